@@ -1,0 +1,409 @@
+//! The proxy's own JSON API: destinations, jobs, row states, identity, errors. Used by the proxy
+//! (server side), the CLI and the web UI (client side).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::problem::Problem;
+use crate::roster::{MappingOptions, TableRow};
+
+/// Where a roster goes. Text form: `tencent-meeting:MEETING_ID`, `tencent-im:GROUP_ID`,
+/// `huiyi31:EVENT_ID[:ATTENDEE_TYPE_ID:ITEM_SKU_ID]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Destination {
+    TencentMeeting { meeting_id: String },
+    TencentIm { group_id: String },
+    Huiyi31 { event_id: String, attendee_type_id: Option<String>, item_sku_id: Option<String> },
+}
+
+/// The kind of a destination, for per-destination row checks and batch sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DestinationKind {
+    TencentMeeting,
+    TencentIm,
+    Huiyi31,
+}
+
+impl DestinationKind {
+    pub const ALL: [DestinationKind; 3] = [DestinationKind::TencentMeeting, DestinationKind::TencentIm, DestinationKind::Huiyi31];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DestinationKind::TencentMeeting => "tencent-meeting",
+            DestinationKind::TencentIm => "tencent-im",
+            DestinationKind::Huiyi31 => "huiyi31",
+        }
+    }
+}
+
+impl FromStr for DestinationKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        DestinationKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown destination kind {s:?} (expected tencent-meeting, tencent-im or huiyi31)"))
+    }
+}
+
+impl Destination {
+    pub fn kind(&self) -> DestinationKind {
+        match self {
+            Destination::TencentMeeting { .. } => DestinationKind::TencentMeeting,
+            Destination::TencentIm { .. } => DestinationKind::TencentIm,
+            Destination::Huiyi31 { .. } => DestinationKind::Huiyi31,
+        }
+    }
+
+    /// The provider-side id (meeting id, group id, event id).
+    pub fn target_id(&self) -> &str {
+        match self {
+            Destination::TencentMeeting { meeting_id } => meeting_id,
+            Destination::TencentIm { group_id } => group_id,
+            Destination::Huiyi31 { event_id, .. } => event_id,
+        }
+    }
+}
+
+impl fmt::Display for Destination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Destination::TencentMeeting { meeting_id } => write!(f, "tencent-meeting:{meeting_id}"),
+            Destination::TencentIm { group_id } => write!(f, "tencent-im:{group_id}"),
+            Destination::Huiyi31 { event_id, attendee_type_id: Some(t), item_sku_id: Some(s) } => write!(f, "huiyi31:{event_id}:{t}:{s}"),
+            Destination::Huiyi31 { event_id, .. } => write!(f, "huiyi31:{event_id}"),
+        }
+    }
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_alphanumeric() || "@#_-.".contains(c))
+}
+
+impl FromStr for Destination {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, rest) = s.split_once(':').ok_or_else(|| format!("destination {s:?} must look like KIND:ID"))?;
+        let parts: Vec<&str> = rest.split(':').collect();
+        if let Some(bad) = parts.iter().find(|p| !valid_id(p)) {
+            return Err(format!("invalid id {bad:?} in destination {s:?}"));
+        }
+        let d = match (kind.parse::<DestinationKind>()?, parts.as_slice()) {
+            (DestinationKind::TencentMeeting, [id]) => Destination::TencentMeeting { meeting_id: id.to_string() },
+            (DestinationKind::TencentIm, [id]) => Destination::TencentIm { group_id: id.to_string() },
+            (DestinationKind::Huiyi31, [id]) => Destination::Huiyi31 { event_id: id.to_string(), attendee_type_id: None, item_sku_id: None },
+            (DestinationKind::Huiyi31, [id, t, sku]) => Destination::Huiyi31 {
+                event_id: id.to_string(),
+                attendee_type_id: Some(t.to_string()),
+                item_sku_id: Some(sku.to_string()),
+            },
+            _ => return Err(format!("destination {s:?} has the wrong number of parts")),
+        };
+        Ok(d)
+    }
+}
+
+impl TryFrom<String> for Destination {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+    }
+}
+
+impl From<Destination> for String {
+    fn from(d: Destination) -> String {
+        d.to_string()
+    }
+}
+
+/// The one final (or pending) state of a row for one destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowState {
+    Pending,
+    Imported,
+    AlreadyPresent,
+    Rejected,
+    Invalid,
+    Unknown,
+    Skipped,
+}
+
+impl RowState {
+    pub const ALL: [RowState; 7] = [
+        RowState::Imported,
+        RowState::AlreadyPresent,
+        RowState::Rejected,
+        RowState::Invalid,
+        RowState::Unknown,
+        RowState::Skipped,
+        RowState::Pending,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowState::Pending => "pending",
+            RowState::Imported => "imported",
+            RowState::AlreadyPresent => "already_present",
+            RowState::Rejected => "rejected",
+            RowState::Invalid => "invalid",
+            RowState::Unknown => "unknown",
+            RowState::Skipped => "skipped",
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RowState::Pending => "待处理",
+            RowState::Imported => "已导入",
+            RowState::AlreadyPresent => "已存在",
+            RowState::Rejected => "被拒绝",
+            RowState::Invalid => "数据无效",
+            RowState::Unknown => "结果未知",
+            RowState::Skipped => "已跳过",
+        }
+    }
+    pub fn is_final(self) -> bool {
+        self != RowState::Pending
+    }
+    /// States that belong in the "failed rows" CSV.
+    pub fn is_failure(self) -> bool {
+        matches!(self, RowState::Rejected | RowState::Invalid | RowState::Unknown | RowState::Skipped)
+    }
+}
+
+impl FromStr for RowState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        RowState::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| format!("unknown row state {s:?}"))
+    }
+}
+
+/// Counts per row state for one destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Counts {
+    pub imported: u64,
+    pub already_present: u64,
+    pub rejected: u64,
+    pub invalid: u64,
+    pub unknown: u64,
+    pub skipped: u64,
+    pub pending: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, state: RowState, n: u64) {
+        *self.slot(state) += n;
+    }
+    pub fn get(&self, state: RowState) -> u64 {
+        match state {
+            RowState::Pending => self.pending,
+            RowState::Imported => self.imported,
+            RowState::AlreadyPresent => self.already_present,
+            RowState::Rejected => self.rejected,
+            RowState::Invalid => self.invalid,
+            RowState::Unknown => self.unknown,
+            RowState::Skipped => self.skipped,
+        }
+    }
+    fn slot(&mut self, state: RowState) -> &mut u64 {
+        match state {
+            RowState::Pending => &mut self.pending,
+            RowState::Imported => &mut self.imported,
+            RowState::AlreadyPresent => &mut self.already_present,
+            RowState::Rejected => &mut self.rejected,
+            RowState::Invalid => &mut self.invalid,
+            RowState::Unknown => &mut self.unknown,
+            RowState::Skipped => &mut self.skipped,
+        }
+    }
+    pub fn total(&self) -> u64 {
+        RowState::ALL.iter().map(|s| self.get(*s)).sum()
+    }
+    /// Rows that reached a final state.
+    pub fn done(&self) -> u64 {
+        self.total() - self.pending
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Running => "running",
+            JobState::Completed => "completed",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl FromStr for JobState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [JobState::Running, JobState::Completed, JobState::Failed, JobState::Cancelled]
+            .into_iter()
+            .find(|j| j.as_str() == s)
+            .ok_or_else(|| format!("unknown job state {s:?}"))
+    }
+}
+
+/// `POST /api/jobs` body: the table as read (headers + the rows the organizer kept), how to map
+/// it, and where to send it. The proxy rebuilds and re-validates the roster from this.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateJobRequest {
+    #[serde(default)]
+    pub file_name: Option<String>,
+    pub headers: Vec<String>,
+    pub rows: Vec<TableRow>,
+    #[serde(default)]
+    pub mapping: MappingOptions,
+    pub destinations: Vec<Destination>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DestinationSummary {
+    pub destination: Destination,
+    pub counts: Counts,
+}
+
+/// A job as the API and the CLI's `--json` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobSummary {
+    pub id: String,
+    pub state: JobState,
+    pub rows: u64,
+    pub destinations: Vec<DestinationSummary>,
+    #[serde(default)]
+    pub created_by: String,
+    #[serde(default)]
+    pub created_at: i64,
+    #[serde(default)]
+    pub file_name: Option<String>,
+    /// Why the job failed (only for `failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One row's outcome for one destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowOutcome {
+    pub destination: Destination,
+    pub state: RowState,
+    /// Machine code: a core validation code or the provider's error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Provider reference: enroll_id, order id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Enroll code / check-in code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attendee_code: Option<String>,
+}
+
+/// One input row with its outcomes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowResult {
+    pub row: u32,
+    pub cells: Vec<String>,
+    pub outcomes: Vec<RowOutcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobResults {
+    pub id: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<RowResult>,
+}
+
+/// Progress event sent over SSE (`event: progress`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressEvent {
+    pub job: JobSummary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Viewer,
+    Organizer,
+}
+
+/// `GET /api/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderStatus {
+    pub provider: crate::providers::Provider,
+    pub configured: bool,
+    /// Base URL host (never credentials).
+    pub endpoint: String,
+}
+
+/// `GET /api/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    pub version: String,
+    pub sandbox: bool,
+    pub providers: Vec<ProviderStatus>,
+}
+
+/// Every error the API returns: a stable code, a bilingual message, the provider's code when
+/// the provider refused, and validation problems when the input was invalid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<crate::providers::Provider>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_code: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+impl ApiError {
+    pub fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        ApiError { code: code.into(), zh: zh.into(), en: en.into(), provider: None, provider_code: None, provider_message: None, problems: vec![] }
+    }
+}
+
+/// `POST /api/tencent-meeting/webinars/{id}/enroll/import` body (single-shot import).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebinarEnrollImport {
+    pub meeting_id: String,
+    pub enroll_list: Vec<crate::providers::tencent_meeting::EnrollEntry>,
+}
+
+/// `POST /api/tencent-im/import` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImGroupImport {
+    pub group_id: String,
+    pub members: Vec<crate::providers::tencent_im::ImportMember>,
+}
+
+/// The header every state-changing request must carry (CSRF defence, forces a preflight).
+pub const CSRF_HEADER: &str = "x-rollcall-csrf";

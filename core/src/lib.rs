@@ -1,0 +1,22 @@
+//! # rollcall-core
+//!
+//! The single source of truth shared by the proxy (native) and the UI (wasm32):
+//!
+//! - [`providers`]: wire types for the four provider APIs, their validation rules and their
+//!   error classification, one module per provider;
+//! - [`roster`]: attendee-list import (CSV/XLSX bytes → rows + every problem);
+//! - [`plan`]: splitting a roster into provider-sized batches;
+//! - [`api`]: the proxy's own JSON API types (jobs, destinations, row states);
+//! - [`problem`]: the bilingual problem type every validator returns.
+//!
+//! No I/O, no clock, no randomness: callers pass `now` in.
+
+pub mod api;
+pub mod plan;
+pub mod problem;
+pub mod providers;
+pub mod roster;
+
+mod num_enum;
+
+pub use problem::Problem;

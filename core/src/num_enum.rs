@@ -1,0 +1,50 @@
+//! Open numeric enums: providers send integers; we want named variants that round-trip and an
+//! `Other(n)` escape hatch so an unknown value from a newer API never fails a whole page.
+
+/// Defines `enum $name { Variant = n, ..., Other(i64) }` serialized as a JSON integer.
+#[macro_export]
+macro_rules! num_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $value:expr),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+            /// A value this version does not know.
+            Other(i64),
+        }
+
+        impl $name {
+            /// The integer the provider uses on the wire.
+            pub fn code(self) -> i64 {
+                match self {
+                    $($name::$variant => $value,)+
+                    $name::Other(n) => n,
+                }
+            }
+            /// The variant for a wire integer (`Other` when unknown).
+            pub fn from_code(n: i64) -> Self {
+                match n {
+                    $(x if x == $value => $name::$variant,)+
+                    other => $name::Other(other),
+                }
+            }
+            /// Whether this is a documented value.
+            pub fn is_known(self) -> bool {
+                !matches!(self, $name::Other(_))
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_i64(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let n = i64::deserialize(d)?;
+                Ok($name::from_code(n))
+            }
+        }
+    };
+}

@@ -1,0 +1,56 @@
+//! The one problem type every validator returns: a stable machine code, the field it concerns,
+//! and a message in Simplified Chinese and English.
+
+use serde::{Deserialize, Serialize};
+
+/// One validation problem. `code` is stable (documented in ARCHITECTURE.md); messages may change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub code: String,
+    /// The field (wire name, or roster field) the problem concerns.
+    pub field: String,
+    pub zh: String,
+    pub en: String,
+}
+
+impl Problem {
+    pub fn new(code: &str, field: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Problem { code: code.to_string(), field: field.to_string(), zh: zh.into(), en: en.into() }
+    }
+
+    /// The message in the requested language (`"en"` or anything else for Chinese).
+    pub fn message(&self, lang: &str) -> &str {
+        if lang == "en" {
+            &self.en
+        } else {
+            &self.zh
+        }
+    }
+}
+
+/// Collects problems; helpers keep validators short and uniform.
+#[derive(Debug, Default)]
+pub struct Problems(pub Vec<Problem>);
+
+impl Problems {
+    pub fn push(&mut self, code: &str, field: &str, zh: impl Into<String>, en: impl Into<String>) {
+        self.0.push(Problem::new(code, field, zh, en));
+    }
+
+    /// Checks a character-count range (Unicode scalar values, as the provider counts "字符").
+    pub fn char_len(&mut self, field: &str, value: &str, min: usize, max: usize) {
+        let n = value.chars().count();
+        if n < min || n > max {
+            self.push(
+                "length_out_of_range",
+                field,
+                format!("{field} 长度须为 {min}–{max} 个字符（当前 {n}）"),
+                format!("{field} must be {min}–{max} characters (got {n})"),
+            );
+        }
+    }
+
+    pub fn into_vec(self) -> Vec<Problem> {
+        self.0
+    }
+}

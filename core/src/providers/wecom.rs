@@ -1,0 +1,170 @@
+//! WeCom (企业微信) webinar enrollments (seed 001): `gettoken`, `meeting/webinar/enroll/list`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ErrorClass, FlexId};
+use crate::num_enum;
+use crate::problem::{Problem, Problems};
+
+/// Page size limit for the enrollment list.
+pub const MAX_LIMIT: u32 = 50;
+
+num_enum!(
+    /// Request filter `status`: 0 all, 1 pending, 2 rejected, 3 approved.
+    StatusFilter { All = 0, Pending = 1, Rejected = 2, Approved = 3 }
+);
+
+num_enum!(
+    /// Entry `status`: 1 pending, 2 rejected, 3 approved.
+    EnrollStatus { Pending = 1, Rejected = 2, Approved = 3 }
+);
+
+num_enum!(
+    /// `enroll_source_type`: 1 manual, 2 imported.
+    EnrollSource { Manual = 1, Imported = 2 }
+);
+
+num_enum!(
+    /// `question_type`: 1 single choice, 2 multiple choice, 3 short answer.
+    QuestionType { Single = 1, Multiple = 2, Text = 3 }
+);
+
+num_enum!(
+    /// `special_type`: 1 none, 2 phone, 3 email, 4 name, 5 company.
+    SpecialType { None = 1, Phone = 2, Email = 3, Name = 4, Company = 5 }
+);
+
+num_enum!(
+    /// `is_required`: 1 no, 2 yes.
+    IsRequired { No = 1, Yes = 2 }
+);
+
+/// `gettoken` response. The token is a credential: the proxy wraps it at once.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TokenResponse {
+    #[serde(default)]
+    pub errcode: i64,
+    #[serde(default)]
+    pub errmsg: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub access_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expires_in: Option<u64>,
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("errcode", &self.errcode)
+            .field("errmsg", &self.errmsg)
+            .field("access_token", &self.access_token.as_ref().map(|_| "***"))
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+/// `enroll/list` request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollListRequest {
+    pub meetingid: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status: Option<StatusFilter>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    #[serde(default)]
+    pub answer_content: Vec<String>,
+    pub is_required: IsRequired,
+    pub question_num: u32,
+    pub question_title: String,
+    pub question_type: QuestionType,
+    pub special_type: SpecialType,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enroll {
+    /// Documented as string, the example sends a number: both accepted.
+    pub enroll_id: FlexId,
+    /// UTC+8 text such as `2023-03-23 10:00:00`, not a timestamp.
+    pub enroll_time: String,
+    pub enroll_source_type: EnrollSource,
+    #[serde(default)]
+    pub nick_name: String,
+    pub status: EnrollStatus,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub userid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tmp_openid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub enroll_code: Option<String>,
+    #[serde(default)]
+    pub answer_list: Vec<Answer>,
+}
+
+/// `enroll/list` response (also the error shape: `errcode != 0`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EnrollListResponse {
+    #[serde(default)]
+    pub errcode: i64,
+    #[serde(default)]
+    pub errmsg: String,
+    #[serde(default)]
+    pub has_more: bool,
+    #[serde(default)]
+    pub next_cursor: String,
+    #[serde(default)]
+    pub enroll_list: Vec<Enroll>,
+}
+
+/// Generic `{errcode, errmsg}` envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ErrorBody {
+    pub errcode: i64,
+    #[serde(default)]
+    pub errmsg: String,
+}
+
+pub mod codes {
+    pub const BUSY: i64 = -1;
+    pub const INVALID_SECRET: i64 = 40001;
+    pub const INVALID_CORPID: i64 = 40013;
+    pub const INVALID_TOKEN: i64 = 40014;
+    pub const TOKEN_EXPIRED: i64 = 42001;
+    pub const MISSING_TOKEN: i64 = 41001;
+    pub const FREQ_LIMIT: i64 = 45009;
+    pub const INVALID_PARAMETER: i64 = 40058;
+    /// Sandbox code for "enrollment not enabled / webinar not found" (undocumented upstream).
+    pub const NOT_FOUND: i64 = 400_041;
+}
+
+/// PROVIDERS.md §2.4.
+pub fn classify(code: i64) -> ErrorClass {
+    match code {
+        -1 | 6000 | 45009 | 45033 => ErrorClass::Retryable,
+        40014 | 42001 | 41001 => ErrorClass::Reauth,
+        _ => ErrorClass::Permanent,
+    }
+}
+
+pub fn validate_enroll_list(req: &EnrollListRequest) -> Vec<Problem> {
+    let mut p = Problems::default();
+    if req.meetingid.trim().is_empty() {
+        p.push("required", "meetingid", "网络研讨会 ID 必填", "meetingid is required");
+    }
+    if let Some(s) = req.status {
+        if !s.is_known() {
+            p.push("invalid_enum", "status", "审批状态只能是 0–3", "status must be 0–3");
+        }
+    }
+    if let Some(l) = req.limit {
+        if l == 0 || l > MAX_LIMIT {
+            p.push("limit_out_of_range", "limit", format!("分页大小须为 1–{MAX_LIMIT}"), format!("limit must be 1–{MAX_LIMIT}"));
+        }
+    }
+    p.into_vec()
+}

@@ -1,0 +1,280 @@
+//! Bytes → table: format and encoding sniffing, CSV with delimiter sniffing, XLSX (feature).
+
+use serde::{Deserialize, Serialize};
+
+use super::{RowProblem, Severity, Table, TableRow};
+
+/// Text encodings a roster CSV may come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TextEncoding {
+    #[serde(rename = "utf-8")]
+    Utf8,
+    #[serde(rename = "utf-8-bom")]
+    Utf8Bom,
+    /// GBK / GB18030 (Excel on Chinese Windows). Decoded as GB18030, its superset.
+    #[serde(rename = "gbk")]
+    Gbk,
+}
+
+impl TextEncoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Utf8Bom => "utf-8-bom",
+            TextEncoding::Gbk => "gbk",
+        }
+    }
+    /// The WHATWG label a browser `TextDecoder` takes.
+    pub fn whatwg_label(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom => "utf-8",
+            TextEncoding::Gbk => "gb18030",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    Csv,
+    Xlsx,
+}
+
+/// What a file looks like before decoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    Csv(TextEncoding),
+    Xlsx,
+}
+
+/// Why a file cannot be read as a roster at all (everything else is a per-row problem).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterError {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+impl RosterError {
+    fn new(code: &str, zh: &str, en: &str) -> Self {
+        RosterError { code: code.into(), zh: zh.into(), en: en.into() }
+    }
+}
+
+impl std::fmt::Display for RosterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.en, self.code)
+    }
+}
+
+impl std::error::Error for RosterError {}
+
+/// Decides the format and text encoding from the bytes alone.
+pub fn sniff(bytes: &[u8]) -> Result<Sniffed, RosterError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) || bytes == b"\xEF\xBB\xBF" {
+        return Err(RosterError::new("empty_file", "文件是空的", "the file is empty"));
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok(Sniffed::Xlsx);
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(RosterError::new(
+            "xls_not_supported",
+            "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV",
+            "old .xls files are not supported; save as .xlsx or CSV in Excel",
+        ));
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(RosterError::new(
+            "utf16_not_supported",
+            "不支持 UTF-16（“Unicode 文本”）文件，请另存为“CSV UTF-8”",
+            "UTF-16 (\"Unicode text\") files are not supported; save as \"CSV UTF-8\"",
+        ));
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let control = head.iter().filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))).count();
+    if head.contains(&0) || control * 20 > head.len() {
+        return Err(RosterError::new(
+            "not_a_spreadsheet",
+            "这不是 CSV 或 XLSX 表格文件",
+            "this is not a CSV or XLSX spreadsheet",
+        ));
+    }
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        Ok(Sniffed::Csv(TextEncoding::Utf8Bom))
+    } else if looks_like_utf8(bytes) {
+        Ok(Sniffed::Csv(TextEncoding::Utf8))
+    } else {
+        Ok(Sniffed::Csv(TextEncoding::Gbk))
+    }
+}
+
+/// Valid UTF-8, or mostly UTF-8 with a few broken sequences (a mixed-encoding file: decoded as
+/// UTF-8 with replacement characters and a warning). GBK text almost never forms valid
+/// multi-byte UTF-8 sequences, so those decide.
+fn looks_like_utf8(bytes: &[u8]) -> bool {
+    let (mut good, mut bad) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        good += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        bad += usize::from(!chunk.invalid().is_empty());
+    }
+    bad == 0 || good >= bad
+}
+
+/// Decodes CSV bytes natively (encoding_rs). Returns the text and whether replacement
+/// characters had to be used.
+#[cfg(feature = "native")]
+pub fn decode(bytes: &[u8], enc: TextEncoding) -> (String, bool) {
+    match enc {
+        TextEncoding::Utf8Bom => {
+            let (s, had) = encoding_rs::UTF_8.decode_without_bom_handling(&bytes[3..]);
+            (s.into_owned(), had)
+        }
+        TextEncoding::Utf8 => {
+            let (s, had) = encoding_rs::UTF_8.decode_without_bom_handling(bytes);
+            (s.into_owned(), had)
+        }
+        TextEncoding::Gbk => {
+            let (s, had) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+            (s.into_owned(), had)
+        }
+    }
+}
+
+/// Picks the delimiter that splits the first lines most consistently.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    let mut best = (b',', 0usize);
+    for d in [b',', b'\t', b';', b'|'] {
+        let counts: Vec<usize> = lines.iter().map(|l| l.bytes().filter(|&b| b == d).count()).collect();
+        let first = counts.first().copied().unwrap_or(0);
+        if first == 0 {
+            continue;
+        }
+        let consistent = counts.iter().filter(|&&c| c == first).count();
+        let score = consistent * 1000 + first;
+        if score > best.1 {
+            best = (d, score);
+        }
+    }
+    best.0
+}
+
+/// Reads CSV text (already decoded) into a table.
+pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, RosterError> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let delimiter = sniff_delimiter(text);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut headers: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    let mut record = csv::StringRecord::new();
+    // Physical line numbers: the csv crate does not count the blank lines it skips.
+    let (mut counted_to, mut line_no) = (0usize, 1u32);
+    let mut line_of = |byte: usize| {
+        // A record's position is where reading started, before the blank lines it skipped.
+        let mut byte = byte.min(text.len());
+        while matches!(text.as_bytes().get(byte), Some(b'\n' | b'\r')) {
+            byte += 1;
+        }
+        line_no += text.as_bytes()[counted_to..byte].iter().filter(|&&b| b == b'\n').count() as u32;
+        counted_to = byte;
+        line_no
+    };
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map(|p| line_of(p.byte() as usize)).unwrap_or(0);
+                let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+                if cells.iter().all(String::is_empty) {
+                    continue;
+                }
+                match &headers {
+                    None => headers = Some(cells),
+                    Some(_) => rows.push(TableRow { row: line, cells }),
+                }
+            }
+            Err(e) => {
+                let line = e.position().map(|p| line_of(p.byte() as usize)).unwrap_or(0);
+                problems.push(RowProblem::new(line, None, "csv_syntax", Severity::Error, "CSV 格式错误（引号未闭合？）", &format!("CSV syntax error: {e}")));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+            }
+        }
+    }
+    let headers = headers.ok_or_else(|| RosterError::new("no_header", "文件没有表头行", "the file has no header row"))?;
+    Ok(Table {
+        format: SourceFormat::Csv,
+        encoding: Some(encoding),
+        delimiter: Some(delimiter as char),
+        headers,
+        rows,
+        problems,
+    })
+}
+
+/// Reads any supported file from bytes (native: decodes GBK with encoding_rs).
+#[cfg(feature = "native")]
+pub fn read_table(bytes: &[u8]) -> Result<Table, RosterError> {
+    match sniff(bytes)? {
+        Sniffed::Xlsx => read_xlsx(bytes),
+        Sniffed::Csv(enc) => {
+            let (text, had_errors) = decode(bytes, enc);
+            let mut t = read_csv_text(&text, enc)?;
+            if had_errors {
+                t.problems.insert(
+                    0,
+                    RowProblem::new(0, None, "decode_errors", Severity::Warning, "文件含有无法识别的字符（混合编码？），已用 � 替代", "the file has undecodable bytes (mixed encodings?); replaced with �"),
+                );
+            }
+            Ok(t)
+        }
+    }
+}
+
+/// Reads the first worksheet of an XLSX file.
+#[cfg(feature = "xlsx")]
+pub fn read_xlsx(bytes: &[u8]) -> Result<Table, RosterError> {
+    use calamine::{Data, Reader, Xlsx};
+    let bad = |e: &dyn std::fmt::Display| {
+        RosterError { code: "xlsx_unreadable".into(), zh: "无法读取 XLSX 文件（文件损坏或不完整？）".into(), en: format!("cannot read the XLSX file (damaged or truncated?): {e}") }
+    };
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or_else(|| RosterError::new("xlsx_no_sheet", "XLSX 文件没有工作表", "the XLSX file has no worksheet"))?
+        .map_err(|e| bad(&e))?;
+    let cell = |d: &Data| -> String {
+        match d {
+            Data::Empty => String::new(),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            Data::Int(i) => i.to_string(),
+            other => other.to_string().trim().to_string(),
+        }
+    };
+    let start_row = range.start().map(|(r, _)| r).unwrap_or(0);
+    let start_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    let mut headers: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    for (i, r) in range.rows().enumerate() {
+        let mut cells: Vec<String> = vec![String::new(); start_col];
+        cells.extend(r.iter().map(cell));
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        let row = start_row + i as u32 + 1;
+        match headers {
+            None => headers = Some(cells),
+            Some(_) => rows.push(TableRow { row, cells }),
+        }
+    }
+    let headers = headers.ok_or_else(|| RosterError::new("no_header", "工作表是空的", "the worksheet is empty"))?;
+    Ok(Table { format: SourceFormat::Xlsx, encoding: None, delimiter: None, headers, rows, problems: vec![] })
+}
+
+#[cfg(all(feature = "native", not(feature = "xlsx")))]
+fn read_xlsx(_: &[u8]) -> Result<Table, RosterError> {
+    Err(RosterError::new("xlsx_not_built", "此版本未包含 XLSX 支持", "this build has no XLSX support"))
+}

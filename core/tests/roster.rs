@@ -1,0 +1,290 @@
+//! Roster import: encodings, delimiters, mapping, phones, duplicates, destinations, bad input.
+
+use proptest::prelude::*;
+use rollcall_core::api::DestinationKind;
+use rollcall_core::plan::plan;
+use rollcall_core::roster::{self, FieldKind, MappingOptions, Severity, SourceFormat, TextEncoding};
+
+fn parse(bytes: &[u8]) -> roster::Roster {
+    roster::parse_roster(bytes, &MappingOptions::default()).expect("readable")
+}
+
+fn gbk(s: &str) -> Vec<u8> {
+    encoding_rs::GBK.encode(s).0.into_owned()
+}
+
+const SAMPLE: &str = "姓名,手机号,邮箱,公司,职位,部门\n张三,138 0013 8000,zhang@example.com,腾讯,经理,市场部\n李四,+86-139-0013-9000,,阿里,,技术部\n";
+
+#[test]
+fn utf8_gbk_and_bom_decode_the_same() {
+    let utf8 = parse(SAMPLE.as_bytes());
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(SAMPLE.as_bytes());
+    let bom = parse(&bom);
+    let gbk = parse(&gbk(SAMPLE));
+    assert_eq!(utf8.encoding, Some(TextEncoding::Utf8));
+    assert_eq!(bom.encoding, Some(TextEncoding::Utf8Bom));
+    assert_eq!(gbk.encoding, Some(TextEncoding::Gbk));
+    for r in [&bom, &gbk] {
+        assert_eq!(r.rows, utf8.rows);
+        assert_eq!(r.headers, utf8.headers);
+    }
+    assert_eq!(utf8.rows[0].attendee.name.as_deref(), Some("张三"));
+    assert_eq!(utf8.rows[0].attendee.phone.as_deref(), Some("13800138000"));
+    assert_eq!(utf8.rows[1].attendee.area.as_deref(), Some("86"));
+    assert_eq!(utf8.rows[1].attendee.phone.as_deref(), Some("13900139000"));
+    // Unmapped columns are kept as custom fields.
+    assert_eq!(utf8.rows[0].attendee.custom[0].name, "部门");
+    assert_eq!(utf8.rows[0].attendee.custom[0].value, "市场部");
+    assert!(utf8.problems.is_empty(), "{:?}", utf8.problems);
+}
+
+#[test]
+fn delimiter_sniffing() {
+    for d in ["\t", ";", "|"] {
+        let text = SAMPLE.replace(',', d);
+        let r = parse(text.as_bytes());
+        assert_eq!(r.rows.len(), 2, "delimiter {d:?}");
+        assert_eq!(r.rows[0].attendee.email.as_deref(), Some("zhang@example.com"));
+    }
+}
+
+#[test]
+fn automatic_mapping_in_chinese_and_english() {
+    let r = parse("Name,Mobile,Area Code,E-mail,Company,Title,UserID,open_id,IM账号,昵称,角色,入群时间\nA,13800000000,86,a@b.cn,C,T,u1,o1,im1,nick,Admin,1700000000\n".as_bytes());
+    let fields: Vec<FieldKind> = r.columns.iter().map(|c| c.field).collect();
+    use FieldKind::*;
+    assert_eq!(fields, [Name, Phone, Area, Email, Company, Position, Userid, OpenId, ImAccount, Nickname, Role, JoinTime]);
+    let a = &r.rows[0].attendee;
+    assert_eq!(a.role.as_deref(), Some("Admin"));
+    assert_eq!(a.join_time, Some(1_700_000_000));
+    for h in ["手机", "电话", "mobile", "phone", "手机号码"] {
+        assert_eq!(roster::auto_field(h), Phone, "{h}");
+    }
+    for h in ["区号", "国家代码", "area"] {
+        assert_eq!(roster::auto_field(h), Area, "{h}");
+    }
+    for h in ["单位", "公司", "company"] {
+        assert_eq!(roster::auto_field(h), Company, "{h}");
+    }
+    assert_eq!(roster::auto_field("职务"), Position);
+    assert_eq!(roster::auto_field("手机号*"), Phone);
+    assert_eq!(roster::auto_field("手机号（必填）"), Phone);
+}
+
+#[test]
+fn explicit_mapping_and_fixed_values_override() {
+    let mut opts = MappingOptions::default();
+    opts.overrides.insert("联系方式A".into(), FieldKind::Phone);
+    opts.overrides.insert("邮箱".into(), FieldKind::Ignore);
+    opts.fixed.insert(FieldKind::Area, "852".into());
+    let r = roster::parse_roster("姓名,联系方式A,邮箱\n王五,91234567,w@x.cn\n".as_bytes(), &opts).unwrap();
+    let a = &r.rows[0].attendee;
+    assert_eq!(a.area.as_deref(), Some("852"));
+    assert_eq!(a.phone.as_deref(), Some("91234567"));
+    assert_eq!(a.email, None);
+    assert!(!r.columns[1].auto);
+}
+
+#[test]
+fn phone_normalisation() {
+    use roster::phone::normalize;
+    let ok = |raw: &str, area: Option<&str>| normalize(raw, area).unwrap();
+    assert_eq!(ok("１３８００１３８０００", None), ("86".into(), "13800138000".into()));
+    assert_eq!(ok("+86 138-0013-8000", None), ("86".into(), "13800138000".into()));
+    assert_eq!(ok("0086 13800138000", None), ("86".into(), "13800138000".into()));
+    assert_eq!(ok("+852 9123 4567", None), ("852".into(), "91234567".into()));
+    assert_eq!(ok("91234567", Some("+852")), ("852".into(), "91234567".into()));
+    assert_eq!(ok("(138) 0013 8000", Some("86")), ("86".into(), "13800138000".into()));
+    let err = |raw: &str, area: Option<&str>| normalize(raw, area).unwrap_err().code;
+    assert_eq!(err("12800138000", None), "phone_area_missing");
+    assert_eq!(err("12800138000", Some("86")), "phone_invalid_cn");
+    assert_eq!(err("1380013800", Some("86")), "phone_invalid_cn");
+    assert_eq!(err("138001380001", Some("86")), "phone_invalid_cn");
+    assert_eq!(err("123", Some("44")), "phone_length");
+    assert_eq!(ok("1234", Some("44")).1, "1234");
+    assert_eq!(ok(&"9".repeat(15), Some("44")).1, "9".repeat(15));
+    assert_eq!(err(&"9".repeat(16), Some("44")), "phone_length");
+    assert_eq!(err("138abc", None), "phone_invalid");
+}
+
+#[test]
+fn problems_carry_row_column_and_code() {
+    let r = parse("姓名,手机,邮箱\n甲,12345,bad-email\n乙,,\n丙,13800000000,c@d.cn\n丁,13800000000,\n".as_bytes());
+    let find = |row: u32, code: &str| r.problems.iter().find(|p| p.row == row && p.code == code).unwrap_or_else(|| panic!("row {row} {code}: {:?}", r.problems));
+    assert_eq!(find(2, "phone_area_missing").column.as_deref(), Some("手机"));
+    assert_eq!(find(2, "email_invalid").column.as_deref(), Some("邮箱"));
+    find(3, "no_identifier");
+    let dup = find(5, "duplicate");
+    assert!(dup.en.contains("row 4"));
+    assert_eq!(r.rows[3].duplicate_of, Some(4));
+    let s = r.summary(&[]);
+    assert_eq!((s.rows, s.valid, s.invalid, s.duplicates), (4, 1, 3, 1));
+}
+
+#[test]
+fn duplicates_by_email_and_userid() {
+    let r = parse("name,email,userid\na,X@Y.cn,\nb,x@y.cn,\nc,,u1\nd,,u1\n".as_bytes());
+    assert_eq!(r.duplicates(), 2);
+}
+
+#[test]
+fn destination_checks() {
+    let mut r = parse("姓名,手机,邮箱,userid,IM账号\n甲,13800000000,,,\n乙,,b@c.cn,,\n丙,,,u3,\n丁,,,,im4\n".as_bytes());
+    r.check_destinations(&DestinationKind::ALL);
+    let s = r.summary(&DestinationKind::ALL);
+    // Tencent Meeting needs userid or phone: rows 2 and 4. IM needs an IM account or userid: 4 and 5.
+    // 31huiyi needs a mobile or email: 2 and 3.
+    assert_eq!(s.destinations["tencent-meeting"], 2);
+    assert_eq!(s.destinations["tencent-im"], 2);
+    assert_eq!(s.destinations["huiyi31"], 2);
+    assert_eq!(s.valid, 0, "no row can go everywhere");
+    let one = r.summary(&[DestinationKind::Huiyi31]);
+    assert_eq!(one.destinations["huiyi31"], 2);
+}
+
+#[test]
+fn header_warnings_and_ragged_rows() {
+    let r = parse("姓名,,手机,手机\n甲,x,13800000000,13900000000,extra\n乙\n".as_bytes());
+    let codes: Vec<&str> = r.problems.iter().map(|p| p.code.as_str()).collect();
+    assert!(codes.contains(&"empty_header"));
+    assert!(codes.contains(&"duplicate_header"));
+    assert!(codes.contains(&"extra_cells"));
+    assert!(r.problems.iter().filter(|p| p.row == 1).all(|p| p.severity == Severity::Warning));
+    // The second 手机 column is kept, not mapped twice.
+    assert_eq!(r.columns[3].field, FieldKind::Custom);
+    assert_eq!(r.rows.len(), 2);
+}
+
+#[test]
+fn unreadable_files_are_clear_errors() {
+    let code = |b: &[u8]| roster::parse_roster(b, &MappingOptions::default()).unwrap_err().code;
+    assert_eq!(code(b""), "empty_file");
+    assert_eq!(code(b"  \n\n"), "empty_file");
+    assert_eq!(code(b"\x00\x01\x02\x03binary\x00"), "not_a_spreadsheet");
+    assert_eq!(code(b"\xD0\xCF\x11\xE0rest"), "xls_not_supported");
+    assert_eq!(code(b"PK\x03\x04truncated"), "xlsx_unreadable");
+}
+
+#[test]
+fn only_headers_and_blank_lines() {
+    let r = parse("姓名,手机\n\n\n,,\n".as_bytes());
+    assert_eq!(r.rows.len(), 0);
+    let many = format!("姓名,手机\n{}甲,13800000000\n", "\n".repeat(100_000));
+    let r = parse(many.as_bytes());
+    assert_eq!(r.rows.len(), 1);
+    assert_eq!(r.rows[0].row, 100_002, "row number as the file shows it");
+}
+
+#[test]
+fn mixed_encoding_warns_and_keeps_rows() {
+    let mut bytes = "姓名,手机\n".as_bytes().to_vec();
+    bytes.extend(gbk("张三,13800000000\n"));
+    let r = parse(&bytes);
+    // Mostly UTF-8: decoded as UTF-8, the GBK bytes replaced, and the organizer warned.
+    assert_eq!(r.encoding, Some(TextEncoding::Utf8));
+    assert_eq!(r.rows.len(), 1);
+    assert_eq!(r.rows[0].attendee.phone.as_deref(), Some("13800000000"));
+    assert!(r.problems.iter().any(|p| p.code == "decode_errors"));
+}
+
+#[test]
+fn xlsx_fixture_made_by_the_test() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["姓名", "手机号", "邮箱", "饮食偏好"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "张三").unwrap();
+    ws.write_number(1, 1, 13800138000.0).unwrap();
+    ws.write_string(1, 2, "z@x.cn").unwrap();
+    ws.write_string(1, 3, "素食").unwrap();
+    ws.write_string(3, 0, "李四").unwrap();
+    ws.write_string(3, 1, "bad").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let r = parse(&bytes);
+    assert_eq!(r.format, SourceFormat::Xlsx);
+    assert_eq!(r.rows.len(), 2);
+    assert_eq!(r.rows[0].attendee.phone.as_deref(), Some("13800138000"));
+    assert_eq!(r.rows[0].attendee.custom[0].value, "素食");
+    assert_eq!(r.rows[1].row, 4, "spreadsheet row number skips the blank row");
+    assert!(r.problems.iter().any(|p| p.row == 4 && p.code == "phone_invalid"));
+    // Truncated XLSX: a clear error, not a panic.
+    let err = roster::parse_roster(&bytes[..bytes.len() / 2], &MappingOptions::default()).unwrap_err();
+    assert_eq!(err.code, "xlsx_unreadable");
+}
+
+#[test]
+fn large_file_parses() {
+    let mut s = String::from("姓名,手机,邮箱\n");
+    let n = 400_000; // ~ 15 MB
+    for i in 0..n {
+        s.push_str(&format!("用户{i},138{:08},u{i}@example.com\n", i));
+    }
+    let r = parse(s.as_bytes());
+    assert_eq!(r.rows.len(), n);
+    assert!(r.problems.is_empty());
+}
+
+#[test]
+fn planning_respects_batch_sizes_and_caps() {
+    let rows: Vec<u32> = (0..10_000).collect();
+    let p = plan(DestinationKind::TencentIm, &rows, None);
+    assert_eq!(p.batches.len(), 20);
+    assert!(p.batches.iter().all(|b| b.len() == 500));
+    let p = plan(DestinationKind::TencentMeeting, &rows, Some(4000));
+    assert_eq!(p.batches.len(), 4);
+    assert_eq!(p.over_cap.len(), 6000);
+    assert_eq!(p.over_cap[0], 4000);
+    let p = plan(DestinationKind::TencentMeeting, &rows[..2500], Some(4000));
+    assert_eq!(p.batches.iter().map(Vec::len).collect::<Vec<_>>(), [1000, 1000, 500]);
+    let p = plan(DestinationKind::Huiyi31, &rows[..3], None);
+    assert_eq!(p.batches.len(), 3);
+}
+
+#[test]
+fn destinations_parse_and_print() {
+    use rollcall_core::api::Destination;
+    for s in ["tencent-meeting:17305428542504531991", "tencent-im:@TGS#2J4SZEAEL", "huiyi31:demo-event", "huiyi31:demo-event:demo-type:demo-ticket"] {
+        let d: Destination = s.parse().unwrap();
+        assert_eq!(d.to_string(), s);
+    }
+    assert!("zoom:1".parse::<Destination>().is_err());
+    assert!("tencent-im:".parse::<Destination>().is_err());
+    assert!("tencent-im:a/../b".parse::<Destination>().is_err());
+    assert!("huiyi31:e:t".parse::<Destination>().is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = roster::parse_roster(&bytes, &MappingOptions::default());
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_text(text in "\\PC{0,400}") {
+        let _ = roster::parse_roster(text.as_bytes(), &MappingOptions::default());
+    }
+
+    #[test]
+    fn valid_rows_round_trip(rows in proptest::collection::vec(("[\u{4e00}-\u{4e50}]{1,4}", 0u32..100_000_000, "[a-z]{1,8}"), 1..40)) {
+        let mut csv = String::from("姓名,手机,邮箱\n");
+        let mut expected = Vec::new();
+        for (i, (name, n, mail)) in rows.iter().enumerate() {
+            let phone = format!("13{:09}", u64::from(*n) * 10 + i as u64 % 10);
+            let email = format!("{mail}{i}@example.com");
+            csv.push_str(&format!("{name},{phone},{email}\n"));
+            expected.push((name.clone(), phone, email));
+        }
+        let r = roster::parse_roster(csv.as_bytes(), &MappingOptions::default()).unwrap();
+        let valid: Vec<_> = r.rows.iter().filter(|row| row.duplicate_of.is_none()).collect();
+        for (row, (name, phone, email)) in r.rows.iter().zip(&expected) {
+            prop_assert_eq!(row.attendee.name.as_deref(), Some(name.as_str()));
+            prop_assert_eq!(row.attendee.phone.as_deref(), Some(phone.as_str()));
+            prop_assert_eq!(row.attendee.email.as_deref(), Some(email.as_str()));
+        }
+        prop_assert_eq!(r.invalid_rows(None).len(), r.rows.len() - valid.len());
+    }
+}
