@@ -1,1 +1,118 @@
-fn main(){}
+//! `rollcall`: the proxy server, the sandbox providers, and the CLI in one binary.
+
+mod app;
+mod cli;
+mod config;
+mod jobs;
+mod providers;
+mod sandbox;
+mod server;
+mod serve;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "rollcall", version, about = "Rollcall: one attendee list to Tencent Meeting, WeCom, Tencent IM and 31huiyi")]
+struct Cli {
+    /// Log as JSON lines (for log shippers).
+    #[arg(long, global = true)]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the proxy: API, jobs, UI.
+    Serve {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Run the sandbox providers in the same process, with demo credentials, the dev identity
+        /// and an embedded store (the README's run command).
+        #[arg(long)]
+        sandbox: bool,
+        /// Override `server.bind`.
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+        /// Override `server.data_dir`.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Override `server.ui_dir`.
+        #[arg(long)]
+        ui_dir: Option<PathBuf>,
+    },
+    /// Run the sandbox providers standalone as one HTTP server.
+    Sandbox {
+        #[arg(long, default_value = "127.0.0.1:9090")]
+        bind: SocketAddr,
+        /// Accept the provider credentials of this config (secrets from the same environment variables).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Fraction of calls that fail (502, lost response, rate limit, token expiry).
+        #[arg(long, default_value_t = 0.0)]
+        faults: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Roster tools.
+    Roster {
+        #[command(subcommand)]
+        command: cli::RosterCommand,
+    },
+    /// Import a roster through a running proxy (creates a job).
+    Import(cli::ImportArgs),
+    /// Inspect jobs on a running proxy.
+    Jobs {
+        #[command(subcommand)]
+        command: cli::JobsCommand,
+    },
+    /// Print a Tencent Meeting signature (ROLLCALL_TM_SECRET_ID / ROLLCALL_TM_SECRET_KEY).
+    Sign {
+        #[command(subcommand)]
+        command: cli::SignCommand,
+    },
+    /// Generate an IM UserSig (ROLLCALL_IM_SECRET_KEY).
+    Usersig(cli::UsersigArgs),
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ROLLCALL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_json);
+    let result = match cli.command {
+        Command::Roster { command } => cli::roster(command),
+        Command::Sign { command } => cli::sign(command),
+        Command::Usersig(a) => cli::usersig(a),
+        other => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+            rt.block_on(async move {
+                match other {
+                    Command::Serve { config, sandbox, bind, data_dir, ui_dir } => serve::serve(serve::ServeArgs { config, sandbox, bind, data_dir, ui_dir }).await.map(|_| 0),
+                    Command::Sandbox { bind, config, faults, seed } => serve::sandbox(bind, config, faults, seed).await.map(|_| 0),
+                    Command::Import(a) => cli::import(a).await,
+                    Command::Jobs { command } => cli::jobs(command).await,
+                    _ => unreachable!("handled above"),
+                }
+            })
+        }
+    };
+    match result {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) => {
+            eprintln!("rollcall: {e:#}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}

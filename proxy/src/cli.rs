@@ -1,0 +1,334 @@
+//! Command-line tools: `roster check`, `import`, `jobs`, `sign`, `usersig`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use rollcall_core::api::{CreateJobRequest, Destination, DestinationKind, JobResults, JobState, JobSummary, CSRF_HEADER};
+use rollcall_core::roster::{self, MappingOptions};
+
+use crate::providers::{tencent_im, tencent_meeting};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Kind {
+    TencentMeeting,
+    TencentIm,
+    Huiyi31,
+}
+
+impl From<Kind> for DestinationKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::TencentMeeting => DestinationKind::TencentMeeting,
+            Kind::TencentIm => DestinationKind::TencentIm,
+            Kind::Huiyi31 => DestinationKind::Huiyi31,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum RosterCommand {
+    /// Parse and validate a roster file; print every problem. Exit 0 when the file could be
+    /// read (invalid rows are a result), 2 when it cannot be read at all.
+    Check {
+        file: PathBuf,
+        /// Also check what each destination needs from a row.
+        #[arg(long = "to", value_enum)]
+        to: Vec<Kind>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn roster(cmd: RosterCommand) -> Result<u8> {
+    let RosterCommand::Check { file, to, json } = cmd;
+    let bytes = match std::fs::read(&file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("rollcall: cannot read {}: {e}", file.display());
+            return Ok(2);
+        }
+    };
+    let mut r = match roster::parse_roster(&bytes, &MappingOptions::default()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rollcall: {}: {} / {}", file.display(), e.en, e.zh);
+            return Ok(2);
+        }
+    };
+    let kinds: Vec<DestinationKind> = to.into_iter().map(Into::into).collect();
+    r.check_destinations(&kinds);
+    let s = r.summary(&kinds);
+    if json {
+        println!("{}", serde_json::to_string(&s)?);
+        return Ok(0);
+    }
+    println!("file      {}", file.display());
+    println!("encoding  {}", s.encoding);
+    println!("rows      {}   valid {}   invalid {}   duplicates {}", s.rows, s.valid, s.invalid, s.duplicates);
+    for (k, n) in &s.destinations {
+        println!("  → {k:<16} {n} rows can go");
+    }
+    println!("columns");
+    for c in &r.columns {
+        println!("  {:<20} → {}{}", c.header, c.field.as_str(), if c.auto { "" } else { " (explicit)" });
+    }
+    if !s.problems.is_empty() {
+        println!("problems");
+        println!("  {:>6}  {:<16} {:<26} message", "row", "column", "code");
+        for p in &s.problems {
+            println!("  {:>6}  {:<16} {:<26} {} / {}", p.row, p.column.as_deref().unwrap_or("-"), p.code, p.message_zh, p.message);
+        }
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    /// Proxy URL, e.g. http://127.0.0.1:8080 (with its base path, if any).
+    #[arg(long, env = "ROLLCALL_SERVER")]
+    pub server: String,
+    /// Destination: tencent-meeting:MEETING_ID, tencent-im:GROUP_ID, huiyi31:EVENT_ID[:TYPE:SKU].
+    #[arg(long = "to", required = true)]
+    pub to: Vec<Destination>,
+    /// Follow the job to the end.
+    #[arg(long)]
+    pub wait: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum JobsCommand {
+    List {
+        #[arg(long, env = "ROLLCALL_SERVER")]
+        server: String,
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        id: String,
+        #[arg(long, env = "ROLLCALL_SERVER")]
+        server: String,
+        #[arg(long)]
+        json: bool,
+    },
+    Results {
+        id: String,
+        #[arg(long, env = "ROLLCALL_SERVER")]
+        server: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+struct Api {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    fn new(server: &str) -> Self {
+        Api { base: format!("{}/api", server.trim_end_matches('/')), http: reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("HTTP client") }
+    }
+
+    async fn check(resp: reqwest::Response) -> Result<reqwest::Response> {
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        match serde_json::from_str::<rollcall_core::api::ApiError>(&body) {
+            Ok(e) => {
+                let mut msg = format!("{} ({}) / {}", e.en, e.code, e.zh);
+                for p in e.problems.iter().take(20) {
+                    msg.push_str(&format!("\n  {}: {} ({})", p.field, p.en, p.code));
+                }
+                bail!("the proxy answered {status}: {msg}")
+            }
+            Err(_) => bail!("the proxy answered {status}: {}", body.chars().take(300).collect::<String>()),
+        }
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let r = self.http.get(format!("{}{path}", self.base)).send().await.with_context(|| format!("cannot reach {}", self.base))?;
+        Ok(Self::check(r).await?.json().await?)
+    }
+
+    async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(&self, path: &str, body: &B) -> Result<T> {
+        let r = self.http.post(format!("{}{path}", self.base)).header(CSRF_HEADER, "1").json(body).send().await.with_context(|| format!("cannot reach {}", self.base))?;
+        Ok(Self::check(r).await?.json().await?)
+    }
+}
+
+fn print_summary(j: &JobSummary) {
+    println!("{}  {}  rows {}  by {}{}", j.id, j.state.as_str(), j.rows, j.created_by, j.reason.as_deref().map(|r| format!("  ({r})")).unwrap_or_default());
+    for d in &j.destinations {
+        let c = &d.counts;
+        println!(
+            "  {:<40} imported {} · already {} · rejected {} · invalid {} · unknown {} · skipped {} · pending {}",
+            d.destination.to_string(),
+            c.imported,
+            c.already_present,
+            c.rejected,
+            c.invalid,
+            c.unknown,
+            c.skipped,
+            c.pending
+        );
+    }
+}
+
+fn exit_code(j: &JobSummary) -> u8 {
+    match j.state {
+        JobState::Completed | JobState::Running => 0,
+        JobState::Failed => 3,
+        JobState::Cancelled => 4,
+    }
+}
+
+pub async fn import(a: ImportArgs) -> Result<u8> {
+    let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    let table = match roster::read_table(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("rollcall: {}: {} / {}", a.file.display(), e.en, e.zh);
+            return Ok(2);
+        }
+    };
+    let mut check = roster::build_roster(table.clone(), &MappingOptions::default());
+    let kinds: Vec<DestinationKind> = a.to.iter().map(|d| d.kind()).collect();
+    check.check_destinations(&kinds);
+    let s = check.summary(&kinds);
+    eprintln!("{}: {} rows, {} with problems (they will end `invalid`, never sent)", a.file.display(), s.rows, s.invalid);
+    let req = CreateJobRequest { file_name: a.file.file_name().map(|n| n.to_string_lossy().into_owned()), headers: table.headers, rows: table.rows, mapping: MappingOptions::default(), destinations: a.to };
+    let api = Api::new(&a.server);
+    let mut job: JobSummary = api.post("/jobs", &req).await?;
+    if a.wait {
+        let tty = std::io::stderr().is_terminal() && !a.json;
+        while job.state == JobState::Running {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            job = api.get(&format!("/jobs/{}", job.id)).await?;
+            if tty {
+                let total: u64 = job.destinations.iter().map(|d| d.counts.total()).sum();
+                let done: u64 = job.destinations.iter().map(|d| d.counts.done()).sum();
+                let pct = if total == 0 { 100 } else { done * 100 / total };
+                let bar = "#".repeat((pct / 4) as usize);
+                eprint!("\r[{bar:<25}] {pct:>3}%  {done}/{total}");
+            }
+        }
+        if tty {
+            eprintln!();
+        }
+    }
+    if a.json {
+        println!("{}", serde_json::to_string(&job)?);
+    } else {
+        print_summary(&job);
+    }
+    Ok(exit_code(&job))
+}
+
+pub async fn jobs(cmd: JobsCommand) -> Result<u8> {
+    match cmd {
+        JobsCommand::List { server, json } => {
+            let list: Vec<JobSummary> = Api::new(&server).get("/jobs").await?;
+            if json {
+                println!("{}", serde_json::to_string(&list)?);
+            } else {
+                list.iter().for_each(print_summary);
+            }
+            Ok(0)
+        }
+        JobsCommand::Show { id, server, json } => {
+            let j: JobSummary = Api::new(&server).get(&format!("/jobs/{id}")).await?;
+            if json {
+                println!("{}", serde_json::to_string(&j)?);
+            } else {
+                print_summary(&j);
+            }
+            Ok(0)
+        }
+        JobsCommand::Results { id, server, json } => {
+            let r: JobResults = Api::new(&server).get(&format!("/jobs/{id}/results")).await?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                for row in &r.rows {
+                    let states: Vec<String> = row.outcomes.iter().map(|o| format!("{}={}{}", o.destination, o.state.as_str(), o.code.as_deref().map(|c| format!("({c})")).unwrap_or_default())).collect();
+                    println!("{:>6}  {}", row.row, states.join("  "));
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum SignCommand {
+    /// Sign a Tencent Meeting request; prints the string to sign and X-TC-Signature.
+    TencentMeeting {
+        #[arg(long)]
+        method: String,
+        /// The request target exactly as sent: path plus `?query`, already percent-encoded.
+        #[arg(long)]
+        uri: String,
+        #[arg(long)]
+        body_file: Option<PathBuf>,
+        #[arg(long)]
+        nonce: String,
+        #[arg(long)]
+        timestamp: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn env_secret(name: &str) -> Result<String> {
+    std::env::var(name).with_context(|| format!("set {name} in the environment"))
+}
+
+pub fn sign(cmd: SignCommand) -> Result<u8> {
+    let SignCommand::TencentMeeting { method, uri, body_file, nonce, timestamp, json } = cmd;
+    let id = env_secret("ROLLCALL_TM_SECRET_ID")?;
+    let key = env_secret("ROLLCALL_TM_SECRET_KEY")?;
+    let body = match body_file {
+        Some(p) => std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?,
+        None => Vec::new(),
+    };
+    let sts = tencent_meeting::string_to_sign(&method, &uri, &body, &nonce, &timestamp, &id);
+    let sig = tencent_meeting::signature(&sts, &key);
+    let sts = String::from_utf8_lossy(&sts).into_owned();
+    if json {
+        println!("{}", serde_json::json!({"string_to_sign": sts, "signature": sig}));
+    } else {
+        println!("string to sign:\n{sts}\n\nX-TC-Signature: {sig}");
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct UsersigArgs {
+    #[arg(long)]
+    pub sdkappid: u64,
+    #[arg(long)]
+    pub identifier: String,
+    #[arg(long)]
+    pub expire: u64,
+    /// Issue time (Unix seconds); default now.
+    #[arg(long)]
+    pub time: Option<u64>,
+    #[arg(long)]
+    pub userbuf_hex: Option<String>,
+}
+
+pub fn usersig(a: UsersigArgs) -> Result<u8> {
+    let key = env_secret("ROLLCALL_IM_SECRET_KEY")?;
+    let userbuf = a.userbuf_hex.as_deref().map(hex::decode).transpose().context("--userbuf-hex is not hex")?;
+    let time = a.time.unwrap_or_else(tencent_meeting::unix_now);
+    println!("{}", tencent_im::gen_usersig(a.sdkappid, &key, &a.identifier, a.expire, time, userbuf.as_deref()));
+    Ok(0)
+}

@@ -1,0 +1,355 @@
+//! Configuration: a TOML file plus environment. Secrets only come from environment variables or
+//! files named in the config, never inline; they are held as `SecretString` (redacted Debug).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use ipnet::IpNet;
+use rollcall_core::providers::tencent_meeting::Edition;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default)]
+    pub auth: AuthConfig,
+    #[serde(default)]
+    pub providers: ProvidersConfig,
+    #[serde(default)]
+    pub jobs: JobsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    #[serde(default = "default_bind")]
+    pub bind: SocketAddr,
+    /// Path prefix the UI and API are served under (e.g. `/rollcall`), for portals.
+    #[serde(default)]
+    pub base_path: String,
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// CSP `frame-ancestors` sources, e.g. `["'self'", "https://portal.example.com"]`.
+    #[serde(default = "default_frame_ancestors")]
+    pub frame_ancestors: Vec<String>,
+    /// Directory with the trunk-built UI.
+    #[serde(default = "default_ui_dir")]
+    pub ui_dir: PathBuf,
+    /// Largest request body (bytes) for job creation.
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
+    /// Seconds before a non-streaming request is cut off.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_secs: u64,
+}
+
+fn default_bind() -> SocketAddr {
+    "127.0.0.1:8080".parse().expect("literal")
+}
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("rollcall-data")
+}
+fn default_frame_ancestors() -> Vec<String> {
+    vec!["'self'".into()]
+}
+fn default_ui_dir() -> PathBuf {
+    PathBuf::from("dist")
+}
+fn default_max_body() -> usize {
+    64 * 1024 * 1024
+}
+fn default_request_timeout() -> u64 {
+    60
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: default_bind(),
+            base_path: String::new(),
+            data_dir: default_data_dir(),
+            frame_ancestors: default_frame_ancestors(),
+            ui_dir: default_ui_dir(),
+            max_body_bytes: default_max_body(),
+            request_timeout_secs: default_request_timeout(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMode {
+    #[default]
+    TrustedHeader,
+    Dev,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    #[serde(default)]
+    pub mode: AuthMode,
+    /// Exact addresses (CIDRs) of the SSO proxy; identity headers from anyone else are ignored.
+    #[serde(default)]
+    pub trusted_proxies: Vec<IpNet>,
+    #[serde(default = "default_user_header")]
+    pub user_header: String,
+    #[serde(default = "default_email_header")]
+    pub email_header: String,
+    #[serde(default = "default_groups_header")]
+    pub groups_header: String,
+    #[serde(default)]
+    pub organizer_groups: Vec<String>,
+    /// Empty: any authenticated user may view.
+    #[serde(default)]
+    pub viewer_groups: Vec<String>,
+    /// Allow `dev` mode on a non-loopback bind (never in production).
+    #[serde(default)]
+    pub allow_dev_on_network: bool,
+}
+
+fn default_user_header() -> String {
+    "X-Forwarded-User".into()
+}
+fn default_email_header() -> String {
+    "X-Forwarded-Email".into()
+}
+fn default_groups_header() -> String {
+    "X-Forwarded-Groups".into()
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            mode: AuthMode::TrustedHeader,
+            trusted_proxies: vec![],
+            user_header: default_user_header(),
+            email_header: default_email_header(),
+            groups_header: default_groups_header(),
+            organizer_groups: vec![],
+            viewer_groups: vec![],
+            allow_dev_on_network: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ProvidersConfig {
+    pub tencent_meeting: Option<TencentMeetingConfig>,
+    pub wecom: Option<WecomConfig>,
+    pub tencent_im: Option<TencentImConfig>,
+    pub huiyi31: Option<Huiyi31Config>,
+    /// Seconds before a provider call is abandoned (its outcome is then unknown).
+    #[serde(default = "default_provider_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_provider_timeout() -> u64 {
+    20
+}
+
+/// A secret reference: `secret_key_env = "NAME"` or `secret_key_file = "/run/secrets/x"`.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct SecretRef {
+    pub env: Option<String>,
+    pub file: Option<PathBuf>,
+}
+
+impl SecretRef {
+    pub fn resolve(&self, what: &str) -> Result<SecretString> {
+        if let Some(name) = &self.env {
+            let v = std::env::var(name).with_context(|| format!("{what}: environment variable {name} is not set"))?;
+            if v.is_empty() {
+                bail!("{what}: environment variable {name} is empty");
+            }
+            return Ok(SecretString::from(v));
+        }
+        if let Some(path) = &self.file {
+            let v = std::fs::read_to_string(path).with_context(|| format!("{what}: cannot read {}", path.display()))?;
+            return Ok(SecretString::from(v.trim().to_string()));
+        }
+        bail!("{what}: set an environment variable (…_env) or a file (…_file); inline secrets are not accepted")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TencentMeetingConfig {
+    #[serde(default = "tm_base")]
+    pub base_url: String,
+    pub app_id: String,
+    pub sdk_id: Option<String>,
+    pub secret_id: String,
+    pub secret_key_env: Option<String>,
+    pub secret_key_file: Option<PathBuf>,
+    #[serde(default)]
+    pub edition: Edition,
+    pub operator_userid: String,
+    /// Calls per minute (provider limit 300).
+    #[serde(default = "tm_rate")]
+    pub calls_per_minute: u32,
+}
+fn tm_base() -> String {
+    "https://api.meeting.qq.com".into()
+}
+fn tm_rate() -> u32 {
+    300
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WecomConfig {
+    #[serde(default = "wecom_base")]
+    pub base_url: String,
+    pub corp_id: String,
+    pub corp_secret_env: Option<String>,
+    pub corp_secret_file: Option<PathBuf>,
+}
+fn wecom_base() -> String {
+    "https://qyapi.weixin.qq.com".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TencentImConfig {
+    #[serde(default = "im_base")]
+    pub base_url: String,
+    pub sdk_app_id: u64,
+    pub admin_identifier: String,
+    pub secret_key_env: Option<String>,
+    pub secret_key_file: Option<PathBuf>,
+    /// Requests per second (provider limit 100).
+    #[serde(default = "im_rate")]
+    pub requests_per_second: u32,
+}
+fn im_base() -> String {
+    "https://console.tim.qq.com".into()
+}
+fn im_rate() -> u32 {
+    100
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Huiyi31Config {
+    #[serde(default = "huiyi_base")]
+    pub base_url: String,
+    /// Requests per second (undocumented upstream; be gentle).
+    #[serde(default = "huiyi_rate")]
+    pub requests_per_second: u32,
+    /// Used when a job's destination names only the event (`huiyi31:EVENT_ID`).
+    pub default_attendee_type_id: Option<String>,
+    pub default_item_sku_id: Option<String>,
+    #[serde(default = "default_ticket_name")]
+    pub default_item_sku_name: String,
+}
+fn default_ticket_name() -> String {
+    "门票".into()
+}
+fn huiyi_base() -> String {
+    "https://31api.31huiyi.com".into()
+}
+fn huiyi_rate() -> u32 {
+    200
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobsConfig {
+    /// Batches in flight per destination.
+    #[serde(default = "default_in_flight")]
+    pub max_in_flight: usize,
+    /// Attempts per batch for retryable errors.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// First backoff, milliseconds (doubles, with jitter, up to `max_backoff_ms`).
+    #[serde(default = "default_backoff")]
+    pub base_backoff_ms: u64,
+    #[serde(default = "default_max_backoff")]
+    pub max_backoff_ms: u64,
+    /// Wait after a provider rate-limit answer (Tencent Meeting counts per minute).
+    #[serde(default = "default_rate_limit_backoff")]
+    pub rate_limit_backoff_ms: u64,
+}
+fn default_rate_limit_backoff() -> u64 {
+    60_000
+}
+fn default_in_flight() -> usize {
+    8
+}
+fn default_attempts() -> u32 {
+    10
+}
+fn default_backoff() -> u64 {
+    100
+}
+fn default_max_backoff() -> u64 {
+    5_000
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig {
+            max_in_flight: default_in_flight(),
+            max_attempts: default_attempts(),
+            base_backoff_ms: default_backoff(),
+            max_backoff_ms: default_max_backoff(),
+            rate_limit_backoff_ms: default_rate_limit_backoff(),
+        }
+    }
+}
+
+impl TencentMeetingConfig {
+    pub fn secret(&self) -> Result<SecretString> {
+        SecretRef { env: self.secret_key_env.clone(), file: self.secret_key_file.clone() }.resolve("providers.tencent_meeting.secret_key")
+    }
+}
+impl WecomConfig {
+    pub fn secret(&self) -> Result<SecretString> {
+        SecretRef { env: self.corp_secret_env.clone(), file: self.corp_secret_file.clone() }.resolve("providers.wecom.corp_secret")
+    }
+}
+impl TencentImConfig {
+    pub fn secret(&self) -> Result<SecretString> {
+        SecretRef { env: self.secret_key_env.clone(), file: self.secret_key_file.clone() }.resolve("providers.tencent_im.secret_key")
+    }
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Config> {
+        let mut c: Config = toml::from_str(text)?;
+        c.server.base_path = normalize_base_path(&c.server.base_path);
+        Ok(c)
+    }
+
+    /// Refuses unsafe combinations at start-up.
+    pub fn check(&self) -> Result<()> {
+        if self.auth.mode == AuthMode::Dev && !self.server.bind.ip().is_loopback() && !self.auth.allow_dev_on_network {
+            bail!("auth.mode = \"dev\" gives every visitor a fixed identity; it only runs on a loopback bind (got {})", self.server.bind);
+        }
+        if self.auth.mode == AuthMode::TrustedHeader && self.auth.trusted_proxies.is_empty() {
+            bail!("auth.mode = \"trusted-header\" needs auth.trusted_proxies: the exact addresses of your SSO proxy");
+        }
+        Ok(())
+    }
+}
+
+/// `""`, `"/"` → `""`; `"x/"` → `"/x"`.
+pub fn normalize_base_path(p: &str) -> String {
+    let t = p.trim().trim_matches('/');
+    if t.is_empty() {
+        String::new()
+    } else {
+        format!("/{t}")
+    }
+}

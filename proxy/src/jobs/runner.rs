@@ -1,0 +1,503 @@
+//! Executes jobs. Per destination, rounds of: list what the provider already has → settle
+//! batches left in flight (reconciliation) → mark rows already present → apply the cap → send
+//! the rest in paced, bounded, journaled batches. An ambiguous outcome leaves its batch in flight
+//! for the next round to reconcile (Tencent Meeting, IM) or ends its row `unknown` (31huiyi, no
+//! list API). A crash is the same as an ambiguous outcome: restart resumes from the journal.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::Rng;
+use rollcall_core::api::{Destination, JobState, RowState};
+use rollcall_core::plan::plan;
+use rollcall_core::providers::huiyi31::{self as h, RegisterRequest};
+use rollcall_core::providers::tencent_im::{self as im, ImportGroupMemberRequest, MemberResult};
+use rollcall_core::providers::tencent_meeting::{self as tm, EnrollImportRequest};
+use rollcall_core::providers::ErrorClass;
+use tokio::sync::{broadcast, Semaphore};
+use tokio::time::Instant;
+use tracing::{info, warn};
+
+use super::store::{JobInput, JobStore, Outcome};
+use crate::app::{Clients, Metrics};
+use crate::config::JobsConfig;
+use crate::providers::ProviderError;
+
+/// Rounds of reconcile-and-send per destination before giving up on the rows left.
+const MAX_ROUNDS: usize = 12;
+
+/// Spaces calls to one provider at a fixed minimum interval, across all jobs.
+pub struct Pacer {
+    interval: Duration,
+    next: tokio::sync::Mutex<Instant>,
+}
+
+impl Pacer {
+    pub fn per_second(n: f64) -> Self {
+        Pacer { interval: Duration::from_secs_f64(1.0 / n.max(0.001)), next: tokio::sync::Mutex::new(Instant::now()) }
+    }
+    pub async fn wait(&self) {
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
+pub struct Pacers {
+    pub tencent_meeting: Pacer,
+    pub tencent_im: Pacer,
+    pub huiyi31: Pacer,
+}
+
+/// Why a destination cannot go on at all (the job ends `failed` with this reason).
+struct Fatal(String);
+
+pub struct Runner {
+    store: Arc<dyn JobStore>,
+    clients: Arc<Clients>,
+    cfg: JobsConfig,
+    pacers: Pacers,
+    metrics: Arc<Metrics>,
+    /// Job ids whose state changed.
+    pub events: broadcast::Sender<String>,
+    cancelled: Mutex<HashSet<String>>,
+    active: Mutex<HashSet<String>>,
+}
+
+fn ok(code: Option<&str>, message: &str, reference: Option<String>, attendee_code: Option<String>) -> Outcome {
+    Outcome { code: code.map(str::to_string), message: (!message.is_empty()).then(|| message.to_string()), reference, attendee_code }
+}
+
+fn rejected(e: &ProviderError) -> Outcome {
+    Outcome { code: Some(e.code.to_string()), message: Some(e.message.clone()), ..Default::default() }
+}
+
+/// Provider codes that mean the whole destination cannot work (configuration, missing target).
+fn is_fatal(e: &ProviderError) -> bool {
+    use rollcall_core::providers::Provider::*;
+    match e.provider {
+        TencentMeeting => matches!(e.code, 190303 | 200003 | 9003 | 9002 | 9042 | 101 | 190311),
+        TencentIm => matches!(e.code, 10007 | 10010 | 10015 | 70003 | 70009 | 70013 | 70014 | 70016 | 70020 | 60006 | 60010 | 60016 | 60020 | 60021),
+        Huiyi31 => e.code == h::codes::EVENT_NOT_FOUND,
+        Wecom => matches!(e.code, 40001 | 40013 | 40091 | 48002 | 60020),
+    }
+}
+
+fn describe(e: &ProviderError) -> String {
+    if e.code == 0 {
+        format!("{}: {}", e.provider.label_zh(), e.message)
+    } else {
+        format!("{} 错误 {}: {}", e.provider.label_zh(), e.code, e.message)
+    }
+}
+
+impl Runner {
+    pub fn new(store: Arc<dyn JobStore>, clients: Arc<Clients>, cfg: JobsConfig, pacers: Pacers, metrics: Arc<Metrics>) -> Arc<Self> {
+        let (events, _) = broadcast::channel(1024);
+        Arc::new(Runner { store, clients, cfg, pacers, metrics, events, cancelled: Default::default(), active: Default::default() })
+    }
+
+    pub fn store(&self) -> &Arc<dyn JobStore> {
+        &self.store
+    }
+
+    fn notify(&self, id: &str) {
+        let _ = self.events.send(id.to_string());
+    }
+
+    fn is_cancelled(&self, id: &str) -> bool {
+        self.cancelled.lock().unwrap_or_else(|p| p.into_inner()).contains(id)
+    }
+
+    /// Starts a job unless it is already running in this process.
+    pub fn start(self: &Arc<Self>, id: String) {
+        if !self.active.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone()) {
+            return;
+        }
+        self.cancelled.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        let me = self.clone();
+        tokio::spawn(async move { me.run_job(id).await });
+    }
+
+    /// Resumes every job the journal says is running (after a restart).
+    pub fn resume_all(self: &Arc<Self>) -> anyhow::Result<usize> {
+        let ids = self.store.running_jobs()?;
+        for id in &ids {
+            info!(job = %id, "resuming job");
+            self.start(id.clone());
+        }
+        Ok(ids.len())
+    }
+
+    pub fn cancel(&self, id: &str) {
+        self.cancelled.lock().unwrap_or_else(|p| p.into_inner()).insert(id.to_string());
+    }
+
+    pub fn is_active(&self, id: &str) -> bool {
+        self.active.lock().unwrap_or_else(|p| p.into_inner()).contains(id)
+    }
+
+    async fn run_job(self: Arc<Self>, id: String) {
+        let result = self.run_job_inner(&id).await;
+        if let Err(e) = result {
+            warn!(job = %id, error = %e, "job stopped by an internal error");
+            let _ = self.store.set_job_state(&id, JobState::Failed, Some(&format!("internal error: {e}")));
+        }
+        self.active.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        self.notify(&id);
+    }
+
+    async fn run_job_inner(self: &Arc<Self>, id: &str) -> anyhow::Result<()> {
+        let input = Arc::new(self.store.job_input(id)?);
+        let mut set = tokio::task::JoinSet::new();
+        for (d, dest) in input.destinations.iter().enumerate() {
+            let (me, id, dest, input) = (self.clone(), id.to_string(), dest.clone(), input.clone());
+            set.spawn(async move {
+                let r = me.run_destination(&id, d, &dest, &input).await;
+                (d, r)
+            });
+        }
+        let mut failures = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            match joined {
+                Ok((_, Ok(()))) => {}
+                Ok((d, Err(Fatal(reason)))) => {
+                    let dest = &input.destinations[d];
+                    self.skip_pending(id, d, "destination_failed", &reason)?;
+                    failures.push(format!("{dest}: {reason}"));
+                }
+                Err(e) => return Err(anyhow::anyhow!("destination task panicked: {e}")),
+            }
+        }
+        let (state, reason) = if self.is_cancelled(id) {
+            for d in 0..input.destinations.len() {
+                self.skip_pending(id, d, "cancelled", "任务已取消 / job cancelled")?;
+            }
+            (JobState::Cancelled, None)
+        } else if !failures.is_empty() {
+            (JobState::Failed, Some(failures.join("; ")))
+        } else {
+            (JobState::Completed, None)
+        };
+        self.store.set_job_state(id, state, reason.as_deref())?;
+        info!(target: "audit", job = %id, state = state.as_str(), "job finished");
+        Ok(())
+    }
+
+    fn skip_pending(&self, id: &str, d: usize, code: &str, reason: &str) -> anyhow::Result<()> {
+        let rows = self.store.pending_rows(id, d)?;
+        let outcomes: Vec<_> = rows.into_iter().map(|r| (r, RowState::Skipped, ok(Some(code), reason, None, None))).collect();
+        self.store.set_outcomes(id, d, &outcomes)?;
+        Ok(())
+    }
+
+    /// Calls `f` with pacing; retries retryable and re-auth errors (each attempt re-signed by
+    /// the client) with exponential backoff and jitter. An ambiguous error is only retried when
+    /// the call is `idempotent`.
+    async fn call<T, F, Fut>(&self, pacer: &Pacer, idempotent: bool, mut f: F) -> Result<T, ProviderError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ProviderError>>,
+    {
+        let mut attempt: u32 = 0;
+        loop {
+            pacer.wait().await;
+            match f().await {
+                Ok(v) => {
+                    return Ok(v);
+                }
+                Err(e) => {
+                    attempt += 1;
+                    self.metrics.inc("rollcall_provider_errors_total", format!("provider=\"{}\",code=\"{}\",ambiguous=\"{}\"", e.provider.as_str(), e.code, e.ambiguous));
+                    let retry = attempt < self.cfg.max_attempts && !matches!(e.class, ErrorClass::Permanent) && (!e.ambiguous || idempotent) && !is_fatal(&e);
+                    if !retry {
+                        return Err(e);
+                    }
+                    let rate_limited = matches!(e.code, 190310 | 190313 | 10006 | 45009 | 60007 | 60011 | 60018 | 60019);
+                    let exp = self.cfg.base_backoff_ms.saturating_mul(1 << attempt.min(16)).min(self.cfg.max_backoff_ms);
+                    let base = if rate_limited { exp.max(self.cfg.rate_limit_backoff_ms) } else { exp };
+                    let jitter = rand::thread_rng().gen_range(0..=base / 2 + 1);
+                    tokio::time::sleep(Duration::from_millis(base / 2 + jitter)).await;
+                }
+            }
+        }
+    }
+
+    async fn run_destination(self: &Arc<Self>, id: &str, d: usize, dest: &Destination, input: &Arc<JobInput>) -> Result<(), Fatal> {
+        let r = match dest {
+            Destination::TencentMeeting { meeting_id } => self.run_tencent_meeting(id, d, meeting_id, input).await,
+            Destination::TencentIm { group_id } => self.run_tencent_im(id, d, group_id, input).await,
+            Destination::Huiyi31 { event_id, attendee_type_id, item_sku_id } => self.run_huiyi31(id, d, event_id, attendee_type_id.as_deref(), item_sku_id.as_deref(), input).await,
+        };
+        self.notify(id);
+        r
+    }
+
+    fn journal<T>(r: anyhow::Result<T>) -> Result<T, Fatal> {
+        r.map_err(|e| Fatal(format!("journal error: {e}")))
+    }
+
+    /// Rows still pending after every round: give up on them with a clear reason.
+    fn exhaust(&self, id: &str, d: usize) -> Result<(), Fatal> {
+        let rows = Self::journal(self.store.pending_rows(id, d))?;
+        let outcomes: Vec<_> = rows.into_iter().map(|r| (r, RowState::Rejected, ok(Some("retries_exhausted"), "多次重试仍未成功 / gave up after repeated retries", None, None))).collect();
+        Self::journal(self.store.set_outcomes(id, d, &outcomes))
+    }
+
+    // ---------------------------------------------------------------- Tencent Meeting
+
+    async fn run_tencent_meeting(self: &Arc<Self>, id: &str, d: usize, meeting_id: &str, input: &Arc<JobInput>) -> Result<(), Fatal> {
+        let client = self.clients.tencent_meeting.clone().ok_or_else(|| Fatal("腾讯会议未配置 / Tencent Meeting is not configured".into()))?;
+        let cap = client.config().edition.import_cap();
+        let key_of = |r: u32| input.attendees[r as usize].to_enroll_entry().identity_key();
+        for _round in 0..MAX_ROUNDS {
+            let existing = self
+                .call(&self.pacers.tencent_meeting, true, || client.all_enrollments(meeting_id))
+                .await
+                .map_err(|e| Fatal(format!("无法读取报名列表 / cannot list enrollments: {}", describe(&e))))?;
+            let by_key: HashMap<String, &tm::ApprovalEntry> = existing.iter().filter_map(|e| e.identity_key().map(|k| (k, e))).collect();
+            let found = |r: u32, message: &str, state: RowState| -> Option<(u32, RowState, Outcome)> {
+                let e = by_key.get(&key_of(r)?)?;
+                Some((r, state, ok(None, message, Some(e.enroll_id.to_string()), e.enroll_code.clone())))
+            };
+            // Settle batches whose outcome is unknown: what the webinar has was imported.
+            for (batch, rows) in Self::journal(self.store.inflight_batches(id, d))? {
+                let settled: Vec<_> = rows.iter().filter_map(|&r| found(r, "对账确认已导入 / confirmed by reconciliation", RowState::Imported)).collect();
+                Self::journal(self.store.finish_batch(batch, &settled))?;
+            }
+            let pending = Self::journal(self.store.pending_rows(id, d))?;
+            if pending.is_empty() || self.is_cancelled(id) {
+                self.notify(id);
+                return Ok(());
+            }
+            let (present, to_send): (Vec<u32>, Vec<u32>) = pending.iter().partition(|&&r| key_of(r).is_some_and(|k| by_key.contains_key(&k)));
+            let present: Vec<_> = present.into_iter().filter_map(|r| found(r, "已在报名列表中 / already enrolled", RowState::AlreadyPresent)).collect();
+            Self::journal(self.store.set_outcomes(id, d, &present))?;
+            let imported = existing.iter().filter(|e| e.enroll_source_type == 2).count();
+            let p = plan(rollcall_core::api::DestinationKind::TencentMeeting, &to_send, Some(cap.saturating_sub(imported)));
+            if !p.over_cap.is_empty() {
+                let msg = format!("超出单场导入上限 {cap} 条（已导入 {imported}） / over the webinar's import cap of {cap} (already imported {imported})");
+                let over: Vec<_> = p.over_cap.iter().map(|&r| (r, RowState::Invalid, ok(Some("webinar_cap_exceeded"), &msg, None, None))).collect();
+                Self::journal(self.store.set_outcomes(id, d, &over))?;
+            }
+            self.notify(id);
+            let sem = Arc::new(Semaphore::new(self.cfg.max_in_flight.max(1)));
+            let mut set = tokio::task::JoinSet::new();
+            for rows in p.batches {
+                if self.is_cancelled(id) {
+                    break;
+                }
+                let permit = sem.clone().acquire_owned().await.expect("semaphore open");
+                let (me, id, mid, input, client) = (self.clone(), id.to_string(), meeting_id.to_string(), input.clone(), client.clone());
+                set.spawn(async move {
+                    let _permit = permit;
+                    me.tencent_meeting_batch(&id, d, &mid, rows, &input, &client).await
+                });
+            }
+            while let Some(r) = set.join_next().await {
+                r.map_err(|e| Fatal(format!("batch task failed: {e}")))??;
+            }
+        }
+        self.exhaust(id, d)
+    }
+
+    async fn tencent_meeting_batch(&self, id: &str, d: usize, meeting_id: &str, rows: Vec<u32>, input: &JobInput, client: &crate::providers::tencent_meeting::Client) -> Result<(), Fatal> {
+        let entries: Vec<tm::EnrollEntry> = rows.iter().map(|&r| input.attendees[r as usize].to_enroll_entry()).collect();
+        let req = EnrollImportRequest { operator_id: client.config().operator_userid.clone(), operator_id_type: tm::OperatorIdType::Userid, instanceid: tm::Instance::Pc, enroll_list: entries.clone() };
+        let batch = Self::journal(self.store.begin_batch(id, d, &rows))?;
+        match self.call(&self.pacers.tencent_meeting, false, || client.import_enrollments(meeting_id, &req)).await {
+            Ok(resp) => {
+                let mut by_key: HashMap<String, Vec<&tm::ImportedEnroll>> = HashMap::new();
+                for e in &resp.enroll_list {
+                    if let Some(k) = e.identity_key() {
+                        by_key.entry(k).or_default().push(e);
+                    }
+                }
+                let unregistered: HashSet<&str> = resp.user_non_registered.iter().map(String::as_str).collect();
+                let outcomes: Vec<_> = rows
+                    .iter()
+                    .zip(&entries)
+                    .map(|(&r, e)| match e.identity_key().and_then(|k| by_key.get_mut(&k).and_then(Vec::pop)) {
+                        Some(x) => (r, RowState::Imported, ok(None, "", Some(x.enroll_id.to_string()), x.enroll_code.clone())),
+                        None if e.userid.as_deref().is_some_and(|u| unregistered.contains(u)) => {
+                            (r, RowState::Rejected, ok(Some("user_non_registered"), "该 userid 不是企业内已注册用户 / userid is not a registered user of the company", None, None))
+                        }
+                        None => (r, RowState::Rejected, ok(Some("not_imported"), "腾讯会议未返回此报名 / Tencent Meeting did not return this entry", None, None)),
+                    })
+                    .collect();
+                self.metrics.inc("rollcall_rows_total", format!("provider=\"tencent-meeting\",state=\"imported\""));
+                Self::journal(self.store.finish_batch(batch, &outcomes))?;
+            }
+            // Left in flight: the next round lists the webinar and settles it.
+            Err(e) if e.ambiguous => warn!(job = %id, error = %e, "ambiguous Tencent Meeting import; will reconcile"),
+            Err(e) if is_fatal(&e) => return Err(Fatal(describe(&e))),
+            Err(e) => {
+                let outcomes: Vec<_> = rows.iter().map(|&r| (r, RowState::Rejected, rejected(&e))).collect();
+                Self::journal(self.store.finish_batch(batch, &outcomes))?;
+            }
+        }
+        self.notify(id);
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- Tencent IM
+
+    async fn run_tencent_im(self: &Arc<Self>, id: &str, d: usize, group_id: &str, input: &Arc<JobInput>) -> Result<(), Fatal> {
+        let client = self.clients.tencent_im.clone().ok_or_else(|| Fatal("腾讯云 IM 未配置 / Tencent IM is not configured".into()))?;
+        let account_of = |r: u32| input.attendees[r as usize].to_im_member().map(|m| m.member_account);
+        for _round in 0..MAX_ROUNDS {
+            let members = match self.call(&self.pacers.tencent_im, true, || client.all_members(group_id)).await {
+                Ok(m) => m,
+                Err(e) if is_fatal(&e) => return Err(Fatal(describe(&e))),
+                Err(e) => return Err(Fatal(format!("无法读取群成员 / cannot list group members: {}", describe(&e)))),
+            };
+            let in_group: HashSet<&str> = members.iter().map(|m| m.member_account.as_str()).collect();
+            let has = |r: u32| account_of(r).is_some_and(|a| in_group.contains(a.as_str()));
+            for (batch, rows) in Self::journal(self.store.inflight_batches(id, d))? {
+                let settled: Vec<_> = rows.iter().filter(|&&r| has(r)).map(|&r| (r, RowState::Imported, ok(None, "对账确认已入群 / confirmed by reconciliation", None, None))).collect();
+                Self::journal(self.store.finish_batch(batch, &settled))?;
+            }
+            let pending = Self::journal(self.store.pending_rows(id, d))?;
+            if pending.is_empty() || self.is_cancelled(id) {
+                return Ok(());
+            }
+            let (present, to_send): (Vec<u32>, Vec<u32>) = pending.iter().partition(|&&r| has(r));
+            let present: Vec<_> = present.into_iter().map(|r| (r, RowState::AlreadyPresent, ok(None, "已是群成员 / already a member", None, None))).collect();
+            Self::journal(self.store.set_outcomes(id, d, &present))?;
+            self.notify(id);
+            let p = plan(rollcall_core::api::DestinationKind::TencentIm, &to_send, None);
+            let sem = Arc::new(Semaphore::new(self.cfg.max_in_flight.max(1)));
+            let mut set = tokio::task::JoinSet::new();
+            for rows in p.batches {
+                if self.is_cancelled(id) {
+                    break;
+                }
+                let permit = sem.clone().acquire_owned().await.expect("semaphore open");
+                let (me, id, gid, input, client) = (self.clone(), id.to_string(), group_id.to_string(), input.clone(), client.clone());
+                set.spawn(async move {
+                    let _permit = permit;
+                    me.tencent_im_batch(&id, d, &gid, rows, &input, &client).await
+                });
+            }
+            while let Some(r) = set.join_next().await {
+                r.map_err(|e| Fatal(format!("batch task failed: {e}")))??;
+            }
+        }
+        self.exhaust(id, d)
+    }
+
+    async fn tencent_im_batch(&self, id: &str, d: usize, group_id: &str, rows: Vec<u32>, input: &JobInput, client: &crate::providers::tencent_im::Client) -> Result<(), Fatal> {
+        let members: Vec<im::ImportMember> = rows.iter().filter_map(|&r| input.attendees[r as usize].to_im_member()).collect();
+        let req = ImportGroupMemberRequest { group_id: group_id.to_string(), member_list: members.clone() };
+        let batch = Self::journal(self.store.begin_batch(id, d, &rows))?;
+        match self.call(&self.pacers.tencent_im, false, || client.import_group_member(&req)).await {
+            Ok(resp) => {
+                let by_account: HashMap<&str, MemberResult> = resp.member_list.iter().map(|m| (m.member_account.as_str(), m.result)).collect();
+                let outcomes: Vec<_> = rows
+                    .iter()
+                    .zip(&members)
+                    .map(|(&r, m)| match by_account.get(m.member_account.as_str()) {
+                        Some(MemberResult::Imported) => (r, RowState::Imported, Outcome::default()),
+                        Some(MemberResult::AlreadyMember) => (r, RowState::AlreadyPresent, ok(Some("2"), "已是群成员 / already a member", None, None)),
+                        Some(other) => (r, RowState::Rejected, ok(Some(&format!("result_{}", other.code())), "IM 拒绝导入该成员（账号不存在或入群时间无效） / IM refused this member (unknown account or invalid JoinTime)", None, None)),
+                        None => (r, RowState::Rejected, ok(Some("not_imported"), "IM 未返回该成员 / IM did not return this member", None, None)),
+                    })
+                    .collect();
+                Self::journal(self.store.finish_batch(batch, &outcomes))?;
+            }
+            Err(e) if e.ambiguous => warn!(job = %id, error = %e, "ambiguous IM import; will reconcile"),
+            Err(e) if is_fatal(&e) => return Err(Fatal(describe(&e))),
+            Err(e) => {
+                let outcomes: Vec<_> = rows.iter().map(|&r| (r, RowState::Rejected, rejected(&e))).collect();
+                Self::journal(self.store.finish_batch(batch, &outcomes))?;
+            }
+        }
+        self.notify(id);
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- 31huiyi
+
+    async fn run_huiyi31(self: &Arc<Self>, id: &str, d: usize, event_id: &str, type_id: Option<&str>, sku: Option<&str>, input: &Arc<JobInput>) -> Result<(), Fatal> {
+        let hy = self.clients.huiyi31.as_ref().ok_or_else(|| Fatal("31会议未配置 / 31huiyi is not configured".into()))?;
+        let type_id = type_id.or(hy.default_attendee_type_id.as_deref()).ok_or_else(|| Fatal("缺少参会人类别 ID / no attendee type id (huiyi31:EVENT:TYPE:SKU)".into()))?.to_string();
+        let sku = sku.or(hy.default_item_sku_id.as_deref()).ok_or_else(|| Fatal("缺少门票商品 ID / no ticket item id (huiyi31:EVENT:TYPE:SKU)".into()))?.to_string();
+        // No list API: a registration whose outcome was lost cannot be checked, so it is never re-sent.
+        for (batch, rows) in Self::journal(self.store.inflight_batches(id, d))? {
+            let settled: Vec<_> = rows
+                .iter()
+                .map(|&r| (r, RowState::Unknown, ok(Some("interrupted"), "发送时代理中断，结果未知；重新报名前请在 31会议后台核对 / the proxy stopped while sending; check the 31huiyi console before registering again", None, None)))
+                .collect();
+            Self::journal(self.store.finish_batch(batch, &settled))?;
+        }
+        let pending = Self::journal(self.store.pending_rows(id, d))?;
+        let sem = Arc::new(Semaphore::new(self.cfg.max_in_flight.max(1)));
+        let mut set = tokio::task::JoinSet::new();
+        for r in pending {
+            if self.is_cancelled(id) {
+                break;
+            }
+            let permit = sem.clone().acquire_owned().await.expect("semaphore open");
+            let a = &input.attendees[r as usize];
+            let req = RegisterRequest {
+                invitation_code: None,
+                bvent_id: event_id.to_string(),
+                attendee_type_id: type_id.clone(),
+                attendee: h::Attendee { fields: a.to_huiyi31_fields() },
+                purchaser: None,
+                items: vec![h::Item { item_sku_id: sku.clone(), item_sku_name: hy.default_item_sku_name.clone(), quantity: 1 }],
+                agendas: None,
+            };
+            let me = self.clone();
+            let id = id.to_string();
+            set.spawn(async move {
+                let _permit = permit;
+                me.huiyi31_one(&id, d, r, req).await
+            });
+            // Surface a fatal answer early instead of sending every row into it.
+            while let Some(done) = set.try_join_next() {
+                done.map_err(|e| Fatal(format!("task failed: {e}")))??;
+            }
+        }
+        while let Some(r) = set.join_next().await {
+            r.map_err(|e| Fatal(format!("task failed: {e}")))??;
+        }
+        Ok(())
+    }
+
+    async fn huiyi31_one(&self, id: &str, d: usize, r: u32, req: RegisterRequest) -> Result<(), Fatal> {
+        let Some(hy) = self.clients.huiyi31.as_ref() else { return Err(Fatal("31huiyi is not configured".into())) };
+        let batch = Self::journal(self.store.begin_batch(id, d, &[r]))?;
+        let outcome = match self.call(&self.pacers.huiyi31, false, || hy.client.register(&req)).await {
+            Ok(resp) => {
+                let data = resp.data.unwrap_or_default();
+                let checkin = data.order_attendees.first().and_then(|a| a.checkin_code.clone());
+                (r, RowState::Imported, ok(None, &data.order_no, Some(data.order_id), checkin))
+            }
+            Err(e) if e.ambiguous => (
+                r,
+                RowState::Unknown,
+                ok(
+                    Some("ambiguous"),
+                    &format!("请求已发出但结果丢失（{}），为避免重复报名未重试；请在 31会议后台核对 / sent but the outcome was lost ({}); not retried to avoid a duplicate registration — check the 31huiyi console", e.message, e.message),
+                    None,
+                    None,
+                ),
+            ),
+            Err(e) if is_fatal(&e) => {
+                Self::journal(self.store.finish_batch(batch, &[]))?;
+                return Err(Fatal(describe(&e)));
+            }
+            Err(e) => (r, RowState::Rejected, rejected(&e)),
+        };
+        Self::journal(self.store.finish_batch(batch, &[outcome]))?;
+        self.notify(id);
+        Ok(())
+    }
+}

@@ -1,0 +1,97 @@
+//! Provider clients: one module per provider, each using `rollcall_core`'s wire types.
+//!
+//! Every call has a timeout; every provider answer is mapped to [`ProviderError`] with the
+//! provider's code and message and a class (retry / re-auth / permanent). A call whose outcome
+//! is unknown (timeout, dropped connection, gateway error after sending) is marked `ambiguous`:
+//! callers must not blindly re-send it to a non-idempotent provider.
+
+pub mod huiyi31;
+pub mod tencent_im;
+pub mod tencent_meeting;
+pub mod wecom;
+
+use std::time::Duration;
+
+use rollcall_core::providers::{ErrorClass, Provider};
+
+/// A failed provider call.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{provider:?} error {code}: {message}")]
+pub struct ProviderError {
+    pub provider: Provider,
+    pub class: ErrorClass,
+    /// The provider's error code; 0 for transport failures.
+    pub code: i64,
+    pub message: String,
+    /// The request may or may not have been applied.
+    pub ambiguous: bool,
+    /// HTTP status when one was received.
+    pub http_status: Option<u16>,
+}
+
+impl ProviderError {
+    pub fn provider(provider: Provider, code: i64, message: impl Into<String>, class: ErrorClass) -> Self {
+        ProviderError { provider, class, code, message: message.into(), ambiguous: false, http_status: None }
+    }
+
+    /// Maps a transport error. Errors before the request was sent (connect) are retryable and
+    /// unambiguous; anything after (timeout, reset, broken body) is ambiguous.
+    pub fn transport(provider: Provider, e: &reqwest::Error) -> Self {
+        let before_send = e.is_connect() || e.is_builder();
+        ProviderError {
+            provider,
+            class: ErrorClass::Retryable,
+            code: 0,
+            // reqwest errors carry the URL, which may hold a token or UserSig: drop it.
+            message: redact_url_error(e),
+            ambiguous: !before_send,
+            http_status: e.status().map(|s| s.as_u16()),
+        }
+    }
+
+    /// A 5xx/other status without a provider error body: the gateway failed, maybe after applying.
+    pub fn gateway(provider: Provider, status: u16) -> Self {
+        ProviderError {
+            provider,
+            class: ErrorClass::Retryable,
+            code: 0,
+            message: format!("HTTP {status} without a provider error body"),
+            ambiguous: true,
+            http_status: Some(status),
+        }
+    }
+}
+
+fn redact_url_error(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "response lost (connection dropped while reading)"
+    } else if e.is_request() {
+        "request failed (connection dropped)"
+    } else {
+        "transport error"
+    };
+    kind.to_string()
+}
+
+/// The HTTP client every provider module uses: timeouts on every call, no redirects (a provider
+/// never redirects an API call; following one could leak credentials in the URL).
+pub fn http_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("rollcall/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("building the HTTP client")
+}
+
+/// Reads a response body fully, mapping a broken body to an ambiguous transport error.
+pub async fn read_body(provider: Provider, resp: reqwest::Response) -> Result<(u16, bytes::Bytes), ProviderError> {
+    let status = resp.status().as_u16();
+    let body = resp.bytes().await.map_err(|e| ProviderError::transport(provider, &e))?;
+    Ok((status, body))
+}

@@ -1,0 +1,124 @@
+//! Fake 31huiyi: register creates an order every time (no idempotency), checks the event,
+//! attendee type and ticket item, requires Mobile or Email, returns a check-in code.
+
+use std::sync::Arc;
+
+use axum::extract::State as Ax;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use rollcall_core::providers::huiyi31::{self as h, codes, field_names, OrderAttendee, RegisterData, RegisterRequest, RegisterResponse};
+use serde_json::json;
+
+use super::{Fault, Sandbox};
+
+pub struct Order {
+    pub order_id: String,
+    pub order_no: String,
+    pub name: String,
+    pub mobile: String,
+    pub email: String,
+    pub attendee_type_id: String,
+    pub checkin_code: String,
+}
+
+pub struct Event {
+    pub event_id: String,
+    pub attendee_types: Vec<(String, String)>,
+    pub items: Vec<(String, String)>,
+    pub orders: Vec<Order>,
+}
+
+pub struct State {
+    pub events: Vec<Event>,
+    seq: u64,
+}
+
+impl State {
+    pub fn seeded() -> Self {
+        State {
+            events: vec![Event {
+                event_id: super::demo::HUIYI_EVENT.into(),
+                attendee_types: vec![(super::demo::HUIYI_TYPE.into(), "嘉宾".into()), ("vip-type".into(), "VIP".into())],
+                items: vec![(super::demo::HUIYI_TICKET.into(), "嘉宾票".into()), ("vip-ticket".into(), "VIP 票".into())],
+                orders: vec![],
+            }],
+            seq: 0,
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({"events": self.events.iter().map(|e| json!({
+            "event_id": e.event_id,
+            "attendee_types": e.attendee_types.iter().map(|(id, n)| json!({"id": id, "name": n})).collect::<Vec<_>>(),
+            "items": e.items.iter().map(|(id, n)| json!({"id": id, "name": n})).collect::<Vec<_>>(),
+            "orders": e.orders.iter().map(|o| json!({
+                "order_id": o.order_id, "order_no": o.order_no, "mobile": o.mobile, "email": o.email, "name": o.name,
+                "attendee_type_id": o.attendee_type_id, "checkin_code": o.checkin_code,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>()})
+    }
+}
+
+fn business(code: i64, msg: &str) -> Response {
+    Json(RegisterResponse { business_message: msg.into(), business_code: code, data: None }).into_response()
+}
+
+pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
+    let fault = sb.faults.roll();
+    match fault {
+        Some(Fault::GatewayBefore) => return super::bad_gateway(),
+        // No auth on this endpoint: expiry faults become "busy" answers.
+        Some(Fault::RateLimit) | Some(Fault::AuthExpired) => return business(codes::BUSY, "系统繁忙，请稍后再试"),
+        _ => {}
+    }
+    let req: RegisterRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return business(codes::INVALID, &format!("参数错误: {e}")),
+    };
+    if let Some(p) = h::validate_register(&req).first() {
+        return business(codes::INVALID, &p.zh);
+    }
+    let mut st = sb.huiyi.lock().expect("huiyi state");
+    st.seq += 1;
+    let seq = st.seq;
+    let Some(ev) = st.events.iter_mut().find(|e| e.event_id == req.bvent_id) else { return business(codes::EVENT_NOT_FOUND, "会议不存在") };
+    if !ev.attendee_types.iter().any(|(id, _)| *id == req.attendee_type_id) {
+        return business(codes::INVALID, "参会人类别不存在");
+    }
+    if let Some(bad) = req.items.iter().find(|i| !ev.items.iter().any(|(id, _)| *id == i.item_sku_id)) {
+        return business(codes::INVALID, &format!("门票商品不存在: {}", bad.item_sku_id));
+    }
+    let field = |n: &str| req.field(n).unwrap_or("").to_string();
+    let order = Order {
+        order_id: format!("b0e50000-6b13-9276-{:04x}-{:012x}", seq % 0xffff, seq),
+        order_no: format!("2611{:015}", seq),
+        name: field(field_names::FULL_NAME),
+        mobile: field(field_names::MOBILE),
+        email: field(field_names::EMAIL),
+        attendee_type_id: req.attendee_type_id.clone(),
+        checkin_code: format!("1475{:015}", seq * 7919 % 1_000_000_000_000_000),
+    };
+    let data = RegisterData {
+        status: 0,
+        order_id: order.order_id.clone(),
+        order_no: order.order_no.clone(),
+        order_status: "Paid".into(),
+        order_amount: 0.0,
+        order_type: "Main".into(),
+        order_attendees: vec![OrderAttendee {
+            attendee_id: format!("b0e50000-6b13-9276-9e9a-{:012x}", seq),
+            attendee_abstract_type: Some(0),
+            name: order.name.clone(),
+            mobile: order.mobile.clone(),
+            status: String::new(),
+            checkin_code: Some(order.checkin_code.clone()),
+        }],
+    };
+    ev.orders.push(order);
+    drop(st);
+    if fault == Some(Fault::LostAfter) {
+        return super::lost_response();
+    }
+    Json(RegisterResponse { business_message: String::new(), business_code: 0, data: Some(data) }).into_response()
+}

@@ -1,0 +1,176 @@
+//! Sandbox providers: fake implementations of the four provider APIs, faithful to the docs —
+//! they check signatures, tokens and UserSigs, enforce the limits, answer with the documented
+//! error shapes, model partial success and non-idempotence, and can inject faults.
+//!
+//! One module per provider (mirroring `providers/`). `GET /_sandbox/state` returns everything.
+
+pub mod huiyi31;
+pub mod tencent_im;
+pub mod tencent_meeting;
+pub mod wecom;
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+/// Demo credentials accepted when no config file is given. They are public test values: never
+/// use them for a real account.
+pub mod demo {
+    pub const TM_APP_ID: &str = "200000001";
+    pub const TM_SECRET_ID: &str = "AKIDrollcallDEMO0000000000000000";
+    pub const TM_SECRET_KEY: &str = "rollcall-demo-tm-secret-key";
+    pub const TM_OPERATOR: &str = "organizer";
+    pub const WECOM_CORP_ID: &str = "wwrollcalldemo00001";
+    pub const WECOM_CORP_SECRET: &str = "rollcall-demo-wecom-corp-secret";
+    pub const IM_SDK_APP_ID: u64 = 1_400_000_000;
+    pub const IM_ADMIN: &str = "administrator";
+    pub const IM_SECRET_KEY: &str = "rollcall-demo-im-secret-key";
+    pub const TM_WEBINAR: &str = "17305428542504531991";
+    pub const WECOM_WEBINAR: &str = "MEETINGID1";
+    pub const IM_GROUP: &str = "@TGS#2J4SZEAEL";
+    pub const HUIYI_EVENT: &str = "demo-event";
+    pub const HUIYI_TYPE: &str = "demo-type";
+    pub const HUIYI_TICKET: &str = "demo-ticket";
+}
+
+/// The accounts the sandbox accepts.
+#[derive(Clone)]
+pub struct Accounts {
+    pub tm_app_id: String,
+    pub tm_secret_id: String,
+    pub tm_secret_key: secrecy::SecretString,
+    pub wecom_corp_id: String,
+    pub wecom_corp_secret: secrecy::SecretString,
+    pub im_sdk_app_id: u64,
+    pub im_admin: String,
+    pub im_secret_key: secrecy::SecretString,
+}
+
+impl Accounts {
+    pub fn demo() -> Self {
+        Accounts {
+            tm_app_id: demo::TM_APP_ID.into(),
+            tm_secret_id: demo::TM_SECRET_ID.into(),
+            tm_secret_key: demo::TM_SECRET_KEY.into(),
+            wecom_corp_id: demo::WECOM_CORP_ID.into(),
+            wecom_corp_secret: demo::WECOM_CORP_SECRET.into(),
+            im_sdk_app_id: demo::IM_SDK_APP_ID,
+            im_admin: demo::IM_ADMIN.into(),
+            im_secret_key: demo::IM_SECRET_KEY.into(),
+        }
+    }
+}
+
+/// An injected failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// HTTP 502 before anything is applied.
+    GatewayBefore,
+    /// The change is applied, then the connection drops before the response is complete.
+    LostAfter,
+    /// The provider's rate-limit code.
+    RateLimit,
+    /// Token / UserSig / timestamp expiry.
+    AuthExpired,
+}
+
+pub struct Faults {
+    rate: f64,
+    rng: Mutex<StdRng>,
+}
+
+impl Faults {
+    pub fn new(rate: f64, seed: u64) -> Self {
+        Faults { rate: rate.clamp(0.0, 1.0), rng: Mutex::new(StdRng::seed_from_u64(seed)) }
+    }
+
+    pub fn roll(&self) -> Option<Fault> {
+        if self.rate <= 0.0 {
+            return None;
+        }
+        let mut rng = self.rng.lock().expect("fault rng");
+        if rng.gen::<f64>() >= self.rate {
+            return None;
+        }
+        Some(match rng.gen_range(0..4) {
+            0 => Fault::GatewayBefore,
+            1 => Fault::LostAfter,
+            2 => Fault::RateLimit,
+            _ => Fault::AuthExpired,
+        })
+    }
+
+    pub fn next_u64(&self) -> u64 {
+        self.rng.lock().expect("fault rng").gen()
+    }
+}
+
+pub struct Sandbox {
+    pub accounts: Accounts,
+    pub faults: Faults,
+    pub tm: Mutex<tencent_meeting::State>,
+    pub wecom: Mutex<wecom::State>,
+    pub im: Mutex<tencent_im::State>,
+    pub huiyi: Mutex<huiyi31::State>,
+}
+
+impl Sandbox {
+    pub fn new(accounts: Accounts, fault_rate: f64, seed: u64) -> Arc<Self> {
+        Arc::new(Sandbox {
+            accounts,
+            faults: Faults::new(fault_rate, seed),
+            tm: Mutex::new(tencent_meeting::State::seeded()),
+            wecom: Mutex::new(wecom::State::seeded()),
+            im: Mutex::new(tencent_im::State::seeded()),
+            huiyi: Mutex::new(huiyi31::State::seeded()),
+        })
+    }
+}
+
+/// HTTP 502 with an HTML body, as a gateway sends.
+pub fn bad_gateway() -> Response {
+    (axum::http::StatusCode::BAD_GATEWAY, "<html><body>502 Bad Gateway</body></html>").into_response()
+}
+
+/// Status and headers go out, then the body breaks: the client cannot know the outcome.
+pub fn lost_response() -> Response {
+    let stream = futures_util::stream::once(async { Err::<bytes::Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "sandbox: response lost")) });
+    Response::builder().status(200).header("content-type", "application/json").body(Body::from_stream(stream)).expect("static response")
+}
+
+pub fn router(sb: Arc<Sandbox>) -> Router {
+    Router::new()
+        .route("/v1/webinars", post(tencent_meeting::create_webinar))
+        .route("/v1/webinars/{id}/enroll/import", post(tencent_meeting::import))
+        .route("/v1/webinars/{id}/enroll/approvals", get(tencent_meeting::approvals))
+        .route("/cgi-bin/gettoken", get(wecom::gettoken))
+        .route("/cgi-bin/meeting/webinar/enroll/list", post(wecom::enroll_list))
+        .route("/v4/group_open_http_svc/import_group_member", post(tencent_im::import_group_member))
+        .route("/v4/group_open_http_svc/get_group_member_info", post(tencent_im::get_group_member_info))
+        .route("/op/notoken/api/Attendee/v1/Register", post(huiyi31::register))
+        .route("/_sandbox/state", get(state))
+        .route("/_sandbox/expire-tokens", post(expire_tokens))
+        .with_state(sb)
+}
+
+async fn state(axum::extract::State(sb): axum::extract::State<Arc<Sandbox>>) -> Json<serde_json::Value> {
+    Json(json!({
+        "tencent_meeting": sb.tm.lock().expect("tm state").to_json(),
+        "wecom": sb.wecom.lock().expect("wecom state").to_json(),
+        "tencent_im": sb.im.lock().expect("im state").to_json(),
+        "huiyi31": sb.huiyi.lock().expect("huiyi state").to_json(),
+    }))
+}
+
+/// Invalidates every WeCom token and every IM UserSig issued so far (tests token expiry mid-session).
+async fn expire_tokens(axum::extract::State(sb): axum::extract::State<Arc<Sandbox>>) -> Json<serde_json::Value> {
+    sb.wecom.lock().expect("wecom state").tokens.clear();
+    sb.im.lock().expect("im state").sig_epoch = crate::providers::tencent_meeting::unix_now() + 1;
+    Json(json!({"ok": true}))
+}

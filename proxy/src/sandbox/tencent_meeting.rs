@@ -1,0 +1,257 @@
+//! Fake Tencent Meeting: verifies the AK/SK signature, the 5-minute timestamp window and nonce
+//! replay; enforces the per-webinar import cap; non-idempotent import (a second import of the
+//! same person creates a second record); `user_non_registered` for unregistered userids.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State as Ax};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use rollcall_core::providers::tencent_meeting::{self as tm, codes, ApprovalEntry, ApprovalStatus, CreateWebinarRequest, CreateWebinarResponse, EnrollImportRequest, EnrollImportResponse, ImportedEnroll};
+use secrecy::ExposeSecret;
+use serde_json::json;
+
+use super::{Fault, Sandbox};
+use crate::providers::tencent_meeting::{string_to_sign, unix_now, verify};
+
+pub struct Webinar {
+    pub meeting_id: String,
+    pub subject: String,
+    pub edition: tm::Edition,
+    pub enrollment_enabled: bool,
+    pub enrollments: Vec<ApprovalEntry>,
+}
+
+pub struct State {
+    pub webinars: Vec<Webinar>,
+    next_enroll_id: u64,
+    next_meeting: u64,
+    /// (timestamp, nonce) seen in the last 5 minutes.
+    seen: HashMap<(String, String), u64>,
+}
+
+impl State {
+    pub fn seeded() -> Self {
+        let manual = |i: u64, userid: &str| ApprovalEntry {
+            enroll_id: 1_351_000 + i,
+            enroll_time: "2026-11-01 10:00:00".into(),
+            nick_name: format!("报名观众{i}"),
+            enroll_source_type: 1,
+            status: ApprovalStatus::Approved,
+            userid: Some(userid.into()),
+            area: None,
+            phone_number: None,
+            enroll_code: Some(format!("{:06}", 100_000 + i)),
+        };
+        State {
+            webinars: vec![Webinar {
+                meeting_id: super::demo::TM_WEBINAR.into(),
+                subject: "Rollcall 演示研讨会".into(),
+                edition: tm::Edition::Enterprise,
+                enrollment_enabled: true,
+                enrollments: vec![manual(1, "early-bird-1"), manual(2, "early-bird-2")],
+            }],
+            next_enroll_id: 2_000_000,
+            next_meeting: 17_305_428_542_504_600_000,
+            seen: HashMap::new(),
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({"webinars": self.webinars.iter().map(|w| json!({
+            "meeting_id": w.meeting_id,
+            "subject": w.subject,
+            "edition": w.edition,
+            "enrollments": w.enrollments.iter().map(|e| json!({
+                "enroll_id": e.enroll_id, "userid": e.userid, "area": e.area, "phone_number": e.phone_number,
+                "nick_name": e.nick_name, "enroll_source_type": e.enroll_source_type, "enroll_code": e.enroll_code,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>()})
+    }
+}
+
+fn error(status: StatusCode, code: i64, message: &str) -> Response {
+    (status, Json(json!({"error_info": {"error_code": code, "new_error_code": 200_000_000 + code, "message": message}}))).into_response()
+}
+
+/// Checks the signed headers; returns an error response when they do not verify.
+fn authenticate(sb: &Sandbox, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
+    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let acc = &sb.accounts;
+    if h("X-TC-Key") != acc.tm_secret_id || h("AppId") != acc.tm_app_id {
+        return Err(error(StatusCode::UNAUTHORIZED, codes::BAD_KEY, "AppId 或 X-TC-Key 无效"));
+    }
+    if h("X-TC-Registered") != "1" {
+        return Err(error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, "X-TC-Registered 必须为 1"));
+    }
+    let (ts, nonce) = (h("X-TC-Timestamp"), h("X-TC-Nonce"));
+    let now = unix_now();
+    let Ok(t) = ts.parse::<u64>() else { return Err(error(StatusCode::UNAUTHORIZED, codes::TIMESTAMP_SKEW, "X-TC-Timestamp 无效")) };
+    if now.abs_diff(t) > 300 {
+        return Err(error(StatusCode::UNAUTHORIZED, codes::TIMESTAMP_SKEW, "请求时间戳超过 5 分钟"));
+    }
+    if nonce.is_empty() || nonce.parse::<u64>().is_err() {
+        return Err(error(StatusCode::UNAUTHORIZED, codes::SIGNATURE_FAILED, "X-TC-Nonce 无效"));
+    }
+    let target = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let sts = string_to_sign(method.as_str(), target, body, nonce, ts, &acc.tm_secret_id);
+    if !verify(&sts, acc.tm_secret_key.expose_secret(), h("X-TC-Signature")) {
+        return Err(error(StatusCode::UNAUTHORIZED, codes::SIGNATURE_FAILED, "Signature failed"));
+    }
+    let mut st = sb.tm.lock().expect("tm state");
+    st.seen.retain(|_, at| now.saturating_sub(*at) <= 300);
+    if st.seen.insert((ts.to_string(), nonce.to_string()), now).is_some() {
+        return Err(error(StatusCode::UNAUTHORIZED, codes::REPLAY, "请求重放"));
+    }
+    Ok(())
+}
+
+/// Faults that stop a call before it is applied.
+fn fault_before(sb: &Sandbox) -> Result<Option<Fault>, Response> {
+    match sb.faults.roll() {
+        Some(Fault::GatewayBefore) => Err(super::bad_gateway()),
+        Some(Fault::RateLimit) => Err(error(StatusCode::TOO_MANY_REQUESTS, codes::RATE_LIMIT, "调用频率超限")),
+        Some(Fault::AuthExpired) => Err(error(StatusCode::UNAUTHORIZED, codes::TIMESTAMP_SKEW, "请求时间戳超过 5 分钟")),
+        other => Ok(other),
+    }
+}
+
+pub async fn create_webinar(Ax(sb): Ax<Arc<Sandbox>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = authenticate(&sb, &method, &uri, &headers, &body) {
+        return r;
+    }
+    let fault = match fault_before(&sb) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let req: CreateWebinarRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, &format!("参数错误: {e}")),
+    };
+    let problems = tm::validate_create_webinar(&req, unix_now());
+    if let Some(p) = problems.first() {
+        return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, &p.zh);
+    }
+    let mut st = sb.tm.lock().expect("tm state");
+    st.next_meeting += 1;
+    let meeting_id = st.next_meeting.to_string();
+    st.webinars.push(Webinar { meeting_id: meeting_id.clone(), subject: req.subject.clone(), edition: tm::Edition::Enterprise, enrollment_enabled: req.admission_type == tm::AdmissionType::Enrollment, enrollments: vec![] });
+    let code = format!("{:09}", st.next_meeting % 1_000_000_000);
+    drop(st);
+    if fault == Some(Fault::LostAfter) {
+        return super::lost_response();
+    }
+    let short = &meeting_id[meeting_id.len() - 8..];
+    Json(CreateWebinarResponse {
+        subject: req.subject,
+        meeting_id: meeting_id.clone(),
+        meeting_code: code,
+        start_time: req.start_time,
+        end_time: req.end_time,
+        admission_type: req.admission_type,
+        password: req.password,
+        audience_join_link: format!("https://meeting.tencent.com/dw/sandbox{short}"),
+        guest_join_link: format!("https://meeting.tencent.com/s/sandbox{short}"),
+        manual_check_link: format!("https://meeting.tencent.com/webinar-audit/sandbox{short}"),
+        manual_check_password: format!("{:06}", sb.faults.next_u64() % 1_000_000),
+    })
+    .into_response()
+}
+
+pub async fn import(Ax(sb): Ax<Arc<Sandbox>>, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = authenticate(&sb, &method, &uri, &headers, &body) {
+        return r;
+    }
+    let fault = match fault_before(&sb) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let req: EnrollImportRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, &format!("参数错误: {e}")),
+    };
+    let mut st = sb.tm.lock().expect("tm state");
+    let mut next_id = st.next_enroll_id;
+    let Some(w) = st.webinars.iter_mut().find(|w| w.meeting_id == id) else {
+        return error(StatusCode::NOT_FOUND, codes::MEETING_NOT_FOUND, "会议不存在");
+    };
+    if !w.enrollment_enabled {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, codes::ENROLL_NOT_ENABLED, "会议未开启报名");
+    }
+    let imported = w.enrollments.iter().filter(|e| e.enroll_source_type == 2).count();
+    let problems = tm::validate_enroll_import(&req, true, w.edition, imported);
+    if let Some(p) = problems.first() {
+        return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, &p.zh);
+    }
+    let mut resp = EnrollImportResponse::default();
+    for e in &req.enroll_list {
+        if let Some(u) = e.userid.as_deref().filter(|u| u.starts_with("unreg")) {
+            resp.user_non_registered.push(u.to_string());
+            continue;
+        }
+        next_id += 1;
+        let code = format!("{:08}", next_id % 100_000_000);
+        let entry = ApprovalEntry {
+            enroll_id: next_id,
+            enroll_time: "2026-11-22 10:00:00".into(),
+            nick_name: e.nick_name.clone().or_else(|| e.phone_number.clone()).unwrap_or_default(),
+            enroll_source_type: 2,
+            status: ApprovalStatus::Approved,
+            userid: e.userid.clone(),
+            area: e.area.clone(),
+            phone_number: e.phone_number.clone(),
+            enroll_code: Some(code.clone()),
+        };
+        w.enrollments.push(entry);
+        resp.enroll_list.push(ImportedEnroll {
+            enroll_id: next_id,
+            open_id: Some(String::new()),
+            userid: e.userid.clone(),
+            area: e.area.clone(),
+            phone_number: e.phone_number.clone(),
+            nick_name: e.nick_name.clone(),
+            enroll_code: Some(code),
+        });
+    }
+    resp.total_count = resp.enroll_list.len() as u32;
+    st.next_enroll_id = next_id;
+    drop(st);
+    if fault == Some(Fault::LostAfter) {
+        return super::lost_response();
+    }
+    Json(resp).into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct ApprovalsQuery {
+    page: Option<u32>,
+    page_size: Option<u32>,
+    operator_id: Option<String>,
+}
+
+pub async fn approvals(Ax(sb): Ax<Arc<Sandbox>>, Path(id): Path<String>, Query(q): Query<ApprovalsQuery>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    if let Err(r) = authenticate(&sb, &method, &uri, &headers, b"") {
+        return r;
+    }
+    if let Err(r) = fault_before(&sb) {
+        return r;
+    }
+    if q.operator_id.as_deref().unwrap_or("").is_empty() {
+        return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, "operator_id 必填");
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    let size = q.page_size.unwrap_or(20);
+    if size == 0 || size > tm::MAX_APPROVALS_PAGE_SIZE {
+        return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, "page_size 最大 300");
+    }
+    let st = sb.tm.lock().expect("tm state");
+    let Some(w) = st.webinars.iter().find(|w| w.meeting_id == id) else {
+        return error(StatusCode::NOT_FOUND, codes::MEETING_NOT_FOUND, "会议不存在");
+    };
+    let total = w.enrollments.len() as u32;
+    let list: Vec<ApprovalEntry> = w.enrollments.iter().skip(((page - 1) * size) as usize).take(size as usize).cloned().collect();
+    Json(tm::ApprovalsResponse { total_count: total, current_size: list.len() as u32, current_page: page, total_page: total.div_ceil(size).max(1), enroll_list: list }).into_response()
+}

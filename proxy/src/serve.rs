@@ -1,0 +1,222 @@
+//! Start-up: building provider clients from config (or the sandbox), binding, serving.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use tokio::net::TcpListener;
+
+use crate::app::{Clients, Huiyi31, Metrics};
+use crate::config::{AuthMode, Config};
+use crate::jobs::runner::{Pacer, Pacers, Runner};
+use crate::jobs::store::SqliteStore;
+use crate::providers::{self, huiyi31, tencent_im, tencent_meeting, wecom};
+use crate::sandbox::{self, demo, Accounts};
+use crate::server::{self, AppState};
+
+pub struct ServeArgs {
+    pub config: Option<PathBuf>,
+    pub sandbox: bool,
+    pub bind: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub ui_dir: Option<PathBuf>,
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Binds and prints the real address (port 0 picks a free one) on stdout, for people and tests.
+async fn bind(addr: SocketAddr, what: &str) -> Result<(TcpListener, SocketAddr)> {
+    let l = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let local = l.local_addr()?;
+    tracing::info!(%local, "{what} listening");
+    Ok((l, local))
+}
+
+/// The accounts a sandbox accepts: those of a config (secrets from its env vars), else demo.
+fn sandbox_accounts(cfg: Option<&Config>) -> Result<Accounts> {
+    let mut a = Accounts::demo();
+    if let Some(c) = cfg {
+        if let Some(t) = &c.providers.tencent_meeting {
+            a.tm_app_id = t.app_id.clone();
+            a.tm_secret_id = t.secret_id.clone();
+            a.tm_secret_key = t.secret()?;
+        }
+        if let Some(w) = &c.providers.wecom {
+            a.wecom_corp_id = w.corp_id.clone();
+            a.wecom_corp_secret = w.secret()?;
+        }
+        if let Some(i) = &c.providers.tencent_im {
+            a.im_sdk_app_id = i.sdk_app_id;
+            a.im_admin = i.admin_identifier.clone();
+            a.im_secret_key = i.secret()?;
+        }
+    }
+    Ok(a)
+}
+
+pub async fn sandbox(addr: SocketAddr, config: Option<PathBuf>, faults: f64, seed: u64) -> Result<()> {
+    let cfg = config.as_deref().map(Config::load).transpose()?;
+    let sb = sandbox::Sandbox::new(sandbox_accounts(cfg.as_ref())?, faults, seed);
+    let (l, local) = bind(addr, "sandbox").await?;
+    println!("sandbox listening on http://{local}");
+    axum::serve(l, sandbox::router(sb)).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Provider clients from a config; secrets resolved from the environment or files.
+fn clients_from_config(cfg: &Config) -> Result<Clients> {
+    let http = providers::http_client(Duration::from_secs(cfg.providers.timeout_secs));
+    let p = &cfg.providers;
+    let mut endpoints = std::collections::BTreeMap::new();
+    let tm = match &p.tencent_meeting {
+        Some(t) => {
+            endpoints.insert("tencent-meeting", t.base_url.clone());
+            Some(tencent_meeting::Client::new(
+                tencent_meeting::Config { base_url: t.base_url.clone(), app_id: t.app_id.clone(), sdk_id: t.sdk_id.clone(), secret_id: t.secret_id.clone(), secret_key: t.secret()?, edition: t.edition, operator_userid: t.operator_userid.clone() },
+                http.clone(),
+            ))
+        }
+        None => None,
+    };
+    let wc = match &p.wecom {
+        Some(w) => {
+            endpoints.insert("wecom", w.base_url.clone());
+            Some(wecom::Client::new(wecom::Config { base_url: w.base_url.clone(), corp_id: w.corp_id.clone(), corp_secret: w.secret()? }, http.clone()))
+        }
+        None => None,
+    };
+    let ti = match &p.tencent_im {
+        Some(i) => {
+            endpoints.insert("tencent-im", i.base_url.clone());
+            Some(tencent_im::Client::new(tencent_im::Config { base_url: i.base_url.clone(), sdk_app_id: i.sdk_app_id, admin_identifier: i.admin_identifier.clone(), secret_key: i.secret()? }, http.clone()))
+        }
+        None => None,
+    };
+    let hy = p.huiyi31.as_ref().map(|h| {
+        endpoints.insert("huiyi31", h.base_url.clone());
+        Huiyi31 {
+            client: huiyi31::Client::new(huiyi31::Config { base_url: h.base_url.clone() }, http.clone()),
+            default_attendee_type_id: h.default_attendee_type_id.clone(),
+            default_item_sku_id: h.default_item_sku_id.clone(),
+            default_item_sku_name: h.default_item_sku_name.clone(),
+        }
+    });
+    Ok(Clients { tencent_meeting: tm, wecom: wc, tencent_im: ti, huiyi31: hy, endpoints })
+}
+
+/// The config `serve --sandbox` uses: every provider pointing at the in-process sandbox, with
+/// the documented demo credentials placed in this process's environment for the config to read.
+fn sandbox_config(sandbox_url: &str) -> Config {
+    std::env::set_var("ROLLCALL_DEMO_TM_SECRET_KEY", demo::TM_SECRET_KEY);
+    std::env::set_var("ROLLCALL_DEMO_WECOM_SECRET", demo::WECOM_CORP_SECRET);
+    std::env::set_var("ROLLCALL_DEMO_IM_SECRET_KEY", demo::IM_SECRET_KEY);
+    let text = format!(
+        r#"
+[server]
+bind = "127.0.0.1:8080"
+[auth]
+mode = "dev"
+[jobs]
+rate_limit_backoff_ms = 1000
+[providers.tencent_meeting]
+base_url = "{u}"
+app_id = "{app}"
+secret_id = "{sid}"
+secret_key_env = "ROLLCALL_DEMO_TM_SECRET_KEY"
+edition = "enterprise"
+operator_userid = "{op}"
+[providers.wecom]
+base_url = "{u}"
+corp_id = "{corp}"
+corp_secret_env = "ROLLCALL_DEMO_WECOM_SECRET"
+[providers.tencent_im]
+base_url = "{u}"
+sdk_app_id = {sdk}
+admin_identifier = "{admin}"
+secret_key_env = "ROLLCALL_DEMO_IM_SECRET_KEY"
+[providers.huiyi31]
+base_url = "{u}"
+default_attendee_type_id = "{ht}"
+default_item_sku_id = "{hs}"
+default_item_sku_name = "嘉宾票"
+"#,
+        u = sandbox_url,
+        app = demo::TM_APP_ID,
+        sid = demo::TM_SECRET_ID,
+        op = demo::TM_OPERATOR,
+        corp = demo::WECOM_CORP_ID,
+        sdk = demo::IM_SDK_APP_ID,
+        admin = demo::IM_ADMIN,
+        ht = demo::HUIYI_TYPE,
+        hs = demo::HUIYI_TICKET,
+    );
+    Config::parse(&text).expect("the built-in sandbox config parses")
+}
+
+pub async fn serve(args: ServeArgs) -> Result<()> {
+    let mut sandbox_task = None;
+    let mut cfg = if args.sandbox {
+        let sb = sandbox::Sandbox::new(Accounts::demo(), 0.0, 1);
+        let (l, local) = bind("127.0.0.1:0".parse()?, "embedded sandbox").await?;
+        sandbox_task = Some(tokio::spawn(async move { axum::serve(l, sandbox::router(sb)).await }));
+        let mut c = sandbox_config(&format!("http://{local}"));
+        if let Some(path) = &args.config {
+            // A config may still set server/auth/jobs options for the sandbox run.
+            let user = Config::load(path)?;
+            c.server = user.server;
+            c.jobs = user.jobs;
+        }
+        c
+    } else {
+        let path = args.config.as_deref().context("give --config FILE, or --sandbox to run on the built-in sandbox providers")?;
+        Config::load(path)?
+    };
+    if let Some(b) = args.bind {
+        cfg.server.bind = b;
+    }
+    if let Some(d) = args.data_dir {
+        cfg.server.data_dir = d;
+    }
+    if let Some(u) = args.ui_dir {
+        cfg.server.ui_dir = u;
+    }
+    cfg.check()?;
+    let clients = Arc::new(clients_from_config(&cfg)?);
+    let store: Arc<dyn crate::jobs::store::JobStore> = Arc::new(SqliteStore::open(&cfg.server.data_dir)?);
+    let metrics = Arc::new(Metrics::default());
+    let pacers = Pacers {
+        tencent_meeting: Pacer::per_second(f64::from(cfg.providers.tencent_meeting.as_ref().map_or(300, |t| t.calls_per_minute)) / 60.0),
+        tencent_im: Pacer::per_second(f64::from(cfg.providers.tencent_im.as_ref().map_or(100, |t| t.requests_per_second))),
+        huiyi31: Pacer::per_second(f64::from(cfg.providers.huiyi31.as_ref().map_or(200, |t| t.requests_per_second))),
+    };
+    let runner = Runner::new(store, clients.clone(), cfg.jobs.clone(), pacers, metrics.clone());
+    let resumed = runner.resume_all()?;
+    let state = Arc::new(AppState { cfg: cfg.clone(), clients, runner, metrics, sandbox: args.sandbox });
+    let app = server::router(state)?;
+    let (l, local) = bind(cfg.server.bind, "proxy").await?;
+    let mode = if args.sandbox { " (sandbox providers, dev identity)" } else if cfg.auth.mode == AuthMode::Dev { " (dev identity)" } else { "" };
+    println!("Rollcall is running at http://{local}{}/{mode}", cfg.server.base_path);
+    if resumed > 0 {
+        println!("resumed {resumed} unfinished job(s)");
+    }
+    axum::serve(l, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    if let Some(t) = sandbox_task {
+        t.abort();
+    }
+    Ok(())
+}

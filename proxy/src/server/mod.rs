@@ -1,0 +1,160 @@
+//! The proxy's HTTP server: `/api` (authenticated, CSRF-checked, typed provider operations and
+//! jobs), `/healthz`, `/readyz`, `/metrics`, and the built UI under `base_path`.
+
+pub mod api;
+pub mod auth;
+pub mod jobs_api;
+pub mod ui;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rollcall_core::api::ApiError;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::app::{Clients, Metrics};
+use crate::config::Config;
+use crate::jobs::runner::Runner;
+use crate::providers::ProviderError;
+
+pub struct AppState {
+    pub cfg: Config,
+    pub clients: Arc<Clients>,
+    pub runner: Arc<Runner>,
+    pub metrics: Arc<Metrics>,
+    pub sandbox: bool,
+}
+
+/// An API error with its HTTP status. The body is [`ApiError`] (bilingual, provider code).
+#[derive(Debug)]
+pub struct ApiErr(pub StatusCode, pub ApiError);
+
+impl ApiErr {
+    pub fn new(status: StatusCode, code: &str, zh: &str, en: &str) -> Self {
+        ApiErr(status, ApiError::new(code, zh, en))
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "internal error");
+        ApiErr::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误", "internal server error")
+    }
+
+    pub fn invalid(problems: Vec<rollcall_core::Problem>) -> Self {
+        let mut e = ApiError::new("invalid", "请求有数据问题，请修正后再试", "the request has problems; fix them and try again");
+        e.problems = problems;
+        ApiErr(StatusCode::UNPROCESSABLE_ENTITY, e)
+    }
+
+    pub fn not_found() -> Self {
+        ApiErr::new(StatusCode::NOT_FOUND, "not_found", "找不到该资源", "not found")
+    }
+
+    /// A provider refused or failed. Ambiguous outcomes say so, so nobody blindly retries.
+    pub fn provider(e: &ProviderError) -> Self {
+        let (status, code, zh, en) = if e.ambiguous {
+            (StatusCode::GATEWAY_TIMEOUT, "provider_outcome_unknown", format!("{} 的结果未知（{}），重试前请先在其后台核对", e.provider.label_zh(), e.message), format!("the outcome at {} is unknown ({}); check its console before retrying", e.provider.as_str(), e.message))
+        } else if e.code == 0 {
+            (StatusCode::BAD_GATEWAY, "provider_unavailable", format!("{} 暂时不可用：{}", e.provider.label_zh(), e.message), format!("{} is unavailable: {}", e.provider.as_str(), e.message))
+        } else {
+            (StatusCode::BAD_GATEWAY, "provider_error", format!("{} 返回错误 {}：{}", e.provider.label_zh(), e.code, e.message), format!("{} returned error {}: {}", e.provider.as_str(), e.code, e.message))
+        };
+        let mut err = ApiError::new(code, zh, en);
+        err.provider = Some(e.provider);
+        err.provider_code = (e.code != 0).then_some(e.code);
+        err.provider_message = Some(e.message.clone());
+        ApiErr(status, err)
+    }
+}
+
+impl IntoResponse for ApiErr {
+    fn into_response(self) -> Response {
+        (self.0, Json(self.1)).into_response()
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    match state.runner.store().list_jobs() {
+        Ok(_) => "ready".into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("journal unavailable: {e}")).into_response(),
+    }
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let mut text = state.metrics.render();
+    if let Ok(jobs) = state.runner.store().list_jobs() {
+        text.push_str("# TYPE rollcall_jobs gauge\n");
+        for s in ["running", "completed", "failed", "cancelled"] {
+            text.push_str(&format!("rollcall_jobs{{state=\"{s}\"}} {}\n", jobs.iter().filter(|j| j.state.as_str() == s).count()));
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+async fn count_requests(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let resp = next.run(req).await;
+    state.metrics.inc("rollcall_http_requests_total", format!("method=\"{method}\",status=\"{}\"", resp.status().as_u16()));
+    resp
+}
+
+async fn api_not_found() -> ApiErr {
+    ApiErr::not_found()
+}
+
+pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
+    let cfg = &state.cfg;
+    let timeout = Duration::from_secs(cfg.server.request_timeout_secs);
+    let small = DefaultBodyLimit::max(1024 * 1024);
+    #[allow(deprecated)]
+    let api = Router::new()
+        .route("/me", get(api::me))
+        .route("/status", get(api::status))
+        .route("/tencent-meeting/webinars", post(api::create_webinar).layer(small))
+        .route("/tencent-meeting/webinars/{id}/enrollments", get(api::list_webinar_enrollments))
+        .route("/tencent-meeting/webinars/{id}/enroll/import", post(api::import_webinar_enrollments).layer(small))
+        .route("/wecom/webinars/{id}/enrollments", post(api::wecom_enrollments).layer(small))
+        .route("/tencent-im/groups/{id}/members", post(api::import_im_members).layer(small))
+        .route("/huiyi31/register", post(api::huiyi31_register).layer(small))
+        .route("/jobs", get(jobs_api::list).post(jobs_api::create).layer(DefaultBodyLimit::max(cfg.server.max_body_bytes)))
+        .route("/jobs/{id}", get(jobs_api::get_one))
+        .route("/jobs/{id}/results", get(jobs_api::results))
+        .route("/jobs/{id}/results.csv", get(jobs_api::results_csv))
+        .route("/jobs/{id}/failed.csv", get(jobs_api::failed_csv))
+        .route("/jobs/{id}/cancel", post(jobs_api::cancel).layer(small))
+        .route("/jobs/{id}/resume", post(jobs_api::resume).layer(small))
+        .fallback(api_not_found)
+        .layer(TimeoutLayer::new(timeout))
+        // SSE streams live beyond the request timeout.
+        .route("/jobs/{id}/events", get(jobs_api::events))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::middleware))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    let ui = ui::service(&cfg.server.ui_dir, &cfg.server.frame_ancestors)?;
+    let inner = Router::new()
+        .nest("/api", api)
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .merge(ui)
+        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .with_state(state.clone());
+    let base = &cfg.server.base_path;
+    Ok(if base.is_empty() {
+        inner
+    } else {
+        let to = format!("{base}/");
+        Router::new().route(base, get(move || async move { axum::response::Redirect::permanent(&to) })).nest(base, inner)
+    })
+}
