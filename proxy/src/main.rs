@@ -1,13 +1,6 @@
 //! `rollcall`: the proxy server, the sandbox providers, and the CLI in one binary.
 
-mod app;
-mod cli;
-mod config;
-mod jobs;
-mod providers;
-mod sandbox;
-mod server;
-mod serve;
+use rollcall::{cli, serve};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -15,7 +15,7 @@ use rollcall_core::providers::Provider;
 use serde::Deserialize;
 use tracing::info;
 
-use super::{ApiErr, AppState};
+use super::{ApiErr, ApiJson, AppState};
 use crate::providers::tencent_meeting::unix_now;
 use crate::providers::ProviderError;
 
@@ -64,7 +64,7 @@ pub async fn status(State(state): State<Arc<AppState>>) -> Json<Status> {
     })
 }
 
-pub async fn create_webinar(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Json(mut req): Json<CreateWebinarRequest>) -> ApiResult<CreateWebinarResponse> {
+pub async fn create_webinar(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, ApiJson(mut req): ApiJson<CreateWebinarRequest>) -> ApiResult<CreateWebinarResponse> {
     let client = state.clients.tencent_meeting.as_ref().ok_or_else(|| not_configured(Provider::TencentMeeting))?;
     if req.userid.trim().is_empty() {
         req.userid = client.config().operator_userid.clone();
@@ -89,7 +89,7 @@ pub struct EnrollList {
     pub enroll_list: Vec<tm::EnrollEntry>,
 }
 
-pub async fn import_webinar_enrollments(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Path(id): Path<String>, Json(body): Json<EnrollList>) -> ApiResult<EnrollImportResponse> {
+pub async fn import_webinar_enrollments(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Path(id): Path<String>, ApiJson(body): ApiJson<EnrollList>) -> ApiResult<EnrollImportResponse> {
     let client = state.clients.tencent_meeting.as_ref().ok_or_else(|| not_configured(Provider::TencentMeeting))?;
     let req = EnrollImportRequest { operator_id: client.config().operator_userid.clone(), operator_id_type: tm::OperatorIdType::Userid, instanceid: tm::Instance::Pc, enroll_list: body.enroll_list };
     let problems = tm::validate_enroll_import(&req, true, client.config().edition, 0);
@@ -114,7 +114,7 @@ pub struct WecomQuery {
     pub all: bool,
 }
 
-pub async fn wecom_enrollments(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Path(id): Path<String>, Json(q): Json<WecomQuery>) -> ApiResult<EnrollListResponse> {
+pub async fn wecom_enrollments(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Path(id): Path<String>, ApiJson(q): ApiJson<WecomQuery>) -> ApiResult<EnrollListResponse> {
     let client = state.clients.wecom.as_ref().ok_or_else(|| not_configured(Provider::Wecom))?;
     let req = EnrollListRequest { meetingid: id.clone(), status: q.status, cursor: q.cursor, limit: q.limit };
     let problems = wecom::validate_enroll_list(&req);
@@ -130,7 +130,7 @@ pub async fn wecom_enrollments(State(state): State<Arc<AppState>>, Extension(me)
     r.map(Json).map_err(|e| ApiErr::provider(&e))
 }
 
-pub async fn import_im_members(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Path(id): Path<String>, Json(body): Json<ImGroupImport>) -> ApiResult<ImportGroupMemberResponse> {
+pub async fn import_im_members(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Path(id): Path<String>, ApiJson(body): ApiJson<ImGroupImport>) -> ApiResult<ImportGroupMemberResponse> {
     let client = state.clients.tencent_im.as_ref().ok_or_else(|| not_configured(Provider::TencentIm))?;
     let req = ImportGroupMemberRequest { group_id: id.clone(), member_list: body.members };
     let problems = im::validate_import(&req, None, unix_now() as i64);
@@ -142,7 +142,7 @@ pub async fn import_im_members(State(state): State<Arc<AppState>>, Extension(me)
     r.map(Json).map_err(|e| ApiErr::provider(&e))
 }
 
-pub async fn huiyi31_register(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Json(req): Json<RegisterRequest>) -> ApiResult<RegisterResponse> {
+pub async fn huiyi31_register(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, ApiJson(req): ApiJson<RegisterRequest>) -> ApiResult<RegisterResponse> {
     let hy = state.clients.huiyi31.as_ref().ok_or_else(|| not_configured(Provider::Huiyi31))?;
     let problems = h::validate_register(&req);
     if !problems.is_empty() {

@@ -14,7 +14,7 @@ use futures_util::stream::Stream;
 use rollcall_core::api::{CreateJobRequest, JobResults, JobState, JobSummary, Me, RowState};
 
 use super::api::audit;
-use super::{ApiErr, AppState};
+use super::{ApiErr, ApiJson, AppState};
 use crate::jobs;
 
 fn now() -> i64 {
@@ -25,7 +25,7 @@ fn summary(state: &AppState, id: &str) -> Result<JobSummary, ApiErr> {
     state.runner.store().get_job(id).map_err(ApiErr::internal)?.ok_or_else(ApiErr::not_found)
 }
 
-pub async fn create(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Json(req): Json<CreateJobRequest>) -> Result<(StatusCode, Json<JobSummary>), ApiErr> {
+pub async fn create(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, ApiJson(req): ApiJson<CreateJobRequest>) -> Result<(StatusCode, Json<JobSummary>), ApiErr> {
     let id = format!("job_{}", uuid::Uuid::new_v4().simple());
     let targets: Vec<String> = req.destinations.iter().map(|d| d.to_string()).collect();
     let job = jobs::prepare(req, &me.user, now(), id.clone()).map_err(|e| ApiErr(StatusCode::UNPROCESSABLE_ENTITY, e))?;

@@ -73,6 +73,19 @@ impl ApiErr {
     }
 }
 
+/// `Json<T>` whose rejections (bad JSON, wrong types, body too large) are [`ApiErr`]s too.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiErr))]
+pub struct ApiJson<T>(pub T);
+
+impl From<axum::extract::rejection::JsonRejection> for ApiErr {
+    fn from(r: axum::extract::rejection::JsonRejection) -> Self {
+        let status = r.status();
+        let (code, zh) = if status == StatusCode::PAYLOAD_TOO_LARGE { ("body_too_large", "请求体过大") } else { ("bad_request_body", "请求体格式不正确") };
+        ApiErr::new(status, code, zh, &r.body_text())
+    }
+}
+
 impl IntoResponse for ApiErr {
     fn into_response(self) -> Response {
         (self.0, Json(self.1)).into_response()

@@ -1,0 +1,16 @@
+//! The Rollcall proxy as a library: the binary (`main.rs`) and the integration tests use it.
+//!
+//! - [`providers`]: signed clients for the four providers (one module each);
+//! - [`sandbox`]: fake providers faithful to the docs (one module each, mirroring `providers`);
+//! - [`server`]: the HTTP API, SSO identity, CSRF, UI serving;
+//! - [`jobs`]: the import-job journal and runner;
+//! - [`cli`]: the command-line tools; [`serve`]: start-up.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod jobs;
+pub mod providers;
+pub mod sandbox;
+pub mod serve;
+pub mod server;
