@@ -327,7 +327,12 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config> {
-        let mut c: Config = toml::from_str(text)?;
+        // toml's own Display quotes the offending line, which could hold a secret pasted
+        // inline: report the line number and the message only.
+        let mut c: Config = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            anyhow::anyhow!("{}{}", line.map(|l| format!("line {l}: ")).unwrap_or_default(), e.message())
+        })?;
         c.server.base_path = normalize_base_path(&c.server.base_path);
         Ok(c)
     }

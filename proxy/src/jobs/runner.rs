@@ -257,10 +257,7 @@ impl Runner {
         let cap = client.config().edition.import_cap();
         let key_of = |r: u32| input.attendees[r as usize].to_enroll_entry().identity_key();
         for _round in 0..MAX_ROUNDS {
-            let existing = self
-                .call(&self.pacers.tencent_meeting, true, || client.all_enrollments(meeting_id))
-                .await
-                .map_err(|e| Fatal(format!("无法读取报名列表 / cannot list enrollments: {}", describe(&e))))?;
+            let existing = self.tencent_meeting_list(&client, meeting_id).await?;
             let by_key: HashMap<String, &tm::ApprovalEntry> = existing.iter().filter_map(|e| e.identity_key().map(|k| (k, e))).collect();
             let found = |r: u32, message: &str, state: RowState| -> Option<(u32, RowState, Outcome)> {
                 let e = by_key.get(&key_of(r)?)?;
@@ -305,6 +302,23 @@ impl Runner {
             }
         }
         self.exhaust(id, d)
+    }
+
+    /// Every enrollment of the webinar, page by page, each page paced and retried on its own.
+    async fn tencent_meeting_list(&self, client: &crate::providers::tencent_meeting::Client, meeting_id: &str) -> Result<Vec<tm::ApprovalEntry>, Fatal> {
+        let mut out = Vec::new();
+        for page in 1.. {
+            let r = match self.call(&self.pacers.tencent_meeting, true, || client.list_enrollments(meeting_id, page, tm::MAX_APPROVALS_PAGE_SIZE)).await {
+                Ok(r) => r,
+                Err(e) if is_fatal(&e) => return Err(Fatal(describe(&e))),
+                Err(e) => return Err(Fatal(format!("无法读取报名列表 / cannot list enrollments: {}", describe(&e)))),
+            };
+            out.extend(r.enroll_list);
+            if page >= r.total_page || r.current_size == 0 {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     async fn tencent_meeting_batch(&self, id: &str, d: usize, meeting_id: &str, rows: Vec<u32>, input: &JobInput, client: &crate::providers::tencent_meeting::Client) -> Result<(), Fatal> {
@@ -352,11 +366,7 @@ impl Runner {
         let client = self.clients.tencent_im.clone().ok_or_else(|| Fatal("腾讯云 IM 未配置 / Tencent IM is not configured".into()))?;
         let account_of = |r: u32| input.attendees[r as usize].to_im_member().map(|m| m.member_account);
         for _round in 0..MAX_ROUNDS {
-            let members = match self.call(&self.pacers.tencent_im, true, || client.all_members(group_id)).await {
-                Ok(m) => m,
-                Err(e) if is_fatal(&e) => return Err(Fatal(describe(&e))),
-                Err(e) => return Err(Fatal(format!("无法读取群成员 / cannot list group members: {}", describe(&e)))),
-            };
+            let members = self.tencent_im_list(&client, group_id).await?;
             let in_group: HashSet<&str> = members.iter().map(|m| m.member_account.as_str()).collect();
             let has = |r: u32| account_of(r).is_some_and(|a| in_group.contains(a.as_str()));
             for (batch, rows) in Self::journal(self.store.inflight_batches(id, d))? {
@@ -390,6 +400,24 @@ impl Runner {
             }
         }
         self.exhaust(id, d)
+    }
+
+    /// Every member of the group, page by page, each page paced and retried on its own.
+    async fn tencent_im_list(&self, client: &crate::providers::tencent_im::Client, group_id: &str) -> Result<Vec<im::GroupMember>, Fatal> {
+        let mut out = Vec::new();
+        loop {
+            let req = im::GetGroupMemberInfoRequest { group_id: group_id.to_string(), limit: Some(6000), offset: Some(out.len() as u32) };
+            let page = match self.call(&self.pacers.tencent_im, true, || client.get_group_member_info(&req)).await {
+                Ok(p) => p,
+                Err(e) if is_fatal(&e) => return Err(Fatal(describe(&e))),
+                Err(e) => return Err(Fatal(format!("无法读取群成员 / cannot list group members: {}", describe(&e)))),
+            };
+            let n = page.member_list.len();
+            out.extend(page.member_list);
+            if n == 0 || out.len() as u32 >= page.member_num {
+                return Ok(out);
+            }
+        }
     }
 
     async fn tencent_im_batch(&self, id: &str, d: usize, group_id: &str, rows: Vec<u32>, input: &JobInput, client: &crate::providers::tencent_im::Client) -> Result<(), Fatal> {

@@ -183,7 +183,9 @@ impl Client {
                 (sig, generation) = self.usersig(Some(generation)).await;
                 continue;
             }
-            return Err(ProviderError::provider(P, env.error_code, env.error_info, if class == ErrorClass::Reauth { ErrorClass::Permanent } else { class }));
+            // A second re-auth error keeps its class: the job runner retries it (bounded); a
+            // rejected signature means nothing was applied, so retrying is safe.
+            return Err(ProviderError::provider(P, env.error_code, env.error_info, class));
         }
     }
 

@@ -1,0 +1,254 @@
+//! Test harness: real `rollcall` processes on loopback (a standalone sandbox and a proxy pointed
+//! at it), with distinctive secrets so a test can scan everything for leaks.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub const TM_SECRET: &str = "itSECRET-tm-3f9a7c1e5b";
+pub const WECOM_SECRET: &str = "itSECRET-wecom-8d2b6f0a4c";
+pub const IM_SECRET: &str = "itSECRET-im-1e7c9a3f5d";
+pub const SECRETS: [&str; 3] = [TM_SECRET, WECOM_SECRET, IM_SECRET];
+
+pub const ORGANIZER: &str = "organizers";
+pub const VIEWER: &str = "staff";
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_rollcall")
+}
+
+/// A child process killed on drop, with its stderr captured to a file.
+pub struct Proc {
+    pub child: Child,
+    pub url: String,
+    pub log: PathBuf,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Proc {
+    pub fn kill9(&mut self) {
+        // SIGKILL: no shutdown path runs.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// Starts `rollcall ARGS` and waits for the line announcing its URL.
+pub fn spawn(args: &[&str], log: &Path, marker: &str) -> Proc {
+    let stderr = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+    let mut child = Command::new(bin())
+        .args(args)
+        .env("IT_TM_SECRET", TM_SECRET)
+        .env("IT_WECOM_SECRET", WECOM_SECRET)
+        .env("IT_IM_SECRET", IM_SECRET)
+        .env("ROLLCALL_LOG", "info,rollcall=debug")
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let marker = marker.to_string();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(i) = line.find("http://") {
+                if line.contains(&marker) {
+                    let url: String = line[i..].split_whitespace().next().unwrap().trim_end_matches('/').to_string();
+                    let _ = tx.send(url);
+                }
+            }
+        }
+    });
+    let url = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("{args:?} did not start; log: {}", std::fs::read_to_string(log).unwrap_or_default()));
+    Proc { child, url, log: log.to_path_buf() }
+}
+
+pub fn write_config(dir: &Path, sandbox_url: &str, extra: &str) -> PathBuf {
+    let text = format!(
+        r#"
+[server]
+bind = "127.0.0.1:0"
+data_dir = "{data}"
+ui_dir = "{data}/no-ui"
+max_body_bytes = 4194304
+[auth]
+mode = "trusted-header"
+trusted_proxies = ["127.0.0.1/32"]
+organizer_groups = ["{ORGANIZER}"]
+viewer_groups = ["{VIEWER}"]
+[jobs]
+base_backoff_ms = 20
+max_backoff_ms = 400
+rate_limit_backoff_ms = 200
+[providers]
+timeout_secs = 5
+[providers.tencent_meeting]
+base_url = "{u}"
+app_id = "200000009"
+secret_id = "AKIDintegrationtest0001"
+secret_key_env = "IT_TM_SECRET"
+edition = "enterprise"
+operator_userid = "organizer"
+[providers.wecom]
+base_url = "{u}"
+corp_id = "wwintegrationtest01"
+corp_secret_env = "IT_WECOM_SECRET"
+[providers.tencent_im]
+base_url = "{u}"
+sdk_app_id = 1400000777
+admin_identifier = "administrator"
+secret_key_env = "IT_IM_SECRET"
+[providers.huiyi31]
+base_url = "{u}"
+default_attendee_type_id = "demo-type"
+default_item_sku_id = "demo-ticket"
+{extra}
+"#,
+        data = dir.join("data").display(),
+        u = sandbox_url,
+    );
+    let path = dir.join("rollcall.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+pub struct Stack {
+    pub dir: tempfile::TempDir,
+    pub sandbox: Proc,
+    pub proxy: Proc,
+    pub config: PathBuf,
+}
+
+impl Stack {
+    pub fn start(faults: f64) -> Stack {
+        let dir = tempfile::tempdir().unwrap();
+        // The sandbox accepts the same config's credentials (its URL is not needed for that).
+        let pre = write_config(dir.path(), "http://unused", "");
+        let faults = faults.to_string();
+        let sandbox = spawn(&["sandbox", "--bind", "127.0.0.1:0", "--config", pre.to_str().unwrap(), "--faults", &faults, "--seed", "7"], &dir.path().join("sandbox.log"), "sandbox listening");
+        let config = write_config(dir.path(), &sandbox.url, "");
+        let proxy = spawn(&["serve", "--config", config.to_str().unwrap()], &dir.path().join("proxy.log"), "Rollcall is running");
+        Stack { dir, sandbox, proxy, config }
+    }
+
+    pub fn restart_proxy(&mut self) {
+        let log = self.dir.path().join("proxy.log");
+        self.proxy = spawn(&["serve", "--config", self.config.to_str().unwrap()], &log, "Rollcall is running");
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.proxy.url, Some(("alice", ORGANIZER)))
+    }
+
+    pub fn sandbox_state(&self) -> Value {
+        reqwest::blocking::get(format!("{}/_sandbox/state", self.sandbox.url)).unwrap().json().unwrap()
+    }
+}
+
+/// A blocking API client that records every response (status, headers, body) for leak scans.
+pub struct Client {
+    pub base: String,
+    http: reqwest::blocking::Client,
+    identity: Option<(String, String)>,
+    pub seen: std::cell::RefCell<Vec<String>>,
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub body: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+impl Client {
+    pub fn new(base: &str, identity: Option<(&str, &str)>) -> Client {
+        Client::with_source(base, identity, None)
+    }
+
+    pub fn with_source(base: &str, identity: Option<(&str, &str)>, source: Option<std::net::IpAddr>) -> Client {
+        let mut b = reqwest::blocking::Client::builder().timeout(Duration::from_secs(120));
+        if let Some(ip) = source {
+            b = b.local_address(ip);
+        }
+        Client { base: base.to_string(), http: b.build().unwrap(), identity: identity.map(|(u, g)| (u.to_string(), g.to_string())), seen: Default::default() }
+    }
+
+    fn send(&self, rb: reqwest::blocking::RequestBuilder) -> Resp {
+        let rb = match &self.identity {
+            Some((u, g)) => rb.header("X-Forwarded-User", u).header("X-Forwarded-Email", format!("{u}@example.com")).header("X-Forwarded-Groups", g),
+            None => rb,
+        };
+        let r = rb.send().unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let body = r.text().unwrap();
+        self.seen.borrow_mut().push(format!("{headers:?}\n{body}"));
+        Resp { status, body, headers }
+    }
+
+    pub fn get(&self, path: &str) -> Resp {
+        self.send(self.http.get(format!("{}{path}", self.base)))
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Resp {
+        self.send(self.http.post(format!("{}{path}", self.base)).header("x-rollcall-csrf", "1").json(body))
+    }
+
+    pub fn post_raw(&self, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Resp {
+        let mut rb = self.http.post(format!("{}{path}", self.base)).body(body);
+        for (k, v) in headers {
+            rb = rb.header(*k, *v);
+        }
+        self.send(rb)
+    }
+
+    /// Polls a job until it leaves `running`.
+    pub fn wait_job(&self, id: &str, limit: Duration) -> Value {
+        let start = Instant::now();
+        loop {
+            let j = self.get(&format!("/api/jobs/{id}")).json();
+            if j["state"] != "running" {
+                return j;
+            }
+            assert!(start.elapsed() < limit, "job {id} still running after {limit:?}: {j}");
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+}
+
+/// Asserts no secret value occurs in any of the texts.
+pub fn assert_no_secrets(what: &str, texts: &[String]) {
+    for t in texts {
+        for s in SECRETS {
+            assert!(!t.contains(s), "secret leaked in {what}: …{}…", &t[t.find(s).unwrap().saturating_sub(80)..(t.find(s).unwrap() + s.len()).min(t.len())]);
+        }
+    }
+}
+
+/// A CSV roster of `n` people with unique phones, emails and IM accounts.
+pub fn roster_csv(n: usize) -> (Vec<String>, Vec<Value>) {
+    let headers = vec!["姓名".to_string(), "手机号".into(), "邮箱".into(), "IM账号".into(), "部门".into()];
+    let rows = (0..n)
+        .map(|i| serde_json::json!({"row": i + 2, "cells": [format!("参会者{i}"), format!("139{:08}", i), format!("p{i}@example.com"), format!("member{i}"), "市场部"]}))
+        .collect();
+    (headers, rows)
+}
