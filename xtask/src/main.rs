@@ -1,1 +1,258 @@
-fn main(){}
+//! Project automation, std only.
+//!
+//! - `cargo xtask demo`  — install what is missing, build the UI, run the proxy on the built-in
+//!   sandbox providers with an embedded store; prints the URL.
+//! - `cargo xtask test`  — install what is missing, then fmt, clippy, the wasm build of core,
+//!   the trunk release build, every workspace test (browser tests included), bundle budgets.
+//! - `cargo xtask build-ui` — the trunk release build only.
+//! - `cargo xtask sizes` — gzip sizes of the built UI against the budgets.
+//!
+//! Every skipped step says why.
+
+use std::env;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const BINARYEN_VERSION: &str = "132.0.0";
+/// What the first screen may load (gzip), and everything including workers.
+const FIRST_SCREEN_BUDGET: u64 = 300 * 1024;
+const TOTAL_BUDGET: u64 = 650 * 1024;
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn step(msg: &str) {
+    println!("\n==> {msg}");
+    let _ = std::io::stdout().flush();
+}
+
+fn run(cmd: &mut Command) -> Result {
+    println!("    $ {cmd:?}");
+    let status = cmd.status().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed with {status}"))
+    }
+}
+
+fn output(cmd: &mut Command) -> Option<String> {
+    let out = cmd.output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn tools_dir() -> PathBuf {
+    root().join(".tools")
+}
+
+/// PATH with the project's tool dirs first (npm's binaryen, cargo's bin).
+fn path_with_tools() -> String {
+    let mut parts = vec![tools_dir().join("node_modules/.bin").display().to_string()];
+    if let Some(home) = env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo"))) {
+        parts.push(home.join("bin").display().to_string());
+    }
+    parts.push(env::var("PATH").unwrap_or_default());
+    parts.join(":")
+}
+
+fn lock_version(name: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(l) = lines.next() {
+        if l == format!("name = \"{name}\"") {
+            if let Some(v) = lines.next().and_then(|v| v.strip_prefix("version = \"")).map(|v| v.trim_end_matches('"')) {
+                return Ok(v.to_string());
+            }
+        }
+    }
+    Err(format!("{name} is not in Cargo.lock"))
+}
+
+fn ensure_wasm_target() -> Result {
+    step("wasm32-unknown-unknown target");
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        println!("    present");
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn ensure_trunk() -> Result {
+    step(&format!("trunk {TRUNK_VERSION}"));
+    let have = output(Command::new("trunk").arg("--version").env("PATH", path_with_tools())).unwrap_or_default();
+    if have.contains(TRUNK_VERSION) {
+        println!("    present ({have})");
+        return Ok(());
+    }
+    println!("    installing (about 10–20 minutes on 2 cores; trunk 0.22 needs a newer rustc)");
+    run(cargo().args(["install", "trunk", "--version", &format!("={TRUNK_VERSION}"), "--locked"]))
+}
+
+fn ensure_wasm_bindgen() -> Result {
+    let v = lock_version("wasm-bindgen")?;
+    step(&format!("wasm-bindgen-cli {v} (the Cargo.lock version)"));
+    let have = output(Command::new("wasm-bindgen").arg("--version").env("PATH", path_with_tools())).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(v.as_str()) {
+        println!("    present ({have})");
+        return Ok(());
+    }
+    // Not --locked: its locked webpki-roots is not on the registry.
+    run(cargo().args(["install", "wasm-bindgen-cli", "--version", &format!("={v}")]))
+}
+
+/// wasm-opt from npm's binaryen (Debian's 108 breaks the app at start-up). Without npm the UI is
+/// built without wasm-opt, and we say so.
+fn ensure_wasm_opt() -> Result<bool> {
+    step(&format!("wasm-opt (npm binaryen {BINARYEN_VERSION})"));
+    let bin = tools_dir().join("node_modules/.bin/wasm-opt");
+    if bin.exists() {
+        println!("    present ({})", output(Command::new(&bin).arg("--version")).unwrap_or_default());
+        return Ok(true);
+    }
+    if output(Command::new("npm").arg("--version")).is_none() {
+        println!("    SKIPPED: npm is not installed, so the UI is built without wasm-opt (bigger bundles)");
+        return Ok(false);
+    }
+    std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+    run(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(tools_dir()).arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+    Ok(true)
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).as_deref() == Some("0")
+}
+
+fn ensure_chromium() -> Result {
+    step("chromium + chromedriver (browser tests)");
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        println!("    present");
+        return Ok(());
+    }
+    if !is_root() {
+        return Err("chromium and chromedriver are missing and this is not root: install Debian's `chromium` and `chromium-driver` packages".into());
+    }
+    run(Command::new("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+fn build_ui(with_opt: bool) -> Result {
+    step("UI: trunk build --release (offline)");
+    let mut cmd = Command::new("trunk");
+    cmd.current_dir(root()).args(["build", "--release", "--offline"]).env("PATH", path_with_tools());
+    if with_opt {
+        return run(&mut cmd);
+    }
+    // Offline trunk refuses to run without wasm-opt when index.html asks for it: build a copy of
+    // index.html with wasm-opt turned off, then put its output in place.
+    println!("    note: building WITHOUT wasm-opt (npm missing); bundles will be larger");
+    let html = std::fs::read_to_string(root().join("index.html")).map_err(|e| e.to_string())?;
+    let noopt = root().join(".index-noopt.html");
+    std::fs::write(&noopt, html.replace("data-wasm-opt=\"z\"", "data-wasm-opt=\"0\"")).map_err(|e| e.to_string())?;
+    cmd.arg(&noopt);
+    let r = run(&mut cmd);
+    let _ = std::fs::remove_file(&noopt);
+    r?;
+    std::fs::rename(root().join("dist/.index-noopt.html"), root().join("dist/index.html")).map_err(|e| e.to_string())
+}
+
+fn gzip_len(path: &Path) -> Result<u64> {
+    // Measure with the system gzip -9 (what a server's static compression gives, roughly).
+    let out = Command::new("gzip").args(["-9", "-c"]).arg(path).output().map_err(|e| format!("gzip: {e}"))?;
+    Ok(out.stdout.len() as u64)
+}
+
+/// Reports gzip sizes per asset and checks the budgets.
+fn sizes() -> Result {
+    step("UI bundle sizes (gzip -9)");
+    let dist = root().join("dist");
+    let mut entries: Vec<_> = std::fs::read_dir(&dist).map_err(|e| format!("{}: {e} (build the UI first)", dist.display()))?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    entries.sort();
+    let (mut first, mut total) = (0u64, 0u64);
+    for p in &entries {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let raw = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let gz = gzip_len(p)?;
+        let worker = name.starts_with("worker");
+        println!("    {name:<48} {raw:>9} B raw {gz:>9} B gzip{}", if worker { "  (worker, loaded on demand)" } else { "" });
+        total += gz;
+        if !worker {
+            first += gz;
+        }
+    }
+    println!("    first screen: {:.1} KiB gzip (budget {} KiB)", first as f64 / 1024.0, FIRST_SCREEN_BUDGET / 1024);
+    println!("    everything:   {:.1} KiB gzip (budget {} KiB)", total as f64 / 1024.0, TOTAL_BUDGET / 1024);
+    if first > FIRST_SCREEN_BUDGET || total > TOTAL_BUDGET {
+        return Err("the UI bundle is over budget".into());
+    }
+    Ok(())
+}
+
+fn tools() -> Result<bool> {
+    ensure_wasm_target()?;
+    ensure_trunk()?;
+    ensure_wasm_bindgen()?;
+    ensure_wasm_opt()
+}
+
+fn demo(args: &[String]) -> Result {
+    let opt = tools()?;
+    build_ui(opt)?;
+    step("rollcall serve --sandbox");
+    let mut cmd = cargo();
+    cmd.args(["run", "--release", "-p", "rollcall", "--", "serve", "--sandbox", "--ui-dir"]).arg(root().join("dist")).args(args);
+    run(&mut cmd)
+}
+
+fn test() -> Result {
+    let opt = tools()?;
+    ensure_chromium()?;
+    step("cargo fmt --check");
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    step("cargo clippy (native, all targets)");
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    step("cargo clippy (web, wasm32)");
+    run(cargo().args(["clippy", "-p", "rollcall-web", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]))?;
+    step("core builds for wasm32 without native features (no tokio, no fs)");
+    run(cargo().args(["build", "-p", "rollcall-core", "--no-default-features", "--target", "wasm32-unknown-unknown"]))?;
+    let tree = output(cargo().args(["tree", "-p", "rollcall-core", "--no-default-features", "--features", "xlsx", "--target", "wasm32-unknown-unknown", "-e", "normal", "--prefix", "none"])).unwrap_or_default();
+    for banned in ["tokio ", "reqwest ", "mio "] {
+        if tree.lines().any(|l| l.starts_with(banned)) {
+            return Err(format!("core depends on {banned}: it must stay wasm-clean"));
+        }
+    }
+    build_ui(opt)?;
+    step("cargo test --workspace (unit, property, integration, drills, browser)");
+    run(cargo().args(["test", "--workspace"]).env("ROLLCALL_BROWSER_TESTS", "1").env("ROLLCALL_UI_DIR", root().join("dist")))?;
+    sizes()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let r = match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(),
+        Some("build-ui") => tools().and_then(build_ui),
+        Some("sizes") => sizes(),
+        Some("tools") => tools().map(|_| ()),
+        _ => Err("usage: cargo xtask demo|test|build-ui|sizes|tools".into()),
+    };
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

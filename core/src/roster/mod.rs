@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 pub use mapping::{auto_field, FieldKind};
+pub use read::sniff_delimiter;
 pub use read::{read_csv_text, sniff, RosterError, Sniffed, SourceFormat, TextEncoding};
 #[cfg(feature = "native")]
 pub use read::{decode, read_table};
@@ -302,6 +303,11 @@ pub fn parse_join_time(s: &str) -> Option<i64> {
 
 /// Maps, normalises and validates a table. Never fails: every problem is returned.
 pub fn build_roster(table: Table, options: &MappingOptions) -> Roster {
+    build_roster_with_progress(table, options, &mut |_, _| {})
+}
+
+/// [`build_roster`], calling `progress(done, total)` every 2,000 rows (for a UI progress bar).
+pub fn build_roster_with_progress(table: Table, options: &MappingOptions, progress: &mut dyn FnMut(usize, usize)) -> Roster {
     let Table { format, encoding, headers, rows, mut problems, .. } = table;
     let mut columns = Vec::with_capacity(headers.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -338,7 +344,11 @@ pub fn build_roster(table: Table, options: &MappingOptions) -> Roster {
 
     let mut out_rows = Vec::with_capacity(rows.len());
     let mut first_seen: HashMap<String, u32> = HashMap::new();
-    for TableRow { row, cells } in rows {
+    let total = rows.len();
+    for (done, TableRow { row, cells }) in rows.into_iter().enumerate() {
+        if done % 2000 == 0 {
+            progress(done, total);
+        }
         let mut a = Attendee::default();
         let mut raw_phone: Option<(String, String)> = None;
         let mut raw_area: Option<String> = None;
@@ -432,6 +442,7 @@ pub fn build_roster(table: Table, options: &MappingOptions) -> Roster {
         }
         out_rows.push(RosterRow { row, cells, attendee: a, duplicate_of });
     }
+    progress(total, total);
     problems.sort_by_key(|p| p.row);
     Roster { format, encoding, headers, columns, rows: out_rows, problems }
 }

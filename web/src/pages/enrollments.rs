@@ -1,0 +1,139 @@
+//! A WeCom webinar's enrollments: all pages, filter by approval status, search by name,
+//! expandable questionnaire answers, counts by status and source, CSV export.
+
+use leptos::prelude::*;
+use rollcall_core::providers::wecom::{Enroll, EnrollListResponse, EnrollSource, EnrollStatus};
+
+use crate::api;
+use crate::i18n::{pick, tr};
+
+fn status_label(s: EnrollStatus) -> (&'static str, &'static str) {
+    match s {
+        EnrollStatus::Pending => ("待审批", "pending"),
+        EnrollStatus::Rejected => ("已拒绝", "rejected"),
+        EnrollStatus::Approved => ("已批准", "approved"),
+        EnrollStatus::Other(_) => ("未知", "unknown"),
+    }
+}
+
+fn source_label(s: EnrollSource) -> (&'static str, &'static str) {
+    match s {
+        EnrollSource::Manual => ("手动报名", "manual"),
+        EnrollSource::Imported => ("批量导入", "imported"),
+        EnrollSource::Other(_) => ("未知", "unknown"),
+    }
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[component]
+pub fn Enrollments() -> impl IntoView {
+    let meeting = RwSignal::new("MEETINGID1".to_string());
+    let status = RwSignal::new(0i64);
+    let search = RwSignal::new(String::new());
+    let list = RwSignal::new(None::<Vec<Enroll>>);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let load = move || {
+        let id = meeting.get_untracked();
+        let s = status.get_untracked();
+        loading.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let body = serde_json::json!({"all": true, "status": s});
+            match api::post::<_, EnrollListResponse>(&format!("wecom/webinars/{}/enrollments", js_sys::encode_uri_component(&id)), &body).await {
+                Ok(r) => list.set(Some(r.enroll_list)),
+                Err(e) => error.set(Some(api::describe(&e))),
+            }
+            loading.set(false);
+        });
+    };
+    let shown = move || {
+        let q = search.get().trim().to_lowercase();
+        list.get().unwrap_or_default().into_iter().filter(|e| q.is_empty() || e.nick_name.to_lowercase().contains(&q)).collect::<Vec<_>>()
+    };
+    let chart = move |key: fn(&Enroll) -> (&'static str, &'static str)| {
+        let all = list.get().unwrap_or_default();
+        let mut counts: Vec<((&'static str, &'static str), usize)> = Vec::new();
+        for e in &all {
+            let k = key(e);
+            match counts.iter_mut().find(|(x, _)| *x == k) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((k, 1)),
+            }
+        }
+        let max = counts.iter().map(|c| c.1).max().unwrap_or(1);
+        counts.into_iter().map(|((zh, en), n)| view! {
+            <div class="bar-row"><span class="bar-label">{pick(zh, en)}</span><span class="bar" style=format!("width: {}%", n * 100 / max)></span><span class="bar-n">{n}</span></div>
+        }).collect_view()
+    };
+    let export = move |_| {
+        let mut out = String::from("\u{feff}enroll_id,enroll_time,nick_name,status,enroll_source_type,userid,enroll_code,answers\n");
+        for e in shown() {
+            let answers: Vec<String> = e.answer_list.iter().map(|a| format!("{}: {}", a.question_title, a.answer_content.join("/"))).collect();
+            let row = [e.enroll_id.as_string(), e.enroll_time.clone(), e.nick_name.clone(), status_label(e.status).1.into(), source_label(e.enroll_source_type).1.into(), e.userid.clone().unwrap_or_default(), e.enroll_code.clone().unwrap_or_default(), answers.join("; ")];
+            out.push_str(&row.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+            out.push('\n');
+        }
+        super::download("enrollments.csv", "text/csv;charset=utf-8", &out);
+    };
+    view! {
+        <section aria-labelledby="enr-h">
+            <h2 id="enr-h">{tr("企业微信研讨会报名信息", "WeCom webinar enrollments")}</h2>
+            <form class="inline" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); load(); }>
+                <label for="enr-meeting">{tr("研讨会 ID", "Webinar id")}</label>
+                <input id="enr-meeting" type="text" prop:value=move || meeting.get() on:input=move |ev| meeting.set(event_target_value(&ev))/>
+                <label for="enr-status">{tr("审批状态", "Approval status")}</label>
+                <select id="enr-status" on:change=move |ev| status.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    <option value="0">{tr("全部", "All")}</option>
+                    <option value="1">{tr("待审批", "Pending")}</option>
+                    <option value="2">{tr("已拒绝", "Rejected")}</option>
+                    <option value="3">{tr("已批准", "Approved")}</option>
+                </select>
+                <button type="submit" class="primary" id="enr-load" disabled=move || loading.get()>{tr("加载全部", "Load all pages")}</button>
+            </form>
+            {move || error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
+            <Show when=move || list.with(|l| l.is_some())>
+                <div class="charts">
+                    <div class="chart"><h3>{tr("按审批状态", "By status")}</h3>{move || chart(|e| status_label(e.status))}</div>
+                    <div class="chart"><h3>{tr("按报名来源", "By source")}</h3>{move || chart(|e| source_label(e.enroll_source_type))}</div>
+                </div>
+                <div class="inline">
+                    <label for="enr-search">{tr("按姓名搜索", "Search by name")}</label>
+                    <input id="enr-search" type="search" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
+                    <span id="enr-count">{move || shown().len()}</span>" "{tr("条", "entries")}
+                    <button type="button" on:click=export>{tr("导出 CSV", "Export CSV")}</button>
+                </div>
+                <div class="table-wrap">
+                    <table id="enrollments">
+                        <thead><tr>
+                            <th scope="col">{tr("昵称", "Name")}</th><th scope="col">{tr("状态", "Status")}</th><th scope="col">{tr("来源", "Source")}</th>
+                            <th scope="col">{tr("报名时间", "Enrolled at")}</th><th scope="col">{tr("报名码", "Enroll code")}</th><th scope="col">{tr("问卷", "Answers")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {move || shown().into_iter().map(|e| {
+                                let (szh, sen) = status_label(e.status);
+                                let (ozh, oen) = source_label(e.enroll_source_type);
+                                view! {
+                                    <tr data-status=e.status.code()>
+                                        <td>{e.nick_name.clone()}</td><td>{pick(szh, sen)}</td><td>{pick(ozh, oen)}</td>
+                                        <td>{e.enroll_time.clone()}</td><td>{e.enroll_code.clone()}</td>
+                                        <td><details><summary>{e.answer_list.len()}" "{tr("题", "answers")}</summary><dl>
+                                            {e.answer_list.iter().map(|a| view! { <dt>{a.question_num}". "{a.question_title.clone()}</dt><dd>{a.answer_content.join(" / ")}</dd> }).collect_view()}
+                                        </dl></details></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </Show>
+        </section>
+    }
+}

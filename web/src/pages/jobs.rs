@@ -1,0 +1,92 @@
+//! Jobs: past and running jobs, who started them, counts per state, cancel and resume.
+
+use leptos::prelude::*;
+use rollcall_core::api::{JobResults, JobState, JobSummary};
+
+use super::import::{JobProgress, Results};
+use crate::api;
+use crate::app::Session;
+use crate::i18n::tr;
+
+fn when(ts: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts as f64 * 1000.0));
+    String::from(d.to_locale_string("zh-CN", &wasm_bindgen::JsValue::UNDEFINED))
+}
+
+#[component]
+pub fn Jobs() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let jobs = RwSignal::new(Vec::<JobSummary>::new());
+    let error = RwSignal::new(None::<String>);
+    let selected = RwSignal::new(None::<JobResults>);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            match api::get::<Vec<JobSummary>>("jobs").await {
+                Ok(j) => {
+                    jobs.set(j);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(api::describe(&e))),
+            }
+        })
+    };
+    load();
+    let handle = set_interval_with_handle(load, std::time::Duration::from_secs(3)).ok();
+    on_cleanup(move || {
+        if let Some(h) = handle {
+            h.clear();
+        }
+    });
+    let act = move |id: String, what: &'static str| {
+        leptos::task::spawn_local(async move {
+            match api::post::<_, JobSummary>(&format!("jobs/{id}/{what}"), &serde_json::json!({})).await {
+                Ok(_) => load(),
+                Err(e) => error.set(Some(api::describe(&e))),
+            }
+        })
+    };
+    let show = move |id: String| {
+        leptos::task::spawn_local(async move {
+            match api::get::<JobResults>(&format!("jobs/{id}/results")).await {
+                Ok(r) => selected.set(Some(r)),
+                Err(e) => error.set(Some(api::describe(&e))),
+            }
+        })
+    };
+    view! {
+        <section aria-labelledby="jobs-h">
+            <h2 id="jobs-h">{tr("导入任务", "Import jobs")}</h2>
+            {move || error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
+            <Show when=move || jobs.with(|j| j.is_empty())>
+                <p>{tr("还没有任务。", "No jobs yet.")}</p>
+            </Show>
+            <ul class="jobs" id="job-list">
+                {move || jobs.get().into_iter().map(|j| {
+                    let (id1, id2, id3) = (j.id.clone(), j.id.clone(), j.id.clone());
+                    let running = j.state == JobState::Running;
+                    let resumable = matches!(j.state, JobState::Cancelled | JobState::Failed);
+                    view! {
+                        <li class="job">
+                            <div class="job-head">
+                                <b>{j.file_name.clone().unwrap_or_else(|| j.id.clone())}</b>
+                                " · "{tr("发起人", "by")}" "<span class="by">{j.created_by.clone()}</span>
+                                " · "{when(j.created_at)}
+                            </div>
+                            <JobProgress job=j.clone()/>
+                            <div class="actions">
+                                <button type="button" on:click=move |_| show(id1.clone())>{tr("查看结果", "View results")}</button>
+                                <Show when=move || session.organizer() && running>
+                                    <button type="button" on:click={ let id = id2.clone(); move |_| act(id.clone(), "cancel") }>{tr("取消", "Cancel")}</button>
+                                </Show>
+                                <Show when=move || session.organizer() && resumable>
+                                    <button type="button" on:click={ let id = id3.clone(); move |_| act(id.clone(), "resume") }>{tr("继续", "Resume")}</button>
+                                </Show>
+                            </div>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {move || selected.get().map(|r| view! { <Results results=r/> })}
+        </section>
+    }
+}

@@ -1,0 +1,46 @@
+//! One module per screen.
+
+pub mod enrollments;
+pub mod import;
+pub mod jobs;
+pub mod register;
+pub mod status;
+pub mod webinar;
+
+use leptos::prelude::*;
+
+/// Saves text as a file through a blob URL (UTF-8 with BOM for CSV, so Excel reads Chinese).
+pub fn download(name: &str, mime: &str, text: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Ok(a) = doc.create_element("a") {
+        let a: web_sys::HtmlAnchorElement = wasm_bindgen::JsCast::unchecked_into(a);
+        a.set_href(&url);
+        a.set_download(name);
+        if let Some(body) = doc.body() {
+            let _ = body.append_child(&a);
+            a.click();
+            let _ = body.remove_child(&a);
+        }
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// A copy-to-clipboard button for a value.
+#[component]
+pub fn CopyButton(value: String, label: &'static str) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let v = value.clone();
+    view! {
+        <button type="button" class="copy" aria-label=label on:click=move |_| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&v);
+                copied.set(true);
+            }
+        }>{move || if copied.get() { "✓" } else { "⧉" }}</button>
+    }
+}
