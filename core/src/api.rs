@@ -14,9 +14,17 @@ use crate::roster::{MappingOptions, TableRow};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Destination {
-    TencentMeeting { meeting_id: String },
-    TencentIm { group_id: String },
-    Huiyi31 { event_id: String, attendee_type_id: Option<String>, item_sku_id: Option<String> },
+    TencentMeeting {
+        meeting_id: String,
+    },
+    TencentIm {
+        group_id: String,
+    },
+    Huiyi31 {
+        event_id: String,
+        attendee_type_id: Option<String>,
+        item_sku_id: Option<String>,
+    },
 }
 
 /// The kind of a destination, for per-destination row checks and batch sizes.
@@ -29,7 +37,11 @@ pub enum DestinationKind {
 }
 
 impl DestinationKind {
-    pub const ALL: [DestinationKind; 3] = [DestinationKind::TencentMeeting, DestinationKind::TencentIm, DestinationKind::Huiyi31];
+    pub const ALL: [DestinationKind; 3] = [
+        DestinationKind::TencentMeeting,
+        DestinationKind::TencentIm,
+        DestinationKind::Huiyi31,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -74,28 +86,45 @@ impl fmt::Display for Destination {
         match self {
             Destination::TencentMeeting { meeting_id } => write!(f, "tencent-meeting:{meeting_id}"),
             Destination::TencentIm { group_id } => write!(f, "tencent-im:{group_id}"),
-            Destination::Huiyi31 { event_id, attendee_type_id: Some(t), item_sku_id: Some(s) } => write!(f, "huiyi31:{event_id}:{t}:{s}"),
+            Destination::Huiyi31 {
+                event_id,
+                attendee_type_id: Some(t),
+                item_sku_id: Some(s),
+            } => write!(f, "huiyi31:{event_id}:{t}:{s}"),
             Destination::Huiyi31 { event_id, .. } => write!(f, "huiyi31:{event_id}"),
         }
     }
 }
 
 fn valid_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_alphanumeric() || "@#_-.".contains(c))
+    !s.is_empty()
+        && s.len() <= 128
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@#_-.".contains(c))
 }
 
 impl FromStr for Destination {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let (kind, rest) = s.split_once(':').ok_or_else(|| format!("destination {s:?} must look like KIND:ID"))?;
+        let (kind, rest) = s
+            .split_once(':')
+            .ok_or_else(|| format!("destination {s:?} must look like KIND:ID"))?;
         let parts: Vec<&str> = rest.split(':').collect();
         if let Some(bad) = parts.iter().find(|p| !valid_id(p)) {
             return Err(format!("invalid id {bad:?} in destination {s:?}"));
         }
         let d = match (kind.parse::<DestinationKind>()?, parts.as_slice()) {
-            (DestinationKind::TencentMeeting, [id]) => Destination::TencentMeeting { meeting_id: id.to_string() },
-            (DestinationKind::TencentIm, [id]) => Destination::TencentIm { group_id: id.to_string() },
-            (DestinationKind::Huiyi31, [id]) => Destination::Huiyi31 { event_id: id.to_string(), attendee_type_id: None, item_sku_id: None },
+            (DestinationKind::TencentMeeting, [id]) => Destination::TencentMeeting {
+                meeting_id: id.to_string(),
+            },
+            (DestinationKind::TencentIm, [id]) => Destination::TencentIm {
+                group_id: id.to_string(),
+            },
+            (DestinationKind::Huiyi31, [id]) => Destination::Huiyi31 {
+                event_id: id.to_string(),
+                attendee_type_id: None,
+                item_sku_id: None,
+            },
             (DestinationKind::Huiyi31, [id, t, sku]) => Destination::Huiyi31 {
                 event_id: id.to_string(),
                 attendee_type_id: Some(t.to_string()),
@@ -170,14 +199,20 @@ impl RowState {
     }
     /// States that belong in the "failed rows" CSV.
     pub fn is_failure(self) -> bool {
-        matches!(self, RowState::Rejected | RowState::Invalid | RowState::Unknown | RowState::Skipped)
+        matches!(
+            self,
+            RowState::Rejected | RowState::Invalid | RowState::Unknown | RowState::Skipped
+        )
     }
 }
 
 impl FromStr for RowState {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        RowState::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| format!("unknown row state {s:?}"))
+        RowState::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown row state {s:?}"))
     }
 }
 
@@ -251,10 +286,15 @@ impl JobState {
 impl FromStr for JobState {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        [JobState::Running, JobState::Completed, JobState::Failed, JobState::Cancelled]
-            .into_iter()
-            .find(|j| j.as_str() == s)
-            .ok_or_else(|| format!("unknown job state {s:?}"))
+        [
+            JobState::Running,
+            JobState::Completed,
+            JobState::Failed,
+            JobState::Cancelled,
+        ]
+        .into_iter()
+        .find(|j| j.as_str() == s)
+        .ok_or_else(|| format!("unknown job state {s:?}"))
     }
 }
 
@@ -387,7 +427,15 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        ApiError { code: code.into(), zh: zh.into(), en: en.into(), provider: None, provider_code: None, provider_message: None, problems: vec![] }
+        ApiError {
+            code: code.into(),
+            zh: zh.into(),
+            en: en.into(),
+            provider: None,
+            provider_code: None,
+            provider_message: None,
+            problems: vec![],
+        }
     }
 }
 

@@ -26,5 +26,8 @@ pub struct Plan<T> {
 pub fn plan<T: Clone>(kind: DestinationKind, items: &[T], cap_remaining: Option<usize>) -> Plan<T> {
     let keep = cap_remaining.map_or(items.len(), |c| c.min(items.len()));
     let (sent, over) = items.split_at(keep);
-    Plan { batches: sent.chunks(batch_size(kind)).map(<[T]>::to_vec).collect(), over_cap: over.to_vec() }
+    Plan {
+        batches: sent.chunks(batch_size(kind)).map(<[T]>::to_vec).collect(),
+        over_cap: over.to_vec(),
+    }
 }

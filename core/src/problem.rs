@@ -15,7 +15,12 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(code: &str, field: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Problem { code: code.to_string(), field: field.to_string(), zh: zh.into(), en: en.into() }
+        Problem {
+            code: code.to_string(),
+            field: field.to_string(),
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 
     /// The message in the requested language (`"en"` or anything else for Chinese).

@@ -3,7 +3,9 @@
 use proptest::prelude::*;
 use rollcall_core::api::DestinationKind;
 use rollcall_core::plan::plan;
-use rollcall_core::roster::{self, FieldKind, MappingOptions, Severity, SourceFormat, TextEncoding};
+use rollcall_core::roster::{
+    self, FieldKind, MappingOptions, Severity, SourceFormat, TextEncoding,
+};
 
 fn parse(bytes: &[u8]) -> roster::Roster {
     roster::parse_roster(bytes, &MappingOptions::default()).expect("readable")
@@ -45,7 +47,10 @@ fn delimiter_sniffing() {
         let text = SAMPLE.replace(',', d);
         let r = parse(text.as_bytes());
         assert_eq!(r.rows.len(), 2, "delimiter {d:?}");
-        assert_eq!(r.rows[0].attendee.email.as_deref(), Some("zhang@example.com"));
+        assert_eq!(
+            r.rows[0].attendee.email.as_deref(),
+            Some("zhang@example.com")
+        );
     }
 }
 
@@ -54,7 +59,13 @@ fn automatic_mapping_in_chinese_and_english() {
     let r = parse("Name,Mobile,Area Code,E-mail,Company,Title,UserID,open_id,IM账号,昵称,角色,入群时间\nA,13800000000,86,a@b.cn,C,T,u1,o1,im1,nick,Admin,1700000000\n".as_bytes());
     let fields: Vec<FieldKind> = r.columns.iter().map(|c| c.field).collect();
     use FieldKind::*;
-    assert_eq!(fields, [Name, Phone, Area, Email, Company, Position, Userid, OpenId, ImAccount, Nickname, Role, JoinTime]);
+    assert_eq!(
+        fields,
+        [
+            Name, Phone, Area, Email, Company, Position, Userid, OpenId, ImAccount, Nickname, Role,
+            JoinTime
+        ]
+    );
     let a = &r.rows[0].attendee;
     assert_eq!(a.role.as_deref(), Some("Admin"));
     assert_eq!(a.join_time, Some(1_700_000_000));
@@ -78,7 +89,11 @@ fn explicit_mapping_and_fixed_values_override() {
     opts.overrides.insert("联系方式A".into(), FieldKind::Phone);
     opts.overrides.insert("邮箱".into(), FieldKind::Ignore);
     opts.fixed.insert(FieldKind::Area, "852".into());
-    let r = roster::parse_roster("姓名,联系方式A,邮箱\n王五,91234567,w@x.cn\n".as_bytes(), &opts).unwrap();
+    let r = roster::parse_roster(
+        "姓名,联系方式A,邮箱\n王五,91234567,w@x.cn\n".as_bytes(),
+        &opts,
+    )
+    .unwrap();
     let a = &r.rows[0].attendee;
     assert_eq!(a.area.as_deref(), Some("852"));
     assert_eq!(a.phone.as_deref(), Some("91234567"));
@@ -90,12 +105,30 @@ fn explicit_mapping_and_fixed_values_override() {
 fn phone_normalisation() {
     use roster::phone::normalize;
     let ok = |raw: &str, area: Option<&str>| normalize(raw, area).unwrap();
-    assert_eq!(ok("１３８００１３８０００", None), ("86".into(), "13800138000".into()));
-    assert_eq!(ok("+86 138-0013-8000", None), ("86".into(), "13800138000".into()));
-    assert_eq!(ok("0086 13800138000", None), ("86".into(), "13800138000".into()));
-    assert_eq!(ok("+852 9123 4567", None), ("852".into(), "91234567".into()));
-    assert_eq!(ok("91234567", Some("+852")), ("852".into(), "91234567".into()));
-    assert_eq!(ok("(138) 0013 8000", Some("86")), ("86".into(), "13800138000".into()));
+    assert_eq!(
+        ok("１３８００１３８０００", None),
+        ("86".into(), "13800138000".into())
+    );
+    assert_eq!(
+        ok("+86 138-0013-8000", None),
+        ("86".into(), "13800138000".into())
+    );
+    assert_eq!(
+        ok("0086 13800138000", None),
+        ("86".into(), "13800138000".into())
+    );
+    assert_eq!(
+        ok("+852 9123 4567", None),
+        ("852".into(), "91234567".into())
+    );
+    assert_eq!(
+        ok("91234567", Some("+852")),
+        ("852".into(), "91234567".into())
+    );
+    assert_eq!(
+        ok("(138) 0013 8000", Some("86")),
+        ("86".into(), "13800138000".into())
+    );
     let err = |raw: &str, area: Option<&str>| normalize(raw, area).unwrap_err().code;
     assert_eq!(err("12800138000", None), "phone_area_missing");
     assert_eq!(err("12800138000", Some("86")), "phone_invalid_cn");
@@ -110,9 +143,20 @@ fn phone_normalisation() {
 
 #[test]
 fn problems_carry_row_column_and_code() {
-    let r = parse("姓名,手机,邮箱\n甲,12345,bad-email\n乙,,\n丙,13800000000,c@d.cn\n丁,13800000000,\n".as_bytes());
-    let find = |row: u32, code: &str| r.problems.iter().find(|p| p.row == row && p.code == code).unwrap_or_else(|| panic!("row {row} {code}: {:?}", r.problems));
-    assert_eq!(find(2, "phone_area_missing").column.as_deref(), Some("手机"));
+    let r = parse(
+        "姓名,手机,邮箱\n甲,12345,bad-email\n乙,,\n丙,13800000000,c@d.cn\n丁,13800000000,\n"
+            .as_bytes(),
+    );
+    let find = |row: u32, code: &str| {
+        r.problems
+            .iter()
+            .find(|p| p.row == row && p.code == code)
+            .unwrap_or_else(|| panic!("row {row} {code}: {:?}", r.problems))
+    };
+    assert_eq!(
+        find(2, "phone_area_missing").column.as_deref(),
+        Some("手机")
+    );
     assert_eq!(find(2, "email_invalid").column.as_deref(), Some("邮箱"));
     find(3, "no_identifier");
     let dup = find(5, "duplicate");
@@ -130,7 +174,10 @@ fn duplicates_by_email_and_userid() {
 
 #[test]
 fn destination_checks() {
-    let mut r = parse("姓名,手机,邮箱,userid,IM账号\n甲,13800000000,,,\n乙,,b@c.cn,,\n丙,,,u3,\n丁,,,,im4\n".as_bytes());
+    let mut r = parse(
+        "姓名,手机,邮箱,userid,IM账号\n甲,13800000000,,,\n乙,,b@c.cn,,\n丙,,,u3,\n丁,,,,im4\n"
+            .as_bytes(),
+    );
     r.check_destinations(&DestinationKind::ALL);
     let s = r.summary(&DestinationKind::ALL);
     // Tencent Meeting needs userid or phone: rows 2 and 4. IM needs an IM account or userid: 4 and 5.
@@ -150,7 +197,11 @@ fn header_warnings_and_ragged_rows() {
     assert!(codes.contains(&"empty_header"));
     assert!(codes.contains(&"duplicate_header"));
     assert!(codes.contains(&"extra_cells"));
-    assert!(r.problems.iter().filter(|p| p.row == 1).all(|p| p.severity == Severity::Warning));
+    assert!(r
+        .problems
+        .iter()
+        .filter(|p| p.row == 1)
+        .all(|p| p.severity == Severity::Warning));
     // The second 手机 column is kept, not mapped twice.
     assert_eq!(r.columns[3].field, FieldKind::Custom);
     assert_eq!(r.rows.len(), 2);
@@ -158,7 +209,11 @@ fn header_warnings_and_ragged_rows() {
 
 #[test]
 fn unreadable_files_are_clear_errors() {
-    let code = |b: &[u8]| roster::parse_roster(b, &MappingOptions::default()).unwrap_err().code;
+    let code = |b: &[u8]| {
+        roster::parse_roster(b, &MappingOptions::default())
+            .unwrap_err()
+            .code
+    };
     assert_eq!(code(b""), "empty_file");
     assert_eq!(code(b"  \n\n"), "empty_file");
     assert_eq!(code(b"\x00\x01\x02\x03binary\x00"), "not_a_spreadsheet");
@@ -207,10 +262,17 @@ fn xlsx_fixture_made_by_the_test() {
     assert_eq!(r.rows.len(), 2);
     assert_eq!(r.rows[0].attendee.phone.as_deref(), Some("13800138000"));
     assert_eq!(r.rows[0].attendee.custom[0].value, "素食");
-    assert_eq!(r.rows[1].row, 4, "spreadsheet row number skips the blank row");
-    assert!(r.problems.iter().any(|p| p.row == 4 && p.code == "phone_invalid"));
+    assert_eq!(
+        r.rows[1].row, 4,
+        "spreadsheet row number skips the blank row"
+    );
+    assert!(r
+        .problems
+        .iter()
+        .any(|p| p.row == 4 && p.code == "phone_invalid"));
     // Truncated XLSX: a clear error, not a panic.
-    let err = roster::parse_roster(&bytes[..bytes.len() / 2], &MappingOptions::default()).unwrap_err();
+    let err =
+        roster::parse_roster(&bytes[..bytes.len() / 2], &MappingOptions::default()).unwrap_err();
     assert_eq!(err.code, "xlsx_unreadable");
 }
 
@@ -237,7 +299,10 @@ fn planning_respects_batch_sizes_and_caps() {
     assert_eq!(p.over_cap.len(), 6000);
     assert_eq!(p.over_cap[0], 4000);
     let p = plan(DestinationKind::TencentMeeting, &rows[..2500], Some(4000));
-    assert_eq!(p.batches.iter().map(Vec::len).collect::<Vec<_>>(), [1000, 1000, 500]);
+    assert_eq!(
+        p.batches.iter().map(Vec::len).collect::<Vec<_>>(),
+        [1000, 1000, 500]
+    );
     let p = plan(DestinationKind::Huiyi31, &rows[..3], None);
     assert_eq!(p.batches.len(), 3);
 }
@@ -245,7 +310,12 @@ fn planning_respects_batch_sizes_and_caps() {
 #[test]
 fn destinations_parse_and_print() {
     use rollcall_core::api::Destination;
-    for s in ["tencent-meeting:17305428542504531991", "tencent-im:@TGS#2J4SZEAEL", "huiyi31:demo-event", "huiyi31:demo-event:demo-type:demo-ticket"] {
+    for s in [
+        "tencent-meeting:17305428542504531991",
+        "tencent-im:@TGS#2J4SZEAEL",
+        "huiyi31:demo-event",
+        "huiyi31:demo-event:demo-type:demo-ticket",
+    ] {
         let d: Destination = s.parse().unwrap();
         assert_eq!(d.to_string(), s);
     }

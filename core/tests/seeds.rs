@@ -13,7 +13,8 @@ fn fixture(name: &str) -> Value {
 /// Parses the example, re-serialises it, and checks the JSON is the same value.
 fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(name: &str) -> T {
     let original = fixture(name);
-    let typed: T = serde_json::from_value(original.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let typed: T =
+        serde_json::from_value(original.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
     let back = serde_json::to_value(&typed).unwrap();
     assert_eq!(back, original, "{name} did not round-trip");
     let again: T = serde_json::from_value(back).unwrap();
@@ -27,7 +28,10 @@ fn tencent_meeting_create_webinar() {
     assert_eq!(req.start_time, 1631589648);
     assert_eq!(req.instanceid, tm::Instance::Pc);
     assert_eq!(req.admission_type, tm::AdmissionType::Public);
-    assert_eq!(req.media_setting.as_ref().unwrap().water_mark_type, Some(tm::WaterMarkType::Multiple));
+    assert_eq!(
+        req.media_setting.as_ref().unwrap().water_mark_type,
+        Some(tm::WaterMarkType::Multiple)
+    );
     // Timestamps go out as JSON strings.
     let v = serde_json::to_value(&req).unwrap();
     assert_eq!(v["start_time"], Value::String("1631589648".into()));
@@ -53,7 +57,13 @@ fn tencent_meeting_error_body() {
     let e: tm::ErrorBody = serde_json::from_str(body).unwrap();
     assert_eq!(e.error_info.error_code, 190303);
     let old = r#"{"error_info":{"error_code":9003,"message":"x"}}"#;
-    assert_eq!(serde_json::from_str::<tm::ErrorBody>(old).unwrap().error_info.new_error_code, None);
+    assert_eq!(
+        serde_json::from_str::<tm::ErrorBody>(old)
+            .unwrap()
+            .error_info
+            .new_error_code,
+        None
+    );
 }
 
 #[test]
@@ -94,8 +104,12 @@ fn tencent_im_import_group_member() {
     assert_eq!(req.member_list[0].role.as_deref(), Some("Admin"));
     assert_eq!(req.member_list[1].role, None);
     let resp: tencent_im::ImportGroupMemberResponse = round_trip("im_import_response.json");
-    assert_eq!(resp.member_list[0].result, tencent_im::MemberResult::Imported);
-    let r: tencent_im::MemberOutcome = serde_json::from_str(r#"{"Member_Account":"a","Result":2}"#).unwrap();
+    assert_eq!(
+        resp.member_list[0].result,
+        tencent_im::MemberResult::Imported
+    );
+    let r: tencent_im::MemberOutcome =
+        serde_json::from_str(r#"{"Member_Account":"a","Result":2}"#).unwrap();
     assert_eq!(r.result, tencent_im::MemberResult::AlreadyMember);
 }
 
@@ -119,5 +133,10 @@ fn huiyi31_register() {
     assert_eq!(out["Attendee"]["Fields"][0]["fieldName"], "Mobile");
     assert_eq!(out["Items"][0]["Quantity"], 2);
     let resp: huiyi31::RegisterResponse = round_trip("huiyi31_register_response.json");
-    assert_eq!(resp.data.unwrap().order_attendees[0].checkin_code.as_deref(), Some("1475765432202956800"));
+    assert_eq!(
+        resp.data.unwrap().order_attendees[0]
+            .checkin_code
+            .as_deref(),
+        Some("1475765432202956800")
+    );
 }

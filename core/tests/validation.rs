@@ -38,7 +38,10 @@ fn codes(p: &[Problem]) -> Vec<&str> {
 fn check(f: impl Fn(&mut tm::CreateWebinarRequest)) -> Vec<String> {
     let mut w = webinar();
     f(&mut w);
-    tm::validate_create_webinar(&w, NOW).into_iter().map(|p| format!("{}:{}", p.code, p.field)).collect()
+    tm::validate_create_webinar(&w, NOW)
+        .into_iter()
+        .map(|p| format!("{}:{}", p.code, p.field))
+        .collect()
 }
 
 #[test]
@@ -55,20 +58,39 @@ fn every_problem_has_both_languages() {
     assert_eq!(ps.len(), 2);
     for p in ps {
         assert!(!p.zh.is_empty() && !p.en.is_empty());
-        assert!(p.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "zh message should be Chinese: {}", p.zh);
+        assert!(
+            p.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "zh message should be Chinese: {}",
+            p.zh
+        );
     }
 }
 
 #[test]
 fn subject_sponsor_description_lengths() {
-    assert_eq!(check(|w| w.subject = String::new()), ["length_out_of_range:subject"]);
+    assert_eq!(
+        check(|w| w.subject = String::new()),
+        ["length_out_of_range:subject"]
+    );
     assert!(check(|w| w.subject = "字".repeat(255)).is_empty());
-    assert_eq!(check(|w| w.subject = "字".repeat(256)), ["length_out_of_range:subject"]);
+    assert_eq!(
+        check(|w| w.subject = "字".repeat(256)),
+        ["length_out_of_range:subject"]
+    );
     assert!(check(|w| w.sponsor = Some("a".repeat(40))).is_empty());
-    assert_eq!(check(|w| w.sponsor = Some("a".repeat(41))), ["length_out_of_range:sponsor"]);
-    assert_eq!(check(|w| w.sponsor = Some(String::new())), ["length_out_of_range:sponsor"]);
+    assert_eq!(
+        check(|w| w.sponsor = Some("a".repeat(41))),
+        ["length_out_of_range:sponsor"]
+    );
+    assert_eq!(
+        check(|w| w.sponsor = Some(String::new())),
+        ["length_out_of_range:sponsor"]
+    );
     assert!(check(|w| w.description = Some("d".repeat(5000))).is_empty());
-    assert_eq!(check(|w| w.description = Some("d".repeat(5001))), ["length_out_of_range:description"]);
+    assert_eq!(
+        check(|w| w.description = Some("d".repeat(5001))),
+        ["length_out_of_range:description"]
+    );
 }
 
 #[test]
@@ -81,14 +103,23 @@ fn password_rules() {
     assert!(check(|w| pw(w, Some("1234"))).is_empty());
     assert!(check(|w| pw(w, Some("123456"))).is_empty());
     assert_eq!(check(|w| pw(w, Some("123"))), ["password_format:password"]);
-    assert_eq!(check(|w| pw(w, Some("1234567"))), ["password_format:password"]);
+    assert_eq!(
+        check(|w| pw(w, Some("1234567"))),
+        ["password_format:password"]
+    );
     assert_eq!(check(|w| pw(w, Some("12a4"))), ["password_format:password"]);
-    assert_eq!(check(|w| w.password = Some("1234".into())), ["password_not_allowed:password"]);
+    assert_eq!(
+        check(|w| w.password = Some("1234".into())),
+        ["password_not_allowed:password"]
+    );
 }
 
 #[test]
 fn times() {
-    assert_eq!(check(|w| w.end_time = w.start_time), ["end_before_start:end_time"]);
+    assert_eq!(
+        check(|w| w.end_time = w.start_time),
+        ["end_before_start:end_time"]
+    );
     assert!(check(|w| w.end_time = w.start_time + 1).is_empty());
     assert!(check(|w| {
         w.start_time = NOW - 1800;
@@ -107,17 +138,32 @@ fn times() {
 #[test]
 fn sensitive_words() {
     assert!(check(|w| w.sensitive_words = Some(vec!["词".repeat(10); 50])).is_empty());
-    assert_eq!(check(|w| w.sensitive_words = Some(vec!["x".into(); 51])), ["too_many_sensitive_words:sensitive_words"]);
-    assert_eq!(check(|w| w.sensitive_words = Some(vec!["词".repeat(11)])), ["sensitive_word_length:sensitive_words[0]"]);
-    assert_eq!(check(|w| w.sensitive_words = Some(vec![String::new()])), ["sensitive_word_length:sensitive_words[0]"]);
+    assert_eq!(
+        check(|w| w.sensitive_words = Some(vec!["x".into(); 51])),
+        ["too_many_sensitive_words:sensitive_words"]
+    );
+    assert_eq!(
+        check(|w| w.sensitive_words = Some(vec!["词".repeat(11)])),
+        ["sensitive_word_length:sensitive_words[0]"]
+    );
+    assert_eq!(
+        check(|w| w.sensitive_words = Some(vec![String::new()])),
+        ["sensitive_word_length:sensitive_words[0]"]
+    );
 }
 
 #[test]
 fn cover_and_activity_page() {
     assert!(check(|w| w.cover_url = Some("https://cdn.example.com/a.PNG".into())).is_empty());
     assert!(check(|w| w.cover_url = Some("https://cdn.example.com/a.jpeg?x=1".into())).is_empty());
-    assert_eq!(check(|w| w.cover_url = Some("https://cdn.example.com/a.gif".into())), ["cover_url_format:cover_url"]);
-    assert_eq!(check(|w| w.cover_url = Some("ftp://x/a.png".into())), ["cover_url_scheme:cover_url"]);
+    assert_eq!(
+        check(|w| w.cover_url = Some("https://cdn.example.com/a.gif".into())),
+        ["cover_url_format:cover_url"]
+    );
+    assert_eq!(
+        check(|w| w.cover_url = Some("ftp://x/a.png".into())),
+        ["cover_url_scheme:cover_url"]
+    );
     assert_eq!(
         check(|w| {
             w.activity_page = Some(false);
@@ -129,15 +175,26 @@ fn cover_and_activity_page() {
 
 #[test]
 fn media_rules() {
-    let media = |m: tm::MediaSetting| move |w: &mut tm::CreateWebinarRequest| w.media_setting = Some(m.clone());
-    assert_eq!(check(|w| w.playback_for_audience = Some(true)), ["playback_requires_cloud_record:playback_for_audience"]);
+    let media = |m: tm::MediaSetting| {
+        move |w: &mut tm::CreateWebinarRequest| w.media_setting = Some(m.clone())
+    };
+    assert_eq!(
+        check(|w| w.playback_for_audience = Some(true)),
+        ["playback_requires_cloud_record:playback_for_audience"]
+    );
     assert!(check(|w| {
         w.playback_for_audience = Some(true);
-        w.media_setting = Some(tm::MediaSetting { auto_record_type: Some("cloud".into()), ..Default::default() });
+        w.media_setting = Some(tm::MediaSetting {
+            auto_record_type: Some("cloud".into()),
+            ..Default::default()
+        });
     })
     .is_empty());
     assert_eq!(
-        check(media(tm::MediaSetting { water_mark_type: Some(tm::WaterMarkType::Multiple), ..Default::default() })),
+        check(media(tm::MediaSetting {
+            water_mark_type: Some(tm::WaterMarkType::Multiple),
+            ..Default::default()
+        })),
         ["watermark_type_without_watermark:media_setting.water_mark_type"]
     );
     assert!(check(media(tm::MediaSetting {
@@ -147,42 +204,76 @@ fn media_rules() {
     }))
     .is_empty());
     assert_eq!(
-        check(media(tm::MediaSetting { auto_record_type: Some("tape".into()), ..Default::default() })),
+        check(media(tm::MediaSetting {
+            auto_record_type: Some("tape".into()),
+            ..Default::default()
+        })),
         ["invalid_enum:media_setting.auto_record_type"]
     );
 }
 
 #[test]
 fn enroll_entries() {
-    let e = |userid: Option<&str>, area: Option<&str>, phone: Option<&str>, open_id: Option<&str>| tm::EnrollEntry {
+    let e = |userid: Option<&str>,
+             area: Option<&str>,
+             phone: Option<&str>,
+             open_id: Option<&str>| tm::EnrollEntry {
         userid: userid.map(Into::into),
         area: area.map(Into::into),
         phone_number: phone.map(Into::into),
         open_id: open_id.map(Into::into),
         nick_name: None,
     };
-    let v = |x: &tm::EnrollEntry, aksk| codes(&tm::validate_enroll_entry(x, aksk, "e")).into_iter().map(String::from).collect::<Vec<_>>();
+    let v = |x: &tm::EnrollEntry, aksk| {
+        codes(&tm::validate_enroll_entry(x, aksk, "e"))
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
     assert!(v(&e(Some("u1"), None, None, None), true).is_empty());
     assert!(v(&e(None, Some("86"), Some("13800000000"), None), true).is_empty());
-    assert_eq!(v(&e(None, None, None, None), true), ["enroll_identity_required"]);
-    assert_eq!(v(&e(None, None, Some("13800000000"), None), true), ["area_required"]);
-    assert_eq!(v(&e(None, Some("+86"), Some("13800000000"), None), true), ["area_plus"]);
-    assert_eq!(v(&e(None, None, None, Some("oid")), true), ["open_id_not_allowed"]);
+    assert_eq!(
+        v(&e(None, None, None, None), true),
+        ["enroll_identity_required"]
+    );
+    assert_eq!(
+        v(&e(None, None, Some("13800000000"), None), true),
+        ["area_required"]
+    );
+    assert_eq!(
+        v(&e(None, Some("+86"), Some("13800000000"), None), true),
+        ["area_plus"]
+    );
+    assert_eq!(
+        v(&e(None, None, None, Some("oid")), true),
+        ["open_id_not_allowed"]
+    );
     assert!(v(&e(None, None, None, Some("oid")), false).is_empty());
 }
 
 #[test]
 fn enroll_import_caps() {
-    let entry = tm::EnrollEntry { userid: Some("u".into()), ..Default::default() };
+    let entry = tm::EnrollEntry {
+        userid: Some("u".into()),
+        ..Default::default()
+    };
     let req = |n: usize| tm::EnrollImportRequest {
         operator_id: "op".into(),
         operator_id_type: tm::OperatorIdType::Userid,
         instanceid: tm::Instance::Pc,
         enroll_list: vec![entry.clone(); n],
     };
-    let v = |n, ed, already| codes(&tm::validate_enroll_import(&req(n), true, ed, already)).into_iter().map(String::from).collect::<Vec<_>>();
+    let v = |n, ed, already| {
+        codes(&tm::validate_enroll_import(&req(n), true, ed, already))
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
     assert!(v(1000, tm::Edition::Enterprise, 3000).is_empty());
-    assert_eq!(v(1000, tm::Edition::Enterprise, 3001), ["webinar_cap_exceeded"]);
+    assert_eq!(
+        v(1000, tm::Edition::Enterprise, 3001),
+        ["webinar_cap_exceeded"]
+    );
     assert!(v(1000, tm::Edition::Business, 0).is_empty());
     assert_eq!(v(1, tm::Edition::Business, 1000), ["webinar_cap_exceeded"]);
     assert_eq!(v(1001, tm::Edition::Enterprise, 0), ["batch_too_large"]);
@@ -197,7 +288,12 @@ fn im_rules() {
         join_time: jt,
         unread_msg_num: None,
     };
-    let v = |x: &im::ImportMember| codes(&im::validate_member(x, Some(1000), 2000, "m")).into_iter().map(String::from).collect::<Vec<_>>();
+    let v = |x: &im::ImportMember| {
+        codes(&im::validate_member(x, Some(1000), 2000, "m"))
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
     assert!(v(&m("tommy", Some("Admin"), Some(1500))).is_empty());
     assert_eq!(v(&m("tommy", Some("Owner"), None)), ["im_role"]);
     assert_eq!(v(&m("tommy", None, Some(1000))), ["join_time_before_group"]);
@@ -207,37 +303,84 @@ fn im_rules() {
     assert!(v(&m(&"a".repeat(32), None, None)).is_empty());
     assert_eq!(v(&m(&"a".repeat(33), None, None)), ["im_account_too_long"]);
     assert_eq!(v(&m("", None, None)), ["im_account_required"]);
-    let req = |n| im::ImportGroupMemberRequest { group_id: "@TGS#1".into(), member_list: vec![m("a", None, None); n] };
+    let req = |n| im::ImportGroupMemberRequest {
+        group_id: "@TGS#1".into(),
+        member_list: vec![m("a", None, None); n],
+    };
     assert!(im::validate_import(&req(500), None, 2000).is_empty());
-    assert_eq!(codes(&im::validate_import(&req(501), None, 2000)), ["batch_too_large"]);
+    assert_eq!(
+        codes(&im::validate_import(&req(501), None, 2000)),
+        ["batch_too_large"]
+    );
 }
 
 #[test]
 fn wecom_rules() {
-    let r = |limit, status| wecom::EnrollListRequest { meetingid: "M".into(), status, cursor: None, limit };
-    assert!(wecom::validate_enroll_list(&r(Some(50), Some(wecom::StatusFilter::Approved))).is_empty());
-    assert_eq!(codes(&wecom::validate_enroll_list(&r(Some(51), None))), ["limit_out_of_range"]);
-    assert_eq!(codes(&wecom::validate_enroll_list(&r(Some(0), None))), ["limit_out_of_range"]);
+    let r = |limit, status| wecom::EnrollListRequest {
+        meetingid: "M".into(),
+        status,
+        cursor: None,
+        limit,
+    };
+    assert!(
+        wecom::validate_enroll_list(&r(Some(50), Some(wecom::StatusFilter::Approved))).is_empty()
+    );
+    assert_eq!(
+        codes(&wecom::validate_enroll_list(&r(Some(51), None))),
+        ["limit_out_of_range"]
+    );
+    assert_eq!(
+        codes(&wecom::validate_enroll_list(&r(Some(0), None))),
+        ["limit_out_of_range"]
+    );
     assert!(wecom::validate_enroll_list(&r(Some(1), Some(wecom::StatusFilter::All))).is_empty());
-    assert_eq!(codes(&wecom::validate_enroll_list(&r(None, Some(wecom::StatusFilter::from_code(4))))), ["invalid_enum"]);
+    assert_eq!(
+        codes(&wecom::validate_enroll_list(&r(
+            None,
+            Some(wecom::StatusFilter::from_code(4))
+        ))),
+        ["invalid_enum"]
+    );
 }
 
 #[test]
 fn huiyi31_rules() {
-    let field = |n: &str, v: &str| huiyi31::Field { field_name: n.into(), field_value: v.into() };
+    let field = |n: &str, v: &str| huiyi31::Field {
+        field_name: n.into(),
+        field_value: v.into(),
+    };
     let req = |fields: Vec<huiyi31::Field>, items: usize| huiyi31::RegisterRequest {
         invitation_code: None,
         bvent_id: "e".into(),
         attendee_type_id: "t".into(),
         attendee: huiyi31::Attendee { fields },
         purchaser: None,
-        items: vec![huiyi31::Item { item_sku_id: "s".into(), item_sku_name: "n".into(), quantity: 1 }; items],
+        items: vec![
+            huiyi31::Item {
+                item_sku_id: "s".into(),
+                item_sku_name: "n".into(),
+                quantity: 1
+            };
+            items
+        ],
         agendas: None,
     };
     assert!(huiyi31::validate_register(&req(vec![field("Mobile", "13800000000")], 1)).is_empty());
     assert!(huiyi31::validate_register(&req(vec![field("Email", "a@b.cn")], 1)).is_empty());
-    assert_eq!(codes(&huiyi31::validate_register(&req(vec![field("FullName", "x")], 1))), ["mobile_or_email_required"]);
-    assert_eq!(codes(&huiyi31::validate_register(&req(vec![field("Mobile", "1")], 0))), ["items_required"]);
+    assert_eq!(
+        codes(&huiyi31::validate_register(&req(
+            vec![field("FullName", "x")],
+            1
+        ))),
+        ["mobile_or_email_required"]
+    );
+    assert_eq!(
+        codes(&huiyi31::validate_register(&req(
+            vec![field("Mobile", "1")],
+            0
+        ))),
+        ["items_required"]
+    );
 }
 
 #[test]

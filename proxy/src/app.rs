@@ -30,13 +30,23 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn inc(&self, name: &'static str, labels: String) {
-        *self.counters.lock().unwrap_or_else(|p| p.into_inner()).entry((name, labels)).or_default() += 1;
+        *self
+            .counters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry((name, labels))
+            .or_default() += 1;
     }
 
     pub fn render(&self) -> String {
         let mut out = String::new();
         let mut last = "";
-        for ((name, labels), v) in self.counters.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        for ((name, labels), v) in self
+            .counters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
             if *name != last {
                 out.push_str(&format!("# TYPE {name} counter\n"));
                 last = name;

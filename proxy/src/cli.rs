@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use rollcall_core::api::{CreateJobRequest, Destination, DestinationKind, JobResults, JobState, JobSummary, CSRF_HEADER};
+use rollcall_core::api::{
+    CreateJobRequest, Destination, DestinationKind, JobResults, JobState, JobSummary, CSRF_HEADER,
+};
 use rollcall_core::roster::{self, MappingOptions};
 
 use crate::providers::{tencent_im, tencent_meeting};
@@ -67,19 +69,34 @@ pub fn roster(cmd: RosterCommand) -> Result<u8> {
     }
     println!("file      {}", file.display());
     println!("encoding  {}", s.encoding);
-    println!("rows      {}   valid {}   invalid {}   duplicates {}", s.rows, s.valid, s.invalid, s.duplicates);
+    println!(
+        "rows      {}   valid {}   invalid {}   duplicates {}",
+        s.rows, s.valid, s.invalid, s.duplicates
+    );
     for (k, n) in &s.destinations {
         println!("  → {k:<16} {n} rows can go");
     }
     println!("columns");
     for c in &r.columns {
-        println!("  {:<20} → {}{}", c.header, c.field.as_str(), if c.auto { "" } else { " (explicit)" });
+        println!(
+            "  {:<20} → {}{}",
+            c.header,
+            c.field.as_str(),
+            if c.auto { "" } else { " (explicit)" }
+        );
     }
     if !s.problems.is_empty() {
         println!("problems");
         println!("  {:>6}  {:<16} {:<26} message", "row", "column", "code");
         for p in &s.problems {
-            println!("  {:>6}  {:<16} {:<26} {} / {}", p.row, p.column.as_deref().unwrap_or("-"), p.code, p.message_zh, p.message);
+            println!(
+                "  {:>6}  {:<16} {:<26} {} / {}",
+                p.row,
+                p.column.as_deref().unwrap_or("-"),
+                p.code,
+                p.message_zh,
+                p.message
+            );
         }
     }
     Ok(0)
@@ -132,7 +149,13 @@ struct Api {
 
 impl Api {
     fn new(server: &str) -> Self {
-        Api { base: format!("{}/api", server.trim_end_matches('/')), http: reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("HTTP client") }
+        Api {
+            base: format!("{}/api", server.trim_end_matches('/')),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(120))
+                .build()
+                .expect("HTTP client"),
+        }
     }
 
     async fn check(resp: reqwest::Response) -> Result<reqwest::Response> {
@@ -149,23 +172,52 @@ impl Api {
                 }
                 bail!("the proxy answered {status}: {msg}")
             }
-            Err(_) => bail!("the proxy answered {status}: {}", body.chars().take(300).collect::<String>()),
+            Err(_) => bail!(
+                "the proxy answered {status}: {}",
+                body.chars().take(300).collect::<String>()
+            ),
         }
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let r = self.http.get(format!("{}{path}", self.base)).send().await.with_context(|| format!("cannot reach {}", self.base))?;
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .with_context(|| format!("cannot reach {}", self.base))?;
         Ok(Self::check(r).await?.json().await?)
     }
 
-    async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(&self, path: &str, body: &B) -> Result<T> {
-        let r = self.http.post(format!("{}{path}", self.base)).header(CSRF_HEADER, "1").json(body).send().await.with_context(|| format!("cannot reach {}", self.base))?;
+    async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(CSRF_HEADER, "1")
+            .json(body)
+            .send()
+            .await
+            .with_context(|| format!("cannot reach {}", self.base))?;
         Ok(Self::check(r).await?.json().await?)
     }
 }
 
 fn print_summary(j: &JobSummary) {
-    println!("{}  {}  rows {}  by {}{}", j.id, j.state.as_str(), j.rows, j.created_by, j.reason.as_deref().map(|r| format!("  ({r})")).unwrap_or_default());
+    println!(
+        "{}  {}  rows {}  by {}{}",
+        j.id,
+        j.state.as_str(),
+        j.rows,
+        j.created_by,
+        j.reason
+            .as_deref()
+            .map(|r| format!("  ({r})"))
+            .unwrap_or_default()
+    );
     for d in &j.destinations {
         let c = &d.counts;
         println!(
@@ -191,7 +243,8 @@ fn exit_code(j: &JobSummary) -> u8 {
 }
 
 pub async fn import(a: ImportArgs) -> Result<u8> {
-    let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    let bytes =
+        std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
     let table = match roster::read_table(&bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -203,8 +256,19 @@ pub async fn import(a: ImportArgs) -> Result<u8> {
     let kinds: Vec<DestinationKind> = a.to.iter().map(|d| d.kind()).collect();
     check.check_destinations(&kinds);
     let s = check.summary(&kinds);
-    eprintln!("{}: {} rows, {} with problems (they will end `invalid`, never sent)", a.file.display(), s.rows, s.invalid);
-    let req = CreateJobRequest { file_name: a.file.file_name().map(|n| n.to_string_lossy().into_owned()), headers: table.headers, rows: table.rows, mapping: MappingOptions::default(), destinations: a.to };
+    eprintln!(
+        "{}: {} rows, {} with problems (they will end `invalid`, never sent)",
+        a.file.display(),
+        s.rows,
+        s.invalid
+    );
+    let req = CreateJobRequest {
+        file_name: a.file.file_name().map(|n| n.to_string_lossy().into_owned()),
+        headers: table.headers,
+        rows: table.rows,
+        mapping: MappingOptions::default(),
+        destinations: a.to,
+    };
     let api = Api::new(&a.server);
     let mut job: JobSummary = api.post("/jobs", &req).await?;
     if a.wait {
@@ -253,12 +317,28 @@ pub async fn jobs(cmd: JobsCommand) -> Result<u8> {
             Ok(0)
         }
         JobsCommand::Results { id, server, json } => {
-            let r: JobResults = Api::new(&server).get(&format!("/jobs/{id}/results")).await?;
+            let r: JobResults = Api::new(&server)
+                .get(&format!("/jobs/{id}/results"))
+                .await?;
             if json {
                 println!("{}", serde_json::to_string(&r)?);
             } else {
                 for row in &r.rows {
-                    let states: Vec<String> = row.outcomes.iter().map(|o| format!("{}={}{}", o.destination, o.state.as_str(), o.code.as_deref().map(|c| format!("({c})")).unwrap_or_default())).collect();
+                    let states: Vec<String> = row
+                        .outcomes
+                        .iter()
+                        .map(|o| {
+                            format!(
+                                "{}={}{}",
+                                o.destination,
+                                o.state.as_str(),
+                                o.code
+                                    .as_deref()
+                                    .map(|c| format!("({c})"))
+                                    .unwrap_or_default()
+                            )
+                        })
+                        .collect();
                     println!("{:>6}  {}", row.row, states.join("  "));
                 }
             }
@@ -292,7 +372,14 @@ fn env_secret(name: &str) -> Result<String> {
 }
 
 pub fn sign(cmd: SignCommand) -> Result<u8> {
-    let SignCommand::TencentMeeting { method, uri, body_file, nonce, timestamp, json } = cmd;
+    let SignCommand::TencentMeeting {
+        method,
+        uri,
+        body_file,
+        nonce,
+        timestamp,
+        json,
+    } = cmd;
     let id = env_secret("ROLLCALL_TM_SECRET_ID")?;
     let key = env_secret("ROLLCALL_TM_SECRET_KEY")?;
     let body = match body_file {
@@ -303,7 +390,10 @@ pub fn sign(cmd: SignCommand) -> Result<u8> {
     let sig = tencent_meeting::signature(&sts, &key);
     let sts = String::from_utf8_lossy(&sts).into_owned();
     if json {
-        println!("{}", serde_json::json!({"string_to_sign": sts, "signature": sig}));
+        println!(
+            "{}",
+            serde_json::json!({"string_to_sign": sts, "signature": sig})
+        );
     } else {
         println!("string to sign:\n{sts}\n\nX-TC-Signature: {sig}");
     }
@@ -327,8 +417,23 @@ pub struct UsersigArgs {
 
 pub fn usersig(a: UsersigArgs) -> Result<u8> {
     let key = env_secret("ROLLCALL_IM_SECRET_KEY")?;
-    let userbuf = a.userbuf_hex.as_deref().map(hex::decode).transpose().context("--userbuf-hex is not hex")?;
+    let userbuf = a
+        .userbuf_hex
+        .as_deref()
+        .map(hex::decode)
+        .transpose()
+        .context("--userbuf-hex is not hex")?;
     let time = a.time.unwrap_or_else(tencent_meeting::unix_now);
-    println!("{}", tencent_im::gen_usersig(a.sdkappid, &key, &a.identifier, a.expire, time, userbuf.as_deref()));
+    println!(
+        "{}",
+        tencent_im::gen_usersig(
+            a.sdkappid,
+            &key,
+            &a.identifier,
+            a.expire,
+            time,
+            userbuf.as_deref()
+        )
+    );
     Ok(0)
 }

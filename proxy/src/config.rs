@@ -163,14 +163,16 @@ pub struct SecretRef {
 impl SecretRef {
     pub fn resolve(&self, what: &str) -> Result<SecretString> {
         if let Some(name) = &self.env {
-            let v = std::env::var(name).with_context(|| format!("{what}: environment variable {name} is not set"))?;
+            let v = std::env::var(name)
+                .with_context(|| format!("{what}: environment variable {name} is not set"))?;
             if v.is_empty() {
                 bail!("{what}: environment variable {name} is empty");
             }
             return Ok(SecretString::from(v));
         }
         if let Some(path) = &self.file {
-            let v = std::fs::read_to_string(path).with_context(|| format!("{what}: cannot read {}", path.display()))?;
+            let v = std::fs::read_to_string(path)
+                .with_context(|| format!("{what}: cannot read {}", path.display()))?;
             return Ok(SecretString::from(v.trim().to_string()));
         }
         bail!("{what}: set an environment variable (…_env) or a file (…_file); inline secrets are not accepted")
@@ -306,23 +308,36 @@ impl Default for JobsConfig {
 
 impl TencentMeetingConfig {
     pub fn secret(&self) -> Result<SecretString> {
-        SecretRef { env: self.secret_key_env.clone(), file: self.secret_key_file.clone() }.resolve("providers.tencent_meeting.secret_key")
+        SecretRef {
+            env: self.secret_key_env.clone(),
+            file: self.secret_key_file.clone(),
+        }
+        .resolve("providers.tencent_meeting.secret_key")
     }
 }
 impl WecomConfig {
     pub fn secret(&self) -> Result<SecretString> {
-        SecretRef { env: self.corp_secret_env.clone(), file: self.corp_secret_file.clone() }.resolve("providers.wecom.corp_secret")
+        SecretRef {
+            env: self.corp_secret_env.clone(),
+            file: self.corp_secret_file.clone(),
+        }
+        .resolve("providers.wecom.corp_secret")
     }
 }
 impl TencentImConfig {
     pub fn secret(&self) -> Result<SecretString> {
-        SecretRef { env: self.secret_key_env.clone(), file: self.secret_key_file.clone() }.resolve("providers.tencent_im.secret_key")
+        SecretRef {
+            env: self.secret_key_env.clone(),
+            file: self.secret_key_file.clone(),
+        }
+        .resolve("providers.tencent_im.secret_key")
     }
 }
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         Self::parse(&text).with_context(|| format!("in {}", path.display()))
     }
 
@@ -330,8 +345,14 @@ impl Config {
         // toml's own Display quotes the offending line, which could hold a secret pasted
         // inline: report the line number and the message only.
         let mut c: Config = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-            anyhow::anyhow!("{}{}", line.map(|l| format!("line {l}: ")).unwrap_or_default(), e.message())
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            anyhow::anyhow!(
+                "{}{}",
+                line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+                e.message()
+            )
         })?;
         c.server.base_path = normalize_base_path(&c.server.base_path);
         Ok(c)
@@ -339,7 +360,10 @@ impl Config {
 
     /// Refuses unsafe combinations at start-up.
     pub fn check(&self) -> Result<()> {
-        if self.auth.mode == AuthMode::Dev && !self.server.bind.ip().is_loopback() && !self.auth.allow_dev_on_network {
+        if self.auth.mode == AuthMode::Dev
+            && !self.server.bind.ip().is_loopback()
+            && !self.auth.allow_dev_on_network
+        {
             bail!("auth.mode = \"dev\" gives every visitor a fixed identity; it only runs on a loopback bind (got {})", self.server.bind);
         }
         if self.auth.mode == AuthMode::TrustedHeader && self.auth.trusted_proxies.is_empty() {

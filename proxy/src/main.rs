@@ -8,7 +8,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "rollcall", version, about = "Rollcall: one attendee list to Tencent Meeting, WeCom, Tencent IM and 31huiyi")]
+#[command(
+    name = "rollcall",
+    version,
+    about = "Rollcall: one attendee list to Tencent Meeting, WeCom, Tencent IM and 31huiyi"
+)]
 struct Cli {
     /// Log as JSON lines (for log shippers).
     #[arg(long, global = true)]
@@ -72,8 +76,11 @@ enum Command {
 }
 
 fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ROLLCALL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ROLLCALL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         b.json().init();
     } else {
@@ -89,11 +96,33 @@ fn main() -> std::process::ExitCode {
         Command::Sign { command } => cli::sign(command),
         Command::Usersig(a) => cli::usersig(a),
         other => {
-            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
             rt.block_on(async move {
                 match other {
-                    Command::Serve { config, sandbox, bind, data_dir, ui_dir } => serve::serve(serve::ServeArgs { config, sandbox, bind, data_dir, ui_dir }).await.map(|_| 0),
-                    Command::Sandbox { bind, config, faults, seed } => serve::sandbox(bind, config, faults, seed).await.map(|_| 0),
+                    Command::Serve {
+                        config,
+                        sandbox,
+                        bind,
+                        data_dir,
+                        ui_dir,
+                    } => serve::serve(serve::ServeArgs {
+                        config,
+                        sandbox,
+                        bind,
+                        data_dir,
+                        ui_dir,
+                    })
+                    .await
+                    .map(|_| 0),
+                    Command::Sandbox {
+                        bind,
+                        config,
+                        faults,
+                        seed,
+                    } => serve::sandbox(bind, config, faults, seed).await.map(|_| 0),
                     Command::Import(a) => cli::import(a).await,
                     Command::Jobs { command } => cli::jobs(command).await,
                     _ => unreachable!("handled above"),

@@ -30,7 +30,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -41,7 +42,9 @@ async fn shutdown_signal() {
 
 /// Binds and prints the real address (port 0 picks a free one) on stdout, for people and tests.
 async fn bind(addr: SocketAddr, what: &str) -> Result<(TcpListener, SocketAddr)> {
-    let l = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let l = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     let local = l.local_addr()?;
     tracing::info!(%local, "{what} listening");
     Ok((l, local))
@@ -69,12 +72,19 @@ fn sandbox_accounts(cfg: Option<&Config>) -> Result<Accounts> {
     Ok(a)
 }
 
-pub async fn sandbox(addr: SocketAddr, config: Option<PathBuf>, faults: f64, seed: u64) -> Result<()> {
+pub async fn sandbox(
+    addr: SocketAddr,
+    config: Option<PathBuf>,
+    faults: f64,
+    seed: u64,
+) -> Result<()> {
     let cfg = config.as_deref().map(Config::load).transpose()?;
     let sb = sandbox::Sandbox::new(sandbox_accounts(cfg.as_ref())?, faults, seed);
     let (l, local) = bind(addr, "sandbox").await?;
     println!("sandbox listening on http://{local}");
-    axum::serve(l, sandbox::router(sb)).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(l, sandbox::router(sb))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 
@@ -87,7 +97,15 @@ fn clients_from_config(cfg: &Config) -> Result<Clients> {
         Some(t) => {
             endpoints.insert("tencent-meeting", t.base_url.clone());
             Some(tencent_meeting::Client::new(
-                tencent_meeting::Config { base_url: t.base_url.clone(), app_id: t.app_id.clone(), sdk_id: t.sdk_id.clone(), secret_id: t.secret_id.clone(), secret_key: t.secret()?, edition: t.edition, operator_userid: t.operator_userid.clone() },
+                tencent_meeting::Config {
+                    base_url: t.base_url.clone(),
+                    app_id: t.app_id.clone(),
+                    sdk_id: t.sdk_id.clone(),
+                    secret_id: t.secret_id.clone(),
+                    secret_key: t.secret()?,
+                    edition: t.edition,
+                    operator_userid: t.operator_userid.clone(),
+                },
                 http.clone(),
             ))
         }
@@ -96,27 +114,53 @@ fn clients_from_config(cfg: &Config) -> Result<Clients> {
     let wc = match &p.wecom {
         Some(w) => {
             endpoints.insert("wecom", w.base_url.clone());
-            Some(wecom::Client::new(wecom::Config { base_url: w.base_url.clone(), corp_id: w.corp_id.clone(), corp_secret: w.secret()? }, http.clone()))
+            Some(wecom::Client::new(
+                wecom::Config {
+                    base_url: w.base_url.clone(),
+                    corp_id: w.corp_id.clone(),
+                    corp_secret: w.secret()?,
+                },
+                http.clone(),
+            ))
         }
         None => None,
     };
     let ti = match &p.tencent_im {
         Some(i) => {
             endpoints.insert("tencent-im", i.base_url.clone());
-            Some(tencent_im::Client::new(tencent_im::Config { base_url: i.base_url.clone(), sdk_app_id: i.sdk_app_id, admin_identifier: i.admin_identifier.clone(), secret_key: i.secret()? }, http.clone()))
+            Some(tencent_im::Client::new(
+                tencent_im::Config {
+                    base_url: i.base_url.clone(),
+                    sdk_app_id: i.sdk_app_id,
+                    admin_identifier: i.admin_identifier.clone(),
+                    secret_key: i.secret()?,
+                },
+                http.clone(),
+            ))
         }
         None => None,
     };
     let hy = p.huiyi31.as_ref().map(|h| {
         endpoints.insert("huiyi31", h.base_url.clone());
         Huiyi31 {
-            client: huiyi31::Client::new(huiyi31::Config { base_url: h.base_url.clone() }, http.clone()),
+            client: huiyi31::Client::new(
+                huiyi31::Config {
+                    base_url: h.base_url.clone(),
+                },
+                http.clone(),
+            ),
             default_attendee_type_id: h.default_attendee_type_id.clone(),
             default_item_sku_id: h.default_item_sku_id.clone(),
             default_item_sku_name: h.default_item_sku_name.clone(),
         }
     });
-    Ok(Clients { tencent_meeting: tm, wecom: wc, tencent_im: ti, huiyi31: hy, endpoints })
+    Ok(Clients {
+        tencent_meeting: tm,
+        wecom: wc,
+        tencent_im: ti,
+        huiyi31: hy,
+        endpoints,
+    })
 }
 
 /// The config `serve --sandbox` uses: every provider pointing at the in-process sandbox, with
@@ -173,7 +217,9 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
     let mut cfg = if args.sandbox {
         let sb = sandbox::Sandbox::new(Accounts::demo(), 0.0, 1);
         let (l, local) = bind("127.0.0.1:0".parse()?, "embedded sandbox").await?;
-        sandbox_task = Some(tokio::spawn(async move { axum::serve(l, sandbox::router(sb)).await }));
+        sandbox_task = Some(tokio::spawn(async move {
+            axum::serve(l, sandbox::router(sb)).await
+        }));
         let mut c = sandbox_config(&format!("http://{local}"));
         if let Some(path) = &args.config {
             // A config may still set server/auth/jobs options for the sandbox run.
@@ -183,7 +229,10 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
         }
         c
     } else {
-        let path = args.config.as_deref().context("give --config FILE, or --sandbox to run on the built-in sandbox providers")?;
+        let path = args
+            .config
+            .as_deref()
+            .context("give --config FILE, or --sandbox to run on the built-in sandbox providers")?;
         Config::load(path)?
     };
     if let Some(b) = args.bind {
@@ -197,24 +246,65 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
     }
     cfg.check()?;
     let clients = Arc::new(clients_from_config(&cfg)?);
-    let store: Arc<dyn crate::jobs::store::JobStore> = Arc::new(SqliteStore::open(&cfg.server.data_dir)?);
+    let store: Arc<dyn crate::jobs::store::JobStore> =
+        Arc::new(SqliteStore::open(&cfg.server.data_dir)?);
     let metrics = Arc::new(Metrics::default());
     let pacers = Pacers {
-        tencent_meeting: Pacer::per_second(f64::from(cfg.providers.tencent_meeting.as_ref().map_or(300, |t| t.calls_per_minute)) / 60.0),
-        tencent_im: Pacer::per_second(f64::from(cfg.providers.tencent_im.as_ref().map_or(100, |t| t.requests_per_second))),
-        huiyi31: Pacer::per_second(f64::from(cfg.providers.huiyi31.as_ref().map_or(200, |t| t.requests_per_second))),
+        tencent_meeting: Pacer::per_second(
+            f64::from(
+                cfg.providers
+                    .tencent_meeting
+                    .as_ref()
+                    .map_or(300, |t| t.calls_per_minute),
+            ) / 60.0,
+        ),
+        tencent_im: Pacer::per_second(f64::from(
+            cfg.providers
+                .tencent_im
+                .as_ref()
+                .map_or(100, |t| t.requests_per_second),
+        )),
+        huiyi31: Pacer::per_second(f64::from(
+            cfg.providers
+                .huiyi31
+                .as_ref()
+                .map_or(200, |t| t.requests_per_second),
+        )),
     };
-    let runner = Runner::new(store, clients.clone(), cfg.jobs.clone(), pacers, metrics.clone());
+    let runner = Runner::new(
+        store,
+        clients.clone(),
+        cfg.jobs.clone(),
+        pacers,
+        metrics.clone(),
+    );
     let resumed = runner.resume_all()?;
-    let state = Arc::new(AppState { cfg: cfg.clone(), clients, runner, metrics, sandbox: args.sandbox });
+    let state = Arc::new(AppState {
+        cfg: cfg.clone(),
+        clients,
+        runner,
+        metrics,
+        sandbox: args.sandbox,
+    });
     let app = server::router(state)?;
     let (l, local) = bind(cfg.server.bind, "proxy").await?;
-    let mode = if args.sandbox { " (sandbox providers, dev identity)" } else if cfg.auth.mode == AuthMode::Dev { " (dev identity)" } else { "" };
-    println!("Rollcall is running at http://{local}{}/{mode}", cfg.server.base_path);
+    let mode = if args.sandbox {
+        " (sandbox providers, dev identity)"
+    } else if cfg.auth.mode == AuthMode::Dev {
+        " (dev identity)"
+    } else {
+        ""
+    };
+    println!(
+        "Rollcall is running at http://{local}{}/{mode}",
+        cfg.server.base_path
+    );
     if resumed > 0 {
         println!("resumed {resumed} unfinished job(s)");
     }
-    axum::serve(l, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(l, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     if let Some(t) = sandbox_task {
         t.abort();
     }

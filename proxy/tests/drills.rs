@@ -24,27 +24,55 @@ fn create_job(c: &Client) -> String {
 }
 
 fn counts(job: &Value, dest: &str) -> HashMap<String, u64> {
-    let d = job["destinations"].as_array().unwrap().iter().find(|d| d["destination"] == dest).unwrap();
-    d["counts"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap())).collect()
+    let d = job["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["destination"] == dest)
+        .unwrap();
+    d["counts"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+        .collect()
 }
 
 fn check_invariants(stack: &Stack, c: &Client, id: &str, job: &Value, killed: bool) {
     assert_eq!(job["state"], "completed", "{job}");
     for dest in [WEBINAR, GROUP, EVENT] {
         let n = counts(job, dest);
-        assert_eq!(n.values().sum::<u64>(), ROWS as u64, "{dest}: counts add up to the rows: {n:?}");
+        assert_eq!(
+            n.values().sum::<u64>(),
+            ROWS as u64,
+            "{dest}: counts add up to the rows: {n:?}"
+        );
         assert_eq!(n["pending"], 0, "{dest}");
         assert_eq!(n["skipped"], 0, "{dest}");
     }
     let tm = counts(job, WEBINAR);
-    assert_eq!(tm["invalid"], (ROWS - 4000) as u64, "rows beyond the 4,000 cap are invalid: {tm:?}");
+    assert_eq!(
+        tm["invalid"],
+        (ROWS - 4000) as u64,
+        "rows beyond the 4,000 cap are invalid: {tm:?}"
+    );
     assert_eq!(tm["imported"] + tm["already_present"], 4000, "{tm:?}");
-    assert_eq!(tm["unknown"], 0, "reconciliation leaves no unknown for Tencent Meeting");
+    assert_eq!(
+        tm["unknown"], 0,
+        "reconciliation leaves no unknown for Tencent Meeting"
+    );
     let im = counts(job, GROUP);
-    assert_eq!(im["imported"] + im["already_present"], ROWS as u64, "{im:?}");
+    assert_eq!(
+        im["imported"] + im["already_present"],
+        ROWS as u64,
+        "{im:?}"
+    );
     assert_eq!(im["unknown"], 0, "reconciliation leaves no unknown for IM");
     let hy = counts(job, EVENT);
-    assert!(hy["unknown"] > 0, "with 30% faults some 31huiyi outcomes are lost: {hy:?}");
+    assert!(
+        hy["unknown"] > 0,
+        "with 30% faults some 31huiyi outcomes are lost: {hy:?}"
+    );
     assert_eq!(hy["invalid"], 0);
 
     let results = c.get(&format!("/api/jobs/{id}/results")).json();
@@ -61,7 +89,10 @@ fn check_invariants(stack: &Stack, c: &Client, id: &str, job: &Value, killed: bo
                 assert!(o["message"].as_str().unwrap().contains("4000"));
             }
             if o["destination"] == WEBINAR && state == "imported" {
-                assert!(o["reference"].is_string() && o["attendee_code"].is_string(), "enroll id and code returned: {o}");
+                assert!(
+                    o["reference"].is_string() && o["attendee_code"].is_string(),
+                    "enroll id and code returned: {o}"
+                );
             }
             if o["destination"] == EVENT {
                 match state {
@@ -71,7 +102,10 @@ fn check_invariants(stack: &Stack, c: &Client, id: &str, job: &Value, killed: bo
                     }
                     "unknown" => {
                         let msg = o["message"].as_str().unwrap();
-                        assert!(msg.contains("31会议") && msg.contains("31huiyi"), "explained: {msg}");
+                        assert!(
+                            msg.contains("31会议") && msg.contains("31huiyi"),
+                            "explained: {msg}"
+                        );
                         if !killed {
                             assert_eq!(o["code"], "ambiguous");
                         }
@@ -85,24 +119,59 @@ fn check_invariants(stack: &Stack, c: &Client, id: &str, job: &Value, killed: bo
 
     let state = stack.sandbox_state();
     // Tencent Meeting: every imported person exactly once.
-    let webinar = state["tencent_meeting"]["webinars"].as_array().unwrap().iter().find(|w| w["meeting_id"] == "17305428542504531991").unwrap();
-    let phones: Vec<&str> = webinar["enrollments"].as_array().unwrap().iter().filter_map(|e| e["phone_number"].as_str()).collect();
+    let webinar = state["tencent_meeting"]["webinars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["meeting_id"] == "17305428542504531991")
+        .unwrap();
+    let phones: Vec<&str> = webinar["enrollments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["phone_number"].as_str())
+        .collect();
     let unique: HashSet<&str> = phones.iter().copied().collect();
     assert_eq!(phones.len(), unique.len(), "no duplicate enrollment");
     assert_eq!(unique.len(), 4000);
     // IM: each member once.
-    let group = state["tencent_im"]["groups"].as_array().unwrap().iter().find(|g| g["group_id"] == "@TGS#2J4SZEAEL").unwrap();
-    let members: Vec<&str> = group["members"].as_array().unwrap().iter().map(|m| m["Member_Account"].as_str().unwrap()).collect();
+    let group = state["tencent_im"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group_id"] == "@TGS#2J4SZEAEL")
+        .unwrap();
+    let members: Vec<&str> = group["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Member_Account"].as_str().unwrap())
+        .collect();
     let unique: HashSet<&str> = members.iter().copied().collect();
     assert_eq!(members.len(), unique.len(), "no duplicate member");
     assert_eq!(unique.len(), ROWS + 1, "every row plus the seeded admin");
     // 31huiyi: no duplicate order; every imported row has its order; unknown rows at most once.
-    let event = state["huiyi31"]["events"].as_array().unwrap().iter().find(|e| e["event_id"] == "demo-event").unwrap();
-    let mobiles: Vec<String> = event["orders"].as_array().unwrap().iter().map(|o| o["mobile"].as_str().unwrap().to_string()).collect();
+    let event = state["huiyi31"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event_id"] == "demo-event")
+        .unwrap();
+    let mobiles: Vec<String> = event["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["mobile"].as_str().unwrap().to_string())
+        .collect();
     let unique: HashSet<String> = mobiles.iter().cloned().collect();
     assert_eq!(mobiles.len(), unique.len(), "no duplicate registration");
     assert!(hy_imported.is_subset(&unique));
-    assert!(unique.iter().all(|m| hy_imported.contains(m) || hy_unknown.contains(m)), "every order belongs to an imported or unknown row");
+    assert!(
+        unique
+            .iter()
+            .all(|m| hy_imported.contains(m) || hy_unknown.contains(m)),
+        "every order belongs to an imported or unknown row"
+    );
     assert_no_secrets("responses", &c.seen.borrow());
     assert_no_secrets("proxy log", &[stack.proxy.log_text()]);
 }
@@ -117,13 +186,32 @@ fn fault_injected_fan_out() {
     // The failed-rows CSV holds exactly the rows that failed somewhere, in the input's columns.
     let failed = c.get(&format!("/api/jobs/{id}/failed.csv")).body;
     assert!(failed.starts_with("\u{feff}姓名,手机号,邮箱,IM账号,部门"));
-    assert_eq!(failed.lines().count() - 1, ROWS - 4000 + counts(&job, EVENT)["unknown"] as usize - overlap(&c, &id));
+    assert_eq!(
+        failed.lines().count() - 1,
+        ROWS - 4000 + counts(&job, EVENT)["unknown"] as usize - overlap(&c, &id)
+    );
 }
 
 /// Rows that failed at more than one destination are listed once.
 fn overlap(c: &Client, id: &str) -> usize {
     let results = c.get(&format!("/api/jobs/{id}/results")).json();
-    results["rows"].as_array().unwrap().iter().filter(|r| r["outcomes"].as_array().unwrap().iter().filter(|o| ["rejected", "invalid", "unknown", "skipped"].contains(&o["state"].as_str().unwrap())).count() > 1).count()
+    results["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["outcomes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|o| {
+                    ["rejected", "invalid", "unknown", "skipped"]
+                        .contains(&o["state"].as_str().unwrap())
+                })
+                .count()
+                > 1
+        })
+        .count()
 }
 
 #[test]
@@ -137,7 +225,10 @@ fn sigkill_three_times_and_resume() {
         stack.proxy.kill9();
         stack.restart_proxy();
     }
-    assert!(stack.proxy.log_text().matches("resuming job").count() >= 3, "each restart resumed the job");
+    assert!(
+        stack.proxy.log_text().matches("resuming job").count() >= 3,
+        "each restart resumed the job"
+    );
     let c = stack.client();
     let job = c.wait_job(&id, Duration::from_secs(1200));
     check_invariants(&stack, &c, &id, &job, true);

@@ -7,7 +7,10 @@ use common::*;
 use serde_json::{json, Value};
 
 fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 #[test]
@@ -21,20 +24,41 @@ fn every_operation_and_error_class() {
     assert_eq!(me["role"], "organizer");
     let status = c.get("/api/status").json();
     assert_eq!(status["sandbox"], false);
-    assert!(status["providers"].as_array().unwrap().iter().all(|p| p["configured"] == true));
+    assert!(status["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["configured"] == true));
 
     // Create webinar: validated by core first (422 with every problem), then created.
     let bad = c.post("/api/tencent-meeting/webinars", &json!({"userid": "", "instanceid": 1, "subject": "", "start_time": (now() + 3600).to_string(), "end_time": (now() + 60).to_string(), "admission_type": 2}));
     assert_eq!(bad.status, 422);
-    let codes: Vec<String> = bad.json()["problems"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap().to_string()).collect();
-    assert!(codes.contains(&"length_out_of_range".into()) && codes.contains(&"end_before_start".into()) && codes.contains(&"password_required".into()), "{codes:?}");
-    assert!(bad.json()["problems"][0]["zh"].as_str().unwrap().chars().any(|ch| ch > '\u{4e00}'));
+    let codes: Vec<String> = bad.json()["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        codes.contains(&"length_out_of_range".into())
+            && codes.contains(&"end_before_start".into())
+            && codes.contains(&"password_required".into()),
+        "{codes:?}"
+    );
+    assert!(bad.json()["problems"][0]["zh"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .any(|ch| ch > '\u{4e00}'));
     let w = c.post("/api/tencent-meeting/webinars", &json!({"userid": "", "instanceid": 1, "subject": "发布会", "start_time": (now() + 3600).to_string(), "end_time": (now() + 7200).to_string(), "admission_type": 1}));
     assert_eq!(w.status, 200, "{}", w.body);
     let w = w.json();
     let mid = w["meeting_id"].as_str().unwrap().to_string();
     assert!(w["meeting_code"].as_str().unwrap().len() >= 9);
-    assert!(w["audience_join_link"].as_str().unwrap().starts_with("https://"));
+    assert!(w["audience_join_link"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
 
     // Import enrollments: partial success (non-registered userid).
     let imp = c.post(&format!("/api/tencent-meeting/webinars/{mid}/enroll/import"), &json!({"enroll_list": [{"area": "86", "phone_number": "13612111111"}, {"userid": "unregistered-1"}, {"userid": "u-1"}]}));
@@ -42,31 +66,66 @@ fn every_operation_and_error_class() {
     let imp = imp.json();
     assert_eq!(imp["total_count"], 2);
     assert_eq!(imp["user_non_registered"], json!(["unregistered-1"]));
-    let list = c.get(&format!("/api/tencent-meeting/webinars/{mid}/enrollments")).json();
+    let list = c
+        .get(&format!("/api/tencent-meeting/webinars/{mid}/enrollments"))
+        .json();
     assert_eq!(list.as_array().unwrap().len(), 2);
     // Invalid entry refused before the provider: phone without area.
-    let r = c.post(&format!("/api/tencent-meeting/webinars/{mid}/enroll/import"), &json!({"enroll_list": [{"phone_number": "13612111111"}]}));
+    let r = c.post(
+        &format!("/api/tencent-meeting/webinars/{mid}/enroll/import"),
+        &json!({"enroll_list": [{"phone_number": "13612111111"}]}),
+    );
     assert_eq!(r.status, 422);
     // Permanent provider error, mapped with the provider's code.
-    let r = c.post("/api/tencent-meeting/webinars/999/enroll/import", &json!({"enroll_list": [{"userid": "x"}]}));
+    let r = c.post(
+        "/api/tencent-meeting/webinars/999/enroll/import",
+        &json!({"enroll_list": [{"userid": "x"}]}),
+    );
     assert_eq!(r.status, 502);
     assert_eq!(r.json()["provider_code"], 9003);
     assert_eq!(r.json()["provider"], "tencent-meeting");
 
     // WeCom: one page, all pages, status filter, limit validated.
-    let page = c.post("/api/wecom/webinars/MEETINGID1/enrollments", &json!({"limit": 50})).json();
+    let page = c
+        .post(
+            "/api/wecom/webinars/MEETINGID1/enrollments",
+            &json!({"limit": 50}),
+        )
+        .json();
     assert_eq!(page["enroll_list"].as_array().unwrap().len(), 50);
     assert_eq!(page["has_more"], true);
-    let all = c.post("/api/wecom/webinars/MEETINGID1/enrollments", &json!({"all": true})).json();
+    let all = c
+        .post(
+            "/api/wecom/webinars/MEETINGID1/enrollments",
+            &json!({"all": true}),
+        )
+        .json();
     let all = all["enroll_list"].as_array().unwrap();
     assert_eq!(all.len(), 130);
-    let statuses: std::collections::BTreeSet<i64> = all.iter().map(|e| e["status"].as_i64().unwrap()).collect();
+    let statuses: std::collections::BTreeSet<i64> =
+        all.iter().map(|e| e["status"].as_i64().unwrap()).collect();
     assert_eq!(statuses, [1, 2, 3].into());
-    assert!(all.iter().all(|e| !e["answer_list"].as_array().unwrap().is_empty()));
-    let approved = c.post("/api/wecom/webinars/MEETINGID1/enrollments", &json!({"all": true, "status": 3})).json();
+    assert!(all
+        .iter()
+        .all(|e| !e["answer_list"].as_array().unwrap().is_empty()));
+    let approved = c
+        .post(
+            "/api/wecom/webinars/MEETINGID1/enrollments",
+            &json!({"all": true, "status": 3}),
+        )
+        .json();
     let approved = approved["enroll_list"].as_array().unwrap();
-    assert!(!approved.is_empty() && approved.len() < 130 && approved.iter().all(|e| e["status"] == 3));
-    assert_eq!(c.post("/api/wecom/webinars/MEETINGID1/enrollments", &json!({"limit": 51})).status, 422);
+    assert!(
+        !approved.is_empty() && approved.len() < 130 && approved.iter().all(|e| e["status"] == 3)
+    );
+    assert_eq!(
+        c.post(
+            "/api/wecom/webinars/MEETINGID1/enrollments",
+            &json!({"limit": 51})
+        )
+        .status,
+        422
+    );
     let r = c.post("/api/wecom/webinars/NOPE/enrollments", &json!({}));
     assert_eq!(r.status, 502);
     assert!(r.json()["provider_code"].as_i64().is_some());
@@ -74,28 +133,102 @@ fn every_operation_and_error_class() {
     // IM: Result 1 / 2 / 0 in one call.
     let r = c.post("/api/tencent-im/groups/@TGS%232J4SZEAEL/members", &json!({"group_id": "@TGS#2J4SZEAEL", "members": [{"Member_Account": "tommy"}, {"Member_Account": "administrator"}, {"Member_Account": "ghost-1"}]}));
     assert_eq!(r.status, 200, "{}", r.body);
-    let results: Vec<i64> = r.json()["MemberList"].as_array().unwrap().iter().map(|m| m["Result"].as_i64().unwrap()).collect();
+    let results: Vec<i64> = r.json()["MemberList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Result"].as_i64().unwrap())
+        .collect();
     assert_eq!(results, [1, 2, 0]);
-    assert_eq!(c.post("/api/tencent-im/groups/@TGS%23AVCHATROOM/members", &json!({"group_id": "x", "members": [{"Member_Account": "a"}]})).json()["provider_code"], 10007);
-    assert_eq!(c.post("/api/tencent-im/groups/@TGS%23NOPE/members", &json!({"group_id": "x", "members": [{"Member_Account": "a"}]})).json()["provider_code"], 10010);
-    let many: Vec<Value> = (0..501).map(|i| json!({"Member_Account": format!("m{i}")})).collect();
-    assert_eq!(c.post("/api/tencent-im/groups/@TGS%232J4SZEAEL/members", &json!({"group_id": "x", "members": many})).status, 422);
+    assert_eq!(
+        c.post(
+            "/api/tencent-im/groups/@TGS%23AVCHATROOM/members",
+            &json!({"group_id": "x", "members": [{"Member_Account": "a"}]})
+        )
+        .json()["provider_code"],
+        10007
+    );
+    assert_eq!(
+        c.post(
+            "/api/tencent-im/groups/@TGS%23NOPE/members",
+            &json!({"group_id": "x", "members": [{"Member_Account": "a"}]})
+        )
+        .json()["provider_code"],
+        10010
+    );
+    let many: Vec<Value> = (0..501)
+        .map(|i| json!({"Member_Account": format!("m{i}")}))
+        .collect();
+    assert_eq!(
+        c.post(
+            "/api/tencent-im/groups/@TGS%232J4SZEAEL/members",
+            &json!({"group_id": "x", "members": many})
+        )
+        .status,
+        422
+    );
 
     // 31huiyi: check-in code; missing mobile/email refused by core; unknown event by the provider.
     let reg = |fields: Value, event: &str| json!({"bventId": event, "AttendeeTypeId": "demo-type", "Attendee": {"Fields": fields}, "Items": [{"ItemSkuId": "demo-ticket", "ItemSkuName": "嘉宾票", "Quantity": 1}]});
     let r = c.post("/api/huiyi31/register", &reg(json!([{"fieldName": "FullName", "fieldValue": "张三"}, {"fieldName": "Mobile", "fieldValue": "13800000000"}]), "demo-event"));
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.json()["data"]["orderAttendees"][0]["checkinCode"].as_str().unwrap().len() > 6);
-    assert_eq!(c.post("/api/huiyi31/register", &reg(json!([{"fieldName": "FullName", "fieldValue": "张三"}]), "demo-event")).status, 422);
-    assert_eq!(c.post("/api/huiyi31/register", &reg(json!([{"fieldName": "Mobile", "fieldValue": "13800000000"}]), "no-such-event")).json()["provider_code"], 404);
+    assert!(
+        r.json()["data"]["orderAttendees"][0]["checkinCode"]
+            .as_str()
+            .unwrap()
+            .len()
+            > 6
+    );
+    assert_eq!(
+        c.post(
+            "/api/huiyi31/register",
+            &reg(
+                json!([{"fieldName": "FullName", "fieldValue": "张三"}]),
+                "demo-event"
+            )
+        )
+        .status,
+        422
+    );
+    assert_eq!(
+        c.post(
+            "/api/huiyi31/register",
+            &reg(
+                json!([{"fieldName": "Mobile", "fieldValue": "13800000000"}]),
+                "no-such-event"
+            )
+        )
+        .json()["provider_code"],
+        404
+    );
 
     // Token / UserSig expiry mid-session: the proxy refreshes once and the call succeeds.
-    let before = stack.sandbox_state()["wecom"]["tokens_issued"].as_u64().unwrap();
-    reqwest::blocking::Client::new().post(format!("{}/_sandbox/expire-tokens", stack.sandbox.url)).send().unwrap();
-    assert_eq!(c.post("/api/wecom/webinars/MEETINGID1/enrollments", &json!({"limit": 10})).status, 200);
-    assert_eq!(stack.sandbox_state()["wecom"]["tokens_issued"].as_u64().unwrap(), before + 1);
+    let before = stack.sandbox_state()["wecom"]["tokens_issued"]
+        .as_u64()
+        .unwrap();
+    reqwest::blocking::Client::new()
+        .post(format!("{}/_sandbox/expire-tokens", stack.sandbox.url))
+        .send()
+        .unwrap();
+    assert_eq!(
+        c.post(
+            "/api/wecom/webinars/MEETINGID1/enrollments",
+            &json!({"limit": 10})
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        stack.sandbox_state()["wecom"]["tokens_issued"]
+            .as_u64()
+            .unwrap(),
+        before + 1
+    );
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let r = c.post("/api/tencent-im/groups/@TGS%232J4SZEAEL/members", &json!({"group_id": "x", "members": [{"Member_Account": "after-expiry"}]}));
+    let r = c.post(
+        "/api/tencent-im/groups/@TGS%232J4SZEAEL/members",
+        &json!({"group_id": "x", "members": [{"Member_Account": "after-expiry"}]}),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["MemberList"][0]["Result"], 1);
 
@@ -103,7 +236,10 @@ fn every_operation_and_error_class() {
     assert_no_secrets("responses", &c.seen.borrow());
     assert_no_secrets("proxy log", &[stack.proxy.log_text()]);
     assert_no_secrets("sandbox log", &[stack.sandbox.log_text()]);
-    assert!(stack.proxy.log_text().contains("audit"), "audit records are logged");
+    assert!(
+        stack.proxy.log_text().contains("audit"),
+        "audit records are logged"
+    );
 }
 
 #[test]
@@ -113,7 +249,14 @@ fn sandbox_refuses_replayed_stale_and_forged_signatures() {
     let http = reqwest::blocking::Client::new();
     let uri = "/v1/webinars/17305428542504531991/enroll/approvals?operator_id=organizer&operator_id_type=1&instanceid=1&page=1&page_size=10";
     let send = |ts: u64, nonce: &str, key: &str| {
-        let sts = string_to_sign("GET", uri, b"", nonce, &ts.to_string(), "AKIDintegrationtest0001");
+        let sts = string_to_sign(
+            "GET",
+            uri,
+            b"",
+            nonce,
+            &ts.to_string(),
+            "AKIDintegrationtest0001",
+        );
         let r = http
             .get(format!("{}{uri}", stack.sandbox.url))
             .header("X-TC-Key", "AKIDintegrationtest0001")
@@ -130,9 +273,21 @@ fn sandbox_refuses_replayed_stale_and_forged_signatures() {
     let t = now();
     assert_eq!(send(t, "12345", TM_SECRET).0, 200);
     let (status, body) = send(t, "12345", TM_SECRET);
-    assert_eq!((status, body["error_info"]["error_code"].as_i64()), (401, Some(190301)), "replay refused");
-    assert_eq!(send(t - 301, "777", TM_SECRET).1["error_info"]["error_code"], 190300, "stale timestamp refused");
-    assert_eq!(send(t, "778", "forged-key").1["error_info"]["error_code"], 200003, "bad signature refused");
+    assert_eq!(
+        (status, body["error_info"]["error_code"].as_i64()),
+        (401, Some(190301)),
+        "replay refused"
+    );
+    assert_eq!(
+        send(t - 301, "777", TM_SECRET).1["error_info"]["error_code"],
+        190300,
+        "stale timestamp refused"
+    );
+    assert_eq!(
+        send(t, "778", "forged-key").1["error_info"]["error_code"],
+        200003,
+        "bad signature refused"
+    );
 }
 
 #[test]
@@ -143,7 +298,11 @@ fn security_boundaries() {
     let nobody = Client::new(&stack.proxy.url, Some(("eve", "outsiders")));
     let anonymous = Client::new(&stack.proxy.url, None);
     // Identity headers from a peer outside trusted_proxies (127.0.0.2) are ignored → 401.
-    let untrusted = Client::with_source(&stack.proxy.url, Some(("mallory", ORGANIZER)), Some("127.0.0.2".parse().unwrap()));
+    let untrusted = Client::with_source(
+        &stack.proxy.url,
+        Some(("mallory", ORGANIZER)),
+        Some("127.0.0.2".parse().unwrap()),
+    );
     assert_eq!(untrusted.get("/api/me").status, 401);
     assert_eq!(anonymous.get("/api/me").status, 401);
     assert_eq!(nobody.get("/api/me").status, 403);
@@ -151,44 +310,148 @@ fn security_boundaries() {
     assert_eq!(viewer.get("/api/jobs").status, 200);
 
     let (headers, rows) = roster_csv(3);
-    let job = json!({"headers": headers, "rows": rows, "destinations": ["tencent-im:@TGS#2J4SZEAEL"]});
+    let job =
+        json!({"headers": headers, "rows": rows, "destinations": ["tencent-im:@TGS#2J4SZEAEL"]});
     // Viewer cannot import or create.
     assert_eq!(viewer.post("/api/jobs", &job).status, 403);
     assert_eq!(viewer.post("/api/huiyi31/register", &json!({})).status, 403);
     // CSRF: missing header → 403; wrong content type → 415; cross-site fetch → 403.
     let body = serde_json::to_vec(&job).unwrap();
-    assert_eq!(organizer.post_raw("/api/jobs", &[("content-type", "application/json")], body.clone()).status, 403);
-    assert_eq!(organizer.post_raw("/api/jobs", &[("x-rollcall-csrf", "1"), ("content-type", "text/plain")], body.clone()).status, 415);
-    assert_eq!(organizer.post_raw("/api/jobs", &[("x-rollcall-csrf", "1"), ("content-type", "application/json"), ("sec-fetch-site", "cross-site")], body.clone()).status, 403);
-    assert_eq!(organizer.post_raw("/api/jobs", &[("x-rollcall-csrf", "1"), ("content-type", "application/json")], body).status, 201);
+    assert_eq!(
+        organizer
+            .post_raw(
+                "/api/jobs",
+                &[("content-type", "application/json")],
+                body.clone()
+            )
+            .status,
+        403
+    );
+    assert_eq!(
+        organizer
+            .post_raw(
+                "/api/jobs",
+                &[("x-rollcall-csrf", "1"), ("content-type", "text/plain")],
+                body.clone()
+            )
+            .status,
+        415
+    );
+    assert_eq!(
+        organizer
+            .post_raw(
+                "/api/jobs",
+                &[
+                    ("x-rollcall-csrf", "1"),
+                    ("content-type", "application/json"),
+                    ("sec-fetch-site", "cross-site")
+                ],
+                body.clone()
+            )
+            .status,
+        403
+    );
+    assert_eq!(
+        organizer
+            .post_raw(
+                "/api/jobs",
+                &[
+                    ("x-rollcall-csrf", "1"),
+                    ("content-type", "application/json")
+                ],
+                body
+            )
+            .status,
+        201
+    );
     // Oversize body → 413 (limit 4 MiB in the test config).
     let big = vec![b' '; 5 * 1024 * 1024];
-    assert_eq!(organizer.post_raw("/api/jobs", &[("x-rollcall-csrf", "1"), ("content-type", "application/json")], big).status, 413);
+    assert_eq!(
+        organizer
+            .post_raw(
+                "/api/jobs",
+                &[
+                    ("x-rollcall-csrf", "1"),
+                    ("content-type", "application/json")
+                ],
+                big
+            )
+            .status,
+        413
+    );
     let small_big = vec![b' '; 2 * 1024 * 1024];
-    assert_eq!(organizer.post_raw("/api/huiyi31/register", &[("x-rollcall-csrf", "1"), ("content-type", "application/json")], small_big).status, 413);
+    assert_eq!(
+        organizer
+            .post_raw(
+                "/api/huiyi31/register",
+                &[
+                    ("x-rollcall-csrf", "1"),
+                    ("content-type", "application/json")
+                ],
+                small_big
+            )
+            .status,
+        413
+    );
     // Bad JSON is a typed error too.
-    let r = organizer.post_raw("/api/jobs", &[("x-rollcall-csrf", "1"), ("content-type", "application/json")], b"{not json".to_vec());
+    let r = organizer.post_raw(
+        "/api/jobs",
+        &[
+            ("x-rollcall-csrf", "1"),
+            ("content-type", "application/json"),
+        ],
+        b"{not json".to_vec(),
+    );
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["code"], "bad_request_body");
     // Unknown paths: 404, never forwarded to a provider.
     let before = stack.sandbox_state();
-    for p in ["/api/v1/webinars", "/api/forward?url=http://example.com", "/api/tencent-meeting/../../v1/webinars", "/api/cgi-bin/gettoken"] {
+    for p in [
+        "/api/v1/webinars",
+        "/api/forward?url=http://example.com",
+        "/api/tencent-meeting/../../v1/webinars",
+        "/api/cgi-bin/gettoken",
+    ] {
         let r = organizer.get(p);
         assert_eq!(r.status, 404, "{p}");
     }
-    assert_eq!(organizer.post("/api/v4/group_open_http_svc/import_group_member", &json!({})).status, 404);
-    assert_eq!(stack.sandbox_state()["wecom"]["tokens_issued"], before["wecom"]["tokens_issued"]);
+    assert_eq!(
+        organizer
+            .post(
+                "/api/v4/group_open_http_svc/import_group_member",
+                &json!({})
+            )
+            .status,
+        404
+    );
+    assert_eq!(
+        stack.sandbox_state()["wecom"]["tokens_issued"],
+        before["wecom"]["tokens_issued"]
+    );
     // Headers: CSP with frame-ancestors, nosniff, no CORS.
     let r = anonymous.get("/");
-    let csp = r.headers.get("content-security-policy").unwrap().to_str().unwrap().to_string();
+    let csp = r
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
     assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
-    assert!(organizer.get("/api/me").headers.get("access-control-allow-origin").is_none());
+    assert!(organizer
+        .get("/api/me")
+        .headers
+        .get("access-control-allow-origin")
+        .is_none());
     // Operational endpoints.
     assert_eq!(anonymous.get("/healthz").body, "ok");
     assert_eq!(anonymous.get("/readyz").status, 200);
     let m = anonymous.get("/metrics").body;
-    assert!(m.contains("rollcall_http_requests_total") && m.contains("rollcall_jobs"), "{m}");
+    assert!(
+        m.contains("rollcall_http_requests_total") && m.contains("rollcall_jobs"),
+        "{m}"
+    );
     for c in [&organizer, &viewer, &nobody, &anonymous, &untrusted] {
         assert_no_secrets("responses", &c.seen.borrow());
     }
@@ -199,18 +462,36 @@ fn security_boundaries() {
 fn dev_mode_refuses_a_network_bind() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("dev.toml");
-    std::fs::write(&cfg, "[server]\nbind = \"0.0.0.0:0\"\n[auth]\nmode = \"dev\"\n").unwrap();
-    let out = std::process::Command::new(bin()).args(["serve", "--config", cfg.to_str().unwrap()]).output().unwrap();
+    std::fs::write(
+        &cfg,
+        "[server]\nbind = \"0.0.0.0:0\"\n[auth]\nmode = \"dev\"\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(bin())
+        .args(["serve", "--config", cfg.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("loopback"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn inline_secrets_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("c.toml");
-    std::fs::write(&cfg, "[auth]\nmode = \"dev\"\n[providers.wecom]\ncorp_id = \"x\"\ncorp_secret = \"inline!\"\n").unwrap();
-    let out = std::process::Command::new(bin()).args(["serve", "--config", cfg.to_str().unwrap()]).output().unwrap();
+    std::fs::write(
+        &cfg,
+        "[auth]\nmode = \"dev\"\n[providers.wecom]\ncorp_id = \"x\"\ncorp_secret = \"inline!\"\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(bin())
+        .args(["serve", "--config", cfg.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("corp_secret"), "{err}");

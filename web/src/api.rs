@@ -7,7 +7,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 fn network_error(e: impl std::fmt::Display) -> ApiError {
-    ApiError::new("network", format!("无法连接代理服务：{e}"), format!("cannot reach the proxy: {e}"))
+    ApiError::new(
+        "network",
+        format!("无法连接代理服务：{e}"),
+        format!("cannot reach the proxy: {e}"),
+    )
 }
 
 async fn decode<T: DeserializeOwned>(r: Response) -> Result<T, ApiError> {
@@ -17,12 +21,19 @@ async fn decode<T: DeserializeOwned>(r: Response) -> Result<T, ApiError> {
     let status = r.status();
     match r.json::<ApiError>().await {
         Ok(e) => Err(e),
-        Err(_) => Err(ApiError::new("http", format!("代理返回 HTTP {status}"), format!("the proxy answered HTTP {status}"))),
+        Err(_) => Err(ApiError::new(
+            "http",
+            format!("代理返回 HTTP {status}"),
+            format!("the proxy answered HTTP {status}"),
+        )),
     }
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let r = Request::get(&format!("api/{path}")).send().await.map_err(network_error)?;
+    let r = Request::get(&format!("api/{path}"))
+        .send()
+        .await
+        .map_err(network_error)?;
     decode(r).await
 }
 

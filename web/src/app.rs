@@ -16,12 +16,21 @@ pub struct Session {
 
 impl Session {
     pub fn organizer(&self) -> bool {
-        self.me.with(|m| m.as_ref().is_some_and(|m| m.role == Role::Organizer))
+        self.me
+            .with(|m| m.as_ref().is_some_and(|m| m.role == Role::Organizer))
     }
 }
 
 fn current_route() -> String {
-    web_sys::window().and_then(|w| w.location().hash().ok()).map(|h| h.trim_start_matches('#').trim_start_matches('/').to_string()).filter(|h| !h.is_empty()).unwrap_or_else(|| "import".into())
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|h| {
+            h.trim_start_matches('#')
+                .trim_start_matches('/')
+                .to_string()
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "import".into())
 }
 
 #[component]
@@ -29,7 +38,11 @@ pub fn App() -> impl IntoView {
     let lang = RwSignal::new(i18n::initial());
     provide_context(lang);
     i18n::remember(lang.get_untracked());
-    let session = Session { me: RwSignal::new(None), status: RwSignal::new(None), error: RwSignal::new(None) };
+    let session = Session {
+        me: RwSignal::new(None),
+        status: RwSignal::new(None),
+        error: RwSignal::new(None),
+    };
     provide_context(session);
     let route = RwSignal::new(current_route());
     let handle = window_event_listener(leptos::ev::hashchange, move |_| route.set(current_route()));
@@ -46,7 +59,11 @@ pub fn App() -> impl IntoView {
     });
 
     let toggle = move |_| {
-        let next = if lang.get() == Lang::Zh { Lang::En } else { Lang::Zh };
+        let next = if lang.get() == Lang::Zh {
+            Lang::En
+        } else {
+            Lang::Zh
+        };
         lang.set(next);
         i18n::remember(next);
     };

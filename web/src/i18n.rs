@@ -15,7 +15,10 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 pub fn initial() -> Lang {
-    match storage().and_then(|s| s.get_item(KEY).ok().flatten()).as_deref() {
+    match storage()
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .as_deref()
+    {
         Some("en") => Lang::En,
         _ => Lang::Zh,
     }
@@ -37,7 +40,10 @@ pub fn lang() -> RwSignal<Lang> {
 }
 
 /// A reactive text: `{tr("导入", "Import")}`.
-pub fn tr(zh: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+pub fn tr(
+    zh: &'static str,
+    en: &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let l = lang();
     move || if l.get() == Lang::En { en } else { zh }
 }

@@ -23,7 +23,10 @@ const TOTAL_BUDGET: u64 = 650 * 1024;
 type Result<T = ()> = std::result::Result<T, String>;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 fn step(msg: &str) {
@@ -33,7 +36,9 @@ fn step(msg: &str) {
 
 fn run(cmd: &mut Command) -> Result {
     println!("    $ {cmd:?}");
-    let status = cmd.status().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -43,7 +48,9 @@ fn run(cmd: &mut Command) -> Result {
 
 fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 fn cargo() -> Command {
@@ -59,7 +66,10 @@ fn tools_dir() -> PathBuf {
 /// PATH with the project's tool dirs first (npm's binaryen, cargo's bin).
 fn path_with_tools() -> String {
     let mut parts = vec![tools_dir().join("node_modules/.bin").display().to_string()];
-    if let Some(home) = env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo"))) {
+    if let Some(home) = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    {
         parts.push(home.join("bin").display().to_string());
     }
     parts.push(env::var("PATH").unwrap_or_default());
@@ -67,11 +77,16 @@ fn path_with_tools() -> String {
 }
 
 fn lock_version(name: &str) -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("reading Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(l) = lines.next() {
         if l == format!("name = \"{name}\"") {
-            if let Some(v) = lines.next().and_then(|v| v.strip_prefix("version = \"")).map(|v| v.trim_end_matches('"')) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|v| v.strip_prefix("version = \""))
+                .map(|v| v.trim_end_matches('"'))
+            {
                 return Ok(v.to_string());
             }
         }
@@ -81,8 +96,12 @@ fn lock_version(name: &str) -> Result<String> {
 
 fn ensure_wasm_target() -> Result {
     step("wasm32-unknown-unknown target");
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    let installed =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         println!("    present");
         return Ok(());
     }
@@ -91,19 +110,35 @@ fn ensure_wasm_target() -> Result {
 
 fn ensure_trunk() -> Result {
     step(&format!("trunk {TRUNK_VERSION}"));
-    let have = output(Command::new("trunk").arg("--version").env("PATH", path_with_tools())).unwrap_or_default();
+    let have = output(
+        Command::new("trunk")
+            .arg("--version")
+            .env("PATH", path_with_tools()),
+    )
+    .unwrap_or_default();
     if have.contains(TRUNK_VERSION) {
         println!("    present ({have})");
         return Ok(());
     }
     println!("    installing (about 10–20 minutes on 2 cores; trunk 0.22 needs a newer rustc)");
-    run(cargo().args(["install", "trunk", "--version", &format!("={TRUNK_VERSION}"), "--locked"]))
+    run(cargo().args([
+        "install",
+        "trunk",
+        "--version",
+        &format!("={TRUNK_VERSION}"),
+        "--locked",
+    ]))
 }
 
 fn ensure_wasm_bindgen() -> Result {
     let v = lock_version("wasm-bindgen")?;
     step(&format!("wasm-bindgen-cli {v} (the Cargo.lock version)"));
-    let have = output(Command::new("wasm-bindgen").arg("--version").env("PATH", path_with_tools())).unwrap_or_default();
+    let have = output(
+        Command::new("wasm-bindgen")
+            .arg("--version")
+            .env("PATH", path_with_tools()),
+    )
+    .unwrap_or_default();
     if have.split_whitespace().nth(1) == Some(v.as_str()) {
         println!("    present ({have})");
         return Ok(());
@@ -118,7 +153,10 @@ fn ensure_wasm_opt() -> Result<bool> {
     step(&format!("wasm-opt (npm binaryen {BINARYEN_VERSION})"));
     let bin = tools_dir().join("node_modules/.bin/wasm-opt");
     if bin.exists() {
-        println!("    present ({})", output(Command::new(&bin).arg("--version")).unwrap_or_default());
+        println!(
+            "    present ({})",
+            output(Command::new(&bin).arg("--version")).unwrap_or_default()
+        );
         return Ok(true);
     }
     if output(Command::new("npm").arg("--version")).is_none() {
@@ -126,7 +164,10 @@ fn ensure_wasm_opt() -> Result<bool> {
         return Ok(false);
     }
     std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
-    run(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(tools_dir()).arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(tools_dir())
+        .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
     Ok(true)
 }
 
@@ -135,22 +176,40 @@ fn is_root() -> bool {
 }
 
 fn ensure_chromium() -> Result {
-    step("chromium + chromedriver (browser tests)");
-    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+    step("chromium + chromedriver + CJK fonts (browser tests and their screenshots)");
+    let fonts = Path::new("/usr/share/fonts/opentype/noto").exists()
+        || Path::new("/usr/share/fonts/truetype/wqy").exists();
+    if Path::new("/usr/bin/chromium").exists()
+        && Path::new("/usr/bin/chromedriver").exists()
+        && fonts
+    {
         println!("    present");
         return Ok(());
     }
     if !is_root() {
         return Err("chromium and chromedriver are missing and this is not root: install Debian's `chromium` and `chromium-driver` packages".into());
     }
-    run(Command::new("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"))?;
-    run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))
+    run(Command::new("apt-get")
+        .arg("update")
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .args([
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+            "fonts-noto-cjk",
+        ])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
 fn build_ui(with_opt: bool) -> Result {
     step("UI: trunk build --release (offline)");
     let mut cmd = Command::new("trunk");
-    cmd.current_dir(root()).args(["build", "--release", "--offline"]).env("PATH", path_with_tools());
+    cmd.current_dir(root())
+        .args(["build", "--release", "--offline"])
+        .env("PATH", path_with_tools());
     if with_opt {
         return run(&mut cmd);
     }
@@ -159,17 +218,29 @@ fn build_ui(with_opt: bool) -> Result {
     println!("    note: building WITHOUT wasm-opt (npm missing); bundles will be larger");
     let html = std::fs::read_to_string(root().join("index.html")).map_err(|e| e.to_string())?;
     let noopt = root().join(".index-noopt.html");
-    std::fs::write(&noopt, html.replace("data-wasm-opt=\"z\"", "data-wasm-opt=\"0\"")).map_err(|e| e.to_string())?;
+    std::fs::write(
+        &noopt,
+        html.replace("data-wasm-opt=\"z\"", "data-wasm-opt=\"0\""),
+    )
+    .map_err(|e| e.to_string())?;
     cmd.arg(&noopt);
     let r = run(&mut cmd);
     let _ = std::fs::remove_file(&noopt);
     r?;
-    std::fs::rename(root().join("dist/.index-noopt.html"), root().join("dist/index.html")).map_err(|e| e.to_string())
+    std::fs::rename(
+        root().join("dist/.index-noopt.html"),
+        root().join("dist/index.html"),
+    )
+    .map_err(|e| e.to_string())
 }
 
 fn gzip_len(path: &Path) -> Result<u64> {
     // Measure with the system gzip -9 (what a server's static compression gives, roughly).
-    let out = Command::new("gzip").args(["-9", "-c"]).arg(path).output().map_err(|e| format!("gzip: {e}"))?;
+    let out = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("gzip: {e}"))?;
     Ok(out.stdout.len() as u64)
 }
 
@@ -177,7 +248,11 @@ fn gzip_len(path: &Path) -> Result<u64> {
 fn sizes() -> Result {
     step("UI bundle sizes (gzip -9)");
     let dist = root().join("dist");
-    let mut entries: Vec<_> = std::fs::read_dir(&dist).map_err(|e| format!("{}: {e} (build the UI first)", dist.display()))?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&dist)
+        .map_err(|e| format!("{}: {e} (build the UI first)", dist.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     let (mut first, mut total) = (0u64, 0u64);
     for p in &entries {
@@ -185,14 +260,29 @@ fn sizes() -> Result {
         let raw = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         let gz = gzip_len(p)?;
         let worker = name.starts_with("worker");
-        println!("    {name:<48} {raw:>9} B raw {gz:>9} B gzip{}", if worker { "  (worker, loaded on demand)" } else { "" });
+        println!(
+            "    {name:<48} {raw:>9} B raw {gz:>9} B gzip{}",
+            if worker {
+                "  (worker, loaded on demand)"
+            } else {
+                ""
+            }
+        );
         total += gz;
         if !worker {
             first += gz;
         }
     }
-    println!("    first screen: {:.1} KiB gzip (budget {} KiB)", first as f64 / 1024.0, FIRST_SCREEN_BUDGET / 1024);
-    println!("    everything:   {:.1} KiB gzip (budget {} KiB)", total as f64 / 1024.0, TOTAL_BUDGET / 1024);
+    println!(
+        "    first screen: {:.1} KiB gzip (budget {} KiB)",
+        first as f64 / 1024.0,
+        FIRST_SCREEN_BUDGET / 1024
+    );
+    println!(
+        "    everything:   {:.1} KiB gzip (budget {} KiB)",
+        total as f64 / 1024.0,
+        TOTAL_BUDGET / 1024
+    );
     if first > FIRST_SCREEN_BUDGET || total > TOTAL_BUDGET {
         return Err("the UI bundle is over budget".into());
     }
@@ -211,7 +301,18 @@ fn demo(args: &[String]) -> Result {
     build_ui(opt)?;
     step("rollcall serve --sandbox");
     let mut cmd = cargo();
-    cmd.args(["run", "--release", "-p", "rollcall", "--", "serve", "--sandbox", "--ui-dir"]).arg(root().join("dist")).args(args);
+    cmd.args([
+        "run",
+        "--release",
+        "-p",
+        "rollcall",
+        "--",
+        "serve",
+        "--sandbox",
+        "--ui-dir",
+    ])
+    .arg(root().join("dist"))
+    .args(args);
     run(&mut cmd)
 }
 
@@ -221,12 +322,49 @@ fn test() -> Result {
     step("cargo fmt --check");
     run(cargo().args(["fmt", "--all", "--check"]))?;
     step("cargo clippy (native, all targets)");
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     step("cargo clippy (web, wasm32)");
-    run(cargo().args(["clippy", "-p", "rollcall-web", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy",
+        "-p",
+        "rollcall-web",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     step("core builds for wasm32 without native features (no tokio, no fs)");
-    run(cargo().args(["build", "-p", "rollcall-core", "--no-default-features", "--target", "wasm32-unknown-unknown"]))?;
-    let tree = output(cargo().args(["tree", "-p", "rollcall-core", "--no-default-features", "--features", "xlsx", "--target", "wasm32-unknown-unknown", "-e", "normal", "--prefix", "none"])).unwrap_or_default();
+    run(cargo().args([
+        "build",
+        "-p",
+        "rollcall-core",
+        "--no-default-features",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+    let tree = output(cargo().args([
+        "tree",
+        "-p",
+        "rollcall-core",
+        "--no-default-features",
+        "--features",
+        "xlsx",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-e",
+        "normal",
+        "--prefix",
+        "none",
+    ]))
+    .unwrap_or_default();
     for banned in ["tokio ", "reqwest ", "mio "] {
         if tree.lines().any(|l| l.starts_with(banned)) {
             return Err(format!("core depends on {banned}: it must stay wasm-clean"));
@@ -234,7 +372,10 @@ fn test() -> Result {
     }
     build_ui(opt)?;
     step("cargo test --workspace (unit, property, integration, drills, browser)");
-    run(cargo().args(["test", "--workspace"]).env("ROLLCALL_BROWSER_TESTS", "1").env("ROLLCALL_UI_DIR", root().join("dist")))?;
+    run(cargo()
+        .args(["test", "--workspace"])
+        .env("ROLLCALL_BROWSER_TESTS", "1")
+        .env("ROLLCALL_UI_DIR", root().join("dist")))?;
     sizes()
 }
 

@@ -23,7 +23,8 @@ pub struct Attendee {
 }
 
 fn quantity<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    crate::providers::string_u64::deserialize(d).and_then(|n| u32::try_from(n).map_err(serde::de::Error::custom))
+    crate::providers::string_u64::deserialize(d)
+        .and_then(|n| u32::try_from(n).map_err(serde::de::Error::custom))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,14 +53,22 @@ pub struct Purchaser {
 pub struct Agenda {
     #[serde(rename = "AgendaId", skip_serializing_if = "Option::is_none", default)]
     pub agenda_id: Option<String>,
-    #[serde(rename = "ParentSkuId", skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        rename = "ParentSkuId",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
     pub parent_sku_id: Option<String>,
 }
 
 /// `POST /op/notoken/api/Attendee/v1/Register` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisterRequest {
-    #[serde(rename = "InvitationCode", skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        rename = "InvitationCode",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
     pub invitation_code: Option<String>,
     #[serde(rename = "bventId", alias = "BventId")]
     pub bvent_id: String,
@@ -90,7 +99,11 @@ impl RegisterRequest {
 pub struct OrderAttendee {
     #[serde(rename = "attendeeId", default)]
     pub attendee_id: String,
-    #[serde(rename = "attendeeAbstractType", skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        rename = "attendeeAbstractType",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
     pub attendee_abstract_type: Option<i64>,
     #[serde(default)]
     pub name: String,
@@ -98,7 +111,11 @@ pub struct OrderAttendee {
     pub mobile: String,
     #[serde(default)]
     pub status: String,
-    #[serde(rename = "checkinCode", skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        rename = "checkinCode",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
     pub checkin_code: Option<String>,
 }
 
@@ -148,29 +165,64 @@ pub mod field_names {
 pub fn validate_register(req: &RegisterRequest) -> Vec<Problem> {
     let mut p = Problems::default();
     if req.bvent_id.trim().is_empty() {
-        p.push("required", "bventId", "会议 ID 必填", "bventId (event id) is required");
+        p.push(
+            "required",
+            "bventId",
+            "会议 ID 必填",
+            "bventId (event id) is required",
+        );
     }
     if req.attendee_type_id.trim().is_empty() {
-        p.push("required", "AttendeeTypeId", "参会人类别 ID 必填", "AttendeeTypeId is required");
+        p.push(
+            "required",
+            "AttendeeTypeId",
+            "参会人类别 ID 必填",
+            "AttendeeTypeId is required",
+        );
     }
     let has = |n: &str| req.field(n).is_some_and(|v| !v.trim().is_empty());
     if !has(field_names::MOBILE) && !has(field_names::EMAIL) {
-        p.push("mobile_or_email_required", "Attendee.Fields", "手机或邮箱必须填写一个", "Mobile or Email is required");
+        p.push(
+            "mobile_or_email_required",
+            "Attendee.Fields",
+            "手机或邮箱必须填写一个",
+            "Mobile or Email is required",
+        );
     }
     for (i, f) in req.attendee.fields.iter().enumerate() {
         if f.field_name.trim().is_empty() {
-            p.push("required", &format!("Attendee.Fields[{i}].fieldName"), "字段名不能为空", "fieldName is required");
+            p.push(
+                "required",
+                &format!("Attendee.Fields[{i}].fieldName"),
+                "字段名不能为空",
+                "fieldName is required",
+            );
         }
     }
     if req.items.is_empty() {
-        p.push("items_required", "Items", "门票商品必填", "Items (ticket) is required");
+        p.push(
+            "items_required",
+            "Items",
+            "门票商品必填",
+            "Items (ticket) is required",
+        );
     }
     for (i, it) in req.items.iter().enumerate() {
         if it.item_sku_id.trim().is_empty() {
-            p.push("required", &format!("Items[{i}].ItemSkuId"), "商品 ID 必填", "ItemSkuId is required");
+            p.push(
+                "required",
+                &format!("Items[{i}].ItemSkuId"),
+                "商品 ID 必填",
+                "ItemSkuId is required",
+            );
         }
         if it.quantity == 0 {
-            p.push("quantity", &format!("Items[{i}].Quantity"), "数量须大于 0", "Quantity must be at least 1");
+            p.push(
+                "quantity",
+                &format!("Items[{i}].Quantity"),
+                "数量须大于 0",
+                "Quantity must be at least 1",
+            );
         }
     }
     p.into_vec()

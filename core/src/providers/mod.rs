@@ -67,7 +67,10 @@ pub mod string_u64 {
             N(u64),
         }
         match Either::deserialize(d)? {
-            Either::S(s) => s.trim().parse().map_err(|_| D::Error::custom(format!("not an integer string: {s:?}"))),
+            Either::S(s) => s
+                .trim()
+                .parse()
+                .map_err(|_| D::Error::custom(format!("not an integer string: {s:?}"))),
             Either::N(n) => Ok(n),
         }
     }

@@ -28,7 +28,11 @@ pub struct ImportMember {
     pub role: Option<String>,
     #[serde(rename = "JoinTime", skip_serializing_if = "Option::is_none", default)]
     pub join_time: Option<i64>,
-    #[serde(rename = "UnreadMsgNum", skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        rename = "UnreadMsgNum",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
     pub unread_msg_num: Option<u64>,
 }
 
@@ -133,43 +137,87 @@ pub fn classify(code: i64) -> ErrorClass {
 pub fn validate_account(account: &str, field: &str) -> Vec<Problem> {
     let mut p = Problems::default();
     if account.is_empty() {
-        p.push("im_account_required", field, "IM 账号不能为空", "IM account is required");
+        p.push(
+            "im_account_required",
+            field,
+            "IM 账号不能为空",
+            "IM account is required",
+        );
     } else if account.len() > MAX_ACCOUNT_BYTES {
-        p.push("im_account_too_long", field, "IM 账号最长 32 字节", "IM account is at most 32 bytes");
+        p.push(
+            "im_account_too_long",
+            field,
+            "IM 账号最长 32 字节",
+            "IM account is at most 32 bytes",
+        );
     } else if !account.bytes().all(|b| b.is_ascii_graphic()) {
-        p.push("im_account_charset", field, "IM 账号只能包含可打印 ASCII 字符", "IM account must be printable ASCII");
+        p.push(
+            "im_account_charset",
+            field,
+            "IM 账号只能包含可打印 ASCII 字符",
+            "IM account must be printable ASCII",
+        );
     }
     p.into_vec()
 }
 
 /// Checks one member: account, Role (only `Admin`), JoinTime in (group creation, now).
-pub fn validate_member(m: &ImportMember, group_created_at: Option<i64>, now: i64, field: &str) -> Vec<Problem> {
+pub fn validate_member(
+    m: &ImportMember,
+    group_created_at: Option<i64>,
+    now: i64,
+    field: &str,
+) -> Vec<Problem> {
     let mut p = Problems(validate_account(&m.member_account, field));
     if let Some(role) = &m.role {
         if role != "Admin" {
-            p.push("im_role", field, "角色只能填 Admin（普通成员不填）", "Role may only be Admin (omit for a normal member)");
+            p.push(
+                "im_role",
+                field,
+                "角色只能填 Admin（普通成员不填）",
+                "Role may only be Admin (omit for a normal member)",
+            );
         }
     }
     if let Some(t) = m.join_time {
         if t >= now {
-            p.push("join_time_future", field, "入群时间须早于当前时间", "JoinTime must be before now");
+            p.push(
+                "join_time_future",
+                field,
+                "入群时间须早于当前时间",
+                "JoinTime must be before now",
+            );
         }
         if let Some(c) = group_created_at {
             if t <= c {
-                p.push("join_time_before_group", field, "入群时间须晚于群创建时间", "JoinTime must be after the group was created");
+                p.push(
+                    "join_time_before_group",
+                    field,
+                    "入群时间须晚于群创建时间",
+                    "JoinTime must be after the group was created",
+                );
             }
         }
     }
     p.into_vec()
 }
 
-pub fn validate_import(req: &ImportGroupMemberRequest, group_created_at: Option<i64>, now: i64) -> Vec<Problem> {
+pub fn validate_import(
+    req: &ImportGroupMemberRequest,
+    group_created_at: Option<i64>,
+    now: i64,
+) -> Vec<Problem> {
     let mut p = Problems::default();
     if req.group_id.trim().is_empty() {
         p.push("required", "GroupId", "群组 ID 必填", "GroupId is required");
     }
     if req.member_list.is_empty() {
-        p.push("required", "MemberList", "成员列表不能为空", "MemberList must not be empty");
+        p.push(
+            "required",
+            "MemberList",
+            "成员列表不能为空",
+            "MemberList must not be empty",
+        );
     }
     if req.member_list.len() > MAX_MEMBERS_PER_REQUEST {
         p.push(
@@ -180,7 +228,12 @@ pub fn validate_import(req: &ImportGroupMemberRequest, group_created_at: Option<
         );
     }
     for (i, m) in req.member_list.iter().enumerate() {
-        p.0.extend(validate_member(m, group_created_at, now, &format!("MemberList[{i}]")));
+        p.0.extend(validate_member(
+            m,
+            group_created_at,
+            now,
+            &format!("MemberList[{i}]"),
+        ));
     }
     p.into_vec()
 }

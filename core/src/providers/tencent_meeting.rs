@@ -180,13 +180,24 @@ pub struct EnrollEntry {
 impl EnrollEntry {
     /// The identity the provider matches on: `u:<userid>` or `p:<area>-<phone>`.
     pub fn identity_key(&self) -> Option<String> {
-        identity_key(self.userid.as_deref(), self.area.as_deref(), self.phone_number.as_deref())
+        identity_key(
+            self.userid.as_deref(),
+            self.area.as_deref(),
+            self.phone_number.as_deref(),
+        )
     }
 }
 
 /// Identity key shared by requests, responses and list entries.
-pub fn identity_key(userid: Option<&str>, area: Option<&str>, phone: Option<&str>) -> Option<String> {
-    match (userid.filter(|u| !u.is_empty()), phone.filter(|p| !p.is_empty())) {
+pub fn identity_key(
+    userid: Option<&str>,
+    area: Option<&str>,
+    phone: Option<&str>,
+) -> Option<String> {
+    match (
+        userid.filter(|u| !u.is_empty()),
+        phone.filter(|p| !p.is_empty()),
+    ) {
         (Some(u), _) => Some(format!("u:{u}")),
         (None, Some(p)) => Some(format!("p:{}-{}", area.unwrap_or(""), p)),
         _ => None,
@@ -222,7 +233,11 @@ pub struct ImportedEnroll {
 
 impl ImportedEnroll {
     pub fn identity_key(&self) -> Option<String> {
-        identity_key(self.userid.as_deref(), self.area.as_deref(), self.phone_number.as_deref())
+        identity_key(
+            self.userid.as_deref(),
+            self.area.as_deref(),
+            self.phone_number.as_deref(),
+        )
     }
 }
 
@@ -260,7 +275,11 @@ pub struct ApprovalEntry {
 
 impl ApprovalEntry {
     pub fn identity_key(&self) -> Option<String> {
-        identity_key(self.userid.as_deref(), self.area.as_deref(), self.phone_number.as_deref())
+        identity_key(
+            self.userid.as_deref(),
+            self.area.as_deref(),
+            self.phone_number.as_deref(),
+        )
     }
 }
 
@@ -321,10 +340,20 @@ fn is_digits(s: &str) -> bool {
 pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Problem> {
     let mut p = Problems::default();
     if req.userid.trim().is_empty() {
-        p.push("required", "userid", "创建者 userid 必填", "userid is required");
+        p.push(
+            "required",
+            "userid",
+            "创建者 userid 必填",
+            "userid is required",
+        );
     }
     if !req.instanceid.is_known() {
-        p.push("invalid_enum", "instanceid", "instanceid 不是文档列出的设备类型", "instanceid is not a documented device type");
+        p.push(
+            "invalid_enum",
+            "instanceid",
+            "instanceid 不是文档列出的设备类型",
+            "instanceid is not a documented device type",
+        );
     }
     p.char_len("subject", &req.subject, 1, 255);
     if let Some(s) = &req.sponsor {
@@ -334,7 +363,12 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
         p.char_len("description", d, 1, 5000);
     }
     if req.end_time <= req.start_time {
-        p.push("end_before_start", "end_time", "结束时间须晚于开始时间", "end_time must be after start_time");
+        p.push(
+            "end_before_start",
+            "end_time",
+            "结束时间须晚于开始时间",
+            "end_time must be after start_time",
+        );
     }
     if req.start_time + 30 * 60 < now {
         p.push(
@@ -345,7 +379,12 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
         );
     }
     if !req.admission_type.is_known() {
-        p.push("invalid_enum", "admission_type", "观看限制类型只能是 0、1、2", "admission_type must be 0, 1 or 2");
+        p.push(
+            "invalid_enum",
+            "admission_type",
+            "观看限制类型只能是 0、1、2",
+            "admission_type must be 0, 1 or 2",
+        );
     }
     match (req.admission_type, req.password.as_deref()) {
         (AdmissionType::Password, None) | (AdmissionType::Password, Some("")) => p.push(
@@ -354,9 +393,13 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
             "观看限制为密码时必须填写 4–6 位数字密码",
             "password (4–6 digits) is required when admission_type = 2",
         ),
-        (AdmissionType::Password, Some(pw)) if !(is_digits(pw) && (4..=6).contains(&pw.len())) => {
-            p.push("password_format", "password", "密码须为 4–6 位数字", "password must be 4–6 digits")
-        }
+        (AdmissionType::Password, Some(pw)) if !(is_digits(pw) && (4..=6).contains(&pw.len())) => p
+            .push(
+                "password_format",
+                "password",
+                "密码须为 4–6 位数字",
+                "password must be 4–6 digits",
+            ),
         (AdmissionType::Password, _) => {}
         (_, Some(pw)) if !pw.is_empty() => p.push(
             "password_not_allowed",
@@ -391,13 +434,27 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
         let lower = url.to_ascii_lowercase();
         let path = lower.split(['?', '#']).next().unwrap_or("");
         if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-            p.push("cover_url_scheme", "cover_url", "封面须为 http(s) 图片地址", "cover_url must be an http(s) URL");
+            p.push(
+                "cover_url_scheme",
+                "cover_url",
+                "封面须为 http(s) 图片地址",
+                "cover_url must be an http(s) URL",
+            );
         } else if !(path.ends_with(".png") || path.ends_with(".jpg") || path.ends_with(".jpeg")) {
-            p.push("cover_url_format", "cover_url", "封面图片仅支持 PNG 和 JPEG", "cover image must be PNG or JPEG");
+            p.push(
+                "cover_url_format",
+                "cover_url",
+                "封面图片仅支持 PNG 和 JPEG",
+                "cover image must be PNG or JPEG",
+            );
         }
     }
     let activity_off = req.activity_page == Some(false);
-    if activity_off && (req.cover_url.is_some() || req.description.is_some() || req.display_number_of_participants.is_some()) {
+    if activity_off
+        && (req.cover_url.is_some()
+            || req.description.is_some()
+            || req.display_number_of_participants.is_some())
+    {
         p.push(
             "activity_page_required",
             "activity_page",
@@ -407,7 +464,12 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     }
     if let Some(d) = req.display_number_of_participants {
         if d > 1 {
-            p.push("invalid_enum", "display_number_of_participants", "展示报名人数只能是 0 或 1", "display_number_of_participants must be 0 or 1");
+            p.push(
+                "invalid_enum",
+                "display_number_of_participants",
+                "展示报名人数只能是 0 或 1",
+                "display_number_of_participants must be 0 or 1",
+            );
         }
     }
     let media = req.media_setting.clone().unwrap_or_default();
@@ -432,7 +494,12 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     }
     if let Some(w) = media.water_mark_type {
         if !w.is_known() {
-            p.push("invalid_enum", "media_setting.water_mark_type", "水印样式只能是 0 或 1", "water_mark_type must be 0 or 1");
+            p.push(
+                "invalid_enum",
+                "media_setting.water_mark_type",
+                "水印样式只能是 0 或 1",
+                "water_mark_type must be 0 or 1",
+            );
         } else if media.allow_screen_shared_watermark != Some(true) {
             p.push(
                 "watermark_type_without_watermark",
@@ -442,7 +509,10 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
             );
         }
     }
-    if (media.participant_join_auto_record.is_some() || media.enable_host_pause_auto_record.is_some()) && record != Some("cloud") {
+    if (media.participant_join_auto_record.is_some()
+        || media.enable_host_pause_auto_record.is_some())
+        && record != Some("cloud")
+    {
         p.push(
             "cloud_record_option_without_cloud",
             "media_setting.auto_record_type",
@@ -452,8 +522,15 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     }
     if let Some(hosts) = &req.hosts {
         for (i, h) in hosts.iter().enumerate() {
-            if h.userid.as_deref().unwrap_or("").is_empty() && h.open_id.as_deref().unwrap_or("").is_empty() {
-                p.push("host_id_required", &format!("hosts[{i}]"), "主持人须填写 userid", "each host needs a userid");
+            if h.userid.as_deref().unwrap_or("").is_empty()
+                && h.open_id.as_deref().unwrap_or("").is_empty()
+            {
+                p.push(
+                    "host_id_required",
+                    &format!("hosts[{i}]"),
+                    "主持人须填写 userid",
+                    "each host needs a userid",
+                );
             }
         }
     }
@@ -483,14 +560,34 @@ pub fn validate_enroll_entry(e: &EnrollEntry, aksk: bool, field: &str) -> Vec<Pr
     }
     if has(&e.phone_number) && !has(&e.open_id) && !has(&e.userid) {
         match e.area.as_deref().map(str::trim) {
-            None | Some("") => p.push("area_required", field, "按手机号导入时须填写国家/地区代码（如 86）", "area is required with phone_number (e.g. 86)"),
-            Some(a) if a.starts_with('+') => p.push("area_plus", field, "国家/地区代码不要带 +（中国传 86）", "area must not start with + (use 86, not +86)"),
-            Some(a) if !is_digits(a) || a.len() > 4 => p.push("area_format", field, "国家/地区代码须为 1–4 位数字", "area must be 1–4 digits"),
+            None | Some("") => p.push(
+                "area_required",
+                field,
+                "按手机号导入时须填写国家/地区代码（如 86）",
+                "area is required with phone_number (e.g. 86)",
+            ),
+            Some(a) if a.starts_with('+') => p.push(
+                "area_plus",
+                field,
+                "国家/地区代码不要带 +（中国传 86）",
+                "area must not start with + (use 86, not +86)",
+            ),
+            Some(a) if !is_digits(a) || a.len() > 4 => p.push(
+                "area_format",
+                field,
+                "国家/地区代码须为 1–4 位数字",
+                "area must be 1–4 digits",
+            ),
             _ => {}
         }
         let phone = e.phone_number.as_deref().unwrap_or("");
         if !is_digits(phone) {
-            p.push("phone_format", field, "手机号只能包含数字", "phone_number must contain digits only");
+            p.push(
+                "phone_format",
+                field,
+                "手机号只能包含数字",
+                "phone_number must contain digits only",
+            );
         }
     }
     p.into_vec()
@@ -498,16 +595,36 @@ pub fn validate_enroll_entry(e: &EnrollEntry, aksk: bool, field: &str) -> Vec<Pr
 
 /// Validates a whole import call: operator, entries, per-call size, and the per-webinar cap given
 /// how many enrollments were already imported.
-pub fn validate_enroll_import(req: &EnrollImportRequest, aksk: bool, edition: Edition, already_imported: usize) -> Vec<Problem> {
+pub fn validate_enroll_import(
+    req: &EnrollImportRequest,
+    aksk: bool,
+    edition: Edition,
+    already_imported: usize,
+) -> Vec<Problem> {
     let mut p = Problems::default();
     if req.operator_id.trim().is_empty() {
-        p.push("required", "operator_id", "operator_id 必填", "operator_id is required");
+        p.push(
+            "required",
+            "operator_id",
+            "operator_id 必填",
+            "operator_id is required",
+        );
     }
     if aksk && req.operator_id_type != OperatorIdType::Userid {
-        p.push("operator_id_type", "operator_id_type", "AK/SK 鉴权只能用 userid 作为操作者", "AK/SK credentials require operator_id_type = 1 (userid)");
+        p.push(
+            "operator_id_type",
+            "operator_id_type",
+            "AK/SK 鉴权只能用 userid 作为操作者",
+            "AK/SK credentials require operator_id_type = 1 (userid)",
+        );
     }
     if req.enroll_list.is_empty() {
-        p.push("required", "enroll_list", "报名列表不能为空", "enroll_list must not be empty");
+        p.push(
+            "required",
+            "enroll_list",
+            "报名列表不能为空",
+            "enroll_list must not be empty",
+        );
     }
     if req.enroll_list.len() > MAX_IMPORT_PER_CALL {
         p.push(

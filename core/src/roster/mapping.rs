@@ -105,23 +105,89 @@ fn normalize_header(h: &str) -> String {
 pub fn auto_field(header: &str) -> FieldKind {
     let h = normalize_header(header);
     let is = |names: &[&str]| names.contains(&h.as_str());
-    if is(&["姓名", "名字", "name", "fullname", "参会人", "参会人姓名", "真实姓名", "username"]) {
+    if is(&[
+        "姓名",
+        "名字",
+        "name",
+        "fullname",
+        "参会人",
+        "参会人姓名",
+        "真实姓名",
+        "username",
+    ]) {
         FieldKind::Name
-    } else if is(&["手机", "手机号", "手机号码", "电话", "电话号码", "联系电话", "联系方式", "mobile", "phone", "phonenumber", "tel", "cellphone", "mobilephone"]) {
+    } else if is(&[
+        "手机",
+        "手机号",
+        "手机号码",
+        "电话",
+        "电话号码",
+        "联系电话",
+        "联系方式",
+        "mobile",
+        "phone",
+        "phonenumber",
+        "tel",
+        "cellphone",
+        "mobilephone",
+    ]) {
         FieldKind::Phone
-    } else if is(&["区号", "国家代码", "国家地区代码", "国际区号", "地区代码", "area", "areacode", "countrycode", "dialcode"]) {
+    } else if is(&[
+        "区号",
+        "国家代码",
+        "国家地区代码",
+        "国际区号",
+        "地区代码",
+        "area",
+        "areacode",
+        "countrycode",
+        "dialcode",
+    ]) {
         FieldKind::Area
-    } else if is(&["邮箱", "电子邮箱", "邮件", "邮箱地址", "email", "mail", "emailaddress"]) {
+    } else if is(&[
+        "邮箱",
+        "电子邮箱",
+        "邮件",
+        "邮箱地址",
+        "email",
+        "mail",
+        "emailaddress",
+    ]) {
         FieldKind::Email
-    } else if is(&["公司", "单位", "公司名称", "工作单位", "单位名称", "company", "organization", "organisation", "org"]) {
+    } else if is(&[
+        "公司",
+        "单位",
+        "公司名称",
+        "工作单位",
+        "单位名称",
+        "company",
+        "organization",
+        "organisation",
+        "org",
+    ]) {
         FieldKind::Company
     } else if is(&["职位", "职务", "岗位", "position", "title", "jobtitle"]) {
         FieldKind::Position
-    } else if is(&["userid", "用户id", "员工id", "企业用户id", "成员id", "员工号"]) {
+    } else if is(&[
+        "userid",
+        "用户id",
+        "员工id",
+        "企业用户id",
+        "成员id",
+        "员工号",
+    ]) {
         FieldKind::Userid
     } else if is(&["openid"]) {
         FieldKind::OpenId
-    } else if is(&["im账号", "imaccount", "im", "memberaccount", "im用户", "imid", "群成员账号"]) {
+    } else if is(&[
+        "im账号",
+        "imaccount",
+        "im",
+        "memberaccount",
+        "im用户",
+        "imid",
+        "群成员账号",
+    ]) {
         FieldKind::ImAccount
     } else if is(&["昵称", "nickname", "nick"]) {
         FieldKind::Nickname

@@ -14,12 +14,12 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 pub use mapping::{auto_field, FieldKind};
-pub use read::sniff_delimiter;
-pub use read::{read_csv_text, sniff, RosterError, Sniffed, SourceFormat, TextEncoding};
-#[cfg(feature = "native")]
-pub use read::{decode, read_table};
 #[cfg(feature = "xlsx")]
 pub use read::read_xlsx;
+pub use read::sniff_delimiter;
+#[cfg(feature = "native")]
+pub use read::{decode, read_table};
+pub use read::{read_csv_text, sniff, RosterError, Sniffed, SourceFormat, TextEncoding};
 
 use crate::api::DestinationKind;
 use crate::providers::{huiyi31, tencent_im, tencent_meeting};
@@ -67,8 +67,23 @@ pub struct RowProblem {
 }
 
 impl RowProblem {
-    pub fn new(row: u32, column: Option<&str>, code: &str, severity: Severity, zh: &str, en: &str) -> Self {
-        RowProblem { row, column: column.map(str::to_string), code: code.into(), severity, zh: zh.into(), en: en.into(), destination: None }
+    pub fn new(
+        row: u32,
+        column: Option<&str>,
+        code: &str,
+        severity: Severity,
+        zh: &str,
+        en: &str,
+    ) -> Self {
+        RowProblem {
+            row,
+            column: column.map(str::to_string),
+            code: code.into(),
+            severity,
+            zh: zh.into(),
+            en: en.into(),
+            destination: None,
+        }
     }
 }
 
@@ -126,16 +141,30 @@ impl Attendee {
     pub fn to_enroll_entry(&self) -> tencent_meeting::EnrollEntry {
         let nick = self.nickname.clone().or_else(|| self.name.clone());
         if let Some(u) = &self.userid {
-            tencent_meeting::EnrollEntry { userid: Some(u.clone()), nick_name: nick, ..Default::default() }
+            tencent_meeting::EnrollEntry {
+                userid: Some(u.clone()),
+                nick_name: nick,
+                ..Default::default()
+            }
         } else {
-            tencent_meeting::EnrollEntry { area: self.area.clone(), phone_number: self.phone.clone(), nick_name: nick, ..Default::default() }
+            tencent_meeting::EnrollEntry {
+                area: self.area.clone(),
+                phone_number: self.phone.clone(),
+                nick_name: nick,
+                ..Default::default()
+            }
         }
     }
 
     /// The IM member: `Member_Account` is the IM account, else the userid.
     pub fn to_im_member(&self) -> Option<tencent_im::ImportMember> {
         let account = self.im_account.clone().or_else(|| self.userid.clone())?;
-        Some(tencent_im::ImportMember { member_account: account, role: self.role.clone(), join_time: self.join_time, unread_msg_num: None })
+        Some(tencent_im::ImportMember {
+            member_account: account,
+            role: self.role.clone(),
+            join_time: self.join_time,
+            unread_msg_num: None,
+        })
     }
 
     /// 31huiyi dynamic fields: built-ins then custom columns under their headers.
@@ -144,7 +173,10 @@ impl Attendee {
         let mut out = Vec::new();
         let mut push = |name: &str, v: &Option<String>| {
             if let Some(v) = v {
-                out.push(huiyi31::Field { field_name: name.to_string(), field_value: v.clone() });
+                out.push(huiyi31::Field {
+                    field_name: name.to_string(),
+                    field_value: v.clone(),
+                });
             }
         };
         push(n::FULL_NAME, &self.name);
@@ -153,7 +185,10 @@ impl Attendee {
         push(n::COMPANY, &self.company);
         push(n::POSITION, &self.position);
         for c in &self.custom {
-            out.push(huiyi31::Field { field_name: c.name.clone(), field_value: c.value.clone() });
+            out.push(huiyi31::Field {
+                field_name: c.name.clone(),
+                field_value: c.value.clone(),
+            });
         }
         out
     }
@@ -193,12 +228,24 @@ pub struct Roster {
 impl Roster {
     /// Adds what each destination needs from a row (as `destination`-tagged problems).
     pub fn check_destinations(&mut self, kinds: &[DestinationKind]) {
-        let header_of = |f: FieldKind| self.columns.iter().find(|c| c.field == f).map(|c| c.header.clone());
+        let header_of = |f: FieldKind| {
+            self.columns
+                .iter()
+                .find(|c| c.field == f)
+                .map(|c| c.header.clone())
+        };
         let mut extra = Vec::new();
         for r in &self.rows {
             for &k in kinds {
                 for (field, code, zh, en) in destination_problems(&r.attendee, k) {
-                    let mut p = RowProblem::new(r.row, header_of(field).as_deref(), code, Severity::Error, &zh, &en);
+                    let mut p = RowProblem::new(
+                        r.row,
+                        header_of(field).as_deref(),
+                        code,
+                        Severity::Error,
+                        &zh,
+                        &en,
+                    );
                     p.destination = Some(k);
                     extra.push(p);
                 }
@@ -212,39 +259,67 @@ impl Roster {
     pub fn invalid_rows(&self, kind: Option<DestinationKind>) -> std::collections::HashSet<u32> {
         self.problems
             .iter()
-            .filter(|p| p.severity == Severity::Error && p.row > 1 && (p.destination.is_none() || kind.is_none() || p.destination == kind))
+            .filter(|p| {
+                p.severity == Severity::Error
+                    && p.row > 1
+                    && (p.destination.is_none() || kind.is_none() || p.destination == kind)
+            })
             .map(|p| p.row)
             .collect()
     }
 
     /// The error problems of one row that matter for `kind`.
     pub fn row_errors(&self, row: u32, kind: DestinationKind) -> impl Iterator<Item = &RowProblem> {
-        self.problems
-            .iter()
-            .filter(move |p| p.row == row && p.severity == Severity::Error && (p.destination.is_none() || p.destination == Some(kind)))
+        self.problems.iter().filter(move |p| {
+            p.row == row
+                && p.severity == Severity::Error
+                && (p.destination.is_none() || p.destination == Some(kind))
+        })
     }
 
     pub fn duplicates(&self) -> usize {
-        self.rows.iter().filter(|r| r.duplicate_of.is_some()).count()
+        self.rows
+            .iter()
+            .filter(|r| r.duplicate_of.is_some())
+            .count()
     }
 }
 
 /// What a destination needs from a row: `(field, code, zh, en)` for each gap.
-pub fn destination_problems(a: &Attendee, kind: DestinationKind) -> Vec<(FieldKind, &'static str, String, String)> {
+pub fn destination_problems(
+    a: &Attendee,
+    kind: DestinationKind,
+) -> Vec<(FieldKind, &'static str, String, String)> {
     let mut out = Vec::new();
     match kind {
         DestinationKind::TencentMeeting => {
             if a.userid.is_none() && a.phone.is_none() {
                 let (zh, en) = if a.open_id.is_some() {
-                    ("企业自建应用不能用 open_id 导入报名，需要 userid 或手机号", "AK/SK apps cannot import by open_id; a userid or phone is needed")
+                    (
+                        "企业自建应用不能用 open_id 导入报名，需要 userid 或手机号",
+                        "AK/SK apps cannot import by open_id; a userid or phone is needed",
+                    )
                 } else {
-                    ("导入腾讯会议报名需要 userid 或手机号", "a Tencent Meeting enrollment needs a userid or a phone")
+                    (
+                        "导入腾讯会议报名需要 userid 或手机号",
+                        "a Tencent Meeting enrollment needs a userid or a phone",
+                    )
                 };
-                out.push((FieldKind::Phone, "tm_identity_required", zh.into(), en.into()));
+                out.push((
+                    FieldKind::Phone,
+                    "tm_identity_required",
+                    zh.into(),
+                    en.into(),
+                ));
             }
         }
         DestinationKind::TencentIm => match a.to_im_member() {
-            None => out.push((FieldKind::ImAccount, "im_account_required", "导入 IM 群需要 IM 账号或 userid".into(), "an IM group member needs an IM account or a userid".into())),
+            None => out.push((
+                FieldKind::ImAccount,
+                "im_account_required",
+                "导入 IM 群需要 IM 账号或 userid".into(),
+                "an IM group member needs an IM account or a userid".into(),
+            )),
             Some(m) => {
                 for p in tencent_im::validate_account(&m.member_account, "Member_Account") {
                     out.push((FieldKind::ImAccount, "im_account_invalid", p.zh, p.en));
@@ -253,7 +328,12 @@ pub fn destination_problems(a: &Attendee, kind: DestinationKind) -> Vec<(FieldKi
         },
         DestinationKind::Huiyi31 => {
             if a.phone.is_none() && a.email.is_none() {
-                out.push((FieldKind::Phone, "mobile_or_email_required", "31会议报名需要手机或邮箱".into(), "31huiyi registration needs a mobile or an email".into()));
+                out.push((
+                    FieldKind::Phone,
+                    "mobile_or_email_required",
+                    "31会议报名需要手机或邮箱".into(),
+                    "31huiyi registration needs a mobile or an email".into(),
+                ));
             }
         }
     }
@@ -261,7 +341,9 @@ pub fn destination_problems(a: &Attendee, kind: DestinationKind) -> Vec<(FieldKi
 }
 
 fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -289,9 +371,20 @@ pub fn parse_join_time(s: &str) -> Option<i64> {
     }
     let s = s.replace('/', "-").replace('T', " ");
     let (date, time) = s.split_once(' ').unwrap_or((&s, "00:00:00"));
-    let d: Vec<i64> = date.split('-').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let t: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    if d.len() != 3 || !(1..=12).contains(&d[1]) || !(1..=31).contains(&d[2]) || t.is_empty() || t.len() > 3 {
+    let d: Vec<i64> = date
+        .split('-')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let t: Vec<i64> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    if d.len() != 3
+        || !(1..=12).contains(&d[1])
+        || !(1..=31).contains(&d[2])
+        || t.is_empty()
+        || t.len() > 3
+    {
         return None;
     }
     let (h, mi, se) = (t[0], *t.get(1).unwrap_or(&0), *t.get(2).unwrap_or(&0));
@@ -307,14 +400,36 @@ pub fn build_roster(table: Table, options: &MappingOptions) -> Roster {
 }
 
 /// [`build_roster`], calling `progress(done, total)` every 2,000 rows (for a UI progress bar).
-pub fn build_roster_with_progress(table: Table, options: &MappingOptions, progress: &mut dyn FnMut(usize, usize)) -> Roster {
-    let Table { format, encoding, headers, rows, mut problems, .. } = table;
+pub fn build_roster_with_progress(
+    table: Table,
+    options: &MappingOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Roster {
+    let Table {
+        format,
+        encoding,
+        headers,
+        rows,
+        mut problems,
+        ..
+    } = table;
     let mut columns = Vec::with_capacity(headers.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut taken: Vec<FieldKind> = Vec::new();
     for (i, h) in headers.iter().enumerate() {
         let display = if h.is_empty() {
-            problems.push(RowProblem::new(1, None, "empty_header", Severity::Warning, &format!("第 {} 列没有表头，按自定义字段“列{}”保留", i + 1, i + 1), &format!("column {} has no header; kept as custom field \"column {}\"", i + 1, i + 1)));
+            problems.push(RowProblem::new(
+                1,
+                None,
+                "empty_header",
+                Severity::Warning,
+                &format!("第 {} 列没有表头，按自定义字段“列{}”保留", i + 1, i + 1),
+                &format!(
+                    "column {} has no header; kept as custom field \"column {}\"",
+                    i + 1,
+                    i + 1
+                ),
+            ));
             format!("列{}", i + 1)
         } else {
             h.clone()
@@ -322,24 +437,50 @@ pub fn build_roster_with_progress(table: Table, options: &MappingOptions, progre
         let n = seen.entry(display.clone()).or_insert(0);
         *n += 1;
         let display = if *n > 1 {
-            problems.push(RowProblem::new(1, Some(&display), "duplicate_header", Severity::Warning, &format!("表头“{display}”重复，第 {} 列按自定义字段保留", i + 1), &format!("header \"{display}\" appears twice; column {} kept as a custom field", i + 1)));
+            problems.push(RowProblem::new(
+                1,
+                Some(&display),
+                "duplicate_header",
+                Severity::Warning,
+                &format!("表头“{display}”重复，第 {} 列按自定义字段保留", i + 1),
+                &format!(
+                    "header \"{display}\" appears twice; column {} kept as a custom field",
+                    i + 1
+                ),
+            ));
             format!("{display} ({n})")
         } else {
             display
         };
-        let (field, auto) = match options.overrides.get(h.as_str()).or_else(|| options.overrides.get(&display)) {
+        let (field, auto) = match options
+            .overrides
+            .get(h.as_str())
+            .or_else(|| options.overrides.get(&display))
+        {
             Some(f) => (*f, false),
             None => {
-                let f = if *seen.get(h.as_str()).unwrap_or(&0) > 1 || h.is_empty() { FieldKind::Custom } else { auto_field(h) };
+                let f = if *seen.get(h.as_str()).unwrap_or(&0) > 1 || h.is_empty() {
+                    FieldKind::Custom
+                } else {
+                    auto_field(h)
+                };
                 // Only the first column of a kind maps automatically.
-                let f = if f != FieldKind::Custom && taken.contains(&f) { FieldKind::Custom } else { f };
+                let f = if f != FieldKind::Custom && taken.contains(&f) {
+                    FieldKind::Custom
+                } else {
+                    f
+                };
                 (f, true)
             }
         };
         if !matches!(field, FieldKind::Custom | FieldKind::Ignore) {
             taken.push(field);
         }
-        columns.push(ColumnMapping { header: display, field, auto });
+        columns.push(ColumnMapping {
+            header: display,
+            field,
+            auto,
+        });
     }
 
     let mut out_rows = Vec::with_capacity(rows.len());
@@ -352,9 +493,27 @@ pub fn build_roster_with_progress(table: Table, options: &MappingOptions, progre
         let mut a = Attendee::default();
         let mut raw_phone: Option<(String, String)> = None;
         let mut raw_area: Option<String> = None;
-        let col = |f: FieldKind| columns.iter().find(|c| c.field == f).map(|c| c.header.as_str());
+        let col = |f: FieldKind| {
+            columns
+                .iter()
+                .find(|c| c.field == f)
+                .map(|c| c.header.as_str())
+        };
         if cells.len() > columns.len() && cells[columns.len()..].iter().any(|c| !c.is_empty()) {
-            problems.push(RowProblem::new(row, None, "extra_cells", Severity::Warning, &format!("这一行比表头多 {} 个单元格，多出的内容被忽略", cells.len() - columns.len()), &format!("this row has {} more cells than the header; the extra cells are ignored", cells.len() - columns.len())));
+            problems.push(RowProblem::new(
+                row,
+                None,
+                "extra_cells",
+                Severity::Warning,
+                &format!(
+                    "这一行比表头多 {} 个单元格，多出的内容被忽略",
+                    cells.len() - columns.len()
+                ),
+                &format!(
+                    "this row has {} more cells than the header; the extra cells are ignored",
+                    cells.len() - columns.len()
+                ),
+            ));
         }
         for (i, c) in columns.iter().enumerate() {
             let v = cells.get(i).map(|s| s.trim()).unwrap_or("");
@@ -376,13 +535,30 @@ pub fn build_roster_with_progress(table: Table, options: &MappingOptions, progre
                 FieldKind::Role => match v.as_str() {
                     "Admin" | "admin" | "管理员" => a.role = Some("Admin".into()),
                     "Member" | "member" | "成员" | "普通成员" => {}
-                    _ => problems.push(RowProblem::new(row, Some(&c.header), "im_role", Severity::Error, "群角色只能是 Admin/管理员（普通成员留空）", "role may only be Admin (leave empty for a normal member)")),
+                    _ => problems.push(RowProblem::new(
+                        row,
+                        Some(&c.header),
+                        "im_role",
+                        Severity::Error,
+                        "群角色只能是 Admin/管理员（普通成员留空）",
+                        "role may only be Admin (leave empty for a normal member)",
+                    )),
                 },
                 FieldKind::JoinTime => match parse_join_time(&v) {
                     Some(t) => a.join_time = Some(t),
-                    None => problems.push(RowProblem::new(row, Some(&c.header), "join_time_format", Severity::Error, "入群时间须为 Unix 秒或“YYYY-MM-DD HH:MM:SS”", "JoinTime must be Unix seconds or \"YYYY-MM-DD HH:MM:SS\"")),
+                    None => problems.push(RowProblem::new(
+                        row,
+                        Some(&c.header),
+                        "join_time_format",
+                        Severity::Error,
+                        "入群时间须为 Unix 秒或“YYYY-MM-DD HH:MM:SS”",
+                        "JoinTime must be Unix seconds or \"YYYY-MM-DD HH:MM:SS\"",
+                    )),
                 },
-                FieldKind::Custom => a.custom.push(CustomField { name: c.header.clone(), value: v }),
+                FieldKind::Custom => a.custom.push(CustomField {
+                    name: c.header.clone(),
+                    value: v,
+                }),
                 FieldKind::Ignore => {}
             }
         }
@@ -406,45 +582,111 @@ pub fn build_roster_with_progress(table: Table, options: &MappingOptions, progre
                     a.area = Some(area);
                     a.phone = Some(number);
                 }
-                Err(e) => problems.push(RowProblem::new(row, Some(&header), e.code, Severity::Error, &e.zh, &e.en)),
+                Err(e) => problems.push(RowProblem::new(
+                    row,
+                    Some(&header),
+                    e.code,
+                    Severity::Error,
+                    &e.zh,
+                    &e.en,
+                )),
             },
             None => a.area = raw_area.and_then(|x| phone::normalize_area(&x)),
         }
         if let Some(e) = &a.email {
             if !valid_email(e) {
-                problems.push(RowProblem::new(row, col(FieldKind::Email), "email_invalid", Severity::Error, &format!("邮箱格式不正确（“{e}”）"), &format!("invalid email ({e:?})")));
+                problems.push(RowProblem::new(
+                    row,
+                    col(FieldKind::Email),
+                    "email_invalid",
+                    Severity::Error,
+                    &format!("邮箱格式不正确（“{e}”）"),
+                    &format!("invalid email ({e:?})"),
+                ));
             }
         }
         if let Some(acc) = &a.im_account {
             for p in tencent_im::validate_account(acc, "im_account") {
-                problems.push(RowProblem::new(row, col(FieldKind::ImAccount), &p.code, Severity::Error, &p.zh, &p.en));
+                problems.push(RowProblem::new(
+                    row,
+                    col(FieldKind::ImAccount),
+                    &p.code,
+                    Severity::Error,
+                    &p.zh,
+                    &p.en,
+                ));
             }
         }
-        if a.phone.is_none() && a.email.is_none() && a.userid.is_none() && a.open_id.is_none() && a.im_account.is_none() && !problems.iter().rev().take_while(|p| p.row == row).any(|p| p.severity == Severity::Error) {
-            problems.push(RowProblem::new(row, None, "no_identifier", Severity::Error, "这一行没有手机号、邮箱、userid 或 IM 账号，无法导入", "this row has no phone, email, userid or IM account; it cannot be imported"));
+        if a.phone.is_none()
+            && a.email.is_none()
+            && a.userid.is_none()
+            && a.open_id.is_none()
+            && a.im_account.is_none()
+            && !problems
+                .iter()
+                .rev()
+                .take_while(|p| p.row == row)
+                .any(|p| p.severity == Severity::Error)
+        {
+            problems.push(RowProblem::new(
+                row,
+                None,
+                "no_identifier",
+                Severity::Error,
+                "这一行没有手机号、邮箱、userid 或 IM 账号，无法导入",
+                "this row has no phone, email, userid or IM account; it cannot be imported",
+            ));
         }
         // In-file duplicates by normalised phone, email or userid.
         let mut duplicate_of = None;
         let keys = [
-            a.phone.as_ref().map(|p| (FieldKind::Phone, format!("p:{}-{}", a.area.as_deref().unwrap_or(""), p))),
-            a.email.as_ref().map(|e| (FieldKind::Email, format!("e:{}", e.to_lowercase()))),
-            a.userid.as_ref().map(|u| (FieldKind::Userid, format!("u:{u}"))),
+            a.phone.as_ref().map(|p| {
+                (
+                    FieldKind::Phone,
+                    format!("p:{}-{}", a.area.as_deref().unwrap_or(""), p),
+                )
+            }),
+            a.email
+                .as_ref()
+                .map(|e| (FieldKind::Email, format!("e:{}", e.to_lowercase()))),
+            a.userid
+                .as_ref()
+                .map(|u| (FieldKind::Userid, format!("u:{u}"))),
         ];
         for (field, key) in keys.into_iter().flatten() {
             if let Some(&first) = first_seen.get(&key) {
                 if duplicate_of.is_none() {
                     duplicate_of = Some(first);
-                    problems.push(RowProblem::new(row, col(field), "duplicate", Severity::Error, &format!("与第 {first} 行重复（{}相同）", field.label_zh()), &format!("duplicate of row {first} (same {})", field.as_str())));
+                    problems.push(RowProblem::new(
+                        row,
+                        col(field),
+                        "duplicate",
+                        Severity::Error,
+                        &format!("与第 {first} 行重复（{}相同）", field.label_zh()),
+                        &format!("duplicate of row {first} (same {})", field.as_str()),
+                    ));
                 }
             } else {
                 first_seen.insert(key, row);
             }
         }
-        out_rows.push(RosterRow { row, cells, attendee: a, duplicate_of });
+        out_rows.push(RosterRow {
+            row,
+            cells,
+            attendee: a,
+            duplicate_of,
+        });
     }
     progress(total, total);
     problems.sort_by_key(|p| p.row);
-    Roster { format, encoding, headers, columns, rows: out_rows, problems }
+    Roster {
+        format,
+        encoding,
+        headers,
+        columns,
+        rows: out_rows,
+        problems,
+    }
 }
 
 /// Reads and builds a roster from bytes (native). Errors only when the file is not a
@@ -486,19 +728,34 @@ impl Roster {
     /// [`Roster::check_destinations`]).
     pub fn summary(&self, kinds: &[DestinationKind]) -> CheckSummary {
         let invalid = self.invalid_rows(None);
-        let invalid_n = self.rows.iter().filter(|r| invalid.contains(&r.row)).count();
+        let invalid_n = self
+            .rows
+            .iter()
+            .filter(|r| invalid.contains(&r.row))
+            .count();
         let mut destinations = BTreeMap::new();
         for &k in kinds {
             let bad = self.invalid_rows(Some(k));
-            destinations.insert(k.as_str().to_string(), self.rows.iter().filter(|r| !bad.contains(&r.row)).count());
+            destinations.insert(
+                k.as_str().to_string(),
+                self.rows.iter().filter(|r| !bad.contains(&r.row)).count(),
+            );
         }
         CheckSummary {
             rows: self.rows.len(),
             valid: self.rows.len() - invalid_n,
             invalid: invalid_n,
             duplicates: self.duplicates(),
-            encoding: self.encoding.map(|e| e.as_str()).unwrap_or("utf-8").to_string(),
-            columns: self.columns.iter().map(|c| (c.header.clone(), c.field.as_str().to_string())).collect(),
+            encoding: self
+                .encoding
+                .map(|e| e.as_str())
+                .unwrap_or("utf-8")
+                .to_string(),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| (c.header.clone(), c.field.as_str().to_string()))
+                .collect(),
             problems: self
                 .problems
                 .iter()

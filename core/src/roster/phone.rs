@@ -3,8 +3,9 @@
 /// Country calling codes recognised after a `+` or `00` prefix when no area column says otherwise,
 /// longest first so `852` wins over `8`.
 const KNOWN_AREAS: &[&str] = &[
-    "852", "853", "886", "971", "966", "880", "86", "81", "82", "65", "60", "66", "84", "62", "63", "91", "44", "49", "33", "39",
-    "34", "61", "64", "55", "52", "31", "41", "46", "47", "45", "7", "1",
+    "852", "853", "886", "971", "966", "880", "86", "81", "82", "65", "60", "66", "84", "62", "63",
+    "91", "44", "49", "33", "39", "34", "61", "64", "55", "52", "31", "41", "46", "47", "45", "7",
+    "1",
 ];
 
 /// Why a phone was refused: a stable code plus messages.
@@ -25,7 +26,18 @@ pub fn clean(raw: &str) -> String {
                 c => c,
             };
             match c {
-                ' ' | '\u{3000}' | '\u{00A0}' | '-' | '\u{2010}'..='\u{2015}' | '\u{FF0D}' | '(' | ')' | '（' | '）' | '.' | '\t' => None,
+                ' '
+                | '\u{3000}'
+                | '\u{00A0}'
+                | '-'
+                | '\u{2010}'..='\u{2015}'
+                | '\u{FF0D}'
+                | '('
+                | ')'
+                | '（'
+                | '）'
+                | '.'
+                | '\t' => None,
                 c => Some(c),
             }
         })
@@ -57,7 +69,10 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(String, String), Phon
     if let Some(rest) = international {
         let found = match &area {
             Some(a) if rest.starts_with(a.as_str()) => Some(a.clone()),
-            _ => KNOWN_AREAS.iter().find(|a| rest.starts_with(**a)).map(|a| a.to_string()),
+            _ => KNOWN_AREAS
+                .iter()
+                .find(|a| rest.starts_with(**a))
+                .map(|a| a.to_string()),
         };
         match found {
             Some(a) => {
@@ -68,7 +83,8 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(String, String), Phon
                 return Err(PhoneError {
                     code: "phone_area_unknown",
                     zh: "无法识别手机号的国家/地区代码，请填写区号列".into(),
-                    en: "cannot tell the country code of this phone; fill in the area column".into(),
+                    en: "cannot tell the country code of this phone; fill in the area column"
+                        .into(),
                 })
             }
         }
@@ -82,7 +98,11 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(String, String), Phon
     }
     if let Some(a) = &area {
         if !a.bytes().all(|b| b.is_ascii_digit()) || a.len() > 4 {
-            return Err(PhoneError { code: "area_invalid", zh: format!("区号“{a}”无效"), en: format!("area code {a:?} is invalid") });
+            return Err(PhoneError {
+                code: "area_invalid",
+                zh: format!("区号“{a}”无效"),
+                en: format!("area code {a:?} is invalid"),
+            });
         }
     }
     let area = match area {
@@ -118,5 +138,8 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(String, String), Phon
 /// `1[3-9]` followed by nine digits.
 pub fn is_cn_mobile(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit)
+    b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
 }

@@ -57,7 +57,11 @@ pub struct RosterError {
 
 impl RosterError {
     fn new(code: &str, zh: &str, en: &str) -> Self {
-        RosterError { code: code.into(), zh: zh.into(), en: en.into() }
+        RosterError {
+            code: code.into(),
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 }
 
@@ -72,7 +76,11 @@ impl std::error::Error for RosterError {}
 /// Decides the format and text encoding from the bytes alone.
 pub fn sniff(bytes: &[u8]) -> Result<Sniffed, RosterError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) || bytes == b"\xEF\xBB\xBF" {
-        return Err(RosterError::new("empty_file", "文件是空的", "the file is empty"));
+        return Err(RosterError::new(
+            "empty_file",
+            "文件是空的",
+            "the file is empty",
+        ));
     }
     if bytes.starts_with(b"PK\x03\x04") {
         return Ok(Sniffed::Xlsx);
@@ -92,7 +100,10 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniffed, RosterError> {
         ));
     }
     let head = &bytes[..bytes.len().min(8192)];
-    let control = head.iter().filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))).count();
+    let control = head
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)))
+        .count();
     if head.contains(&0) || control * 20 > head.len() {
         return Err(RosterError::new(
             "not_a_spreadsheet",
@@ -143,10 +154,17 @@ pub fn decode(bytes: &[u8], enc: TextEncoding) -> (String, bool) {
 
 /// Picks the delimiter that splits the first lines most consistently.
 pub fn sniff_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
     let mut best = (b',', 0usize);
     for d in [b',', b'\t', b';', b'|'] {
-        let counts: Vec<usize> = lines.iter().map(|l| l.bytes().filter(|&b| b == d).count()).collect();
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|l| l.bytes().filter(|&b| b == d).count())
+            .collect();
         let first = counts.first().copied().unwrap_or(0);
         if first == 0 {
             continue;
@@ -164,7 +182,11 @@ pub fn sniff_delimiter(text: &str) -> u8 {
 pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, RosterError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let delimiter = sniff_delimiter(text);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     let mut problems = Vec::new();
@@ -177,7 +199,10 @@ pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, Roster
         while matches!(text.as_bytes().get(byte), Some(b'\n' | b'\r')) {
             byte += 1;
         }
-        line_no += text.as_bytes()[counted_to..byte].iter().filter(|&&b| b == b'\n').count() as u32;
+        line_no += text.as_bytes()[counted_to..byte]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
         counted_to = byte;
         line_no
     };
@@ -185,7 +210,10 @@ pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, Roster
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map(|p| line_of(p.byte() as usize)).unwrap_or(0);
+                let line = record
+                    .position()
+                    .map(|p| line_of(p.byte() as usize))
+                    .unwrap_or(0);
                 let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
                 if cells.iter().all(String::is_empty) {
                     continue;
@@ -196,15 +224,27 @@ pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, Roster
                 }
             }
             Err(e) => {
-                let line = e.position().map(|p| line_of(p.byte() as usize)).unwrap_or(0);
-                problems.push(RowProblem::new(line, None, "csv_syntax", Severity::Error, "CSV 格式错误（引号未闭合？）", &format!("CSV syntax error: {e}")));
+                let line = e
+                    .position()
+                    .map(|p| line_of(p.byte() as usize))
+                    .unwrap_or(0);
+                problems.push(RowProblem::new(
+                    line,
+                    None,
+                    "csv_syntax",
+                    Severity::Error,
+                    "CSV 格式错误（引号未闭合？）",
+                    &format!("CSV syntax error: {e}"),
+                ));
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     break;
                 }
             }
         }
     }
-    let headers = headers.ok_or_else(|| RosterError::new("no_header", "文件没有表头行", "the file has no header row"))?;
+    let headers = headers.ok_or_else(|| {
+        RosterError::new("no_header", "文件没有表头行", "the file has no header row")
+    })?;
     Ok(Table {
         format: SourceFormat::Csv,
         encoding: Some(encoding),
@@ -226,7 +266,14 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, RosterError> {
             if had_errors {
                 t.problems.insert(
                     0,
-                    RowProblem::new(0, None, "decode_errors", Severity::Warning, "文件含有无法识别的字符（混合编码？），已用 � 替代", "the file has undecodable bytes (mixed encodings?); replaced with �"),
+                    RowProblem::new(
+                        0,
+                        None,
+                        "decode_errors",
+                        Severity::Warning,
+                        "文件含有无法识别的字符（混合编码？），已用 � 替代",
+                        "the file has undecodable bytes (mixed encodings?); replaced with �",
+                    ),
                 );
             }
             Ok(t)
@@ -238,13 +285,21 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, RosterError> {
 #[cfg(feature = "xlsx")]
 pub fn read_xlsx(bytes: &[u8]) -> Result<Table, RosterError> {
     use calamine::{Data, Reader, Xlsx};
-    let bad = |e: &dyn std::fmt::Display| {
-        RosterError { code: "xlsx_unreadable".into(), zh: "无法读取 XLSX 文件（文件损坏或不完整？）".into(), en: format!("cannot read the XLSX file (damaged or truncated?): {e}") }
+    let bad = |e: &dyn std::fmt::Display| RosterError {
+        code: "xlsx_unreadable".into(),
+        zh: "无法读取 XLSX 文件（文件损坏或不完整？）".into(),
+        en: format!("cannot read the XLSX file (damaged or truncated?): {e}"),
     };
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
     let range = wb
         .worksheet_range_at(0)
-        .ok_or_else(|| RosterError::new("xlsx_no_sheet", "XLSX 文件没有工作表", "the XLSX file has no worksheet"))?
+        .ok_or_else(|| {
+            RosterError::new(
+                "xlsx_no_sheet",
+                "XLSX 文件没有工作表",
+                "the XLSX file has no worksheet",
+            )
+        })?
         .map_err(|e| bad(&e))?;
     let cell = |d: &Data| -> String {
         match d {
@@ -270,11 +325,23 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, RosterError> {
             Some(_) => rows.push(TableRow { row, cells }),
         }
     }
-    let headers = headers.ok_or_else(|| RosterError::new("no_header", "工作表是空的", "the worksheet is empty"))?;
-    Ok(Table { format: SourceFormat::Xlsx, encoding: None, delimiter: None, headers, rows, problems: vec![] })
+    let headers = headers
+        .ok_or_else(|| RosterError::new("no_header", "工作表是空的", "the worksheet is empty"))?;
+    Ok(Table {
+        format: SourceFormat::Xlsx,
+        encoding: None,
+        delimiter: None,
+        headers,
+        rows,
+        problems: vec![],
+    })
 }
 
 #[cfg(all(feature = "native", not(feature = "xlsx")))]
 fn read_xlsx(_: &[u8]) -> Result<Table, RosterError> {
-    Err(RosterError::new("xlsx_not_built", "此版本未包含 XLSX 支持", "this build has no XLSX support"))
+    Err(RosterError::new(
+        "xlsx_not_built",
+        "此版本未包含 XLSX 支持",
+        "this build has no XLSX support",
+    ))
 }

@@ -18,43 +18,95 @@ pub const MAX_ROWS: usize = 200_000;
 
 /// Rebuilds the roster from the request with core (never trusting the browser), and sets every
 /// row's initial state per destination: `invalid` with the reason, or `pending`.
-pub fn prepare(req: CreateJobRequest, user: &str, now: i64, id: String) -> Result<NewJob, ApiError> {
+pub fn prepare(
+    req: CreateJobRequest,
+    user: &str,
+    now: i64,
+    id: String,
+) -> Result<NewJob, ApiError> {
     if req.destinations.is_empty() {
-        return Err(ApiError::new("no_destination", "请至少选择一个导入目标", "choose at least one destination"));
+        return Err(ApiError::new(
+            "no_destination",
+            "请至少选择一个导入目标",
+            "choose at least one destination",
+        ));
     }
     let mut seen = std::collections::HashSet::new();
-    if let Some(d) = req.destinations.iter().find(|d| !seen.insert(d.to_string())) {
-        return Err(ApiError::new("duplicate_destination", format!("导入目标重复：{d}"), format!("destination listed twice: {d}")));
+    if let Some(d) = req
+        .destinations
+        .iter()
+        .find(|d| !seen.insert(d.to_string()))
+    {
+        return Err(ApiError::new(
+            "duplicate_destination",
+            format!("导入目标重复：{d}"),
+            format!("destination listed twice: {d}"),
+        ));
     }
     if req.rows.is_empty() {
-        return Err(ApiError::new("empty_roster", "名单没有数据行", "the roster has no rows"));
+        return Err(ApiError::new(
+            "empty_roster",
+            "名单没有数据行",
+            "the roster has no rows",
+        ));
     }
     if req.rows.len() > MAX_ROWS {
-        return Err(ApiError::new("roster_too_large", format!("一次最多导入 {MAX_ROWS} 行"), format!("at most {MAX_ROWS} rows per job")));
+        return Err(ApiError::new(
+            "roster_too_large",
+            format!("一次最多导入 {MAX_ROWS} 行"),
+            format!("at most {MAX_ROWS} rows per job"),
+        ));
     }
     let kinds: Vec<DestinationKind> = req.destinations.iter().map(|d| d.kind()).collect();
-    let table = Table { format: SourceFormat::Csv, encoding: None, delimiter: None, headers: req.headers.clone(), rows: req.rows, problems: vec![] };
+    let table = Table {
+        format: SourceFormat::Csv,
+        encoding: None,
+        delimiter: None,
+        headers: req.headers.clone(),
+        rows: req.rows,
+        problems: vec![],
+    };
     let mut roster = build_roster(table, &req.mapping);
     roster.check_destinations(&kinds);
     let mut rows = Vec::with_capacity(roster.rows.len());
     for r in &roster.rows {
         let mut states = Vec::with_capacity(kinds.len());
         for &k in &kinds {
-            let mut errors: Vec<String> = roster.row_errors(r.row, k).map(|p| format!("{} / {}", p.zh, p.en)).collect();
+            let mut errors: Vec<String> = roster
+                .row_errors(r.row, k)
+                .map(|p| format!("{} / {}", p.zh, p.en))
+                .collect();
             let mut code = roster.row_errors(r.row, k).next().map(|p| p.code.clone());
             if k == DestinationKind::TencentIm {
                 if let Some(t) = r.attendee.join_time.filter(|t| *t >= now) {
-                    errors.push(format!("入群时间须早于当前时间 / JoinTime must be before now ({t})"));
+                    errors.push(format!(
+                        "入群时间须早于当前时间 / JoinTime must be before now ({t})"
+                    ));
                     code.get_or_insert_with(|| "join_time_future".into());
                 }
             }
             if errors.is_empty() {
                 states.push((RowState::Pending, Outcome::default()));
             } else {
-                states.push((RowState::Invalid, Outcome { code, message: Some(errors.join("; ")), ..Default::default() }));
+                states.push((
+                    RowState::Invalid,
+                    Outcome {
+                        code,
+                        message: Some(errors.join("; ")),
+                        ..Default::default()
+                    },
+                ));
             }
         }
         rows.push((r.row, r.cells.clone(), r.attendee.clone(), states));
     }
-    Ok(NewJob { id, created_by: user.to_string(), created_at: now, file_name: req.file_name, headers: roster.headers, destinations: req.destinations, rows })
+    Ok(NewJob {
+        id,
+        created_by: user.to_string(),
+        created_at: now,
+        file_name: req.file_name,
+        headers: roster.headers,
+        destinations: req.destinations,
+        rows,
+    })
 }

@@ -36,7 +36,10 @@ pub struct Pacer {
 
 impl Pacer {
     pub fn per_second(n: f64) -> Self {
-        Pacer { interval: Duration::from_secs_f64(1.0 / n.max(0.001)), next: tokio::sync::Mutex::new(Instant::now()) }
+        Pacer {
+            interval: Duration::from_secs_f64(1.0 / n.max(0.001)),
+            next: tokio::sync::Mutex::new(Instant::now()),
+        }
     }
     pub async fn wait(&self) {
         let slot = {
@@ -70,12 +73,26 @@ pub struct Runner {
     active: Mutex<HashSet<String>>,
 }
 
-fn ok(code: Option<&str>, message: &str, reference: Option<String>, attendee_code: Option<String>) -> Outcome {
-    Outcome { code: code.map(str::to_string), message: (!message.is_empty()).then(|| message.to_string()), reference, attendee_code }
+fn ok(
+    code: Option<&str>,
+    message: &str,
+    reference: Option<String>,
+    attendee_code: Option<String>,
+) -> Outcome {
+    Outcome {
+        code: code.map(str::to_string),
+        message: (!message.is_empty()).then(|| message.to_string()),
+        reference,
+        attendee_code,
+    }
 }
 
 fn rejected(e: &ProviderError) -> Outcome {
-    Outcome { code: Some(e.code.to_string()), message: Some(e.message.clone()), ..Default::default() }
+    Outcome {
+        code: Some(e.code.to_string()),
+        message: Some(e.message.clone()),
+        ..Default::default()
+    }
 }
 
 /// Provider codes that mean the whole destination cannot work (configuration, missing target).
@@ -83,7 +100,23 @@ fn is_fatal(e: &ProviderError) -> bool {
     use rollcall_core::providers::Provider::*;
     match e.provider {
         TencentMeeting => matches!(e.code, 190303 | 200003 | 9003 | 9002 | 9042 | 101 | 190311),
-        TencentIm => matches!(e.code, 10007 | 10010 | 10015 | 70003 | 70009 | 70013 | 70014 | 70016 | 70020 | 60006 | 60010 | 60016 | 60020 | 60021),
+        TencentIm => matches!(
+            e.code,
+            10007
+                | 10010
+                | 10015
+                | 70003
+                | 70009
+                | 70013
+                | 70014
+                | 70016
+                | 70020
+                | 60006
+                | 60010
+                | 60016
+                | 60020
+                | 60021
+        ),
         Huiyi31 => e.code == h::codes::EVENT_NOT_FOUND,
         Wecom => matches!(e.code, 40001 | 40013 | 40091 | 48002 | 60020),
     }
@@ -98,9 +131,24 @@ fn describe(e: &ProviderError) -> String {
 }
 
 impl Runner {
-    pub fn new(store: Arc<dyn JobStore>, clients: Arc<Clients>, cfg: JobsConfig, pacers: Pacers, metrics: Arc<Metrics>) -> Arc<Self> {
+    pub fn new(
+        store: Arc<dyn JobStore>,
+        clients: Arc<Clients>,
+        cfg: JobsConfig,
+        pacers: Pacers,
+        metrics: Arc<Metrics>,
+    ) -> Arc<Self> {
         let (events, _) = broadcast::channel(1024);
-        Arc::new(Runner { store, clients, cfg, pacers, metrics, events, cancelled: Default::default(), active: Default::default() })
+        Arc::new(Runner {
+            store,
+            clients,
+            cfg,
+            pacers,
+            metrics,
+            events,
+            cancelled: Default::default(),
+            active: Default::default(),
+        })
     }
 
     pub fn store(&self) -> &Arc<dyn JobStore> {
@@ -112,15 +160,26 @@ impl Runner {
     }
 
     fn is_cancelled(&self, id: &str) -> bool {
-        self.cancelled.lock().unwrap_or_else(|p| p.into_inner()).contains(id)
+        self.cancelled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(id)
     }
 
     /// Starts a job unless it is already running in this process.
     pub fn start(self: &Arc<Self>, id: String) {
-        if !self.active.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone()) {
+        if !self
+            .active
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.clone())
+        {
             return;
         }
-        self.cancelled.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        self.cancelled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
         let me = self.clone();
         tokio::spawn(async move { me.run_job(id).await });
     }
@@ -136,20 +195,33 @@ impl Runner {
     }
 
     pub fn cancel(&self, id: &str) {
-        self.cancelled.lock().unwrap_or_else(|p| p.into_inner()).insert(id.to_string());
+        self.cancelled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_string());
     }
 
     pub fn is_active(&self, id: &str) -> bool {
-        self.active.lock().unwrap_or_else(|p| p.into_inner()).contains(id)
+        self.active
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(id)
     }
 
     async fn run_job(self: Arc<Self>, id: String) {
         let result = self.run_job_inner(&id).await;
         if let Err(e) = result {
             warn!(job = %id, error = %e, "job stopped by an internal error");
-            let _ = self.store.set_job_state(&id, JobState::Failed, Some(&format!("internal error: {e}")));
+            let _ = self.store.set_job_state(
+                &id,
+                JobState::Failed,
+                Some(&format!("internal error: {e}")),
+            );
         }
-        self.active.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        self.active
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
         self.notify(&id);
     }
 
@@ -192,7 +264,10 @@ impl Runner {
 
     fn skip_pending(&self, id: &str, d: usize, code: &str, reason: &str) -> anyhow::Result<()> {
         let rows = self.store.pending_rows(id, d)?;
-        let outcomes: Vec<_> = rows.into_iter().map(|r| (r, RowState::Skipped, ok(Some(code), reason, None, None))).collect();
+        let outcomes: Vec<_> = rows
+            .into_iter()
+            .map(|r| (r, RowState::Skipped, ok(Some(code), reason, None, None)))
+            .collect();
         self.store.set_outcomes(id, d, &outcomes)?;
         Ok(())
     }
@@ -200,7 +275,12 @@ impl Runner {
     /// Calls `f` with pacing; retries retryable and re-auth errors (each attempt re-signed by
     /// the client) with exponential backoff and jitter. An ambiguous error is only retried when
     /// the call is `idempotent`.
-    async fn call<T, F, Fut>(&self, pacer: &Pacer, idempotent: bool, mut f: F) -> Result<T, ProviderError>
+    async fn call<T, F, Fut>(
+        &self,
+        pacer: &Pacer,
+        idempotent: bool,
+        mut f: F,
+    ) -> Result<T, ProviderError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ProviderError>>,
@@ -214,14 +294,36 @@ impl Runner {
                 }
                 Err(e) => {
                     attempt += 1;
-                    self.metrics.inc("rollcall_provider_errors_total", format!("provider=\"{}\",code=\"{}\",ambiguous=\"{}\"", e.provider.as_str(), e.code, e.ambiguous));
-                    let retry = attempt < self.cfg.max_attempts && !matches!(e.class, ErrorClass::Permanent) && (!e.ambiguous || idempotent) && !is_fatal(&e);
+                    self.metrics.inc(
+                        "rollcall_provider_errors_total",
+                        format!(
+                            "provider=\"{}\",code=\"{}\",ambiguous=\"{}\"",
+                            e.provider.as_str(),
+                            e.code,
+                            e.ambiguous
+                        ),
+                    );
+                    let retry = attempt < self.cfg.max_attempts
+                        && !matches!(e.class, ErrorClass::Permanent)
+                        && (!e.ambiguous || idempotent)
+                        && !is_fatal(&e);
                     if !retry {
                         return Err(e);
                     }
-                    let rate_limited = matches!(e.code, 190310 | 190313 | 10006 | 45009 | 60007 | 60011 | 60018 | 60019);
-                    let exp = self.cfg.base_backoff_ms.saturating_mul(1 << attempt.min(16)).min(self.cfg.max_backoff_ms);
-                    let base = if rate_limited { exp.max(self.cfg.rate_limit_backoff_ms) } else { exp };
+                    let rate_limited = matches!(
+                        e.code,
+                        190310 | 190313 | 10006 | 45009 | 60007 | 60011 | 60018 | 60019
+                    );
+                    let exp = self
+                        .cfg
+                        .base_backoff_ms
+                        .saturating_mul(1 << attempt.min(16))
+                        .min(self.cfg.max_backoff_ms);
+                    let base = if rate_limited {
+                        exp.max(self.cfg.rate_limit_backoff_ms)
+                    } else {
+                        exp
+                    };
                     let jitter = rand::thread_rng().gen_range(0..=base / 2 + 1);
                     tokio::time::sleep(Duration::from_millis(base / 2 + jitter)).await;
                 }
@@ -229,11 +331,35 @@ impl Runner {
         }
     }
 
-    async fn run_destination(self: &Arc<Self>, id: &str, d: usize, dest: &Destination, input: &Arc<JobInput>) -> Result<(), Fatal> {
+    async fn run_destination(
+        self: &Arc<Self>,
+        id: &str,
+        d: usize,
+        dest: &Destination,
+        input: &Arc<JobInput>,
+    ) -> Result<(), Fatal> {
         let r = match dest {
-            Destination::TencentMeeting { meeting_id } => self.run_tencent_meeting(id, d, meeting_id, input).await,
-            Destination::TencentIm { group_id } => self.run_tencent_im(id, d, group_id, input).await,
-            Destination::Huiyi31 { event_id, attendee_type_id, item_sku_id } => self.run_huiyi31(id, d, event_id, attendee_type_id.as_deref(), item_sku_id.as_deref(), input).await,
+            Destination::TencentMeeting { meeting_id } => {
+                self.run_tencent_meeting(id, d, meeting_id, input).await
+            }
+            Destination::TencentIm { group_id } => {
+                self.run_tencent_im(id, d, group_id, input).await
+            }
+            Destination::Huiyi31 {
+                event_id,
+                attendee_type_id,
+                item_sku_id,
+            } => {
+                self.run_huiyi31(
+                    id,
+                    d,
+                    event_id,
+                    attendee_type_id.as_deref(),
+                    item_sku_id.as_deref(),
+                    input,
+                )
+                .await
+            }
         };
         self.notify(id);
         r
@@ -246,26 +372,71 @@ impl Runner {
     /// Rows still pending after every round: give up on them with a clear reason.
     fn exhaust(&self, id: &str, d: usize) -> Result<(), Fatal> {
         let rows = Self::journal(self.store.pending_rows(id, d))?;
-        let outcomes: Vec<_> = rows.into_iter().map(|r| (r, RowState::Rejected, ok(Some("retries_exhausted"), "多次重试仍未成功 / gave up after repeated retries", None, None))).collect();
+        let outcomes: Vec<_> = rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r,
+                    RowState::Rejected,
+                    ok(
+                        Some("retries_exhausted"),
+                        "多次重试仍未成功 / gave up after repeated retries",
+                        None,
+                        None,
+                    ),
+                )
+            })
+            .collect();
         Self::journal(self.store.set_outcomes(id, d, &outcomes))
     }
 
     // ---------------------------------------------------------------- Tencent Meeting
 
-    async fn run_tencent_meeting(self: &Arc<Self>, id: &str, d: usize, meeting_id: &str, input: &Arc<JobInput>) -> Result<(), Fatal> {
-        let client = self.clients.tencent_meeting.clone().ok_or_else(|| Fatal("腾讯会议未配置 / Tencent Meeting is not configured".into()))?;
+    async fn run_tencent_meeting(
+        self: &Arc<Self>,
+        id: &str,
+        d: usize,
+        meeting_id: &str,
+        input: &Arc<JobInput>,
+    ) -> Result<(), Fatal> {
+        let client =
+            self.clients.tencent_meeting.clone().ok_or_else(|| {
+                Fatal("腾讯会议未配置 / Tencent Meeting is not configured".into())
+            })?;
         let cap = client.config().edition.import_cap();
         let key_of = |r: u32| input.attendees[r as usize].to_enroll_entry().identity_key();
         for _round in 0..MAX_ROUNDS {
             let existing = self.tencent_meeting_list(&client, meeting_id).await?;
-            let by_key: HashMap<String, &tm::ApprovalEntry> = existing.iter().filter_map(|e| e.identity_key().map(|k| (k, e))).collect();
-            let found = |r: u32, message: &str, state: RowState| -> Option<(u32, RowState, Outcome)> {
-                let e = by_key.get(&key_of(r)?)?;
-                Some((r, state, ok(None, message, Some(e.enroll_id.to_string()), e.enroll_code.clone())))
-            };
+            let by_key: HashMap<String, &tm::ApprovalEntry> = existing
+                .iter()
+                .filter_map(|e| e.identity_key().map(|k| (k, e)))
+                .collect();
+            let found =
+                |r: u32, message: &str, state: RowState| -> Option<(u32, RowState, Outcome)> {
+                    let e = by_key.get(&key_of(r)?)?;
+                    Some((
+                        r,
+                        state,
+                        ok(
+                            None,
+                            message,
+                            Some(e.enroll_id.to_string()),
+                            e.enroll_code.clone(),
+                        ),
+                    ))
+                };
             // Settle batches whose outcome is unknown: what the webinar has was imported.
             for (batch, rows) in Self::journal(self.store.inflight_batches(id, d))? {
-                let settled: Vec<_> = rows.iter().filter_map(|&r| found(r, "对账确认已导入 / confirmed by reconciliation", RowState::Imported)).collect();
+                let settled: Vec<_> = rows
+                    .iter()
+                    .filter_map(|&r| {
+                        found(
+                            r,
+                            "对账确认已导入 / confirmed by reconciliation",
+                            RowState::Imported,
+                        )
+                    })
+                    .collect();
                 Self::journal(self.store.finish_batch(batch, &settled))?;
             }
             let pending = Self::journal(self.store.pending_rows(id, d))?;
@@ -273,14 +444,42 @@ impl Runner {
                 self.notify(id);
                 return Ok(());
             }
-            let (present, to_send): (Vec<u32>, Vec<u32>) = pending.iter().partition(|&&r| key_of(r).is_some_and(|k| by_key.contains_key(&k)));
-            let present: Vec<_> = present.into_iter().filter_map(|r| found(r, "已在报名列表中 / already enrolled", RowState::AlreadyPresent)).collect();
+            let (present, to_send): (Vec<u32>, Vec<u32>) = pending
+                .iter()
+                .partition(|&&r| key_of(r).is_some_and(|k| by_key.contains_key(&k)));
+            let present: Vec<_> = present
+                .into_iter()
+                .filter_map(|r| {
+                    found(
+                        r,
+                        "已在报名列表中 / already enrolled",
+                        RowState::AlreadyPresent,
+                    )
+                })
+                .collect();
             Self::journal(self.store.set_outcomes(id, d, &present))?;
-            let imported = existing.iter().filter(|e| e.enroll_source_type == 2).count();
-            let p = plan(rollcall_core::api::DestinationKind::TencentMeeting, &to_send, Some(cap.saturating_sub(imported)));
+            let imported = existing
+                .iter()
+                .filter(|e| e.enroll_source_type == 2)
+                .count();
+            let p = plan(
+                rollcall_core::api::DestinationKind::TencentMeeting,
+                &to_send,
+                Some(cap.saturating_sub(imported)),
+            );
             if !p.over_cap.is_empty() {
                 let msg = format!("超出单场导入上限 {cap} 条（已导入 {imported}） / over the webinar's import cap of {cap} (already imported {imported})");
-                let over: Vec<_> = p.over_cap.iter().map(|&r| (r, RowState::Invalid, ok(Some("webinar_cap_exceeded"), &msg, None, None))).collect();
+                let over: Vec<_> = p
+                    .over_cap
+                    .iter()
+                    .map(|&r| {
+                        (
+                            r,
+                            RowState::Invalid,
+                            ok(Some("webinar_cap_exceeded"), &msg, None, None),
+                        )
+                    })
+                    .collect();
                 Self::journal(self.store.set_outcomes(id, d, &over))?;
             }
             self.notify(id);
@@ -291,10 +490,17 @@ impl Runner {
                     break;
                 }
                 let permit = sem.clone().acquire_owned().await.expect("semaphore open");
-                let (me, id, mid, input, client) = (self.clone(), id.to_string(), meeting_id.to_string(), input.clone(), client.clone());
+                let (me, id, mid, input, client) = (
+                    self.clone(),
+                    id.to_string(),
+                    meeting_id.to_string(),
+                    input.clone(),
+                    client.clone(),
+                );
                 set.spawn(async move {
                     let _permit = permit;
-                    me.tencent_meeting_batch(&id, d, &mid, rows, &input, &client).await
+                    me.tencent_meeting_batch(&id, d, &mid, rows, &input, &client)
+                        .await
                 });
             }
             while let Some(r) = set.join_next().await {
@@ -305,13 +511,27 @@ impl Runner {
     }
 
     /// Every enrollment of the webinar, page by page, each page paced and retried on its own.
-    async fn tencent_meeting_list(&self, client: &crate::providers::tencent_meeting::Client, meeting_id: &str) -> Result<Vec<tm::ApprovalEntry>, Fatal> {
+    async fn tencent_meeting_list(
+        &self,
+        client: &crate::providers::tencent_meeting::Client,
+        meeting_id: &str,
+    ) -> Result<Vec<tm::ApprovalEntry>, Fatal> {
         let mut out = Vec::new();
         for page in 1.. {
-            let r = match self.call(&self.pacers.tencent_meeting, true, || client.list_enrollments(meeting_id, page, tm::MAX_APPROVALS_PAGE_SIZE)).await {
+            let r = match self
+                .call(&self.pacers.tencent_meeting, true, || {
+                    client.list_enrollments(meeting_id, page, tm::MAX_APPROVALS_PAGE_SIZE)
+                })
+                .await
+            {
                 Ok(r) => r,
                 Err(e) if is_fatal(&e) => return Err(Fatal(describe(&e))),
-                Err(e) => return Err(Fatal(format!("无法读取报名列表 / cannot list enrollments: {}", describe(&e)))),
+                Err(e) => {
+                    return Err(Fatal(format!(
+                        "无法读取报名列表 / cannot list enrollments: {}",
+                        describe(&e)
+                    )))
+                }
             };
             out.extend(r.enroll_list);
             if page >= r.total_page || r.current_size == 0 {
@@ -321,11 +541,32 @@ impl Runner {
         Ok(out)
     }
 
-    async fn tencent_meeting_batch(&self, id: &str, d: usize, meeting_id: &str, rows: Vec<u32>, input: &JobInput, client: &crate::providers::tencent_meeting::Client) -> Result<(), Fatal> {
-        let entries: Vec<tm::EnrollEntry> = rows.iter().map(|&r| input.attendees[r as usize].to_enroll_entry()).collect();
-        let req = EnrollImportRequest { operator_id: client.config().operator_userid.clone(), operator_id_type: tm::OperatorIdType::Userid, instanceid: tm::Instance::Pc, enroll_list: entries.clone() };
+    async fn tencent_meeting_batch(
+        &self,
+        id: &str,
+        d: usize,
+        meeting_id: &str,
+        rows: Vec<u32>,
+        input: &JobInput,
+        client: &crate::providers::tencent_meeting::Client,
+    ) -> Result<(), Fatal> {
+        let entries: Vec<tm::EnrollEntry> = rows
+            .iter()
+            .map(|&r| input.attendees[r as usize].to_enroll_entry())
+            .collect();
+        let req = EnrollImportRequest {
+            operator_id: client.config().operator_userid.clone(),
+            operator_id_type: tm::OperatorIdType::Userid,
+            instanceid: tm::Instance::Pc,
+            enroll_list: entries.clone(),
+        };
         let batch = Self::journal(self.store.begin_batch(id, d, &rows))?;
-        match self.call(&self.pacers.tencent_meeting, false, || client.import_enrollments(meeting_id, &req)).await {
+        match self
+            .call(&self.pacers.tencent_meeting, false, || {
+                client.import_enrollments(meeting_id, &req)
+            })
+            .await
+        {
             Ok(resp) => {
                 let mut by_key: HashMap<String, Vec<&tm::ImportedEnroll>> = HashMap::new();
                 for e in &resp.enroll_list {
@@ -333,7 +574,11 @@ impl Runner {
                         by_key.entry(k).or_default().push(e);
                     }
                 }
-                let unregistered: HashSet<&str> = resp.user_non_registered.iter().map(String::as_str).collect();
+                let unregistered: HashSet<&str> = resp
+                    .user_non_registered
+                    .iter()
+                    .map(String::as_str)
+                    .collect();
                 let outcomes: Vec<_> = rows
                     .iter()
                     .zip(&entries)
@@ -345,14 +590,22 @@ impl Runner {
                         None => (r, RowState::Rejected, ok(Some("not_imported"), "腾讯会议未返回此报名 / Tencent Meeting did not return this entry", None, None)),
                     })
                     .collect();
-                self.metrics.inc("rollcall_rows_total", format!("provider=\"tencent-meeting\",state=\"imported\""));
+                self.metrics.inc(
+                    "rollcall_rows_total",
+                    format!("provider=\"tencent-meeting\",state=\"imported\""),
+                );
                 Self::journal(self.store.finish_batch(batch, &outcomes))?;
             }
             // Left in flight: the next round lists the webinar and settles it.
-            Err(e) if e.ambiguous => warn!(job = %id, error = %e, "ambiguous Tencent Meeting import; will reconcile"),
+            Err(e) if e.ambiguous => {
+                warn!(job = %id, error = %e, "ambiguous Tencent Meeting import; will reconcile")
+            }
             Err(e) if is_fatal(&e) => return Err(Fatal(describe(&e))),
             Err(e) => {
-                let outcomes: Vec<_> = rows.iter().map(|&r| (r, RowState::Rejected, rejected(&e))).collect();
+                let outcomes: Vec<_> = rows
+                    .iter()
+                    .map(|&r| (r, RowState::Rejected, rejected(&e)))
+                    .collect();
                 Self::journal(self.store.finish_batch(batch, &outcomes))?;
             }
         }
@@ -362,15 +615,45 @@ impl Runner {
 
     // ---------------------------------------------------------------- Tencent IM
 
-    async fn run_tencent_im(self: &Arc<Self>, id: &str, d: usize, group_id: &str, input: &Arc<JobInput>) -> Result<(), Fatal> {
-        let client = self.clients.tencent_im.clone().ok_or_else(|| Fatal("腾讯云 IM 未配置 / Tencent IM is not configured".into()))?;
-        let account_of = |r: u32| input.attendees[r as usize].to_im_member().map(|m| m.member_account);
+    async fn run_tencent_im(
+        self: &Arc<Self>,
+        id: &str,
+        d: usize,
+        group_id: &str,
+        input: &Arc<JobInput>,
+    ) -> Result<(), Fatal> {
+        let client = self
+            .clients
+            .tencent_im
+            .clone()
+            .ok_or_else(|| Fatal("腾讯云 IM 未配置 / Tencent IM is not configured".into()))?;
+        let account_of = |r: u32| {
+            input.attendees[r as usize]
+                .to_im_member()
+                .map(|m| m.member_account)
+        };
         for _round in 0..MAX_ROUNDS {
             let members = self.tencent_im_list(&client, group_id).await?;
-            let in_group: HashSet<&str> = members.iter().map(|m| m.member_account.as_str()).collect();
+            let in_group: HashSet<&str> =
+                members.iter().map(|m| m.member_account.as_str()).collect();
             let has = |r: u32| account_of(r).is_some_and(|a| in_group.contains(a.as_str()));
             for (batch, rows) in Self::journal(self.store.inflight_batches(id, d))? {
-                let settled: Vec<_> = rows.iter().filter(|&&r| has(r)).map(|&r| (r, RowState::Imported, ok(None, "对账确认已入群 / confirmed by reconciliation", None, None))).collect();
+                let settled: Vec<_> = rows
+                    .iter()
+                    .filter(|&&r| has(r))
+                    .map(|&r| {
+                        (
+                            r,
+                            RowState::Imported,
+                            ok(
+                                None,
+                                "对账确认已入群 / confirmed by reconciliation",
+                                None,
+                                None,
+                            ),
+                        )
+                    })
+                    .collect();
                 Self::journal(self.store.finish_batch(batch, &settled))?;
             }
             let pending = Self::journal(self.store.pending_rows(id, d))?;
@@ -378,10 +661,23 @@ impl Runner {
                 return Ok(());
             }
             let (present, to_send): (Vec<u32>, Vec<u32>) = pending.iter().partition(|&&r| has(r));
-            let present: Vec<_> = present.into_iter().map(|r| (r, RowState::AlreadyPresent, ok(None, "已是群成员 / already a member", None, None))).collect();
+            let present: Vec<_> = present
+                .into_iter()
+                .map(|r| {
+                    (
+                        r,
+                        RowState::AlreadyPresent,
+                        ok(None, "已是群成员 / already a member", None, None),
+                    )
+                })
+                .collect();
             Self::journal(self.store.set_outcomes(id, d, &present))?;
             self.notify(id);
-            let p = plan(rollcall_core::api::DestinationKind::TencentIm, &to_send, None);
+            let p = plan(
+                rollcall_core::api::DestinationKind::TencentIm,
+                &to_send,
+                None,
+            );
             let sem = Arc::new(Semaphore::new(self.cfg.max_in_flight.max(1)));
             let mut set = tokio::task::JoinSet::new();
             for rows in p.batches {
@@ -389,10 +685,17 @@ impl Runner {
                     break;
                 }
                 let permit = sem.clone().acquire_owned().await.expect("semaphore open");
-                let (me, id, gid, input, client) = (self.clone(), id.to_string(), group_id.to_string(), input.clone(), client.clone());
+                let (me, id, gid, input, client) = (
+                    self.clone(),
+                    id.to_string(),
+                    group_id.to_string(),
+                    input.clone(),
+                    client.clone(),
+                );
                 set.spawn(async move {
                     let _permit = permit;
-                    me.tencent_im_batch(&id, d, &gid, rows, &input, &client).await
+                    me.tencent_im_batch(&id, d, &gid, rows, &input, &client)
+                        .await
                 });
             }
             while let Some(r) = set.join_next().await {
@@ -403,14 +706,32 @@ impl Runner {
     }
 
     /// Every member of the group, page by page, each page paced and retried on its own.
-    async fn tencent_im_list(&self, client: &crate::providers::tencent_im::Client, group_id: &str) -> Result<Vec<im::GroupMember>, Fatal> {
+    async fn tencent_im_list(
+        &self,
+        client: &crate::providers::tencent_im::Client,
+        group_id: &str,
+    ) -> Result<Vec<im::GroupMember>, Fatal> {
         let mut out = Vec::new();
         loop {
-            let req = im::GetGroupMemberInfoRequest { group_id: group_id.to_string(), limit: Some(6000), offset: Some(out.len() as u32) };
-            let page = match self.call(&self.pacers.tencent_im, true, || client.get_group_member_info(&req)).await {
+            let req = im::GetGroupMemberInfoRequest {
+                group_id: group_id.to_string(),
+                limit: Some(6000),
+                offset: Some(out.len() as u32),
+            };
+            let page = match self
+                .call(&self.pacers.tencent_im, true, || {
+                    client.get_group_member_info(&req)
+                })
+                .await
+            {
                 Ok(p) => p,
                 Err(e) if is_fatal(&e) => return Err(Fatal(describe(&e))),
-                Err(e) => return Err(Fatal(format!("无法读取群成员 / cannot list group members: {}", describe(&e)))),
+                Err(e) => {
+                    return Err(Fatal(format!(
+                        "无法读取群成员 / cannot list group members: {}",
+                        describe(&e)
+                    )))
+                }
             };
             let n = page.member_list.len();
             out.extend(page.member_list);
@@ -420,13 +741,36 @@ impl Runner {
         }
     }
 
-    async fn tencent_im_batch(&self, id: &str, d: usize, group_id: &str, rows: Vec<u32>, input: &JobInput, client: &crate::providers::tencent_im::Client) -> Result<(), Fatal> {
-        let members: Vec<im::ImportMember> = rows.iter().filter_map(|&r| input.attendees[r as usize].to_im_member()).collect();
-        let req = ImportGroupMemberRequest { group_id: group_id.to_string(), member_list: members.clone() };
+    async fn tencent_im_batch(
+        &self,
+        id: &str,
+        d: usize,
+        group_id: &str,
+        rows: Vec<u32>,
+        input: &JobInput,
+        client: &crate::providers::tencent_im::Client,
+    ) -> Result<(), Fatal> {
+        let members: Vec<im::ImportMember> = rows
+            .iter()
+            .filter_map(|&r| input.attendees[r as usize].to_im_member())
+            .collect();
+        let req = ImportGroupMemberRequest {
+            group_id: group_id.to_string(),
+            member_list: members.clone(),
+        };
         let batch = Self::journal(self.store.begin_batch(id, d, &rows))?;
-        match self.call(&self.pacers.tencent_im, false, || client.import_group_member(&req)).await {
+        match self
+            .call(&self.pacers.tencent_im, false, || {
+                client.import_group_member(&req)
+            })
+            .await
+        {
             Ok(resp) => {
-                let by_account: HashMap<&str, MemberResult> = resp.member_list.iter().map(|m| (m.member_account.as_str(), m.result)).collect();
+                let by_account: HashMap<&str, MemberResult> = resp
+                    .member_list
+                    .iter()
+                    .map(|m| (m.member_account.as_str(), m.result))
+                    .collect();
                 let outcomes: Vec<_> = rows
                     .iter()
                     .zip(&members)
@@ -439,10 +783,15 @@ impl Runner {
                     .collect();
                 Self::journal(self.store.finish_batch(batch, &outcomes))?;
             }
-            Err(e) if e.ambiguous => warn!(job = %id, error = %e, "ambiguous IM import; will reconcile"),
+            Err(e) if e.ambiguous => {
+                warn!(job = %id, error = %e, "ambiguous IM import; will reconcile")
+            }
             Err(e) if is_fatal(&e) => return Err(Fatal(describe(&e))),
             Err(e) => {
-                let outcomes: Vec<_> = rows.iter().map(|&r| (r, RowState::Rejected, rejected(&e))).collect();
+                let outcomes: Vec<_> = rows
+                    .iter()
+                    .map(|&r| (r, RowState::Rejected, rejected(&e)))
+                    .collect();
                 Self::journal(self.store.finish_batch(batch, &outcomes))?;
             }
         }
@@ -452,10 +801,32 @@ impl Runner {
 
     // ---------------------------------------------------------------- 31huiyi
 
-    async fn run_huiyi31(self: &Arc<Self>, id: &str, d: usize, event_id: &str, type_id: Option<&str>, sku: Option<&str>, input: &Arc<JobInput>) -> Result<(), Fatal> {
-        let hy = self.clients.huiyi31.as_ref().ok_or_else(|| Fatal("31会议未配置 / 31huiyi is not configured".into()))?;
-        let type_id = type_id.or(hy.default_attendee_type_id.as_deref()).ok_or_else(|| Fatal("缺少参会人类别 ID / no attendee type id (huiyi31:EVENT:TYPE:SKU)".into()))?.to_string();
-        let sku = sku.or(hy.default_item_sku_id.as_deref()).ok_or_else(|| Fatal("缺少门票商品 ID / no ticket item id (huiyi31:EVENT:TYPE:SKU)".into()))?.to_string();
+    async fn run_huiyi31(
+        self: &Arc<Self>,
+        id: &str,
+        d: usize,
+        event_id: &str,
+        type_id: Option<&str>,
+        sku: Option<&str>,
+        input: &Arc<JobInput>,
+    ) -> Result<(), Fatal> {
+        let hy = self
+            .clients
+            .huiyi31
+            .as_ref()
+            .ok_or_else(|| Fatal("31会议未配置 / 31huiyi is not configured".into()))?;
+        let type_id = type_id
+            .or(hy.default_attendee_type_id.as_deref())
+            .ok_or_else(|| {
+                Fatal("缺少参会人类别 ID / no attendee type id (huiyi31:EVENT:TYPE:SKU)".into())
+            })?
+            .to_string();
+        let sku = sku
+            .or(hy.default_item_sku_id.as_deref())
+            .ok_or_else(|| {
+                Fatal("缺少门票商品 ID / no ticket item id (huiyi31:EVENT:TYPE:SKU)".into())
+            })?
+            .to_string();
         // No list API: a registration whose outcome was lost cannot be checked, so it is never re-sent.
         for (batch, rows) in Self::journal(self.store.inflight_batches(id, d))? {
             let settled: Vec<_> = rows
@@ -477,9 +848,15 @@ impl Runner {
                 invitation_code: None,
                 bvent_id: event_id.to_string(),
                 attendee_type_id: type_id.clone(),
-                attendee: h::Attendee { fields: a.to_huiyi31_fields() },
+                attendee: h::Attendee {
+                    fields: a.to_huiyi31_fields(),
+                },
                 purchaser: None,
-                items: vec![h::Item { item_sku_id: sku.clone(), item_sku_name: hy.default_item_sku_name.clone(), quantity: 1 }],
+                items: vec![h::Item {
+                    item_sku_id: sku.clone(),
+                    item_sku_name: hy.default_item_sku_name.clone(),
+                    quantity: 1,
+                }],
                 agendas: None,
             };
             let me = self.clone();
@@ -499,8 +876,16 @@ impl Runner {
         Ok(())
     }
 
-    async fn huiyi31_one(&self, id: &str, d: usize, r: u32, req: RegisterRequest) -> Result<(), Fatal> {
-        let Some(hy) = self.clients.huiyi31.as_ref() else { return Err(Fatal("31huiyi is not configured".into())) };
+    async fn huiyi31_one(
+        &self,
+        id: &str,
+        d: usize,
+        r: u32,
+        req: RegisterRequest,
+    ) -> Result<(), Fatal> {
+        let Some(hy) = self.clients.huiyi31.as_ref() else {
+            return Err(Fatal("31huiyi is not configured".into()));
+        };
         let batch = Self::journal(self.store.begin_batch(id, d, &[r]))?;
         let outcome = match self.call(&self.pacers.huiyi31, false, || hy.client.register(&req)).await {
             Ok(resp) => {

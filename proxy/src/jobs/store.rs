@@ -9,7 +9,10 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use anyhow::{Context, Result};
-use rollcall_core::api::{Counts, Destination, DestinationSummary, JobResults, JobState, JobSummary, RowOutcome, RowResult, RowState};
+use rollcall_core::api::{
+    Counts, Destination, DestinationSummary, JobResults, JobState, JobSummary, RowOutcome,
+    RowResult, RowState,
+};
 use rollcall_core::roster::Attendee;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -58,9 +61,15 @@ pub trait JobStore: Send + Sync + 'static {
     /// Writes final states for some rows of a batch, returns the rest to pending, and clears the batch.
     fn finish_batch(&self, batch: i64, outcomes: &[(u32, RowState, Outcome)]) -> Result<()>;
     /// Sets final states for rows outside any batch (e.g. already present, over the cap, skipped).
-    fn set_outcomes(&self, id: &str, dest: usize, outcomes: &[(u32, RowState, Outcome)]) -> Result<()>;
+    fn set_outcomes(
+        &self,
+        id: &str,
+        dest: usize,
+        outcomes: &[(u32, RowState, Outcome)],
+    ) -> Result<()>;
     fn results(&self, id: &str) -> Result<Option<JobResults>>;
-    fn audit(&self, user: &str, action: &str, target: &str, rows: u64, outcome: &str) -> Result<()>;
+    fn audit(&self, user: &str, action: &str, target: &str, rows: u64, outcome: &str)
+        -> Result<()>;
 }
 
 pub struct SqliteStore {
@@ -69,7 +78,8 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     pub fn open(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating data_dir {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating data_dir {}", dir.display()))?;
         let conn = Connection::open(dir.join("rollcall.db")).context("opening the journal")?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -97,7 +107,9 @@ impl SqliteStore {
                 ts INTEGER NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
                 rows INTEGER NOT NULL, outcome TEXT NOT NULL);",
         )?;
-        Ok(SqliteStore { conn: Mutex::new(conn) })
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -106,30 +118,75 @@ impl SqliteStore {
 
     fn summary(conn: &Connection, id: &str) -> Result<Option<JobSummary>> {
         let head = conn
-            .query_row("SELECT state, created_by, created_at, file_name, reason FROM jobs WHERE id = ?1", [id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, Option<String>>(4)?))
-            })
+            .query_row(
+                "SELECT state, created_by, created_at, file_name, reason FROM jobs WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ))
+                },
+            )
             .optional()?;
-        let Some((state, created_by, created_at, file_name, reason)) = head else { return Ok(None) };
-        let rows: u64 = conn.query_row("SELECT COUNT(*) FROM job_rows WHERE job_id = ?1", [id], |r| r.get(0))?;
+        let Some((state, created_by, created_at, file_name, reason)) = head else {
+            return Ok(None);
+        };
+        let rows: u64 = conn.query_row(
+            "SELECT COUNT(*) FROM job_rows WHERE job_id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
         let mut dests: Vec<DestinationSummary> = Vec::new();
-        let mut stmt = conn.prepare_cached("SELECT idx, destination FROM job_destinations WHERE job_id = ?1 ORDER BY idx")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT idx, destination FROM job_destinations WHERE job_id = ?1 ORDER BY idx",
+        )?;
         for d in stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
             let (_, dest) = d?;
-            dests.push(DestinationSummary { destination: dest.parse().map_err(anyhow::Error::msg)?, counts: Counts::default() });
+            dests.push(DestinationSummary {
+                destination: dest.parse().map_err(anyhow::Error::msg)?,
+                counts: Counts::default(),
+            });
         }
-        let mut stmt = conn.prepare_cached("SELECT dest, state, COUNT(*) FROM outcomes WHERE job_id = ?1 GROUP BY dest, state")?;
-        for c in stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, u64>(2)?)))? {
+        let mut stmt = conn.prepare_cached(
+            "SELECT dest, state, COUNT(*) FROM outcomes WHERE job_id = ?1 GROUP BY dest, state",
+        )?;
+        for c in stmt.query_map([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, u64>(2)?,
+            ))
+        })? {
             let (dest, state, n) = c?;
             if let Some(d) = dests.get_mut(dest as usize) {
                 d.counts.add(state.parse().map_err(anyhow::Error::msg)?, n);
             }
         }
-        Ok(Some(JobSummary { id: id.to_string(), state: state.parse().map_err(anyhow::Error::msg)?, rows, destinations: dests, created_by, created_at, file_name, reason }))
+        Ok(Some(JobSummary {
+            id: id.to_string(),
+            state: state.parse().map_err(anyhow::Error::msg)?,
+            rows,
+            destinations: dests,
+            created_by,
+            created_at,
+            file_name,
+            reason,
+        }))
     }
 }
 
-fn write_outcome(tx: &rusqlite::Transaction<'_>, id: &str, dest: usize, row: u32, state: RowState, o: &Outcome) -> Result<()> {
+fn write_outcome(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    dest: usize,
+    row: u32,
+    state: RowState,
+    o: &Outcome,
+) -> Result<()> {
     tx.prepare_cached("UPDATE outcomes SET state = ?4, code = ?5, message = ?6, reference = ?7, attendee_code = ?8, batch_id = NULL WHERE job_id = ?1 AND dest = ?2 AND row_idx = ?3")?
         .execute(params![id, dest as i64, row, state.as_str(), o.code, o.message, o.reference, o.attendee_code])?;
     Ok(())
@@ -144,15 +201,31 @@ impl JobStore for SqliteStore {
             params![job.id, job.created_by, job.created_at, job.file_name, serde_json::to_string(&job.headers)?],
         )?;
         for (i, d) in job.destinations.iter().enumerate() {
-            tx.execute("INSERT INTO job_destinations (job_id, idx, destination) VALUES (?1, ?2, ?3)", params![job.id, i as i64, d.to_string()])?;
+            tx.execute(
+                "INSERT INTO job_destinations (job_id, idx, destination) VALUES (?1, ?2, ?3)",
+                params![job.id, i as i64, d.to_string()],
+            )?;
         }
         {
             let mut row_stmt = tx.prepare("INSERT INTO job_rows (job_id, idx, row_no, cells, attendee) VALUES (?1, ?2, ?3, ?4, ?5)")?;
             let mut out_stmt = tx.prepare("INSERT INTO outcomes (job_id, dest, row_idx, state, code, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
             for (idx, (row_no, cells, attendee, states)) in job.rows.iter().enumerate() {
-                row_stmt.execute(params![job.id, idx as i64, row_no, serde_json::to_string(cells)?, serde_json::to_string(attendee)?])?;
+                row_stmt.execute(params![
+                    job.id,
+                    idx as i64,
+                    row_no,
+                    serde_json::to_string(cells)?,
+                    serde_json::to_string(attendee)?
+                ])?;
                 for (d, (state, o)) in states.iter().enumerate() {
-                    out_stmt.execute(params![job.id, d as i64, idx as i64, state.as_str(), o.code, o.message])?;
+                    out_stmt.execute(params![
+                        job.id,
+                        d as i64,
+                        idx as i64,
+                        state.as_str(),
+                        o.code,
+                        o.message
+                    ])?;
                 }
             }
         }
@@ -162,8 +235,13 @@ impl JobStore for SqliteStore {
 
     fn list_jobs(&self) -> Result<Vec<JobSummary>> {
         let conn = self.conn();
-        let ids: Vec<String> = conn.prepare("SELECT id FROM jobs ORDER BY created_at DESC, id DESC LIMIT 500")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        ids.iter().filter_map(|id| Self::summary(&conn, id).transpose()).collect()
+        let ids: Vec<String> = conn
+            .prepare("SELECT id FROM jobs ORDER BY created_at DESC, id DESC LIMIT 500")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.iter()
+            .filter_map(|id| Self::summary(&conn, id).transpose())
+            .collect()
     }
 
     fn get_job(&self, id: &str) -> Result<Option<JobSummary>> {
@@ -182,15 +260,25 @@ impl JobStore for SqliteStore {
             .query_map([id], |r| r.get::<_, String>(0))?
             .map(|a| Ok(serde_json::from_str(&a?)?))
             .collect::<Result<Vec<_>>>()?;
-        Ok(JobInput { destinations, attendees })
+        Ok(JobInput {
+            destinations,
+            attendees,
+        })
     }
 
     fn running_jobs(&self) -> Result<Vec<String>> {
-        Ok(self.conn().prepare("SELECT id FROM jobs WHERE state = 'running' ORDER BY created_at")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+        Ok(self
+            .conn()
+            .prepare("SELECT id FROM jobs WHERE state = 'running' ORDER BY created_at")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?)
     }
 
     fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()> {
-        self.conn().execute("UPDATE jobs SET state = ?2, reason = ?3 WHERE id = ?1", params![id, state.as_str(), reason])?;
+        self.conn().execute(
+            "UPDATE jobs SET state = ?2, reason = ?3 WHERE id = ?1",
+            params![id, state.as_str(), reason],
+        )?;
         Ok(())
     }
 
@@ -206,7 +294,9 @@ impl JobStore for SqliteStore {
         let conn = self.conn();
         let mut out: Vec<(i64, Vec<u32>)> = Vec::new();
         let mut stmt = conn.prepare_cached("SELECT batch_id, row_idx FROM outcomes WHERE job_id = ?1 AND dest = ?2 AND batch_id IS NOT NULL ORDER BY batch_id, row_idx")?;
-        for r in stmt.query_map(params![id, dest as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?)))? {
+        for r in stmt.query_map(params![id, dest as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?))
+        })? {
             let (b, row) = r?;
             match out.last_mut() {
                 Some((last, rows)) if *last == b => rows.push(row),
@@ -219,7 +309,10 @@ impl JobStore for SqliteStore {
     fn begin_batch(&self, id: &str, dest: usize, rows: &[u32]) -> Result<i64> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute("INSERT INTO batches (job_id, dest, created_at) VALUES (?1, ?2, strftime('%s','now'))", params![id, dest as i64])?;
+        tx.execute(
+            "INSERT INTO batches (job_id, dest, created_at) VALUES (?1, ?2, strftime('%s','now'))",
+            params![id, dest as i64],
+        )?;
         let batch = tx.last_insert_rowid();
         {
             let mut stmt = tx.prepare_cached("UPDATE outcomes SET batch_id = ?4 WHERE job_id = ?1 AND dest = ?2 AND row_idx = ?3 AND state = 'pending'")?;
@@ -234,18 +327,30 @@ impl JobStore for SqliteStore {
     fn finish_batch(&self, batch: i64, outcomes: &[(u32, RowState, Outcome)]) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let (id, dest): (String, i64) = tx.query_row("SELECT job_id, dest FROM batches WHERE id = ?1", [batch], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (id, dest): (String, i64) = tx.query_row(
+            "SELECT job_id, dest FROM batches WHERE id = ?1",
+            [batch],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         for (row, state, o) in outcomes {
             write_outcome(&tx, &id, dest as usize, *row, *state, o)?;
         }
         // Whatever the batch did not settle goes back to pending, to be reconciled or re-sent.
-        tx.execute("UPDATE outcomes SET batch_id = NULL WHERE batch_id = ?1", [batch])?;
+        tx.execute(
+            "UPDATE outcomes SET batch_id = NULL WHERE batch_id = ?1",
+            [batch],
+        )?;
         tx.execute("DELETE FROM batches WHERE id = ?1", [batch])?;
         tx.commit()?;
         Ok(())
     }
 
-    fn set_outcomes(&self, id: &str, dest: usize, outcomes: &[(u32, RowState, Outcome)]) -> Result<()> {
+    fn set_outcomes(
+        &self,
+        id: &str,
+        dest: usize,
+        outcomes: &[(u32, RowState, Outcome)],
+    ) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         for (row, state, o) in outcomes {
@@ -257,33 +362,73 @@ impl JobStore for SqliteStore {
 
     fn results(&self, id: &str) -> Result<Option<JobResults>> {
         let conn = self.conn();
-        let Some(headers) = conn.query_row("SELECT headers FROM jobs WHERE id = ?1", [id], |r| r.get::<_, String>(0)).optional()? else { return Ok(None) };
+        let Some(headers) = conn
+            .query_row("SELECT headers FROM jobs WHERE id = ?1", [id], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+        else {
+            return Ok(None);
+        };
         let destinations: Vec<Destination> = conn
             .prepare("SELECT destination FROM job_destinations WHERE job_id = ?1 ORDER BY idx")?
             .query_map([id], |r| r.get::<_, String>(0))?
-            .map(|d| d.map_err(anyhow::Error::from).and_then(|d| d.parse().map_err(anyhow::Error::msg)))
+            .map(|d| {
+                d.map_err(anyhow::Error::from)
+                    .and_then(|d| d.parse().map_err(anyhow::Error::msg))
+            })
             .collect::<Result<_>>()?;
         let mut rows: Vec<RowResult> = conn
             .prepare("SELECT row_no, cells FROM job_rows WHERE job_id = ?1 ORDER BY idx")?
             .query_map([id], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?)))?
             .map(|r| {
                 let (row, cells) = r?;
-                Ok(RowResult { row, cells: serde_json::from_str(&cells)?, outcomes: Vec::new() })
+                Ok(RowResult {
+                    row,
+                    cells: serde_json::from_str(&cells)?,
+                    outcomes: Vec::new(),
+                })
             })
             .collect::<Result<_>>()?;
         let mut stmt = conn.prepare("SELECT row_idx, dest, state, code, message, reference, attendee_code FROM outcomes WHERE job_id = ?1 ORDER BY row_idx, dest")?;
         for o in stmt.query_map([id], |r| {
-            Ok((r.get::<_, usize>(0)?, r.get::<_, usize>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, Option<String>>(4)?, r.get::<_, Option<String>>(5)?, r.get::<_, Option<String>>(6)?))
+            Ok((
+                r.get::<_, usize>(0)?,
+                r.get::<_, usize>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
         })? {
             let (row, dest, state, code, message, reference, attendee_code) = o?;
             if let (Some(r), Some(d)) = (rows.get_mut(row), destinations.get(dest)) {
-                r.outcomes.push(RowOutcome { destination: d.clone(), state: state.parse().map_err(anyhow::Error::msg)?, code, message, reference, attendee_code });
+                r.outcomes.push(RowOutcome {
+                    destination: d.clone(),
+                    state: state.parse().map_err(anyhow::Error::msg)?,
+                    code,
+                    message,
+                    reference,
+                    attendee_code,
+                });
             }
         }
-        Ok(Some(JobResults { id: id.to_string(), headers: serde_json::from_str(&headers)?, rows }))
+        Ok(Some(JobResults {
+            id: id.to_string(),
+            headers: serde_json::from_str(&headers)?,
+            rows,
+        }))
     }
 
-    fn audit(&self, user: &str, action: &str, target: &str, rows: u64, outcome: &str) -> Result<()> {
+    fn audit(
+        &self,
+        user: &str,
+        action: &str,
+        target: &str,
+        rows: u64,
+        outcome: &str,
+    ) -> Result<()> {
         self.conn().execute(
             "INSERT INTO audit_log (ts, user, action, target, rows, outcome) VALUES (strftime('%s','now'), ?1, ?2, ?3, ?4, ?5)",
             params![user, action, target, rows as i64, outcome],

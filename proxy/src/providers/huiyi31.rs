@@ -20,14 +20,20 @@ pub struct Client {
 
 impl Client {
     pub fn new(cfg: Config, http: reqwest::Client) -> Self {
-        Client { base_url: cfg.base_url.trim_end_matches('/').to_string(), http }
+        Client {
+            base_url: cfg.base_url.trim_end_matches('/').to_string(),
+            http,
+        }
     }
 
     pub async fn register(&self, req: &RegisterRequest) -> Result<RegisterResponse, ProviderError> {
         let body = serde_json::to_vec(req).expect("serialising a wire type");
         let resp = self
             .http
-            .post(format!("{}/op/notoken/api/Attendee/v1/Register", self.base_url))
+            .post(format!(
+                "{}/op/notoken/api/Attendee/v1/Register",
+                self.base_url
+            ))
             .header("Content-Type", "application/json; charset=utf-8")
             .body(body)
             .send()
@@ -35,15 +41,35 @@ impl Client {
             .map_err(|e| ProviderError::transport(P, &e))?;
         let (status, bytes) = read_body(P, resp).await?;
         if status == 429 {
-            return Err(ProviderError { http_status: Some(429), ..ProviderError::provider(P, 429, "rate limited", ErrorClass::Retryable) });
+            return Err(ProviderError {
+                http_status: Some(429),
+                ..ProviderError::provider(P, 429, "rate limited", ErrorClass::Retryable)
+            });
         }
         if status >= 500 {
             return Err(ProviderError::gateway(P, status));
         }
-        let r: RegisterResponse = serde_json::from_slice(&bytes).map_err(|e| ProviderError { ambiguous: true, ..ProviderError::provider(P, 0, format!("unexpected response (HTTP {status}): {e}"), ErrorClass::Permanent) })?;
+        let r: RegisterResponse = serde_json::from_slice(&bytes).map_err(|e| ProviderError {
+            ambiguous: true,
+            ..ProviderError::provider(
+                P,
+                0,
+                format!("unexpected response (HTTP {status}): {e}"),
+                ErrorClass::Permanent,
+            )
+        })?;
         if r.business_code != 0 {
-            let class = if r.business_code == rollcall_core::providers::huiyi31::codes::BUSY { ErrorClass::Retryable } else { ErrorClass::Permanent };
-            return Err(ProviderError::provider(P, r.business_code, r.business_message, class));
+            let class = if r.business_code == rollcall_core::providers::huiyi31::codes::BUSY {
+                ErrorClass::Retryable
+            } else {
+                ErrorClass::Permanent
+            };
+            return Err(ProviderError::provider(
+                P,
+                r.business_code,
+                r.business_message,
+                class,
+            ));
         }
         Ok(r)
     }

@@ -30,8 +30,20 @@ pub struct ProviderError {
 }
 
 impl ProviderError {
-    pub fn provider(provider: Provider, code: i64, message: impl Into<String>, class: ErrorClass) -> Self {
-        ProviderError { provider, class, code, message: message.into(), ambiguous: false, http_status: None }
+    pub fn provider(
+        provider: Provider,
+        code: i64,
+        message: impl Into<String>,
+        class: ErrorClass,
+    ) -> Self {
+        ProviderError {
+            provider,
+            class,
+            code,
+            message: message.into(),
+            ambiguous: false,
+            http_status: None,
+        }
     }
 
     /// Maps a transport error. Errors before the request was sent (connect) are retryable and
@@ -90,8 +102,14 @@ pub fn http_client(timeout: Duration) -> reqwest::Client {
 }
 
 /// Reads a response body fully, mapping a broken body to an ambiguous transport error.
-pub async fn read_body(provider: Provider, resp: reqwest::Response) -> Result<(u16, bytes::Bytes), ProviderError> {
+pub async fn read_body(
+    provider: Provider,
+    resp: reqwest::Response,
+) -> Result<(u16, bytes::Bytes), ProviderError> {
     let status = resp.status().as_u16();
-    let body = resp.bytes().await.map_err(|e| ProviderError::transport(provider, &e))?;
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| ProviderError::transport(provider, &e))?;
     Ok((status, body))
 }

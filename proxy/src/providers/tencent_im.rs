@@ -7,7 +7,10 @@ use std::sync::Arc;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use rand::Rng;
-use rollcall_core::providers::tencent_im::{self as im, GetGroupMemberInfoRequest, GetGroupMemberInfoResponse, GroupMember, ImportGroupMemberRequest, ImportGroupMemberResponse};
+use rollcall_core::providers::tencent_im::{
+    self as im, GetGroupMemberInfoRequest, GetGroupMemberInfoResponse, GroupMember,
+    ImportGroupMemberRequest, ImportGroupMemberResponse,
+};
 use rollcall_core::providers::{ErrorClass, Provider};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
@@ -24,23 +27,40 @@ pub const USERSIG_EXPIRE: u64 = 60 * 86_400;
 const USERSIG_MARGIN: u64 = 3600;
 
 /// The content TLS.sig signs (every line LF-terminated).
-pub fn content_to_sign(sdkappid: u64, identifier: &str, time: u64, expire: u64, userbuf: Option<&[u8]>) -> String {
+pub fn content_to_sign(
+    sdkappid: u64,
+    identifier: &str,
+    time: u64,
+    expire: u64,
+    userbuf: Option<&[u8]>,
+) -> String {
     let mut s = format!("TLS.identifier:{identifier}\nTLS.sdkappid:{sdkappid}\nTLS.time:{time}\nTLS.expire:{expire}\n");
     if let Some(buf) = userbuf {
-        s.push_str(&format!("TLS.userbuf:{}\n", base64::engine::general_purpose::STANDARD.encode(buf)));
+        s.push_str(&format!(
+            "TLS.userbuf:{}\n",
+            base64::engine::general_purpose::STANDARD.encode(buf)
+        ));
     }
     s
 }
 
 /// `TLS.sig`: standard base64 of the raw HMAC-SHA256.
 pub fn tls_sig(key: &str, content: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
     mac.update(content.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 /// Generates a UserSig: JSON → zlib → base64 with `+/=` → `*-_`.
-pub fn gen_usersig(sdkappid: u64, key: &str, identifier: &str, expire: u64, time: u64, userbuf: Option<&[u8]>) -> String {
+pub fn gen_usersig(
+    sdkappid: u64,
+    key: &str,
+    identifier: &str,
+    expire: u64,
+    time: u64,
+    userbuf: Option<&[u8]>,
+) -> String {
     let content = content_to_sign(sdkappid, identifier, time, expire, userbuf);
     let mut doc = serde_json::Map::new();
     doc.insert("TLS.ver".into(), json!("2.0"));
@@ -49,22 +69,37 @@ pub fn gen_usersig(sdkappid: u64, key: &str, identifier: &str, expire: u64, time
     doc.insert("TLS.expire".into(), json!(expire));
     doc.insert("TLS.time".into(), json!(time));
     if let Some(buf) = userbuf {
-        doc.insert("TLS.userbuf".into(), json!(base64::engine::general_purpose::STANDARD.encode(buf)));
+        doc.insert(
+            "TLS.userbuf".into(),
+            json!(base64::engine::general_purpose::STANDARD.encode(buf)),
+        );
     }
     doc.insert("TLS.sig".into(), json!(tls_sig(key, &content)));
     let json = serde_json::to_vec(&Value::Object(doc)).expect("serialising JSON");
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
     z.write_all(&json).expect("writing to memory");
     let compressed = z.finish().expect("writing to memory");
-    base64::engine::general_purpose::STANDARD.encode(compressed).replace('+', "*").replace('/', "-").replace('=', "_")
+    base64::engine::general_purpose::STANDARD
+        .encode(compressed)
+        .replace('+', "*")
+        .replace('/', "-")
+        .replace('=', "_")
 }
 
 /// Decodes a UserSig back to its JSON document.
 pub fn decode_usersig(usersig: &str) -> Result<serde_json::Map<String, Value>, String> {
-    let b64 = usersig.replace('*', "+").replace('-', "/").replace('_', "=");
-    let compressed = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|e| format!("base64: {e}"))?;
+    let b64 = usersig
+        .replace('*', "+")
+        .replace('-', "/")
+        .replace('_', "=");
+    let compressed = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| format!("base64: {e}"))?;
     let mut json = Vec::new();
-    flate2::read::ZlibDecoder::new(&compressed[..]).take(64 * 1024).read_to_end(&mut json).map_err(|e| format!("zlib: {e}"))?;
+    flate2::read::ZlibDecoder::new(&compressed[..])
+        .take(64 * 1024)
+        .read_to_end(&mut json)
+        .map_err(|e| format!("zlib: {e}"))?;
     match serde_json::from_slice(&json).map_err(|e| format!("json: {e}"))? {
         Value::Object(m) => Ok(m),
         _ => Err("not a JSON object".into()),
@@ -82,12 +117,28 @@ pub enum UserSigError {
 
 /// Verifies a UserSig: decodes, checks sdkappid/identifier, the HMAC, and expiry
 /// (`now > time + expire` is expired, as the Go verifier does).
-pub fn verify_usersig(usersig: &str, key: &str, sdkappid: u64, identifier: &str, now: u64) -> Result<u64, UserSigError> {
+pub fn verify_usersig(
+    usersig: &str,
+    key: &str,
+    sdkappid: u64,
+    identifier: &str,
+    now: u64,
+) -> Result<u64, UserSigError> {
     let doc = decode_usersig(usersig).map_err(|_| UserSigError::Malformed)?;
     let num = |k: &str| doc.get(k).and_then(Value::as_u64);
-    let (Some(app), Some(time), Some(expire)) = (num("TLS.sdkappid"), num("TLS.time"), num("TLS.expire")) else { return Err(UserSigError::Malformed) };
-    let ident = doc.get("TLS.identifier").and_then(Value::as_str).ok_or(UserSigError::Malformed)?;
-    let sig = doc.get("TLS.sig").and_then(Value::as_str).ok_or(UserSigError::Malformed)?;
+    let (Some(app), Some(time), Some(expire)) =
+        (num("TLS.sdkappid"), num("TLS.time"), num("TLS.expire"))
+    else {
+        return Err(UserSigError::Malformed);
+    };
+    let ident = doc
+        .get("TLS.identifier")
+        .and_then(Value::as_str)
+        .ok_or(UserSigError::Malformed)?;
+    let sig = doc
+        .get("TLS.sig")
+        .and_then(Value::as_str)
+        .ok_or(UserSigError::Malformed)?;
     if app != sdkappid {
         return Err(UserSigError::Mismatch(im::codes::SDKAPPID_MISMATCH));
     }
@@ -95,11 +146,24 @@ pub fn verify_usersig(usersig: &str, key: &str, sdkappid: u64, identifier: &str,
         return Err(UserSigError::Mismatch(im::codes::IDENTIFIER_MISMATCH));
     }
     let userbuf = match doc.get("TLS.userbuf").and_then(Value::as_str) {
-        Some(b) => Some(base64::engine::general_purpose::STANDARD.decode(b).map_err(|_| UserSigError::Malformed)?),
+        Some(b) => Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .map_err(|_| UserSigError::Malformed)?,
+        ),
         None => None,
     };
-    let expected = tls_sig(key, &content_to_sign(app, ident, time, expire, userbuf.as_deref()));
-    if expected.len() != sig.len() || expected.bytes().zip(sig.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) != 0 {
+    let expected = tls_sig(
+        key,
+        &content_to_sign(app, ident, time, expire, userbuf.as_deref()),
+    );
+    if expected.len() != sig.len()
+        || expected
+            .bytes()
+            .zip(sig.bytes())
+            .fold(0u8, |a, (x, y)| a | (x ^ y))
+            != 0
+    {
         return Err(UserSigError::BadSignature);
     }
     if now > time + expire {
@@ -130,7 +194,11 @@ pub struct Client {
 
 impl Client {
     pub fn new(cfg: Config, http: reqwest::Client) -> Self {
-        Client { cfg: Arc::new(cfg), http, sig: Arc::new(Mutex::new(None)) }
+        Client {
+            cfg: Arc::new(cfg),
+            http,
+            sig: Arc::new(Mutex::new(None)),
+        }
     }
 
     async fn usersig(&self, stale: Option<u64>) -> (SecretString, u64) {
@@ -141,18 +209,36 @@ impl Client {
                 return (s.value.clone(), s.generation);
             }
         }
-        let value = SecretString::from(gen_usersig(self.cfg.sdk_app_id, self.cfg.secret_key.expose_secret(), &self.cfg.admin_identifier, USERSIG_EXPIRE, now, None));
+        let value = SecretString::from(gen_usersig(
+            self.cfg.sdk_app_id,
+            self.cfg.secret_key.expose_secret(),
+            &self.cfg.admin_identifier,
+            USERSIG_EXPIRE,
+            now,
+            None,
+        ));
         let generation = g.as_ref().map_or(1, |s| s.generation + 1);
-        *g = Some(CachedSig { value: value.clone(), valid_until: now + USERSIG_EXPIRE - USERSIG_MARGIN, generation });
+        *g = Some(CachedSig {
+            value: value.clone(),
+            valid_until: now + USERSIG_EXPIRE - USERSIG_MARGIN,
+            generation,
+        });
         (value, generation)
     }
 
-    async fn post<T: serde::de::DeserializeOwned>(&self, command: &str, body: Vec<u8>) -> Result<T, ProviderError> {
+    async fn post<T: serde::de::DeserializeOwned>(
+        &self,
+        command: &str,
+        body: Vec<u8>,
+    ) -> Result<T, ProviderError> {
         let (mut sig, mut generation) = self.usersig(None).await;
         let mut reauthed = false;
         loop {
             let random: u32 = rand::thread_rng().gen();
-            let url = format!("{}/v4/group_open_http_svc/{command}", self.cfg.base_url.trim_end_matches('/'));
+            let url = format!(
+                "{}/v4/group_open_http_svc/{command}",
+                self.cfg.base_url.trim_end_matches('/')
+            );
             let resp = self
                 .http
                 .post(url)
@@ -172,9 +258,25 @@ impl Client {
             if status != 200 {
                 return Err(ProviderError::gateway(P, status));
             }
-            let env: im::ErrorBody = serde_json::from_slice(&bytes).map_err(|e| ProviderError { ambiguous: true, ..ProviderError::provider(P, 0, format!("unexpected response: {e}"), ErrorClass::Permanent) })?;
+            let env: im::ErrorBody = serde_json::from_slice(&bytes).map_err(|e| ProviderError {
+                ambiguous: true,
+                ..ProviderError::provider(
+                    P,
+                    0,
+                    format!("unexpected response: {e}"),
+                    ErrorClass::Permanent,
+                )
+            })?;
             if env.error_code == 0 {
-                return serde_json::from_slice(&bytes).map_err(|e| ProviderError { ambiguous: true, ..ProviderError::provider(P, 0, format!("unexpected response: {e}"), ErrorClass::Permanent) });
+                return serde_json::from_slice(&bytes).map_err(|e| ProviderError {
+                    ambiguous: true,
+                    ..ProviderError::provider(
+                        P,
+                        0,
+                        format!("unexpected response: {e}"),
+                        ErrorClass::Permanent,
+                    )
+                });
             }
             let class = im::classify(env.error_code);
             if class == ErrorClass::Reauth && !reauthed {
@@ -185,23 +287,48 @@ impl Client {
             }
             // A second re-auth error keeps its class: the job runner retries it (bounded); a
             // rejected signature means nothing was applied, so retrying is safe.
-            return Err(ProviderError::provider(P, env.error_code, env.error_info, class));
+            return Err(ProviderError::provider(
+                P,
+                env.error_code,
+                env.error_info,
+                class,
+            ));
         }
     }
 
-    pub async fn import_group_member(&self, req: &ImportGroupMemberRequest) -> Result<ImportGroupMemberResponse, ProviderError> {
-        self.post("import_group_member", serde_json::to_vec(req).expect("serialising a wire type")).await
+    pub async fn import_group_member(
+        &self,
+        req: &ImportGroupMemberRequest,
+    ) -> Result<ImportGroupMemberResponse, ProviderError> {
+        self.post(
+            "import_group_member",
+            serde_json::to_vec(req).expect("serialising a wire type"),
+        )
+        .await
     }
 
-    pub async fn get_group_member_info(&self, req: &GetGroupMemberInfoRequest) -> Result<GetGroupMemberInfoResponse, ProviderError> {
-        self.post("get_group_member_info", serde_json::to_vec(req).expect("serialising a wire type")).await
+    pub async fn get_group_member_info(
+        &self,
+        req: &GetGroupMemberInfoRequest,
+    ) -> Result<GetGroupMemberInfoResponse, ProviderError> {
+        self.post(
+            "get_group_member_info",
+            serde_json::to_vec(req).expect("serialising a wire type"),
+        )
+        .await
     }
 
     /// Every member of a group (paged by Offset).
     pub async fn all_members(&self, group_id: &str) -> Result<Vec<GroupMember>, ProviderError> {
         let mut out = Vec::new();
         loop {
-            let page = self.get_group_member_info(&GetGroupMemberInfoRequest { group_id: group_id.into(), limit: Some(6000), offset: Some(out.len() as u32) }).await?;
+            let page = self
+                .get_group_member_info(&GetGroupMemberInfoRequest {
+                    group_id: group_id.into(),
+                    limit: Some(6000),
+                    offset: Some(out.len() as u32),
+                })
+                .await?;
             let n = page.member_list.len();
             out.extend(page.member_list);
             if n == 0 || out.len() as u32 >= page.member_num {

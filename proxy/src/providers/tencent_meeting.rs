@@ -6,7 +6,10 @@ use std::sync::Arc;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use rand::Rng;
-use rollcall_core::providers::tencent_meeting::{self as tm, ApprovalEntry, ApprovalsResponse, CreateWebinarRequest, CreateWebinarResponse, EnrollImportRequest, EnrollImportResponse};
+use rollcall_core::providers::tencent_meeting::{
+    self as tm, ApprovalEntry, ApprovalsResponse, CreateWebinarRequest, CreateWebinarResponse,
+    EnrollImportRequest, EnrollImportResponse,
+};
 use rollcall_core::providers::{ErrorClass, Provider};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
@@ -14,15 +17,27 @@ use sha2::Sha256;
 use super::{read_body, ProviderError};
 
 /// `METHOD\nX-TC-Key=..&X-TC-Nonce=..&X-TC-Timestamp=..\nURI\nBODY`.
-pub fn string_to_sign(method: &str, uri: &str, body: &[u8], nonce: &str, timestamp: &str, secret_id: &str) -> Vec<u8> {
-    let mut s = format!("{}\nX-TC-Key={secret_id}&X-TC-Nonce={nonce}&X-TC-Timestamp={timestamp}\n{uri}\n", method.to_ascii_uppercase()).into_bytes();
+pub fn string_to_sign(
+    method: &str,
+    uri: &str,
+    body: &[u8],
+    nonce: &str,
+    timestamp: &str,
+    secret_id: &str,
+) -> Vec<u8> {
+    let mut s = format!(
+        "{}\nX-TC-Key={secret_id}&X-TC-Nonce={nonce}&X-TC-Timestamp={timestamp}\n{uri}\n",
+        method.to_ascii_uppercase()
+    )
+    .into_bytes();
     s.extend_from_slice(body);
     s
 }
 
 /// `X-TC-Signature`: base64 of the lowercase hex of HMAC-SHA256(secret_key, string_to_sign).
 pub fn signature(string_to_sign: &[u8], secret_key: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret_key.as_bytes()).expect("HMAC takes any key length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret_key.as_bytes()).expect("HMAC takes any key length");
     mac.update(string_to_sign);
     let hex = hex::encode(mac.finalize().into_bytes());
     base64::engine::general_purpose::STANDARD.encode(hex.as_bytes())
@@ -31,7 +46,12 @@ pub fn signature(string_to_sign: &[u8], secret_key: &str) -> String {
 /// Constant-time check of a received signature (used by the sandbox).
 pub fn verify(string_to_sign: &[u8], secret_key: &str, received: &str) -> bool {
     let expected = signature(string_to_sign, secret_key);
-    expected.len() == received.len() && expected.bytes().zip(received.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    expected.len() == received.len()
+        && expected
+            .bytes()
+            .zip(received.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 /// Credentials and settings for one Tencent Meeting app.
@@ -47,7 +67,11 @@ pub struct Config {
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TencentMeetingConfig").field("base_url", &self.base_url).field("app_id", &self.app_id).field("secret_key", &"***").finish()
+        f.debug_struct("TencentMeetingConfig")
+            .field("base_url", &self.base_url)
+            .field("app_id", &self.app_id)
+            .field("secret_key", &"***")
+            .finish()
     }
 }
 
@@ -60,14 +84,21 @@ pub struct Client {
 }
 
 pub fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 const P: Provider = Provider::TencentMeeting;
 
 impl Client {
     pub fn new(cfg: Config, http: reqwest::Client) -> Self {
-        Client { cfg: Arc::new(cfg), http, now: unix_now }
+        Client {
+            cfg: Arc::new(cfg),
+            http,
+            now: unix_now,
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -76,15 +107,32 @@ impl Client {
 
     /// Sends one signed request: serialise once, sign those bytes, send those bytes; a fresh
     /// nonce and timestamp every call (so every retry is re-signed).
-    async fn call(&self, method: reqwest::Method, uri: &str, body: Option<Vec<u8>>) -> Result<bytes::Bytes, ProviderError> {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        uri: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<bytes::Bytes, ProviderError> {
         let body = body.unwrap_or_default();
-        let nonce = rand::thread_rng().gen_range(1..=u64::from(u32::MAX) * 1000).to_string();
+        let nonce = rand::thread_rng()
+            .gen_range(1..=u64::from(u32::MAX) * 1000)
+            .to_string();
         let timestamp = (self.now)().to_string();
-        let sts = string_to_sign(method.as_str(), uri, &body, &nonce, &timestamp, &self.cfg.secret_id);
+        let sts = string_to_sign(
+            method.as_str(),
+            uri,
+            &body,
+            &nonce,
+            &timestamp,
+            &self.cfg.secret_id,
+        );
         let sig = signature(&sts, self.cfg.secret_key.expose_secret());
         let mut req = self
             .http
-            .request(method, format!("{}{uri}", self.cfg.base_url.trim_end_matches('/')))
+            .request(
+                method,
+                format!("{}{uri}", self.cfg.base_url.trim_end_matches('/')),
+            )
             .header("Content-Type", "application/json")
             .header("X-TC-Key", &self.cfg.secret_id)
             .header("X-TC-Timestamp", &timestamp)
@@ -95,7 +143,11 @@ impl Client {
         if let Some(sdk) = &self.cfg.sdk_id {
             req = req.header("SdkId", sdk);
         }
-        let resp = req.body(body).send().await.map_err(|e| ProviderError::transport(P, &e))?;
+        let resp = req
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| ProviderError::transport(P, &e))?;
         let (status, bytes) = read_body(P, resp).await?;
         if status == 200 {
             return Ok(bytes);
@@ -103,32 +155,62 @@ impl Client {
         match serde_json::from_slice::<tm::ErrorBody>(&bytes) {
             Ok(e) => {
                 let code = e.error_info.error_code;
-                Err(ProviderError { http_status: Some(status), ..ProviderError::provider(P, code, e.error_info.message, tm::classify(code)) })
+                Err(ProviderError {
+                    http_status: Some(status),
+                    ..ProviderError::provider(P, code, e.error_info.message, tm::classify(code))
+                })
             }
             Err(_) if status >= 500 => Err(ProviderError::gateway(P, status)),
-            Err(_) => Err(ProviderError { http_status: Some(status), ..ProviderError::provider(P, 0, format!("HTTP {status}"), ErrorClass::Permanent) }),
+            Err(_) => Err(ProviderError {
+                http_status: Some(status),
+                ..ProviderError::provider(P, 0, format!("HTTP {status}"), ErrorClass::Permanent)
+            }),
         }
     }
 
     fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ProviderError> {
-        serde_json::from_slice(bytes).map_err(|e| ProviderError { ambiguous: true, ..ProviderError::provider(P, 0, format!("unexpected response: {e}"), ErrorClass::Permanent) })
+        serde_json::from_slice(bytes).map_err(|e| ProviderError {
+            ambiguous: true,
+            ..ProviderError::provider(
+                P,
+                0,
+                format!("unexpected response: {e}"),
+                ErrorClass::Permanent,
+            )
+        })
     }
 
     /// `POST /v1/webinars`. Not idempotent: never retried automatically.
-    pub async fn create_webinar(&self, req: &CreateWebinarRequest) -> Result<CreateWebinarResponse, ProviderError> {
+    pub async fn create_webinar(
+        &self,
+        req: &CreateWebinarRequest,
+    ) -> Result<CreateWebinarResponse, ProviderError> {
         let body = serde_json::to_vec(req).expect("serialising a wire type");
-        Self::parse(&self.call(reqwest::Method::POST, "/v1/webinars", Some(body)).await?)
+        Self::parse(
+            &self
+                .call(reqwest::Method::POST, "/v1/webinars", Some(body))
+                .await?,
+        )
     }
 
     /// `POST /v1/webinars/{id}/enroll/import`.
-    pub async fn import_enrollments(&self, meeting_id: &str, req: &EnrollImportRequest) -> Result<EnrollImportResponse, ProviderError> {
+    pub async fn import_enrollments(
+        &self,
+        meeting_id: &str,
+        req: &EnrollImportRequest,
+    ) -> Result<EnrollImportResponse, ProviderError> {
         let body = serde_json::to_vec(req).expect("serialising a wire type");
         let uri = format!("/v1/webinars/{}/enroll/import", urlencode(meeting_id));
         Self::parse(&self.call(reqwest::Method::POST, &uri, Some(body)).await?)
     }
 
     /// One page of `GET /v1/webinars/{id}/enroll/approvals`.
-    pub async fn list_enrollments(&self, meeting_id: &str, page: u32, page_size: u32) -> Result<ApprovalsResponse, ProviderError> {
+    pub async fn list_enrollments(
+        &self,
+        meeting_id: &str,
+        page: u32,
+        page_size: u32,
+    ) -> Result<ApprovalsResponse, ProviderError> {
         let uri = format!(
             "/v1/webinars/{}/enroll/approvals?operator_id={}&operator_id_type=1&instanceid=1&page={page}&page_size={page_size}",
             urlencode(meeting_id),
@@ -138,11 +220,16 @@ impl Client {
     }
 
     /// Every enrollment of a webinar (all pages).
-    pub async fn all_enrollments(&self, meeting_id: &str) -> Result<Vec<ApprovalEntry>, ProviderError> {
+    pub async fn all_enrollments(
+        &self,
+        meeting_id: &str,
+    ) -> Result<Vec<ApprovalEntry>, ProviderError> {
         let mut out = Vec::new();
         let mut page = 1;
         loop {
-            let r = self.list_enrollments(meeting_id, page, tm::MAX_APPROVALS_PAGE_SIZE).await?;
+            let r = self
+                .list_enrollments(meeting_id, page, tm::MAX_APPROVALS_PAGE_SIZE)
+                .await?;
             out.extend(r.enroll_list);
             if page >= r.total_page || r.current_size == 0 {
                 return Ok(out);

@@ -40,7 +40,12 @@ pub struct Client {
 
 impl Client {
     pub fn new(cfg: Config, http: reqwest::Client) -> Self {
-        Client { cfg: Arc::new(cfg), http, token: Arc::new(Mutex::new(None)), token_fetches: Default::default() }
+        Client {
+            cfg: Arc::new(cfg),
+            http,
+            token: Arc::new(Mutex::new(None)),
+            token_fetches: Default::default(),
+        }
     }
 
     /// A valid token and its generation. `stale` is the generation a caller saw rejected: only
@@ -53,34 +58,72 @@ impl Client {
                 return Ok((t.value.clone(), t.generation));
             }
         }
-        self.token_fetches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let url = format!("{}/cgi-bin/gettoken", self.cfg.base_url.trim_end_matches('/'));
+        self.token_fetches
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let url = format!(
+            "{}/cgi-bin/gettoken",
+            self.cfg.base_url.trim_end_matches('/')
+        );
         let resp = self
             .http
             .get(url)
-            .query(&[("corpid", self.cfg.corp_id.as_str()), ("corpsecret", self.cfg.corp_secret.expose_secret())])
+            .query(&[
+                ("corpid", self.cfg.corp_id.as_str()),
+                ("corpsecret", self.cfg.corp_secret.expose_secret()),
+            ])
             .send()
             .await
-            .map_err(|e| ProviderError { ambiguous: false, ..ProviderError::transport(P, &e) })?;
-        let (status, body) = read_body(P, resp).await.map_err(|e| ProviderError { ambiguous: false, ..e })?;
+            .map_err(|e| ProviderError {
+                ambiguous: false,
+                ..ProviderError::transport(P, &e)
+            })?;
+        let (status, body) = read_body(P, resp).await.map_err(|e| ProviderError {
+            ambiguous: false,
+            ..e
+        })?;
         if status != 200 {
-            return Err(ProviderError { ambiguous: false, ..ProviderError::gateway(P, status) });
+            return Err(ProviderError {
+                ambiguous: false,
+                ..ProviderError::gateway(P, status)
+            });
         }
-        let t: TokenResponse = serde_json::from_slice(&body).map_err(|e| ProviderError::provider(P, 0, format!("unexpected gettoken response: {e}"), ErrorClass::Retryable))?;
+        let t: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            ProviderError::provider(
+                P,
+                0,
+                format!("unexpected gettoken response: {e}"),
+                ErrorClass::Retryable,
+            )
+        })?;
         if t.errcode != 0 {
             // A gettoken failure is a configuration problem unless WeCom says it is busy.
-            let class = if wecom::classify(t.errcode) == ErrorClass::Retryable { ErrorClass::Retryable } else { ErrorClass::Permanent };
+            let class = if wecom::classify(t.errcode) == ErrorClass::Retryable {
+                ErrorClass::Retryable
+            } else {
+                ErrorClass::Permanent
+            };
             return Err(ProviderError::provider(P, t.errcode, t.errmsg, class));
         }
         let value = SecretString::from(t.access_token.unwrap_or_default());
         let lifetime = Duration::from_secs(t.expires_in.unwrap_or(7200));
         let generation = guard.as_ref().map_or(1, |t| t.generation + 1);
-        *guard = Some(Token { value: value.clone(), refresh_at: Instant::now() + lifetime.saturating_sub(REFRESH_MARGIN).max(lifetime / 2), generation });
+        *guard = Some(Token {
+            value: value.clone(),
+            refresh_at: Instant::now() + lifetime.saturating_sub(REFRESH_MARGIN).max(lifetime / 2),
+            generation,
+        });
         Ok((value, generation))
     }
 
-    async fn enroll_list_once(&self, token: &SecretString, req: &EnrollListRequest) -> Result<EnrollListResponse, ProviderError> {
-        let url = format!("{}/cgi-bin/meeting/webinar/enroll/list", self.cfg.base_url.trim_end_matches('/'));
+    async fn enroll_list_once(
+        &self,
+        token: &SecretString,
+        req: &EnrollListRequest,
+    ) -> Result<EnrollListResponse, ProviderError> {
+        let url = format!(
+            "{}/cgi-bin/meeting/webinar/enroll/list",
+            self.cfg.base_url.trim_end_matches('/')
+        );
         let body = serde_json::to_vec(req).expect("serialising a wire type");
         let resp = self
             .http
@@ -95,16 +138,31 @@ impl Client {
         if status != 200 {
             return Err(ProviderError::gateway(P, status));
         }
-        let r: EnrollListResponse = serde_json::from_slice(&body).map_err(|e| ProviderError::provider(P, 0, format!("unexpected response: {e}"), ErrorClass::Retryable))?;
+        let r: EnrollListResponse = serde_json::from_slice(&body).map_err(|e| {
+            ProviderError::provider(
+                P,
+                0,
+                format!("unexpected response: {e}"),
+                ErrorClass::Retryable,
+            )
+        })?;
         if r.errcode != 0 {
-            return Err(ProviderError::provider(P, r.errcode, r.errmsg, wecom::classify(r.errcode)));
+            return Err(ProviderError::provider(
+                P,
+                r.errcode,
+                r.errmsg,
+                wecom::classify(r.errcode),
+            ));
         }
         Ok(r)
     }
 
     /// One page. Read-only, so safe to retry: retryable errors are retried (bounded), token
     /// errors refresh the token once and retry once.
-    pub async fn enroll_list(&self, req: &EnrollListRequest) -> Result<EnrollListResponse, ProviderError> {
+    pub async fn enroll_list(
+        &self,
+        req: &EnrollListRequest,
+    ) -> Result<EnrollListResponse, ProviderError> {
         let (mut token, mut generation) = self.token(None).await?;
         let mut reauthed = false;
         let mut attempt = 0;
@@ -115,7 +173,11 @@ impl Client {
                     reauthed = true;
                     (token, generation) = self.token(Some(generation)).await?;
                 }
-                Err(e) if e.class == ErrorClass::Retryable && attempt < 3 && e.code != wecom::codes::FREQ_LIMIT => {
+                Err(e)
+                    if e.class == ErrorClass::Retryable
+                        && attempt < 3
+                        && e.code != wecom::codes::FREQ_LIMIT =>
+                {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(200 * (1 << attempt))).await;
                 }
@@ -125,13 +187,27 @@ impl Client {
     }
 
     /// Every page, following `next_cursor` while `has_more`.
-    pub async fn enroll_list_all(&self, meetingid: &str, status: Option<wecom::StatusFilter>) -> Result<Vec<wecom::Enroll>, ProviderError> {
+    pub async fn enroll_list_all(
+        &self,
+        meetingid: &str,
+        status: Option<wecom::StatusFilter>,
+    ) -> Result<Vec<wecom::Enroll>, ProviderError> {
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..10_000 {
-            let page = self.enroll_list(&EnrollListRequest { meetingid: meetingid.to_string(), status, cursor: cursor.clone(), limit: Some(wecom::MAX_LIMIT) }).await?;
+            let page = self
+                .enroll_list(&EnrollListRequest {
+                    meetingid: meetingid.to_string(),
+                    status,
+                    cursor: cursor.clone(),
+                    limit: Some(wecom::MAX_LIMIT),
+                })
+                .await?;
             out.extend(page.enroll_list);
-            if !page.has_more || page.next_cursor.is_empty() || Some(&page.next_cursor) == cursor.as_ref() {
+            if !page.has_more
+                || page.next_cursor.is_empty()
+                || Some(&page.next_cursor) == cursor.as_ref()
+            {
                 return Ok(out);
             }
             cursor = Some(page.next_cursor);

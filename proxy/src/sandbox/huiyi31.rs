@@ -7,7 +7,9 @@ use axum::extract::State as Ax;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
-use rollcall_core::providers::huiyi31::{self as h, codes, field_names, OrderAttendee, RegisterData, RegisterRequest, RegisterResponse};
+use rollcall_core::providers::huiyi31::{
+    self as h, codes, field_names, OrderAttendee, RegisterData, RegisterRequest, RegisterResponse,
+};
 use serde_json::json;
 
 use super::{Fault, Sandbox};
@@ -39,8 +41,14 @@ impl State {
         State {
             events: vec![Event {
                 event_id: super::demo::HUIYI_EVENT.into(),
-                attendee_types: vec![(super::demo::HUIYI_TYPE.into(), "嘉宾".into()), ("vip-type".into(), "VIP".into())],
-                items: vec![(super::demo::HUIYI_TICKET.into(), "嘉宾票".into()), ("vip-ticket".into(), "VIP 票".into())],
+                attendee_types: vec![
+                    (super::demo::HUIYI_TYPE.into(), "嘉宾".into()),
+                    ("vip-type".into(), "VIP".into()),
+                ],
+                items: vec![
+                    (super::demo::HUIYI_TICKET.into(), "嘉宾票".into()),
+                    ("vip-ticket".into(), "VIP 票".into()),
+                ],
                 orders: vec![],
             }],
             seq: 0,
@@ -61,7 +69,12 @@ impl State {
 }
 
 fn business(code: i64, msg: &str) -> Response {
-    Json(RegisterResponse { business_message: msg.into(), business_code: code, data: None }).into_response()
+    Json(RegisterResponse {
+        business_message: msg.into(),
+        business_code: code,
+        data: None,
+    })
+    .into_response()
 }
 
 pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
@@ -69,7 +82,9 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
     match fault {
         Some(Fault::GatewayBefore) => return super::bad_gateway(),
         // No auth on this endpoint: expiry faults become "busy" answers.
-        Some(Fault::RateLimit) | Some(Fault::AuthExpired) => return business(codes::BUSY, "系统繁忙，请稍后再试"),
+        Some(Fault::RateLimit) | Some(Fault::AuthExpired) => {
+            return business(codes::BUSY, "系统繁忙，请稍后再试")
+        }
         _ => {}
     }
     let req: RegisterRequest = match serde_json::from_slice(&body) {
@@ -82,12 +97,25 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
     let mut st = sb.huiyi.lock().expect("huiyi state");
     st.seq += 1;
     let seq = st.seq;
-    let Some(ev) = st.events.iter_mut().find(|e| e.event_id == req.bvent_id) else { return business(codes::EVENT_NOT_FOUND, "会议不存在") };
-    if !ev.attendee_types.iter().any(|(id, _)| *id == req.attendee_type_id) {
+    let Some(ev) = st.events.iter_mut().find(|e| e.event_id == req.bvent_id) else {
+        return business(codes::EVENT_NOT_FOUND, "会议不存在");
+    };
+    if !ev
+        .attendee_types
+        .iter()
+        .any(|(id, _)| *id == req.attendee_type_id)
+    {
         return business(codes::INVALID, "参会人类别不存在");
     }
-    if let Some(bad) = req.items.iter().find(|i| !ev.items.iter().any(|(id, _)| *id == i.item_sku_id)) {
-        return business(codes::INVALID, &format!("门票商品不存在: {}", bad.item_sku_id));
+    if let Some(bad) = req
+        .items
+        .iter()
+        .find(|i| !ev.items.iter().any(|(id, _)| *id == i.item_sku_id))
+    {
+        return business(
+            codes::INVALID,
+            &format!("门票商品不存在: {}", bad.item_sku_id),
+        );
     }
     let field = |n: &str| req.field(n).unwrap_or("").to_string();
     let order = Order {
@@ -120,5 +148,10 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
     if fault == Some(Fault::LostAfter) {
         return super::lost_response();
     }
-    Json(RegisterResponse { business_message: String::new(), business_code: 0, data: Some(data) }).into_response()
+    Json(RegisterResponse {
+        business_message: String::new(),
+        business_code: 0,
+        data: Some(data),
+    })
+    .into_response()
 }

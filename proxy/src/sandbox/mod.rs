@@ -87,7 +87,10 @@ pub struct Faults {
 
 impl Faults {
     pub fn new(rate: f64, seed: u64) -> Self {
-        Faults { rate: rate.clamp(0.0, 1.0), rng: Mutex::new(StdRng::seed_from_u64(seed)) }
+        Faults {
+            rate: rate.clamp(0.0, 1.0),
+            rng: Mutex::new(StdRng::seed_from_u64(seed)),
+        }
     }
 
     pub fn roll(&self) -> Option<Fault> {
@@ -135,31 +138,64 @@ impl Sandbox {
 
 /// HTTP 502 with an HTML body, as a gateway sends.
 pub fn bad_gateway() -> Response {
-    (axum::http::StatusCode::BAD_GATEWAY, "<html><body>502 Bad Gateway</body></html>").into_response()
+    (
+        axum::http::StatusCode::BAD_GATEWAY,
+        "<html><body>502 Bad Gateway</body></html>",
+    )
+        .into_response()
 }
 
 /// Status and headers go out, then the body breaks: the client cannot know the outcome.
 pub fn lost_response() -> Response {
-    let stream = futures_util::stream::once(async { Err::<bytes::Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "sandbox: response lost")) });
-    Response::builder().status(200).header("content-type", "application/json").body(Body::from_stream(stream)).expect("static response")
+    let stream = futures_util::stream::once(async {
+        Err::<bytes::Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "sandbox: response lost",
+        ))
+    });
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(Body::from_stream(stream))
+        .expect("static response")
 }
 
 pub fn router(sb: Arc<Sandbox>) -> Router {
     Router::new()
         .route("/v1/webinars", post(tencent_meeting::create_webinar))
-        .route("/v1/webinars/{id}/enroll/import", post(tencent_meeting::import))
-        .route("/v1/webinars/{id}/enroll/approvals", get(tencent_meeting::approvals))
+        .route(
+            "/v1/webinars/{id}/enroll/import",
+            post(tencent_meeting::import),
+        )
+        .route(
+            "/v1/webinars/{id}/enroll/approvals",
+            get(tencent_meeting::approvals),
+        )
         .route("/cgi-bin/gettoken", get(wecom::gettoken))
-        .route("/cgi-bin/meeting/webinar/enroll/list", post(wecom::enroll_list))
-        .route("/v4/group_open_http_svc/import_group_member", post(tencent_im::import_group_member))
-        .route("/v4/group_open_http_svc/get_group_member_info", post(tencent_im::get_group_member_info))
-        .route("/op/notoken/api/Attendee/v1/Register", post(huiyi31::register))
+        .route(
+            "/cgi-bin/meeting/webinar/enroll/list",
+            post(wecom::enroll_list),
+        )
+        .route(
+            "/v4/group_open_http_svc/import_group_member",
+            post(tencent_im::import_group_member),
+        )
+        .route(
+            "/v4/group_open_http_svc/get_group_member_info",
+            post(tencent_im::get_group_member_info),
+        )
+        .route(
+            "/op/notoken/api/Attendee/v1/Register",
+            post(huiyi31::register),
+        )
         .route("/_sandbox/state", get(state))
         .route("/_sandbox/expire-tokens", post(expire_tokens))
         .with_state(sb)
 }
 
-async fn state(axum::extract::State(sb): axum::extract::State<Arc<Sandbox>>) -> Json<serde_json::Value> {
+async fn state(
+    axum::extract::State(sb): axum::extract::State<Arc<Sandbox>>,
+) -> Json<serde_json::Value> {
     Json(json!({
         "tencent_meeting": sb.tm.lock().expect("tm state").to_json(),
         "wecom": sb.wecom.lock().expect("wecom state").to_json(),
@@ -169,7 +205,9 @@ async fn state(axum::extract::State(sb): axum::extract::State<Arc<Sandbox>>) -> 
 }
 
 /// Invalidates every WeCom token and every IM UserSig issued so far (tests token expiry mid-session).
-async fn expire_tokens(axum::extract::State(sb): axum::extract::State<Arc<Sandbox>>) -> Json<serde_json::Value> {
+async fn expire_tokens(
+    axum::extract::State(sb): axum::extract::State<Arc<Sandbox>>,
+) -> Json<serde_json::Value> {
     sb.wecom.lock().expect("wecom state").tokens.clear();
     sb.im.lock().expect("im state").sig_epoch = crate::providers::tencent_meeting::unix_now() + 1;
     Json(json!({"ok": true}))

@@ -8,7 +8,10 @@ use axum::extract::{Query, State as Ax};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
-use rollcall_core::providers::tencent_im::{self as im, codes, GetGroupMemberInfoRequest, GroupMember, ImportGroupMemberRequest, MemberOutcome, MemberResult};
+use rollcall_core::providers::tencent_im::{
+    self as im, codes, GetGroupMemberInfoRequest, GroupMember, ImportGroupMemberRequest,
+    MemberOutcome, MemberResult,
+};
 use secrecy::ExposeSecret;
 use serde_json::json;
 
@@ -38,11 +41,26 @@ impl State {
                 group_id: super::demo::IM_GROUP.into(),
                 kind: "Public".into(),
                 created_at: 1_448_000_000,
-                members: vec![GroupMember { member_account: super::demo::IM_ADMIN.into(), role: "Owner".into(), join_time: 1_448_000_000 }],
+                members: vec![GroupMember {
+                    member_account: super::demo::IM_ADMIN.into(),
+                    role: "Owner".into(),
+                    join_time: 1_448_000_000,
+                }],
             },
         );
-        groups.insert("@TGS#AVCHATROOM".to_string(), Group { group_id: "@TGS#AVCHATROOM".into(), kind: "AVChatRoom".into(), created_at: 1_448_000_000, members: vec![] });
-        State { groups, sig_epoch: 0 }
+        groups.insert(
+            "@TGS#AVCHATROOM".to_string(),
+            Group {
+                group_id: "@TGS#AVCHATROOM".into(),
+                kind: "AVChatRoom".into(),
+                created_at: 1_448_000_000,
+                members: vec![],
+            },
+        );
+        State {
+            groups,
+            sig_epoch: 0,
+        }
     }
 
     pub fn to_json(&self) -> serde_json::Value {
@@ -69,7 +87,10 @@ pub struct ImQuery {
 fn authenticate(sb: &Sandbox, q: &ImQuery) -> Result<(), Response> {
     let acc = &sb.accounts;
     if q.contenttype.as_deref() != Some("json") || q.random.is_none() {
-        return Err(fail(60002, "contenttype must be json and random is required"));
+        return Err(fail(
+            60002,
+            "contenttype must be json and random is required",
+        ));
     }
     if q.sdkappid != Some(acc.im_sdk_app_id) {
         return Err(fail(70020, "SDKAppID not found"));
@@ -78,17 +99,33 @@ fn authenticate(sb: &Sandbox, q: &ImQuery) -> Result<(), Response> {
         return Err(fail(60010, "identifier must be an App admin"));
     }
     let sig = q.usersig.as_deref().unwrap_or("");
-    match verify_usersig(sig, acc.im_secret_key.expose_secret(), acc.im_sdk_app_id, &acc.im_admin, unix_now()) {
-        Ok(time) if time < sb.im.lock().expect("im state").sig_epoch => Err(fail(codes::USERSIG_EXPIRED, "UserSig expired")),
+    match verify_usersig(
+        sig,
+        acc.im_secret_key.expose_secret(),
+        acc.im_sdk_app_id,
+        &acc.im_admin,
+        unix_now(),
+    ) {
+        Ok(time) if time < sb.im.lock().expect("im state").sig_epoch => {
+            Err(fail(codes::USERSIG_EXPIRED, "UserSig expired"))
+        }
         Ok(_) => Ok(()),
         Err(UserSigError::Expired) => Err(fail(codes::USERSIG_EXPIRED, "UserSig expired")),
-        Err(UserSigError::Malformed) => Err(fail(codes::USERSIG_PARSE, "UserSig could not be parsed")),
-        Err(UserSigError::BadSignature) => Err(fail(codes::USERSIG_VERIFY, "UserSig verification failed")),
+        Err(UserSigError::Malformed) => {
+            Err(fail(codes::USERSIG_PARSE, "UserSig could not be parsed"))
+        }
+        Err(UserSigError::BadSignature) => {
+            Err(fail(codes::USERSIG_VERIFY, "UserSig verification failed"))
+        }
         Err(UserSigError::Mismatch(c)) => Err(fail(c, "UserSig does not match the request")),
     }
 }
 
-pub async fn import_group_member(Ax(sb): Ax<Arc<Sandbox>>, Query(q): Query<ImQuery>, body: Bytes) -> Response {
+pub async fn import_group_member(
+    Ax(sb): Ax<Arc<Sandbox>>,
+    Query(q): Query<ImQuery>,
+    body: Bytes,
+) -> Response {
     if let Err(r) = authenticate(&sb, &q) {
         return r;
     }
@@ -104,35 +141,65 @@ pub async fn import_group_member(Ax(sb): Ax<Arc<Sandbox>>, Query(q): Query<ImQue
         Err(e) => return fail(60003, &format!("invalid JSON: {e}")),
     };
     if req.member_list.len() > im::MAX_MEMBERS_PER_REQUEST {
-        return fail(codes::TOO_MANY_ACCOUNTS, "too many accounts in the request (max 500)");
+        return fail(
+            codes::TOO_MANY_ACCOUNTS,
+            "too many accounts in the request (max 500)",
+        );
     }
     let now = unix_now() as i64;
     let mut st = sb.im.lock().expect("im state");
-    let Some(g) = st.groups.get_mut(&req.group_id) else { return fail(codes::GROUP_NOT_FOUND, "group does not exist") };
+    let Some(g) = st.groups.get_mut(&req.group_id) else {
+        return fail(codes::GROUP_NOT_FOUND, "group does not exist");
+    };
     if g.kind == "AVChatRoom" || g.kind == "BChatRoom" {
-        return fail(codes::NOT_ALLOWED, "AVChatRoom and BChatRoom groups do not support importing members");
+        return fail(
+            codes::NOT_ALLOWED,
+            "AVChatRoom and BChatRoom groups do not support importing members",
+        );
     }
     let mut out = Vec::with_capacity(req.member_list.len());
     for m in &req.member_list {
-        let ok = im::validate_member(m, Some(g.created_at), now, "m").is_empty() && !m.member_account.starts_with("ghost");
+        let ok = im::validate_member(m, Some(g.created_at), now, "m").is_empty()
+            && !m.member_account.starts_with("ghost");
         let result = if !ok {
             MemberResult::Failed
-        } else if g.members.iter().any(|x| x.member_account == m.member_account) {
+        } else if g
+            .members
+            .iter()
+            .any(|x| x.member_account == m.member_account)
+        {
             MemberResult::AlreadyMember
         } else {
-            g.members.push(GroupMember { member_account: m.member_account.clone(), role: m.role.clone().unwrap_or_else(|| "Member".into()), join_time: m.join_time.unwrap_or(now) });
+            g.members.push(GroupMember {
+                member_account: m.member_account.clone(),
+                role: m.role.clone().unwrap_or_else(|| "Member".into()),
+                join_time: m.join_time.unwrap_or(now),
+            });
             MemberResult::Imported
         };
-        out.push(MemberOutcome { member_account: m.member_account.clone(), result });
+        out.push(MemberOutcome {
+            member_account: m.member_account.clone(),
+            result,
+        });
     }
     drop(st);
     if fault == Some(Fault::LostAfter) {
         return super::lost_response();
     }
-    Json(im::ImportGroupMemberResponse { action_status: "OK".into(), error_code: 0, error_info: String::new(), member_list: out }).into_response()
+    Json(im::ImportGroupMemberResponse {
+        action_status: "OK".into(),
+        error_code: 0,
+        error_info: String::new(),
+        member_list: out,
+    })
+    .into_response()
 }
 
-pub async fn get_group_member_info(Ax(sb): Ax<Arc<Sandbox>>, Query(q): Query<ImQuery>, body: Bytes) -> Response {
+pub async fn get_group_member_info(
+    Ax(sb): Ax<Arc<Sandbox>>,
+    Query(q): Query<ImQuery>,
+    body: Bytes,
+) -> Response {
     if let Err(r) = authenticate(&sb, &q) {
         return r;
     }
@@ -148,9 +215,18 @@ pub async fn get_group_member_info(Ax(sb): Ax<Arc<Sandbox>>, Query(q): Query<ImQ
         Err(e) => return fail(60003, &format!("invalid JSON: {e}")),
     };
     let st = sb.im.lock().expect("im state");
-    let Some(g) = st.groups.get(&req.group_id) else { return fail(codes::GROUP_NOT_FOUND, "group does not exist") };
+    let Some(g) = st.groups.get(&req.group_id) else {
+        return fail(codes::GROUP_NOT_FOUND, "group does not exist");
+    };
     let offset = req.offset.unwrap_or(0) as usize;
     let limit = req.limit.unwrap_or(6000).min(6000) as usize;
     let list: Vec<GroupMember> = g.members.iter().skip(offset).take(limit).cloned().collect();
-    Json(im::GetGroupMemberInfoResponse { action_status: "OK".into(), error_code: 0, error_info: String::new(), member_num: g.members.len() as u32, member_list: list }).into_response()
+    Json(im::GetGroupMemberInfoResponse {
+        action_status: "OK".into(),
+        error_code: 0,
+        error_info: String::new(),
+        member_num: g.members.len() as u32,
+        member_list: list,
+    })
+    .into_response()
 }

@@ -10,7 +10,10 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
-use rollcall_core::providers::tencent_meeting::{self as tm, codes, ApprovalEntry, ApprovalStatus, CreateWebinarRequest, CreateWebinarResponse, EnrollImportRequest, EnrollImportResponse, ImportedEnroll};
+use rollcall_core::providers::tencent_meeting::{
+    self as tm, codes, ApprovalEntry, ApprovalStatus, CreateWebinarRequest, CreateWebinarResponse,
+    EnrollImportRequest, EnrollImportResponse, ImportedEnroll,
+};
 use secrecy::ExposeSecret;
 use serde_json::json;
 
@@ -78,32 +81,73 @@ fn error(status: StatusCode, code: i64, message: &str) -> Response {
 }
 
 /// Checks the signed headers; returns an error response when they do not verify.
-fn authenticate(sb: &Sandbox, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
-    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+fn authenticate(
+    sb: &Sandbox,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), Response> {
+    let h = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
     let acc = &sb.accounts;
     if h("X-TC-Key") != acc.tm_secret_id || h("AppId") != acc.tm_app_id {
-        return Err(error(StatusCode::UNAUTHORIZED, codes::BAD_KEY, "AppId 或 X-TC-Key 无效"));
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            codes::BAD_KEY,
+            "AppId 或 X-TC-Key 无效",
+        ));
     }
     if h("X-TC-Registered") != "1" {
-        return Err(error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, "X-TC-Registered 必须为 1"));
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            codes::INVALID_PARAMETER,
+            "X-TC-Registered 必须为 1",
+        ));
     }
     let (ts, nonce) = (h("X-TC-Timestamp"), h("X-TC-Nonce"));
     let now = unix_now();
-    let Ok(t) = ts.parse::<u64>() else { return Err(error(StatusCode::UNAUTHORIZED, codes::TIMESTAMP_SKEW, "X-TC-Timestamp 无效")) };
+    let Ok(t) = ts.parse::<u64>() else {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            codes::TIMESTAMP_SKEW,
+            "X-TC-Timestamp 无效",
+        ));
+    };
     if now.abs_diff(t) > 300 {
-        return Err(error(StatusCode::UNAUTHORIZED, codes::TIMESTAMP_SKEW, "请求时间戳超过 5 分钟"));
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            codes::TIMESTAMP_SKEW,
+            "请求时间戳超过 5 分钟",
+        ));
     }
     if nonce.is_empty() || nonce.parse::<u64>().is_err() {
-        return Err(error(StatusCode::UNAUTHORIZED, codes::SIGNATURE_FAILED, "X-TC-Nonce 无效"));
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            codes::SIGNATURE_FAILED,
+            "X-TC-Nonce 无效",
+        ));
     }
     let target = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let sts = string_to_sign(method.as_str(), target, body, nonce, ts, &acc.tm_secret_id);
     if !verify(&sts, acc.tm_secret_key.expose_secret(), h("X-TC-Signature")) {
-        return Err(error(StatusCode::UNAUTHORIZED, codes::SIGNATURE_FAILED, "Signature failed"));
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            codes::SIGNATURE_FAILED,
+            "Signature failed",
+        ));
     }
     let mut st = sb.tm.lock().expect("tm state");
     st.seen.retain(|_, at| now.saturating_sub(*at) <= 300);
-    if st.seen.insert((ts.to_string(), nonce.to_string()), now).is_some() {
+    if st
+        .seen
+        .insert((ts.to_string(), nonce.to_string()), now)
+        .is_some()
+    {
         return Err(error(StatusCode::UNAUTHORIZED, codes::REPLAY, "请求重放"));
     }
     Ok(())
@@ -113,13 +157,27 @@ fn authenticate(sb: &Sandbox, method: &Method, uri: &Uri, headers: &HeaderMap, b
 fn fault_before(sb: &Sandbox) -> Result<Option<Fault>, Response> {
     match sb.faults.roll() {
         Some(Fault::GatewayBefore) => Err(super::bad_gateway()),
-        Some(Fault::RateLimit) => Err(error(StatusCode::TOO_MANY_REQUESTS, codes::RATE_LIMIT, "调用频率超限")),
-        Some(Fault::AuthExpired) => Err(error(StatusCode::UNAUTHORIZED, codes::TIMESTAMP_SKEW, "请求时间戳超过 5 分钟")),
+        Some(Fault::RateLimit) => Err(error(
+            StatusCode::TOO_MANY_REQUESTS,
+            codes::RATE_LIMIT,
+            "调用频率超限",
+        )),
+        Some(Fault::AuthExpired) => Err(error(
+            StatusCode::UNAUTHORIZED,
+            codes::TIMESTAMP_SKEW,
+            "请求时间戳超过 5 分钟",
+        )),
         other => Ok(other),
     }
 }
 
-pub async fn create_webinar(Ax(sb): Ax<Arc<Sandbox>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn create_webinar(
+    Ax(sb): Ax<Arc<Sandbox>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if let Err(r) = authenticate(&sb, &method, &uri, &headers, &body) {
         return r;
     }
@@ -129,7 +187,13 @@ pub async fn create_webinar(Ax(sb): Ax<Arc<Sandbox>>, method: Method, uri: Uri, 
     };
     let req: CreateWebinarRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, &format!("参数错误: {e}")),
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                codes::INVALID_PARAMETER,
+                &format!("参数错误: {e}"),
+            )
+        }
     };
     let problems = tm::validate_create_webinar(&req, unix_now());
     if let Some(p) = problems.first() {
@@ -138,7 +202,13 @@ pub async fn create_webinar(Ax(sb): Ax<Arc<Sandbox>>, method: Method, uri: Uri, 
     let mut st = sb.tm.lock().expect("tm state");
     st.next_meeting += 1;
     let meeting_id = st.next_meeting.to_string();
-    st.webinars.push(Webinar { meeting_id: meeting_id.clone(), subject: req.subject.clone(), edition: tm::Edition::Enterprise, enrollment_enabled: req.admission_type == tm::AdmissionType::Enrollment, enrollments: vec![] });
+    st.webinars.push(Webinar {
+        meeting_id: meeting_id.clone(),
+        subject: req.subject.clone(),
+        edition: tm::Edition::Enterprise,
+        enrollment_enabled: req.admission_type == tm::AdmissionType::Enrollment,
+        enrollments: vec![],
+    });
     let code = format!("{:09}", st.next_meeting % 1_000_000_000);
     drop(st);
     if fault == Some(Fault::LostAfter) {
@@ -161,7 +231,14 @@ pub async fn create_webinar(Ax(sb): Ax<Arc<Sandbox>>, method: Method, uri: Uri, 
     .into_response()
 }
 
-pub async fn import(Ax(sb): Ax<Arc<Sandbox>>, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn import(
+    Ax(sb): Ax<Arc<Sandbox>>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if let Err(r) = authenticate(&sb, &method, &uri, &headers, &body) {
         return r;
     }
@@ -171,17 +248,35 @@ pub async fn import(Ax(sb): Ax<Arc<Sandbox>>, Path(id): Path<String>, method: Me
     };
     let req: EnrollImportRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, &format!("参数错误: {e}")),
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                codes::INVALID_PARAMETER,
+                &format!("参数错误: {e}"),
+            )
+        }
     };
     let mut st = sb.tm.lock().expect("tm state");
     let mut next_id = st.next_enroll_id;
     let Some(w) = st.webinars.iter_mut().find(|w| w.meeting_id == id) else {
-        return error(StatusCode::NOT_FOUND, codes::MEETING_NOT_FOUND, "会议不存在");
+        return error(
+            StatusCode::NOT_FOUND,
+            codes::MEETING_NOT_FOUND,
+            "会议不存在",
+        );
     };
     if !w.enrollment_enabled {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, codes::ENROLL_NOT_ENABLED, "会议未开启报名");
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::ENROLL_NOT_ENABLED,
+            "会议未开启报名",
+        );
     }
-    let imported = w.enrollments.iter().filter(|e| e.enroll_source_type == 2).count();
+    let imported = w
+        .enrollments
+        .iter()
+        .filter(|e| e.enroll_source_type == 2)
+        .count();
     let problems = tm::validate_enroll_import(&req, true, w.edition, imported);
     if let Some(p) = problems.first() {
         return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, &p.zh);
@@ -197,7 +292,11 @@ pub async fn import(Ax(sb): Ax<Arc<Sandbox>>, Path(id): Path<String>, method: Me
         let entry = ApprovalEntry {
             enroll_id: next_id,
             enroll_time: "2026-11-22 10:00:00".into(),
-            nick_name: e.nick_name.clone().or_else(|| e.phone_number.clone()).unwrap_or_default(),
+            nick_name: e
+                .nick_name
+                .clone()
+                .or_else(|| e.phone_number.clone())
+                .unwrap_or_default(),
             enroll_source_type: 2,
             status: ApprovalStatus::Approved,
             userid: e.userid.clone(),
@@ -232,7 +331,14 @@ pub struct ApprovalsQuery {
     operator_id: Option<String>,
 }
 
-pub async fn approvals(Ax(sb): Ax<Arc<Sandbox>>, Path(id): Path<String>, Query(q): Query<ApprovalsQuery>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+pub async fn approvals(
+    Ax(sb): Ax<Arc<Sandbox>>,
+    Path(id): Path<String>,
+    Query(q): Query<ApprovalsQuery>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     if let Err(r) = authenticate(&sb, &method, &uri, &headers, b"") {
         return r;
     }
@@ -240,18 +346,43 @@ pub async fn approvals(Ax(sb): Ax<Arc<Sandbox>>, Path(id): Path<String>, Query(q
         return r;
     }
     if q.operator_id.as_deref().unwrap_or("").is_empty() {
-        return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, "operator_id 必填");
+        return error(
+            StatusCode::BAD_REQUEST,
+            codes::INVALID_PARAMETER,
+            "operator_id 必填",
+        );
     }
     let page = q.page.unwrap_or(1).max(1);
     let size = q.page_size.unwrap_or(20);
     if size == 0 || size > tm::MAX_APPROVALS_PAGE_SIZE {
-        return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, "page_size 最大 300");
+        return error(
+            StatusCode::BAD_REQUEST,
+            codes::INVALID_PARAMETER,
+            "page_size 最大 300",
+        );
     }
     let st = sb.tm.lock().expect("tm state");
     let Some(w) = st.webinars.iter().find(|w| w.meeting_id == id) else {
-        return error(StatusCode::NOT_FOUND, codes::MEETING_NOT_FOUND, "会议不存在");
+        return error(
+            StatusCode::NOT_FOUND,
+            codes::MEETING_NOT_FOUND,
+            "会议不存在",
+        );
     };
     let total = w.enrollments.len() as u32;
-    let list: Vec<ApprovalEntry> = w.enrollments.iter().skip(((page - 1) * size) as usize).take(size as usize).cloned().collect();
-    Json(tm::ApprovalsResponse { total_count: total, current_size: list.len() as u32, current_page: page, total_page: total.div_ceil(size).max(1), enroll_list: list }).into_response()
+    let list: Vec<ApprovalEntry> = w
+        .enrollments
+        .iter()
+        .skip(((page - 1) * size) as usize)
+        .take(size as usize)
+        .cloned()
+        .collect();
+    Json(tm::ApprovalsResponse {
+        total_count: total,
+        current_size: list.len() as u32,
+        current_page: page,
+        total_page: total.div_ceil(size).max(1),
+        enroll_list: list,
+    })
+    .into_response()
 }

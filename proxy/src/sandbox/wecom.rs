@@ -8,7 +8,10 @@ use axum::extract::{Query, State as Ax};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
-use rollcall_core::providers::wecom::{self, codes, Answer, Enroll, EnrollListRequest, EnrollListResponse, EnrollSource, EnrollStatus, IsRequired, QuestionType, SpecialType, TokenResponse};
+use rollcall_core::providers::wecom::{
+    self, codes, Answer, Enroll, EnrollListRequest, EnrollListResponse, EnrollSource, EnrollStatus,
+    IsRequired, QuestionType, SpecialType, TokenResponse,
+};
 use rollcall_core::providers::FlexId;
 use secrecy::ExposeSecret;
 use serde_json::json;
@@ -23,7 +26,9 @@ pub struct State {
     issued: u64,
 }
 
-const NAMES: [&str; 10] = ["王芳", "李伟", "张敏", "刘洋", "陈静", "杨磊", "赵丽", "黄强", "周婷", "吴军"];
+const NAMES: [&str; 10] = [
+    "王芳", "李伟", "张敏", "刘洋", "陈静", "杨磊", "赵丽", "黄强", "周婷", "吴军",
+];
 const TOPICS: [&str; 4] = ["产品发布", "技术分享", "客户案例", "圆桌讨论"];
 
 impl State {
@@ -31,14 +36,44 @@ impl State {
         let mut list = Vec::new();
         for i in 0..130u64 {
             let status = EnrollStatus::from_code((i % 3 + 1) as i64);
-            let source = if i % 4 == 0 { EnrollSource::Manual } else { EnrollSource::Imported };
+            let source = if i % 4 == 0 {
+                EnrollSource::Manual
+            } else {
+                EnrollSource::Imported
+            };
             let name = format!("{}{}", NAMES[(i % 10) as usize], i / 10 + 1);
             let answers = vec![
-                Answer { answer_content: vec![name.clone()], is_required: IsRequired::Yes, question_num: 1, question_title: "姓名".into(), question_type: QuestionType::Text, special_type: SpecialType::Name },
-                Answer { answer_content: vec![format!("138{:08}", 10_000_000 + i)], is_required: IsRequired::Yes, question_num: 2, question_title: "手机号".into(), question_type: QuestionType::Text, special_type: SpecialType::Phone },
-                Answer { answer_content: vec![if i % 2 == 0 { "线上" } else { "线下" }.into()], is_required: IsRequired::Yes, question_num: 3, question_title: "参会方式".into(), question_type: QuestionType::Single, special_type: SpecialType::None },
                 Answer {
-                    answer_content: TOPICS.iter().enumerate().filter(|(t, _)| (i as usize + t) % 3 != 0).map(|(_, s)| s.to_string()).collect(),
+                    answer_content: vec![name.clone()],
+                    is_required: IsRequired::Yes,
+                    question_num: 1,
+                    question_title: "姓名".into(),
+                    question_type: QuestionType::Text,
+                    special_type: SpecialType::Name,
+                },
+                Answer {
+                    answer_content: vec![format!("138{:08}", 10_000_000 + i)],
+                    is_required: IsRequired::Yes,
+                    question_num: 2,
+                    question_title: "手机号".into(),
+                    question_type: QuestionType::Text,
+                    special_type: SpecialType::Phone,
+                },
+                Answer {
+                    answer_content: vec![if i % 2 == 0 { "线上" } else { "线下" }.into()],
+                    is_required: IsRequired::Yes,
+                    question_num: 3,
+                    question_title: "参会方式".into(),
+                    question_type: QuestionType::Single,
+                    special_type: SpecialType::None,
+                },
+                Answer {
+                    answer_content: TOPICS
+                        .iter()
+                        .enumerate()
+                        .filter(|(t, _)| (i as usize + t) % 3 != 0)
+                        .map(|(_, s)| s.to_string())
+                        .collect(),
                     is_required: IsRequired::No,
                     question_num: 4,
                     question_title: "感兴趣的议题".into(),
@@ -48,8 +83,17 @@ impl State {
             ];
             list.push(Enroll {
                 // Like the example, some ids arrive as numbers and some as strings.
-                enroll_id: if i % 2 == 0 { FlexId::Num(1_386_000 + i) } else { FlexId::Str((1_386_000 + i).to_string()) },
-                enroll_time: format!("2026-11-{:02} {:02}:{:02}:00", 1 + i % 20, 8 + i % 12, i % 60),
+                enroll_id: if i % 2 == 0 {
+                    FlexId::Num(1_386_000 + i)
+                } else {
+                    FlexId::Str((1_386_000 + i).to_string())
+                },
+                enroll_time: format!(
+                    "2026-11-{:02} {:02}:{:02}:00",
+                    1 + i % 20,
+                    8 + i % 12,
+                    i % 60
+                ),
                 enroll_source_type: source,
                 nick_name: name,
                 status,
@@ -59,7 +103,11 @@ impl State {
                 answer_list: answers,
             });
         }
-        State { tokens: HashMap::new(), webinars: HashMap::from([(super::demo::WECOM_WEBINAR.to_string(), list)]), issued: 0 }
+        State {
+            tokens: HashMap::new(),
+            webinars: HashMap::from([(super::demo::WECOM_WEBINAR.to_string(), list)]),
+            issued: 0,
+        }
     }
 
     pub fn to_json(&self) -> serde_json::Value {
@@ -87,11 +135,21 @@ pub async fn gettoken(Ax(sb): Ax<Arc<Sandbox>>, Query(q): Query<TokenQuery>) -> 
     if q.corpsecret.as_deref() != Some(sb.accounts.wecom_corp_secret.expose_secret()) {
         return err(codes::INVALID_SECRET, "invalid secret");
     }
-    let token = format!("SANDBOXTOKEN{:016x}{:016x}", sb.faults.next_u64(), sb.faults.next_u64());
+    let token = format!(
+        "SANDBOXTOKEN{:016x}{:016x}",
+        sb.faults.next_u64(),
+        sb.faults.next_u64()
+    );
     let mut st = sb.wecom.lock().expect("wecom state");
     st.issued += 1;
     st.tokens.insert(token.clone(), unix_now() + 7200);
-    Json(TokenResponse { errcode: 0, errmsg: "ok".into(), access_token: Some(token), expires_in: Some(7200) }).into_response()
+    Json(TokenResponse {
+        errcode: 0,
+        errmsg: "ok".into(),
+        access_token: Some(token),
+        expires_in: Some(7200),
+    })
+    .into_response()
 }
 
 #[derive(serde::Deserialize)]
@@ -99,13 +157,21 @@ pub struct ListQuery {
     access_token: Option<String>,
 }
 
-pub async fn enroll_list(Ax(sb): Ax<Arc<Sandbox>>, Query(q): Query<ListQuery>, body: Bytes) -> Response {
-    let Some(token) = q.access_token else { return err(codes::MISSING_TOKEN, "access_token missing") };
+pub async fn enroll_list(
+    Ax(sb): Ax<Arc<Sandbox>>,
+    Query(q): Query<ListQuery>,
+    body: Bytes,
+) -> Response {
+    let Some(token) = q.access_token else {
+        return err(codes::MISSING_TOKEN, "access_token missing");
+    };
     {
         let st = sb.wecom.lock().expect("wecom state");
         match st.tokens.get(&token) {
             None => return err(codes::INVALID_TOKEN, "invalid access_token"),
-            Some(&exp) if unix_now() > exp => return err(codes::TOKEN_EXPIRED, "access_token expired"),
+            Some(&exp) if unix_now() > exp => {
+                return err(codes::TOKEN_EXPIRED, "access_token expired")
+            }
             Some(_) => {}
         }
     }
@@ -124,12 +190,23 @@ pub async fn enroll_list(Ax(sb): Ax<Arc<Sandbox>>, Query(q): Query<ListQuery>, b
         Err(_) => return err(40058, "invalid json request"),
     };
     if !wecom::validate_enroll_list(&req).is_empty() {
-        return err(codes::INVALID_PARAMETER, "invalid parameter: limit must be 1-50, status 0-3");
+        return err(
+            codes::INVALID_PARAMETER,
+            "invalid parameter: limit must be 1-50, status 0-3",
+        );
     }
     let st = sb.wecom.lock().expect("wecom state");
-    let Some(all) = st.webinars.get(&req.meetingid) else { return err(codes::NOT_FOUND, "webinar not found or enrollment not enabled") };
+    let Some(all) = st.webinars.get(&req.meetingid) else {
+        return err(
+            codes::NOT_FOUND,
+            "webinar not found or enrollment not enabled",
+        );
+    };
     let filter = req.status.map(|s| s.code()).unwrap_or(0);
-    let matching: Vec<&Enroll> = all.iter().filter(|e| filter == 0 || e.status.code() == filter).collect();
+    let matching: Vec<&Enroll> = all
+        .iter()
+        .filter(|e| filter == 0 || e.status.code() == filter)
+        .collect();
     let offset: usize = match req.cursor.as_deref() {
         None | Some("") => 0,
         Some(c) => match c.strip_prefix("c").and_then(|n| n.parse().ok()) {
@@ -138,8 +215,24 @@ pub async fn enroll_list(Ax(sb): Ax<Arc<Sandbox>>, Query(q): Query<ListQuery>, b
         },
     };
     let limit = req.limit.unwrap_or(wecom::MAX_LIMIT) as usize;
-    let page: Vec<Enroll> = matching.iter().skip(offset).take(limit).map(|e| (*e).clone()).collect();
+    let page: Vec<Enroll> = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|e| (*e).clone())
+        .collect();
     let end = offset + page.len();
     let has_more = end < matching.len();
-    Json(EnrollListResponse { errcode: 0, errmsg: "ok".into(), has_more, next_cursor: if has_more { format!("c{end}") } else { String::new() }, enroll_list: page }).into_response()
+    Json(EnrollListResponse {
+        errcode: 0,
+        errmsg: "ok".into(),
+        has_more,
+        next_cursor: if has_more {
+            format!("c{end}")
+        } else {
+            String::new()
+        },
+        enroll_list: page,
+    })
+    .into_response()
 }

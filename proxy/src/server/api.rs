@@ -8,8 +8,13 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use rollcall_core::api::{ImGroupImport, Me, ProviderStatus, Status};
 use rollcall_core::providers::huiyi31::{self as h, RegisterRequest, RegisterResponse};
-use rollcall_core::providers::tencent_im::{self as im, ImportGroupMemberRequest, ImportGroupMemberResponse};
-use rollcall_core::providers::tencent_meeting::{self as tm, ApprovalEntry, CreateWebinarRequest, CreateWebinarResponse, EnrollImportRequest, EnrollImportResponse};
+use rollcall_core::providers::tencent_im::{
+    self as im, ImportGroupMemberRequest, ImportGroupMemberResponse,
+};
+use rollcall_core::providers::tencent_meeting::{
+    self as tm, ApprovalEntry, CreateWebinarRequest, CreateWebinarResponse, EnrollImportRequest,
+    EnrollImportResponse,
+};
 use rollcall_core::providers::wecom::{self, EnrollListRequest, EnrollListResponse};
 use rollcall_core::providers::Provider;
 use serde::Deserialize;
@@ -22,13 +27,22 @@ use crate::providers::ProviderError;
 type ApiResult<T> = Result<Json<T>, ApiErr>;
 
 fn not_configured(p: Provider) -> ApiErr {
-    ApiErr::new(StatusCode::SERVICE_UNAVAILABLE, "provider_not_configured", &format!("{} 未配置", p.label_zh()), &format!("{} is not configured", p.as_str()))
+    ApiErr::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "provider_not_configured",
+        &format!("{} 未配置", p.label_zh()),
+        &format!("{} is not configured", p.as_str()),
+    )
 }
 
 /// One audit record: who, what, which target, how many rows, the outcome. Never personal data.
 pub fn audit(state: &AppState, me: &Me, action: &str, target: &str, rows: u64, outcome: &str) {
     info!(target: "audit", user = %me.user, action, target_id = %target, rows, outcome, "audit");
-    if let Err(e) = state.runner.store().audit(&me.user, action, target, rows, outcome) {
+    if let Err(e) = state
+        .runner
+        .store()
+        .audit(&me.user, action, target, rows, outcome)
+    {
         tracing::error!(error = %e, "cannot write the audit log");
     }
 }
@@ -46,12 +60,26 @@ pub async fn me(Extension(me): Extension<Me>) -> Json<Me> {
 }
 
 fn host(url: &str) -> String {
-    url.split("://").nth(1).unwrap_or(url).split('/').next().unwrap_or("").to_string()
+    url.split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split('/')
+        .next()
+        .unwrap_or("")
+        .to_string()
 }
 
 pub async fn status(State(state): State<Arc<AppState>>) -> Json<Status> {
     let c = &state.clients;
-    let entry = |p: Provider, configured: bool| ProviderStatus { provider: p, configured, endpoint: c.endpoints.get(p.as_str()).map(|u| host(u)).unwrap_or_default() };
+    let entry = |p: Provider, configured: bool| ProviderStatus {
+        provider: p,
+        configured,
+        endpoint: c
+            .endpoints
+            .get(p.as_str())
+            .map(|u| host(u))
+            .unwrap_or_default(),
+    };
     Json(Status {
         version: env!("CARGO_PKG_VERSION").into(),
         sandbox: state.sandbox,
@@ -64,8 +92,16 @@ pub async fn status(State(state): State<Arc<AppState>>) -> Json<Status> {
     })
 }
 
-pub async fn create_webinar(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, ApiJson(mut req): ApiJson<CreateWebinarRequest>) -> ApiResult<CreateWebinarResponse> {
-    let client = state.clients.tencent_meeting.as_ref().ok_or_else(|| not_configured(Provider::TencentMeeting))?;
+pub async fn create_webinar(
+    State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
+    ApiJson(mut req): ApiJson<CreateWebinarRequest>,
+) -> ApiResult<CreateWebinarResponse> {
+    let client = state
+        .clients
+        .tencent_meeting
+        .as_ref()
+        .ok_or_else(|| not_configured(Provider::TencentMeeting))?;
     if req.userid.trim().is_empty() {
         req.userid = client.config().operator_userid.clone();
     }
@@ -75,13 +111,31 @@ pub async fn create_webinar(State(state): State<Arc<AppState>>, Extension(me): E
     }
     // Not idempotent: sent once; a lost answer is reported as unknown, never retried here.
     let r = client.create_webinar(&req).await;
-    audit(&state, &me, "tencent_meeting.create_webinar", r.as_ref().map(|w| w.meeting_id.as_str()).unwrap_or("-"), 0, &outcome(&r));
+    audit(
+        &state,
+        &me,
+        "tencent_meeting.create_webinar",
+        r.as_ref().map(|w| w.meeting_id.as_str()).unwrap_or("-"),
+        0,
+        &outcome(&r),
+    );
     r.map(Json).map_err(|e| ApiErr::provider(&e))
 }
 
-pub async fn list_webinar_enrollments(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult<Vec<ApprovalEntry>> {
-    let client = state.clients.tencent_meeting.as_ref().ok_or_else(|| not_configured(Provider::TencentMeeting))?;
-    client.all_enrollments(&id).await.map(Json).map_err(|e| ApiErr::provider(&e))
+pub async fn list_webinar_enrollments(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> ApiResult<Vec<ApprovalEntry>> {
+    let client = state
+        .clients
+        .tencent_meeting
+        .as_ref()
+        .ok_or_else(|| not_configured(Provider::TencentMeeting))?;
+    client
+        .all_enrollments(&id)
+        .await
+        .map(Json)
+        .map_err(|e| ApiErr::provider(&e))
 }
 
 #[derive(Deserialize)]
@@ -89,15 +143,36 @@ pub struct EnrollList {
     pub enroll_list: Vec<tm::EnrollEntry>,
 }
 
-pub async fn import_webinar_enrollments(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Path(id): Path<String>, ApiJson(body): ApiJson<EnrollList>) -> ApiResult<EnrollImportResponse> {
-    let client = state.clients.tencent_meeting.as_ref().ok_or_else(|| not_configured(Provider::TencentMeeting))?;
-    let req = EnrollImportRequest { operator_id: client.config().operator_userid.clone(), operator_id_type: tm::OperatorIdType::Userid, instanceid: tm::Instance::Pc, enroll_list: body.enroll_list };
+pub async fn import_webinar_enrollments(
+    State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EnrollList>,
+) -> ApiResult<EnrollImportResponse> {
+    let client = state
+        .clients
+        .tencent_meeting
+        .as_ref()
+        .ok_or_else(|| not_configured(Provider::TencentMeeting))?;
+    let req = EnrollImportRequest {
+        operator_id: client.config().operator_userid.clone(),
+        operator_id_type: tm::OperatorIdType::Userid,
+        instanceid: tm::Instance::Pc,
+        enroll_list: body.enroll_list,
+    };
     let problems = tm::validate_enroll_import(&req, true, client.config().edition, 0);
     if !problems.is_empty() {
         return Err(ApiErr::invalid(problems));
     }
     let r = client.import_enrollments(&id, &req).await;
-    audit(&state, &me, "tencent_meeting.import_enrollments", &id, req.enroll_list.len() as u64, &outcome(&r));
+    audit(
+        &state,
+        &me,
+        "tencent_meeting.import_enrollments",
+        &id,
+        req.enroll_list.len() as u64,
+        &outcome(&r),
+    );
     r.map(Json).map_err(|e| ApiErr::provider(&e))
 }
 
@@ -114,41 +189,105 @@ pub struct WecomQuery {
     pub all: bool,
 }
 
-pub async fn wecom_enrollments(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Path(id): Path<String>, ApiJson(q): ApiJson<WecomQuery>) -> ApiResult<EnrollListResponse> {
-    let client = state.clients.wecom.as_ref().ok_or_else(|| not_configured(Provider::Wecom))?;
-    let req = EnrollListRequest { meetingid: id.clone(), status: q.status, cursor: q.cursor, limit: q.limit };
+pub async fn wecom_enrollments(
+    State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
+    Path(id): Path<String>,
+    ApiJson(q): ApiJson<WecomQuery>,
+) -> ApiResult<EnrollListResponse> {
+    let client = state
+        .clients
+        .wecom
+        .as_ref()
+        .ok_or_else(|| not_configured(Provider::Wecom))?;
+    let req = EnrollListRequest {
+        meetingid: id.clone(),
+        status: q.status,
+        cursor: q.cursor,
+        limit: q.limit,
+    };
     let problems = wecom::validate_enroll_list(&req);
     if !problems.is_empty() {
         return Err(ApiErr::invalid(problems));
     }
     let r = if q.all {
-        client.enroll_list_all(&id, q.status).await.map(|list| EnrollListResponse { errcode: 0, errmsg: "ok".into(), has_more: false, next_cursor: String::new(), enroll_list: list })
+        client
+            .enroll_list_all(&id, q.status)
+            .await
+            .map(|list| EnrollListResponse {
+                errcode: 0,
+                errmsg: "ok".into(),
+                has_more: false,
+                next_cursor: String::new(),
+                enroll_list: list,
+            })
     } else {
         client.enroll_list(&req).await
     };
-    audit(&state, &me, "wecom.list_enrollments", &id, r.as_ref().map(|l| l.enroll_list.len() as u64).unwrap_or(0), &outcome(&r));
+    audit(
+        &state,
+        &me,
+        "wecom.list_enrollments",
+        &id,
+        r.as_ref().map(|l| l.enroll_list.len() as u64).unwrap_or(0),
+        &outcome(&r),
+    );
     r.map(Json).map_err(|e| ApiErr::provider(&e))
 }
 
-pub async fn import_im_members(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Path(id): Path<String>, ApiJson(body): ApiJson<ImGroupImport>) -> ApiResult<ImportGroupMemberResponse> {
-    let client = state.clients.tencent_im.as_ref().ok_or_else(|| not_configured(Provider::TencentIm))?;
-    let req = ImportGroupMemberRequest { group_id: id.clone(), member_list: body.members };
+pub async fn import_im_members(
+    State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ImGroupImport>,
+) -> ApiResult<ImportGroupMemberResponse> {
+    let client = state
+        .clients
+        .tencent_im
+        .as_ref()
+        .ok_or_else(|| not_configured(Provider::TencentIm))?;
+    let req = ImportGroupMemberRequest {
+        group_id: id.clone(),
+        member_list: body.members,
+    };
     let problems = im::validate_import(&req, None, unix_now() as i64);
     if !problems.is_empty() {
         return Err(ApiErr::invalid(problems));
     }
     let r = client.import_group_member(&req).await;
-    audit(&state, &me, "tencent_im.import_group_member", &id, req.member_list.len() as u64, &outcome(&r));
+    audit(
+        &state,
+        &me,
+        "tencent_im.import_group_member",
+        &id,
+        req.member_list.len() as u64,
+        &outcome(&r),
+    );
     r.map(Json).map_err(|e| ApiErr::provider(&e))
 }
 
-pub async fn huiyi31_register(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, ApiJson(req): ApiJson<RegisterRequest>) -> ApiResult<RegisterResponse> {
-    let hy = state.clients.huiyi31.as_ref().ok_or_else(|| not_configured(Provider::Huiyi31))?;
+pub async fn huiyi31_register(
+    State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
+    ApiJson(req): ApiJson<RegisterRequest>,
+) -> ApiResult<RegisterResponse> {
+    let hy = state
+        .clients
+        .huiyi31
+        .as_ref()
+        .ok_or_else(|| not_configured(Provider::Huiyi31))?;
     let problems = h::validate_register(&req);
     if !problems.is_empty() {
         return Err(ApiErr::invalid(problems));
     }
     let r = hy.client.register(&req).await;
-    audit(&state, &me, "huiyi31.register", &req.bvent_id, 1, &outcome(&r));
+    audit(
+        &state,
+        &me,
+        "huiyi31.register",
+        &req.bvent_id,
+        1,
+        &outcome(&r),
+    );
     r.map(Json).map_err(|e| ApiErr::provider(&e))
 }

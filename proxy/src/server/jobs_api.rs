@@ -22,70 +22,152 @@ fn now() -> i64 {
 }
 
 fn summary(state: &AppState, id: &str) -> Result<JobSummary, ApiErr> {
-    state.runner.store().get_job(id).map_err(ApiErr::internal)?.ok_or_else(ApiErr::not_found)
+    state
+        .runner
+        .store()
+        .get_job(id)
+        .map_err(ApiErr::internal)?
+        .ok_or_else(ApiErr::not_found)
 }
 
-pub async fn create(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, ApiJson(req): ApiJson<CreateJobRequest>) -> Result<(StatusCode, Json<JobSummary>), ApiErr> {
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
+    ApiJson(req): ApiJson<CreateJobRequest>,
+) -> Result<(StatusCode, Json<JobSummary>), ApiErr> {
     let id = format!("job_{}", uuid::Uuid::new_v4().simple());
     let targets: Vec<String> = req.destinations.iter().map(|d| d.to_string()).collect();
-    let job = jobs::prepare(req, &me.user, now(), id.clone()).map_err(|e| ApiErr(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+    let job = jobs::prepare(req, &me.user, now(), id.clone())
+        .map_err(|e| ApiErr(StatusCode::UNPROCESSABLE_ENTITY, e))?;
     let rows = job.rows.len() as u64;
     {
         let store = state.runner.store().clone();
-        tokio::task::spawn_blocking(move || store.create_job(&job)).await.map_err(ApiErr::internal)?.map_err(ApiErr::internal)?;
+        tokio::task::spawn_blocking(move || store.create_job(&job))
+            .await
+            .map_err(ApiErr::internal)?
+            .map_err(ApiErr::internal)?;
     }
-    audit(&state, &me, "job.create", &format!("{id} -> {}", targets.join(",")), rows, "created");
+    audit(
+        &state,
+        &me,
+        "job.create",
+        &format!("{id} -> {}", targets.join(",")),
+        rows,
+        "created",
+    );
     state.runner.start(id.clone());
     Ok((StatusCode::CREATED, Json(summary(&state, &id)?)))
 }
 
 pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Vec<JobSummary>>, ApiErr> {
-    state.runner.store().list_jobs().map(Json).map_err(ApiErr::internal)
+    state
+        .runner
+        .store()
+        .list_jobs()
+        .map(Json)
+        .map_err(ApiErr::internal)
 }
 
-pub async fn get_one(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<JobSummary>, ApiErr> {
+pub async fn get_one(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<JobSummary>, ApiErr> {
     summary(&state, &id).map(Json)
 }
 
-pub async fn cancel(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Path(id): Path<String>) -> Result<Json<JobSummary>, ApiErr> {
+pub async fn cancel(
+    State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
+    Path(id): Path<String>,
+) -> Result<Json<JobSummary>, ApiErr> {
     let job = summary(&state, &id)?;
     if job.state != JobState::Running {
-        return Err(ApiErr::new(StatusCode::CONFLICT, "not_running", "任务不在运行中", "the job is not running"));
+        return Err(ApiErr::new(
+            StatusCode::CONFLICT,
+            "not_running",
+            "任务不在运行中",
+            "the job is not running",
+        ));
     }
     state.runner.cancel(&id);
     if !state.runner.is_active(&id) {
         // Nothing is executing it (e.g. it never started): settle it here.
-        state.runner.store().set_job_state(&id, JobState::Cancelled, None).map_err(ApiErr::internal)?;
+        state
+            .runner
+            .store()
+            .set_job_state(&id, JobState::Cancelled, None)
+            .map_err(ApiErr::internal)?;
     }
     audit(&state, &me, "job.cancel", &id, job.rows, "cancel requested");
     summary(&state, &id).map(Json)
 }
 
-pub async fn resume(State(state): State<Arc<AppState>>, Extension(me): Extension<Me>, Path(id): Path<String>) -> Result<Json<JobSummary>, ApiErr> {
+pub async fn resume(
+    State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
+    Path(id): Path<String>,
+) -> Result<Json<JobSummary>, ApiErr> {
     let job = summary(&state, &id)?;
     if state.runner.is_active(&id) {
-        return Err(ApiErr::new(StatusCode::CONFLICT, "running", "任务正在运行", "the job is already running"));
+        return Err(ApiErr::new(
+            StatusCode::CONFLICT,
+            "running",
+            "任务正在运行",
+            "the job is already running",
+        ));
     }
     // Skipped rows (cancelled or failed destination) go back to pending; final states stay.
     let store = state.runner.store();
     for (d, _) in job.destinations.iter().enumerate() {
-        let results = store.results(&id).map_err(ApiErr::internal)?.ok_or_else(ApiErr::not_found)?;
-        let rows: Vec<_> = results.rows.iter().enumerate().filter(|(_, r)| r.outcomes.get(d).is_some_and(|o| o.state == RowState::Skipped)).map(|(i, _)| (i as u32, RowState::Pending, Default::default())).collect();
-        store.set_outcomes(&id, d, &rows).map_err(ApiErr::internal)?;
+        let results = store
+            .results(&id)
+            .map_err(ApiErr::internal)?
+            .ok_or_else(ApiErr::not_found)?;
+        let rows: Vec<_> = results
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.outcomes
+                    .get(d)
+                    .is_some_and(|o| o.state == RowState::Skipped)
+            })
+            .map(|(i, _)| (i as u32, RowState::Pending, Default::default()))
+            .collect();
+        store
+            .set_outcomes(&id, d, &rows)
+            .map_err(ApiErr::internal)?;
     }
-    store.set_job_state(&id, JobState::Running, None).map_err(ApiErr::internal)?;
+    store
+        .set_job_state(&id, JobState::Running, None)
+        .map_err(ApiErr::internal)?;
     audit(&state, &me, "job.resume", &id, job.rows, "resumed");
     state.runner.start(id.clone());
     summary(&state, &id).map(Json)
 }
 
-pub async fn results(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<JobResults>, ApiErr> {
-    state.runner.store().results(&id).map_err(ApiErr::internal)?.map(Json).ok_or_else(ApiErr::not_found)
+pub async fn results(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<JobResults>, ApiErr> {
+    state
+        .runner
+        .store()
+        .results(&id)
+        .map_err(ApiErr::internal)?
+        .map(Json)
+        .ok_or_else(ApiErr::not_found)
 }
 
 fn csv_response(name: &str, bytes: Vec<u8>) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
         bytes,
     )
         .into_response()
@@ -96,15 +178,29 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
     csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec())
 }
 
-pub async fn results_csv(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiErr> {
-    let r = state.runner.store().results(&id).map_err(ApiErr::internal)?.ok_or_else(ApiErr::not_found)?;
+pub async fn results_csv(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiErr> {
+    let r = state
+        .runner
+        .store()
+        .results(&id)
+        .map_err(ApiErr::internal)?
+        .ok_or_else(ApiErr::not_found)?;
     let mut w = csv_writer();
     let mut header: Vec<String> = vec!["行号 row".into()];
     header.extend(r.headers.iter().cloned());
     if let Some(first) = r.rows.first() {
         for o in &first.outcomes {
             let d = o.destination.to_string();
-            header.extend([format!("{d} 状态 state"), format!("{d} 代码 code"), format!("{d} 说明 message"), format!("{d} 编号 reference"), format!("{d} 报名码/签到码 code")]);
+            header.extend([
+                format!("{d} 状态 state"),
+                format!("{d} 代码 code"),
+                format!("{d} 说明 message"),
+                format!("{d} 编号 reference"),
+                format!("{d} 报名码/签到码 code"),
+            ]);
         }
     }
     w.write_record(&header).map_err(ApiErr::internal)?;
@@ -112,27 +208,57 @@ pub async fn results_csv(State(state): State<Arc<AppState>>, Path(id): Path<Stri
         let mut rec: Vec<String> = vec![row.row.to_string()];
         rec.extend((0..r.headers.len()).map(|i| row.cells.get(i).cloned().unwrap_or_default()));
         for o in &row.outcomes {
-            rec.extend([o.state.as_str().to_string(), o.code.clone().unwrap_or_default(), o.message.clone().unwrap_or_default(), o.reference.clone().unwrap_or_default(), o.attendee_code.clone().unwrap_or_default()]);
+            rec.extend([
+                o.state.as_str().to_string(),
+                o.code.clone().unwrap_or_default(),
+                o.message.clone().unwrap_or_default(),
+                o.reference.clone().unwrap_or_default(),
+                o.attendee_code.clone().unwrap_or_default(),
+            ]);
         }
         w.write_record(&rec).map_err(ApiErr::internal)?;
     }
-    Ok(csv_response(&format!("{id}-results.csv"), w.into_inner().map_err(ApiErr::internal)?))
+    Ok(csv_response(
+        &format!("{id}-results.csv"),
+        w.into_inner().map_err(ApiErr::internal)?,
+    ))
 }
 
 /// Rows that failed anywhere, in the input's own columns, ready to fix and re-import.
-pub async fn failed_csv(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiErr> {
-    let r = state.runner.store().results(&id).map_err(ApiErr::internal)?.ok_or_else(ApiErr::not_found)?;
+pub async fn failed_csv(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiErr> {
+    let r = state
+        .runner
+        .store()
+        .results(&id)
+        .map_err(ApiErr::internal)?
+        .ok_or_else(ApiErr::not_found)?;
     let mut w = csv_writer();
     w.write_record(&r.headers).map_err(ApiErr::internal)?;
-    for row in r.rows.iter().filter(|row| row.outcomes.iter().any(|o| o.state.is_failure())) {
-        w.write_record((0..r.headers.len()).map(|i| row.cells.get(i).map(String::as_str).unwrap_or(""))).map_err(ApiErr::internal)?;
+    for row in r
+        .rows
+        .iter()
+        .filter(|row| row.outcomes.iter().any(|o| o.state.is_failure()))
+    {
+        w.write_record(
+            (0..r.headers.len()).map(|i| row.cells.get(i).map(String::as_str).unwrap_or("")),
+        )
+        .map_err(ApiErr::internal)?;
     }
-    Ok(csv_response(&format!("{id}-failed.csv"), w.into_inner().map_err(ApiErr::internal)?))
+    Ok(csv_response(
+        &format!("{id}-failed.csv"),
+        w.into_inner().map_err(ApiErr::internal)?,
+    ))
 }
 
 /// Live progress: a `progress` event with the job summary on every change (at most 5 a second),
 /// ending after the final state.
-pub async fn events(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiErr> {
+pub async fn events(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiErr> {
     let first = summary(&state, &id)?;
     let rx = state.runner.events.subscribe();
     struct S {
@@ -142,7 +268,13 @@ pub async fn events(State(state): State<Arc<AppState>>, Path(id): Path<String>) 
         first: Option<JobSummary>,
         done: bool,
     }
-    let s = S { state, id, rx, first: Some(first), done: false };
+    let s = S {
+        state,
+        id,
+        rx,
+        first: Some(first),
+        done: false,
+    };
     let stream = futures_util::stream::unfold(s, |mut s| async move {
         if s.done {
             return None;
@@ -162,7 +294,10 @@ pub async fn events(State(state): State<Arc<AppState>>, Path(id): Path<String>) 
             s.state.runner.store().get_job(&s.id).ok()??
         };
         s.done = job.state != JobState::Running && !s.state.runner.is_active(&s.id);
-        let ev = Event::default().event("progress").json_data(&job).unwrap_or_else(|_| Event::default().comment("serialisation failed"));
+        let ev = Event::default()
+            .event("progress")
+            .json_data(&job)
+            .unwrap_or_else(|_| Event::default().comment("serialisation failed"));
         Some((Ok(ev), s))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))

@@ -43,27 +43,74 @@ impl ApiErr {
 
     pub fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
-        ApiErr::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误", "internal server error")
+        ApiErr::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "服务器内部错误",
+            "internal server error",
+        )
     }
 
     pub fn invalid(problems: Vec<rollcall_core::Problem>) -> Self {
-        let mut e = ApiError::new("invalid", "请求有数据问题，请修正后再试", "the request has problems; fix them and try again");
+        let mut e = ApiError::new(
+            "invalid",
+            "请求有数据问题，请修正后再试",
+            "the request has problems; fix them and try again",
+        );
         e.problems = problems;
         ApiErr(StatusCode::UNPROCESSABLE_ENTITY, e)
     }
 
     pub fn not_found() -> Self {
-        ApiErr::new(StatusCode::NOT_FOUND, "not_found", "找不到该资源", "not found")
+        ApiErr::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "找不到该资源",
+            "not found",
+        )
     }
 
     /// A provider refused or failed. Ambiguous outcomes say so, so nobody blindly retries.
     pub fn provider(e: &ProviderError) -> Self {
         let (status, code, zh, en) = if e.ambiguous {
-            (StatusCode::GATEWAY_TIMEOUT, "provider_outcome_unknown", format!("{} 的结果未知（{}），重试前请先在其后台核对", e.provider.label_zh(), e.message), format!("the outcome at {} is unknown ({}); check its console before retrying", e.provider.as_str(), e.message))
+            (
+                StatusCode::GATEWAY_TIMEOUT,
+                "provider_outcome_unknown",
+                format!(
+                    "{} 的结果未知（{}），重试前请先在其后台核对",
+                    e.provider.label_zh(),
+                    e.message
+                ),
+                format!(
+                    "the outcome at {} is unknown ({}); check its console before retrying",
+                    e.provider.as_str(),
+                    e.message
+                ),
+            )
         } else if e.code == 0 {
-            (StatusCode::BAD_GATEWAY, "provider_unavailable", format!("{} 暂时不可用：{}", e.provider.label_zh(), e.message), format!("{} is unavailable: {}", e.provider.as_str(), e.message))
+            (
+                StatusCode::BAD_GATEWAY,
+                "provider_unavailable",
+                format!("{} 暂时不可用：{}", e.provider.label_zh(), e.message),
+                format!("{} is unavailable: {}", e.provider.as_str(), e.message),
+            )
         } else {
-            (StatusCode::BAD_GATEWAY, "provider_error", format!("{} 返回错误 {}：{}", e.provider.label_zh(), e.code, e.message), format!("{} returned error {}: {}", e.provider.as_str(), e.code, e.message))
+            (
+                StatusCode::BAD_GATEWAY,
+                "provider_error",
+                format!(
+                    "{} 返回错误 {}：{}",
+                    e.provider.label_zh(),
+                    e.code,
+                    e.message
+                ),
+                format!(
+                    "{} returned error {}: {}",
+                    e.provider.as_str(),
+                    e.code,
+                    e.message
+                ),
+            )
         };
         let mut err = ApiError::new(code, zh, en);
         err.provider = Some(e.provider);
@@ -81,7 +128,11 @@ pub struct ApiJson<T>(pub T);
 impl From<axum::extract::rejection::JsonRejection> for ApiErr {
     fn from(r: axum::extract::rejection::JsonRejection) -> Self {
         let status = r.status();
-        let (code, zh) = if status == StatusCode::PAYLOAD_TOO_LARGE { ("body_too_large", "请求体过大") } else { ("bad_request_body", "请求体格式不正确") };
+        let (code, zh) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ("body_too_large", "请求体过大")
+        } else {
+            ("bad_request_body", "请求体格式不正确")
+        };
         ApiErr::new(status, code, zh, &r.body_text())
     }
 }
@@ -99,7 +150,11 @@ async fn healthz() -> &'static str {
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     match state.runner.store().list_jobs() {
         Ok(_) => "ready".into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("journal unavailable: {e}")).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("journal unavailable: {e}"),
+        )
+            .into_response(),
     }
 }
 
@@ -108,7 +163,10 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     if let Ok(jobs) = state.runner.store().list_jobs() {
         text.push_str("# TYPE rollcall_jobs gauge\n");
         for s in ["running", "completed", "failed", "cancelled"] {
-            text.push_str(&format!("rollcall_jobs{{state=\"{s}\"}} {}\n", jobs.iter().filter(|j| j.state.as_str() == s).count()));
+            text.push_str(&format!(
+                "rollcall_jobs{{state=\"{s}\"}} {}\n",
+                jobs.iter().filter(|j| j.state.as_str() == s).count()
+            ));
         }
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
@@ -117,7 +175,10 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 async fn count_requests(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let resp = next.run(req).await;
-    state.metrics.inc("rollcall_http_requests_total", format!("method=\"{method}\",status=\"{}\"", resp.status().as_u16()));
+    state.metrics.inc(
+        "rollcall_http_requests_total",
+        format!("method=\"{method}\",status=\"{}\"", resp.status().as_u16()),
+    );
     resp
 }
 
@@ -133,13 +194,36 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
     let api = Router::new()
         .route("/me", get(api::me))
         .route("/status", get(api::status))
-        .route("/tencent-meeting/webinars", post(api::create_webinar).layer(small))
-        .route("/tencent-meeting/webinars/{id}/enrollments", get(api::list_webinar_enrollments))
-        .route("/tencent-meeting/webinars/{id}/enroll/import", post(api::import_webinar_enrollments).layer(small))
-        .route("/wecom/webinars/{id}/enrollments", post(api::wecom_enrollments).layer(small))
-        .route("/tencent-im/groups/{id}/members", post(api::import_im_members).layer(small))
-        .route("/huiyi31/register", post(api::huiyi31_register).layer(small))
-        .route("/jobs", get(jobs_api::list).post(jobs_api::create).layer(DefaultBodyLimit::max(cfg.server.max_body_bytes)))
+        .route(
+            "/tencent-meeting/webinars",
+            post(api::create_webinar).layer(small),
+        )
+        .route(
+            "/tencent-meeting/webinars/{id}/enrollments",
+            get(api::list_webinar_enrollments),
+        )
+        .route(
+            "/tencent-meeting/webinars/{id}/enroll/import",
+            post(api::import_webinar_enrollments).layer(small),
+        )
+        .route(
+            "/wecom/webinars/{id}/enrollments",
+            post(api::wecom_enrollments).layer(small),
+        )
+        .route(
+            "/tencent-im/groups/{id}/members",
+            post(api::import_im_members).layer(small),
+        )
+        .route(
+            "/huiyi31/register",
+            post(api::huiyi31_register).layer(small),
+        )
+        .route(
+            "/jobs",
+            get(jobs_api::list)
+                .post(jobs_api::create)
+                .layer(DefaultBodyLimit::max(cfg.server.max_body_bytes)),
+        )
         .route("/jobs/{id}", get(jobs_api::get_one))
         .route("/jobs/{id}/results", get(jobs_api::results))
         .route("/jobs/{id}/results.csv", get(jobs_api::results_csv))
@@ -150,8 +234,14 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
         .layer(TimeoutLayer::new(timeout))
         // SSE streams live beyond the request timeout.
         .route("/jobs/{id}/events", get(jobs_api::events))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::middleware))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::middleware,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
     let ui = ui::service(&cfg.server.ui_dir, &cfg.server.frame_ancestors)?;
     let inner = Router::new()
         .nest("/api", api)
@@ -159,15 +249,29 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .merge(ui)
-        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
         .with_state(state.clone());
     let base = &cfg.server.base_path;
     Ok(if base.is_empty() {
         inner
     } else {
         let to = format!("{base}/");
-        Router::new().route(base, get(move || async move { axum::response::Redirect::permanent(&to) })).nest(base, inner)
+        Router::new()
+            .route(
+                base,
+                get(move || async move { axum::response::Redirect::permanent(&to) }),
+            )
+            .nest(base, inner)
     })
 }

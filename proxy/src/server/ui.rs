@@ -16,13 +16,20 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     let mut rest = html;
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
-        let Some(open_end) = after.find('>') else { break };
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
         let tag = &after[..open_end];
         let body_start = open_end + 1;
-        let Some(close) = after[body_start..].find("</script>") else { break };
+        let Some(close) = after[body_start..].find("</script>") else {
+            break;
+        };
         let body = &after[body_start..body_start + close];
         if !tag.contains("src=") && !body.trim().is_empty() {
-            out.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()))));
+            out.push(format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()))
+            ));
         }
         rest = &after[body_start + close..];
     }
@@ -37,15 +44,23 @@ pub fn csp(frame_ancestors: &[String], script_hashes: &[String]) -> String {
     )
 }
 
-pub fn service<S: Clone + Send + Sync + 'static>(dir: &Path, frame_ancestors: &[String]) -> anyhow::Result<Router<S>> {
+pub fn service<S: Clone + Send + Sync + 'static>(
+    dir: &Path,
+    frame_ancestors: &[String],
+) -> anyhow::Result<Router<S>> {
     let index = dir.join("index.html");
     let html = std::fs::read_to_string(&index).unwrap_or_else(|_| {
         tracing::warn!(dir = %dir.display(), "no built UI found (run `cargo xtask build-ui`); serving a placeholder");
         String::new()
     });
     let policy = csp(frame_ancestors, &inline_script_hashes(&html));
-    let files = ServeDir::new(dir).append_index_html_on_directories(true).fallback(ServeFile::new(index));
+    let files = ServeDir::new(dir)
+        .append_index_html_on_directories(true)
+        .fallback(ServeFile::new(index));
     Ok(Router::new()
         .fallback_service(files)
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&policy)?)))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&policy)?,
+        )))
 }

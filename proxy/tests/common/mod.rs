@@ -49,7 +49,11 @@ impl Proc {
 
 /// Starts `rollcall ARGS` and waits for the line announcing its URL.
 pub fn spawn(args: &[&str], log: &Path, marker: &str) -> Proc {
-    let stderr = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+    let stderr = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
     let mut child = Command::new(bin())
         .args(args)
         .env("IT_TM_SECRET", TM_SECRET)
@@ -67,14 +71,30 @@ pub fn spawn(args: &[&str], log: &Path, marker: &str) -> Proc {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(i) = line.find("http://") {
                 if line.contains(&marker) {
-                    let url: String = line[i..].split_whitespace().next().unwrap().trim_end_matches('/').to_string();
+                    let url: String = line[i..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap()
+                        .trim_end_matches('/')
+                        .to_string();
                     let _ = tx.send(url);
                 }
             }
         }
     });
-    let url = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("{args:?} did not start; log: {}", std::fs::read_to_string(log).unwrap_or_default()));
-    Proc { child, url, log: log.to_path_buf() }
+    let url = rx
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| {
+            panic!(
+                "{args:?} did not start; log: {}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            )
+        });
+    Proc {
+        child,
+        url,
+        log: log.to_path_buf(),
+    }
 }
 
 pub fn write_config(dir: &Path, sandbox_url: &str, extra: &str) -> PathBuf {
@@ -139,15 +159,42 @@ impl Stack {
         // The sandbox accepts the same config's credentials (its URL is not needed for that).
         let pre = write_config(dir.path(), "http://unused", "");
         let faults = faults.to_string();
-        let sandbox = spawn(&["sandbox", "--bind", "127.0.0.1:0", "--config", pre.to_str().unwrap(), "--faults", &faults, "--seed", "7"], &dir.path().join("sandbox.log"), "sandbox listening");
+        let sandbox = spawn(
+            &[
+                "sandbox",
+                "--bind",
+                "127.0.0.1:0",
+                "--config",
+                pre.to_str().unwrap(),
+                "--faults",
+                &faults,
+                "--seed",
+                "7",
+            ],
+            &dir.path().join("sandbox.log"),
+            "sandbox listening",
+        );
         let config = write_config(dir.path(), &sandbox.url, "");
-        let proxy = spawn(&["serve", "--config", config.to_str().unwrap()], &dir.path().join("proxy.log"), "Rollcall is running");
-        Stack { dir, sandbox, proxy, config }
+        let proxy = spawn(
+            &["serve", "--config", config.to_str().unwrap()],
+            &dir.path().join("proxy.log"),
+            "Rollcall is running",
+        );
+        Stack {
+            dir,
+            sandbox,
+            proxy,
+            config,
+        }
     }
 
     pub fn restart_proxy(&mut self) {
         let log = self.dir.path().join("proxy.log");
-        self.proxy = spawn(&["serve", "--config", self.config.to_str().unwrap()], &log, "Rollcall is running");
+        self.proxy = spawn(
+            &["serve", "--config", self.config.to_str().unwrap()],
+            &log,
+            "Rollcall is running",
+        );
     }
 
     pub fn client(&self) -> Client {
@@ -155,7 +202,10 @@ impl Stack {
     }
 
     pub fn sandbox_state(&self) -> Value {
-        reqwest::blocking::get(format!("{}/_sandbox/state", self.sandbox.url)).unwrap().json().unwrap()
+        reqwest::blocking::get(format!("{}/_sandbox/state", self.sandbox.url))
+            .unwrap()
+            .json()
+            .unwrap()
     }
 }
 
@@ -184,17 +234,29 @@ impl Client {
         Client::with_source(base, identity, None)
     }
 
-    pub fn with_source(base: &str, identity: Option<(&str, &str)>, source: Option<std::net::IpAddr>) -> Client {
+    pub fn with_source(
+        base: &str,
+        identity: Option<(&str, &str)>,
+        source: Option<std::net::IpAddr>,
+    ) -> Client {
         let mut b = reqwest::blocking::Client::builder().timeout(Duration::from_secs(120));
         if let Some(ip) = source {
             b = b.local_address(ip);
         }
-        Client { base: base.to_string(), http: b.build().unwrap(), identity: identity.map(|(u, g)| (u.to_string(), g.to_string())), seen: Default::default() }
+        Client {
+            base: base.to_string(),
+            http: b.build().unwrap(),
+            identity: identity.map(|(u, g)| (u.to_string(), g.to_string())),
+            seen: Default::default(),
+        }
     }
 
     fn send(&self, rb: reqwest::blocking::RequestBuilder) -> Resp {
         let rb = match &self.identity {
-            Some((u, g)) => rb.header("X-Forwarded-User", u).header("X-Forwarded-Email", format!("{u}@example.com")).header("X-Forwarded-Groups", g),
+            Some((u, g)) => rb
+                .header("X-Forwarded-User", u)
+                .header("X-Forwarded-Email", format!("{u}@example.com"))
+                .header("X-Forwarded-Groups", g),
             None => rb,
         };
         let r = rb.send().unwrap();
@@ -202,7 +264,11 @@ impl Client {
         let headers = r.headers().clone();
         let body = r.text().unwrap();
         self.seen.borrow_mut().push(format!("{headers:?}\n{body}"));
-        Resp { status, body, headers }
+        Resp {
+            status,
+            body,
+            headers,
+        }
     }
 
     pub fn get(&self, path: &str) -> Resp {
@@ -210,7 +276,12 @@ impl Client {
     }
 
     pub fn post(&self, path: &str, body: &Value) -> Resp {
-        self.send(self.http.post(format!("{}{path}", self.base)).header("x-rollcall-csrf", "1").json(body))
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("x-rollcall-csrf", "1")
+                .json(body),
+        )
     }
 
     pub fn post_raw(&self, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Resp {
@@ -229,7 +300,10 @@ impl Client {
             if j["state"] != "running" {
                 return j;
             }
-            assert!(start.elapsed() < limit, "job {id} still running after {limit:?}: {j}");
+            assert!(
+                start.elapsed() < limit,
+                "job {id} still running after {limit:?}: {j}"
+            );
             std::thread::sleep(Duration::from_millis(300));
         }
     }
@@ -239,14 +313,25 @@ impl Client {
 pub fn assert_no_secrets(what: &str, texts: &[String]) {
     for t in texts {
         for s in SECRETS {
-            assert!(!t.contains(s), "secret leaked in {what}: …{}…", &t[t.find(s).unwrap().saturating_sub(80)..(t.find(s).unwrap() + s.len()).min(t.len())]);
+            assert!(
+                !t.contains(s),
+                "secret leaked in {what}: …{}…",
+                &t[t.find(s).unwrap().saturating_sub(80)
+                    ..(t.find(s).unwrap() + s.len()).min(t.len())]
+            );
         }
     }
 }
 
 /// A CSV roster of `n` people with unique phones, emails and IM accounts.
 pub fn roster_csv(n: usize) -> (Vec<String>, Vec<Value>) {
-    let headers = vec!["姓名".to_string(), "手机号".into(), "邮箱".into(), "IM账号".into(), "部门".into()];
+    let headers = vec![
+        "姓名".to_string(),
+        "手机号".into(),
+        "邮箱".into(),
+        "IM账号".into(),
+        "部门".into(),
+    ];
     let rows = (0..n)
         .map(|i| serde_json::json!({"row": i + 2, "cells": [format!("参会者{i}"), format!("139{:08}", i), format!("p{i}@example.com"), format!("member{i}"), "市场部"]}))
         .collect();

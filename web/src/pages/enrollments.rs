@@ -47,7 +47,15 @@ pub fn Enrollments() -> impl IntoView {
         error.set(None);
         leptos::task::spawn_local(async move {
             let body = serde_json::json!({"all": true, "status": s});
-            match api::post::<_, EnrollListResponse>(&format!("wecom/webinars/{}/enrollments", js_sys::encode_uri_component(&id)), &body).await {
+            match api::post::<_, EnrollListResponse>(
+                &format!(
+                    "wecom/webinars/{}/enrollments",
+                    js_sys::encode_uri_component(&id)
+                ),
+                &body,
+            )
+            .await
+            {
                 Ok(r) => list.set(Some(r.enroll_list)),
                 Err(e) => error.set(Some(api::describe(&e))),
             }
@@ -56,7 +64,11 @@ pub fn Enrollments() -> impl IntoView {
     };
     let shown = move || {
         let q = search.get().trim().to_lowercase();
-        list.get().unwrap_or_default().into_iter().filter(|e| q.is_empty() || e.nick_name.to_lowercase().contains(&q)).collect::<Vec<_>>()
+        list.get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| q.is_empty() || e.nick_name.to_lowercase().contains(&q))
+            .collect::<Vec<_>>()
     };
     let chart = move |key: fn(&Enroll) -> (&'static str, &'static str)| {
         let all = list.get().unwrap_or_default();
@@ -76,9 +88,27 @@ pub fn Enrollments() -> impl IntoView {
     let export = move |_| {
         let mut out = String::from("\u{feff}enroll_id,enroll_time,nick_name,status,enroll_source_type,userid,enroll_code,answers\n");
         for e in shown() {
-            let answers: Vec<String> = e.answer_list.iter().map(|a| format!("{}: {}", a.question_title, a.answer_content.join("/"))).collect();
-            let row = [e.enroll_id.as_string(), e.enroll_time.clone(), e.nick_name.clone(), status_label(e.status).1.into(), source_label(e.enroll_source_type).1.into(), e.userid.clone().unwrap_or_default(), e.enroll_code.clone().unwrap_or_default(), answers.join("; ")];
-            out.push_str(&row.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+            let answers: Vec<String> = e
+                .answer_list
+                .iter()
+                .map(|a| format!("{}: {}", a.question_title, a.answer_content.join("/")))
+                .collect();
+            let row = [
+                e.enroll_id.as_string(),
+                e.enroll_time.clone(),
+                e.nick_name.clone(),
+                status_label(e.status).1.into(),
+                source_label(e.enroll_source_type).1.into(),
+                e.userid.clone().unwrap_or_default(),
+                e.enroll_code.clone().unwrap_or_default(),
+                answers.join("; "),
+            ];
+            out.push_str(
+                &row.iter()
+                    .map(|c| csv_cell(c))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
             out.push('\n');
         }
         super::download("enrollments.csv", "text/csv;charset=utf-8", &out);

@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use rollcall_core::api::{CreateJobRequest, Destination, DestinationKind, JobResults, JobState, JobSummary, RowState};
+use rollcall_core::api::{
+    CreateJobRequest, Destination, DestinationKind, JobResults, JobState, JobSummary, RowState,
+};
 use rollcall_core::roster::{FieldKind, MappingOptions, Roster, RosterError, Severity, TableRow};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -20,6 +22,18 @@ const TEMPLATE: &str = "\u{feff}姓名,手机号,区号,邮箱,公司,职位,use
 
 thread_local! {
     static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
+    /// The worker drops messages sent before its wasm is initialised: hold the latest request
+    /// until it says "ready".
+    static READY: RefCell<bool> = const { RefCell::new(false) };
+    static PENDING: RefCell<Option<js_sys::Object>> = const { RefCell::new(None) };
+}
+
+fn send_to_worker(w: &web_sys::Worker, msg: js_sys::Object) {
+    if READY.with(|r| *r.borrow()) {
+        let _ = w.post_message(&msg);
+    } else {
+        PENDING.with(|p| *p.borrow_mut() = Some(msg));
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -48,8 +62,14 @@ fn kind_label(k: DestinationKind) -> (&'static str, &'static str) {
 
 fn needs(k: DestinationKind) -> (&'static str, &'static str) {
     match k {
-        DestinationKind::TencentMeeting => ("每行需要 userid 或手机号（单场最多 4000 条）", "each row needs a userid or a phone (at most 4,000 per webinar)"),
-        DestinationKind::TencentIm => ("每行需要 IM 账号或 userid", "each row needs an IM account or a userid"),
+        DestinationKind::TencentMeeting => (
+            "每行需要 userid 或手机号（单场最多 4000 条）",
+            "each row needs a userid or a phone (at most 4,000 per webinar)",
+        ),
+        DestinationKind::TencentIm => (
+            "每行需要 IM 账号或 userid",
+            "each row needs an IM account or a userid",
+        ),
         DestinationKind::Huiyi31 => ("每行需要手机或邮箱", "each row needs a mobile or an email"),
     }
 }
@@ -61,26 +81,49 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
             return Some(existing.clone());
         }
         let worker = web_sys::Worker::new("./worker_loader.js").ok()?;
-        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            let Some(text) = ev.data().as_string() else { return };
-            let Ok(msg) = serde_json::from_str::<serde_json::Value>(&text) else { return };
-            match msg["type"].as_str() {
-                Some("progress") => st.progress.set(Some((msg["done"].as_u64().unwrap_or(0) as usize, msg["total"].as_u64().unwrap_or(0) as usize))),
-                Some("done") => {
-                    st.progress.set(None);
-                    match serde_json::from_value::<Roster>(msg["roster"].clone()) {
-                        Ok(r) => st.roster.set(Some(Arc::new(r))),
-                        Err(e) => st.parse_error.set(Some(RosterError { code: "worker".into(), zh: format!("解析结果无法读取：{e}"), en: format!("cannot read the parse result: {e}") })),
+        let on_message =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                let Some(text) = ev.data().as_string() else {
+                    return;
+                };
+                let Ok(msg) = serde_json::from_str::<serde_json::Value>(&text) else {
+                    return;
+                };
+                match msg["type"].as_str() {
+                    Some("ready") => {
+                        READY.with(|r| *r.borrow_mut() = true);
+                        if let Some(m) = PENDING.with(|p| p.borrow_mut().take()) {
+                            WORKER.with(|w| {
+                                if let Some(w) = w.borrow().as_ref() {
+                                    let _ = w.post_message(&m);
+                                }
+                            });
+                        }
                     }
+                    Some("progress") => st.progress.set(Some((
+                        msg["done"].as_u64().unwrap_or(0) as usize,
+                        msg["total"].as_u64().unwrap_or(0) as usize,
+                    ))),
+                    Some("done") => {
+                        st.progress.set(None);
+                        match serde_json::from_value::<Roster>(msg["roster"].clone()) {
+                            Ok(r) => st.roster.set(Some(Arc::new(r))),
+                            Err(e) => st.parse_error.set(Some(RosterError {
+                                code: "worker".into(),
+                                zh: format!("解析结果无法读取：{e}"),
+                                en: format!("cannot read the parse result: {e}"),
+                            })),
+                        }
+                    }
+                    Some("error") => {
+                        st.progress.set(None);
+                        st.roster.set(None);
+                        st.parse_error
+                            .set(serde_json::from_value(msg["error"].clone()).ok());
+                    }
+                    _ => {}
                 }
-                Some("error") => {
-                    st.progress.set(None);
-                    st.roster.set(None);
-                    st.parse_error.set(serde_json::from_value(msg["error"].clone()).ok());
-                }
-                _ => {}
-            }
-        });
+            });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
         *w.borrow_mut() = Some(worker.clone());
@@ -93,9 +136,15 @@ thread_local! {
 }
 
 fn run_parse(st: ImportState) {
-    let Some(bytes) = BYTES.with(|b| b.borrow().clone()) else { return };
+    let Some(bytes) = BYTES.with(|b| b.borrow().clone()) else {
+        return;
+    };
     let Some(w) = worker(st) else {
-        st.parse_error.set(Some(RosterError { code: "worker".into(), zh: "无法启动解析线程".into(), en: "cannot start the parsing worker".into() }));
+        st.parse_error.set(Some(RosterError {
+            code: "worker".into(),
+            zh: "无法启动解析线程".into(),
+            en: "cannot start the parsing worker".into(),
+        }));
         return;
     };
     st.parse_error.set(None);
@@ -103,8 +152,12 @@ fn run_parse(st: ImportState) {
     let msg = js_sys::Object::new();
     // A copy: the original stays for re-parsing after a mapping change.
     let _ = js_sys::Reflect::set(&msg, &"bytes".into(), &js_sys::Uint8Array::new(&bytes));
-    let _ = js_sys::Reflect::set(&msg, &"mapping".into(), &JsValue::from_str(&serde_json::to_string(&st.mapping.get_untracked()).unwrap_or_default()));
-    let _ = w.post_message(&msg);
+    let _ = js_sys::Reflect::set(
+        &msg,
+        &"mapping".into(),
+        &JsValue::from_str(&serde_json::to_string(&st.mapping.get_untracked()).unwrap_or_default()),
+    );
+    send_to_worker(&w, msg);
 }
 
 fn load_file(st: ImportState, file: web_sys::File) {
@@ -117,40 +170,87 @@ fn load_file(st: ImportState, file: web_sys::File) {
                 BYTES.with(|b| *b.borrow_mut() = Some(js_sys::Uint8Array::new(&buf)));
                 run_parse(st);
             }
-            Err(_) => st.parse_error.set(Some(RosterError { code: "read_failed".into(), zh: "无法读取文件".into(), en: "cannot read the file".into() })),
+            Err(_) => st.parse_error.set(Some(RosterError {
+                code: "read_failed".into(),
+                zh: "无法读取文件".into(),
+                en: "cannot read the file".into(),
+            })),
         }
     });
 }
 
 #[component]
 pub fn Import() -> impl IntoView {
-    let st = ImportState { file_name: RwSignal::new(None), progress: RwSignal::new(None), roster: RwSignal::new(None), parse_error: RwSignal::new(None), mapping: RwSignal::new(MappingOptions::default()) };
+    let st = ImportState {
+        file_name: RwSignal::new(None),
+        progress: RwSignal::new(None),
+        roster: RwSignal::new(None),
+        parse_error: RwSignal::new(None),
+        mapping: RwSignal::new(MappingOptions::default()),
+    };
     let excluded = RwSignal::new(HashSet::<u32>::new());
     let filter = RwSignal::new(Filter::All);
     let page = RwSignal::new(0usize);
     let dests = [
-        (DestinationKind::TencentMeeting, RwSignal::new(false), RwSignal::new("17305428542504531991".to_string())),
-        (DestinationKind::TencentIm, RwSignal::new(false), RwSignal::new("@TGS#2J4SZEAEL".to_string())),
-        (DestinationKind::Huiyi31, RwSignal::new(false), RwSignal::new("demo-event:demo-type:demo-ticket".to_string())),
+        (
+            DestinationKind::TencentMeeting,
+            RwSignal::new(false),
+            RwSignal::new("17305428542504531991".to_string()),
+        ),
+        (
+            DestinationKind::TencentIm,
+            RwSignal::new(false),
+            RwSignal::new("@TGS#2J4SZEAEL".to_string()),
+        ),
+        (
+            DestinationKind::Huiyi31,
+            RwSignal::new(false),
+            RwSignal::new("demo-event:demo-type:demo-ticket".to_string()),
+        ),
     ];
     let job = RwSignal::new(None::<JobSummary>);
     let results = RwSignal::new(None::<JobResults>);
     let start_error = RwSignal::new(None::<String>);
     let starting = RwSignal::new(false);
 
-    let chosen = move || dests.iter().filter(|(_, on, _)| on.get()).map(|(k, _, _)| *k).collect::<Vec<_>>();
+    let chosen = move || {
+        dests
+            .iter()
+            .filter(|(_, on, _)| on.get())
+            .map(|(k, _, _)| *k)
+            .collect::<Vec<_>>()
+    };
     // Rows with an error for any chosen destination (or for every destination).
     let invalid_rows = move |kinds: &[DestinationKind]| -> HashSet<u32> {
         st.roster.with(|r| {
             r.as_ref()
-                .map(|r| r.problems.iter().filter(|p| p.severity == Severity::Error && p.row > 1 && p.destination.is_none_or(|d| kinds.contains(&d))).map(|p| p.row).collect())
+                .map(|r| {
+                    r.problems
+                        .iter()
+                        .filter(|p| {
+                            p.severity == Severity::Error
+                                && p.row > 1
+                                && p.destination.is_none_or(|d| kinds.contains(&d))
+                        })
+                        .map(|p| p.row)
+                        .collect()
+                })
                 .unwrap_or_default()
         })
     };
     let qualifying = move |k: DestinationKind| -> usize {
         let bad = invalid_rows(&[k]);
         let ex = excluded.get();
-        st.roster.with(|r| r.as_ref().map(|r| r.rows.iter().filter(|row| !bad.contains(&row.row) && !ex.contains(&row.row)).count()).unwrap_or(0))
+        st.roster.with(|r| {
+            r.as_ref()
+                .map(|r| {
+                    r.rows
+                        .iter()
+                        .filter(|row| !bad.contains(&row.row) && !ex.contains(&row.row))
+                        .count()
+                })
+                .unwrap_or(0)
+        })
     };
     let visible_rows = move || -> Vec<u32> {
         let kinds = chosen();
@@ -162,7 +262,10 @@ pub fn Import() -> impl IntoView {
                         .iter()
                         .filter(|row| match filter.get() {
                             Filter::All => true,
-                            Filter::Problems => bad.contains(&row.row) || r.problems.iter().any(|p| p.row == row.row),
+                            Filter::Problems => {
+                                bad.contains(&row.row)
+                                    || r.problems.iter().any(|p| p.row == row.row)
+                            }
                             Filter::Duplicates => row.duplicate_of.is_some(),
                         })
                         .map(|row| row.row)
@@ -180,13 +283,19 @@ pub fn Import() -> impl IntoView {
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
-        if let Some(f) = ev.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) {
+        if let Some(f) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|l| l.get(0))
+        {
             load_file(st, f);
         }
     };
 
     let start = move |_| {
-        let Some(r) = st.roster.get_untracked() else { return };
+        let Some(r) = st.roster.get_untracked() else {
+            return;
+        };
         let mut destinations = Vec::new();
         for (k, on, id) in dests.iter() {
             if !on.get_untracked() {
@@ -202,8 +311,22 @@ pub fn Import() -> impl IntoView {
             }
         }
         let ex = excluded.get_untracked();
-        let rows: Vec<TableRow> = r.rows.iter().filter(|row| !ex.contains(&row.row)).map(|row| TableRow { row: row.row, cells: row.cells.clone() }).collect();
-        let req = CreateJobRequest { file_name: st.file_name.get_untracked(), headers: r.headers.clone(), rows, mapping: st.mapping.get_untracked(), destinations };
+        let rows: Vec<TableRow> = r
+            .rows
+            .iter()
+            .filter(|row| !ex.contains(&row.row))
+            .map(|row| TableRow {
+                row: row.row,
+                cells: row.cells.clone(),
+            })
+            .collect();
+        let req = CreateJobRequest {
+            file_name: st.file_name.get_untracked(),
+            headers: r.headers.clone(),
+            rows,
+            mapping: st.mapping.get_untracked(),
+            destinations,
+        };
         starting.set(true);
         start_error.set(None);
         leptos::task::spawn_local(async move {
@@ -283,31 +406,49 @@ pub fn Import() -> impl IntoView {
 }
 
 /// Follows a job over SSE, then loads its results.
-pub fn follow(id: String, job: RwSignal<Option<JobSummary>>, results: RwSignal<Option<JobResults>>) {
-    let Ok(es) = web_sys::EventSource::new(&format!("api/jobs/{id}/events")) else { return };
+pub fn follow(
+    id: String,
+    job: RwSignal<Option<JobSummary>>,
+    results: RwSignal<Option<JobResults>>,
+) {
+    let Ok(es) = web_sys::EventSource::new(&format!("api/jobs/{id}/events")) else {
+        return;
+    };
     let es2 = es.clone();
-    let on_progress = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-        let Some(text) = ev.data().as_string() else { return };
-        let Ok(j) = serde_json::from_str::<JobSummary>(&text) else { return };
-        let finished = j.state != JobState::Running;
-        job.set(Some(j));
-        if finished {
-            es2.close();
-            let id = id.clone();
-            leptos::task::spawn_local(async move {
-                if let Ok(r) = api::get::<JobResults>(&format!("jobs/{id}/results")).await {
-                    results.set(Some(r));
-                }
-            });
-        }
-    });
+    let on_progress =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let Some(text) = ev.data().as_string() else {
+                return;
+            };
+            let Ok(j) = serde_json::from_str::<JobSummary>(&text) else {
+                return;
+            };
+            let finished = j.state != JobState::Running;
+            job.set(Some(j));
+            if finished {
+                es2.close();
+                let id = id.clone();
+                leptos::task::spawn_local(async move {
+                    if let Ok(r) = api::get::<JobResults>(&format!("jobs/{id}/results")).await {
+                        results.set(Some(r));
+                    }
+                });
+            }
+        });
     let _ = es.add_event_listener_with_callback("progress", on_progress.as_ref().unchecked_ref());
     on_progress.forget();
 }
 
 #[component]
 fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
-    let area = RwSignal::new(st.mapping.get_untracked().fixed.get(&FieldKind::Area).cloned().unwrap_or_default());
+    let area = RwSignal::new(
+        st.mapping
+            .get_untracked()
+            .fixed
+            .get(&FieldKind::Area)
+            .cloned()
+            .unwrap_or_default(),
+    );
     let apply = move |_| {
         st.mapping.update(|m| {
             if area.get_untracked().trim().is_empty() {
@@ -356,7 +497,13 @@ fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
 }
 
 #[component]
-fn Preview(st: ImportState, rows: Signal<Vec<u32>>, page: RwSignal<usize>, excluded: RwSignal<HashSet<u32>>, chosen: Signal<Vec<DestinationKind>>) -> impl IntoView {
+fn Preview(
+    st: ImportState,
+    rows: Signal<Vec<u32>>,
+    page: RwSignal<usize>,
+    excluded: RwSignal<HashSet<u32>>,
+    chosen: Signal<Vec<DestinationKind>>,
+) -> impl IntoView {
     let pages = move || rows.with(|r| r.len().div_ceil(PAGE).max(1));
     view! {
         <div class="table-wrap">
@@ -404,7 +551,7 @@ fn Preview(st: ImportState, rows: Signal<Vec<u32>>, page: RwSignal<usize>, exclu
         <div class="pager">
             <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>{tr("上一页", "Previous")}</button>
             <span>{move || format!("{} / {}", page.get() + 1, pages())}</span>
-            <button type="button" disabled=move || page.get() + 1 >= pages() on:click=move |_| page.update(|p| *p += 1)>{tr("下一页", "Next")}</button>
+            <button type="button" disabled=move || { page.get() + 1 >= pages() } on:click=move |_| page.update(|p| *p += 1)>{tr("下一页", "Next")}</button>
             <span>{tr("已排除", "Excluded")}": "{move || excluded.with(|e| e.len())}</span>
         </div>
     }
@@ -481,7 +628,7 @@ pub fn Results(results: JobResults) -> impl IntoView {
             <div class="pager">
                 <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>{tr("上一页", "Previous")}</button>
                 <span>{move || format!("{} / {}", page.get() + 1, total.div_ceil(PAGE).max(1))}</span>
-                <button type="button" disabled=move || (page.get() + 1) * PAGE >= total on:click=move |_| page.update(|p| *p += 1)>{tr("下一页", "Next")}</button>
+                <button type="button" disabled=move || { (page.get() + 1) * PAGE >= total } on:click=move |_| page.update(|p| *p += 1)>{tr("下一页", "Next")}</button>
             </div>
         </section>
     }

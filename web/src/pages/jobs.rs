@@ -39,7 +39,9 @@ pub fn Jobs() -> impl IntoView {
     });
     let act = move |id: String, what: &'static str| {
         leptos::task::spawn_local(async move {
-            match api::post::<_, JobSummary>(&format!("jobs/{id}/{what}"), &serde_json::json!({})).await {
+            match api::post::<_, JobSummary>(&format!("jobs/{id}/{what}"), &serde_json::json!({}))
+                .await
+            {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(api::describe(&e))),
             }

@@ -11,12 +11,18 @@ use leptos::prelude::*;
 
 /// Saves text as a file through a blob URL (UTF-8 with BOM for CSV, so Excel reads Chinese).
 pub fn download(name: &str, mime: &str, text: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
     if let Ok(a) = doc.create_element("a") {
         let a: web_sys::HtmlAnchorElement = wasm_bindgen::JsCast::unchecked_into(a);
         a.set_href(&url);

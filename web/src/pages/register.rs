@@ -1,7 +1,9 @@
 //! Single registration on 31huiyi with the event's dynamic fields; shows the check-in code.
 
 use leptos::prelude::*;
-use rollcall_core::providers::huiyi31::{self as h, field_names as n, RegisterRequest, RegisterResponse};
+use rollcall_core::providers::huiyi31::{
+    self as h, field_names as n, RegisterRequest, RegisterResponse,
+};
 
 use crate::api;
 use crate::i18n::{pick, tr};
@@ -12,11 +14,21 @@ pub fn Register() -> impl IntoView {
     let type_id = RwSignal::new("demo-type".to_string());
     let sku = RwSignal::new("demo-ticket".to_string());
     let builtins: Vec<(&'static str, &'static str, &'static str, RwSignal<String>)> = vec![
-        (n::FULL_NAME, "姓名", "Full name", RwSignal::new(String::new())),
+        (
+            n::FULL_NAME,
+            "姓名",
+            "Full name",
+            RwSignal::new(String::new()),
+        ),
         (n::MOBILE, "手机", "Mobile", RwSignal::new(String::new())),
         (n::EMAIL, "邮箱", "Email", RwSignal::new(String::new())),
         (n::COMPANY, "公司", "Company", RwSignal::new(String::new())),
-        (n::POSITION, "职位", "Position", RwSignal::new(String::new())),
+        (
+            n::POSITION,
+            "职位",
+            "Position",
+            RwSignal::new(String::new()),
+        ),
     ];
     let custom = RwSignal::new(Vec::<(RwSignal<String>, RwSignal<String>)>::new());
     let result = RwSignal::new(None::<RegisterResponse>);
@@ -30,12 +42,32 @@ pub fn Register() -> impl IntoView {
             fields: b2
                 .iter()
                 .filter(|(_, _, _, v)| !v.get().trim().is_empty())
-                .map(|(name, _, _, v)| h::Field { field_name: name.to_string(), field_value: v.get().trim().to_string() })
-                .chain(custom.get().iter().filter(|(k, _)| !k.get().trim().is_empty()).map(|(k, v)| h::Field { field_name: k.get().trim().to_string(), field_value: v.get() }))
+                .map(|(name, _, _, v)| h::Field {
+                    field_name: name.to_string(),
+                    field_value: v.get().trim().to_string(),
+                })
+                .chain(
+                    custom
+                        .get()
+                        .iter()
+                        .filter(|(k, _)| !k.get().trim().is_empty())
+                        .map(|(k, v)| h::Field {
+                            field_name: k.get().trim().to_string(),
+                            field_value: v.get(),
+                        }),
+                )
                 .collect(),
         },
         purchaser: None,
-        items: if sku.get().trim().is_empty() { vec![] } else { vec![h::Item { item_sku_id: sku.get().trim().to_string(), item_sku_name: "门票".into(), quantity: 1 }] },
+        items: if sku.get().trim().is_empty() {
+            vec![]
+        } else {
+            vec![h::Item {
+                item_sku_id: sku.get().trim().to_string(),
+                item_sku_name: "门票".into(),
+                quantity: 1,
+            }]
+        },
         agendas: None,
     };
     let request = Signal::derive(request);
@@ -52,7 +84,9 @@ pub fn Register() -> impl IntoView {
             }
         });
     };
-    let text = move |id: &'static str, label: (&'static str, &'static str), sig: RwSignal<String>| {
+    let text = move |id: &'static str,
+                     label: (&'static str, &'static str),
+                     sig: RwSignal<String>| {
         view! { <label for=id>{tr(label.0, label.1)}</label><input id=id type="text" prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/> }
     };
     view! {

@@ -2,7 +2,10 @@
 //! the user types; after creation, the meeting code and links with copy buttons.
 
 use leptos::prelude::*;
-use rollcall_core::providers::tencent_meeting::{self as tm, AdmissionType, CreateWebinarRequest, CreateWebinarResponse, Host, MediaSetting, WaterMarkType};
+use rollcall_core::providers::tencent_meeting::{
+    self as tm, AdmissionType, CreateWebinarRequest, CreateWebinarResponse, Host, MediaSetting,
+    WaterMarkType,
+};
 
 use crate::api;
 use crate::i18n::{pick, tr};
@@ -17,8 +20,17 @@ fn parse_local(s: &str) -> u64 {
 }
 
 fn local_in(hours: f64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(js_sys::Date::now() + hours * 3_600_000.0));
-    format!("{:04}-{:02}-{:02}T{:02}:{:02}", d.get_full_year(), d.get_month() + 1, d.get_date(), d.get_hours(), d.get_minutes())
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        js_sys::Date::now() + hours * 3_600_000.0,
+    ));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
 }
 
 /// `Some(v)` only when it differs from the provider's default.
@@ -38,22 +50,78 @@ pub fn CreateWebinar() -> impl IntoView {
     let description = RwSignal::new(String::new());
     let cover = RwSignal::new(String::new());
     let words = RwSignal::new(String::new());
-    let bools: Vec<(&'static str, &'static str, &'static str, bool, RwSignal<bool>)> = [
-        ("enable_guest_invite_link", "通过邀请链接自动成为嘉宾", "Guests join by invite link", false),
+    let bools: Vec<(
+        &'static str,
+        &'static str,
+        &'static str,
+        bool,
+        RwSignal<bool>,
+    )> = [
+        (
+            "enable_guest_invite_link",
+            "通过邀请链接自动成为嘉宾",
+            "Guests join by invite link",
+            false,
+        ),
         ("enable_qa", "开启问答", "Q&A", true),
-        ("enable_manual_check", "开启人工审核", "Manual review", false),
+        (
+            "enable_manual_check",
+            "开启人工审核",
+            "Manual review",
+            false,
+        ),
         ("activity_page", "开启活动页", "Activity page", true),
-        ("display_number_of_participants", "活动页展示报名人数", "Show enrollment count", true),
-        ("playback_for_audience", "允许观众观看回放", "Playback for the audience", false),
+        (
+            "display_number_of_participants",
+            "活动页展示报名人数",
+            "Show enrollment count",
+            true,
+        ),
+        (
+            "playback_for_audience",
+            "允许观众观看回放",
+            "Playback for the audience",
+            false,
+        ),
         ("sync_to_wework", "同步至企业微信", "Sync to WeCom", true),
         ("preparation_mode", "准备模式", "Preparation mode", false),
         ("mute_enable_join", "入会时静音", "Mute on join", true),
-        ("allow_unmute_self", "允许参会者取消静音", "Let participants unmute", true),
-        ("allow_in_before_host", "允许在主持人之前入会", "Join before host", true),
-        ("allow_screen_shared_watermark", "屏幕共享水印", "Screen-share watermark", false),
-        ("only_enterprise_user_allowed", "仅企业内部成员可入会", "Company members only", false),
-        ("participant_join_auto_record", "成员入会即开始云录制", "Record when a participant joins", false),
-        ("enable_host_pause_auto_record", "允许主持人暂停云录制", "Host may pause cloud recording", true),
+        (
+            "allow_unmute_self",
+            "允许参会者取消静音",
+            "Let participants unmute",
+            true,
+        ),
+        (
+            "allow_in_before_host",
+            "允许在主持人之前入会",
+            "Join before host",
+            true,
+        ),
+        (
+            "allow_screen_shared_watermark",
+            "屏幕共享水印",
+            "Screen-share watermark",
+            false,
+        ),
+        (
+            "only_enterprise_user_allowed",
+            "仅企业内部成员可入会",
+            "Company members only",
+            false,
+        ),
+        (
+            "participant_join_auto_record",
+            "成员入会即开始云录制",
+            "Record when a participant joins",
+            false,
+        ),
+        (
+            "enable_host_pause_auto_record",
+            "允许主持人暂停云录制",
+            "Host may pause cloud recording",
+            true,
+        ),
     ]
     .into_iter()
     .map(|(k, zh, en, d)| (k, zh, en, d, RwSignal::new(d)))
@@ -63,7 +131,12 @@ pub fn CreateWebinar() -> impl IntoView {
     let created = RwSignal::new(None::<CreateWebinarResponse>);
     let error = RwSignal::new(None::<String>);
     let b = bools.clone();
-    let get = move |k: &str| b.iter().find(|x| x.0 == k).map(|x| (x.4.get(), x.3)).unwrap_or((false, false));
+    let get = move |k: &str| {
+        b.iter()
+            .find(|x| x.0 == k)
+            .map(|x| (x.4.get(), x.3))
+            .unwrap_or((false, false))
+    };
     let request = Signal::derive(move || {
         let f = |k: &str| {
             let (v, d) = get(k);
@@ -75,13 +148,25 @@ pub fn CreateWebinar() -> impl IntoView {
             allow_unmute_self: f("allow_unmute_self"),
             allow_in_before_host: f("allow_in_before_host"),
             allow_screen_shared_watermark: f("allow_screen_shared_watermark"),
-            water_mark_type: watermark.get().parse::<i64>().ok().map(WaterMarkType::from_code),
+            water_mark_type: watermark
+                .get()
+                .parse::<i64>()
+                .ok()
+                .map(WaterMarkType::from_code),
             only_enterprise_user_allowed: f("only_enterprise_user_allowed"),
             auto_record_type: Some(record.get()).filter(|r| r != "none"),
             participant_join_auto_record: f("participant_join_auto_record"),
             enable_host_pause_auto_record: f("enable_host_pause_auto_record"),
         };
-        let host_list: Vec<Host> = hosts.get().split([',', '，', ' ']).filter(|h| !h.trim().is_empty()).map(|h| Host { userid: Some(h.trim().to_string()), open_id: None }).collect();
+        let host_list: Vec<Host> = hosts
+            .get()
+            .split([',', '，', ' '])
+            .filter(|h| !h.trim().is_empty())
+            .map(|h| Host {
+                userid: Some(h.trim().to_string()),
+                open_id: None,
+            })
+            .collect();
         CreateWebinarRequest {
             userid: String::new(),
             instanceid: tm::Instance::Pc,
@@ -97,7 +182,16 @@ pub fn CreateWebinar() -> impl IntoView {
             enable_guest_invite_link: f("enable_guest_invite_link"),
             media_setting: (media != MediaSetting::default()).then_some(media),
             enable_qa: f("enable_qa"),
-            sensitive_words: { let w: Vec<String> = words.get().lines().map(str::trim).filter(|w| !w.is_empty()).map(String::from).collect(); (!w.is_empty()).then_some(w) },
+            sensitive_words: {
+                let w: Vec<String> = words
+                    .get()
+                    .lines()
+                    .map(str::trim)
+                    .filter(|w| !w.is_empty())
+                    .map(String::from)
+                    .collect();
+                (!w.is_empty()).then_some(w)
+            },
             enable_manual_check: f("enable_manual_check"),
             activity_page: f("activity_page"),
             display_number_of_participants: f("display_number_of_participants").map(u8::from),
@@ -114,7 +208,9 @@ pub fn CreateWebinar() -> impl IntoView {
         tm::validate_create_webinar(&r, now())
     });
     let field_problems = move |field: &'static str| {
-        move || problems.get().into_iter().filter(|p| p.field == field || p.field.starts_with(&format!("{field}["))).map(|p| view! { <span class="field-error" role="alert" data-code=p.code.clone()>{pick(&p.zh, &p.en)}</span> }).collect_view()
+        move || {
+            problems.get().into_iter().filter(|p| p.field == field || p.field.starts_with(&format!("{field}["))).map(|p| view! { <span class="field-error" role="alert" data-code=p.code.clone()>{pick(&p.zh, &p.en)}</span> }).collect_view()
+        }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -127,7 +223,11 @@ pub fn CreateWebinar() -> impl IntoView {
             }
         });
     };
-    let text = move |id: &'static str, zh: &'static str, en: &'static str, sig: RwSignal<String>, kind: &'static str| {
+    let text = move |id: &'static str,
+                     zh: &'static str,
+                     en: &'static str,
+                     sig: RwSignal<String>,
+                     kind: &'static str| {
         view! {
             <label for=id>{tr(zh, en)}</label>
             <div>
