@@ -279,7 +279,7 @@ pub async fn import(a: ImportArgs) -> Result<u8> {
             if tty {
                 let total: u64 = job.destinations.iter().map(|d| d.counts.total()).sum();
                 let done: u64 = job.destinations.iter().map(|d| d.counts.done()).sum();
-                let pct = if total == 0 { 100 } else { done * 100 / total };
+                let pct = (done * 100).checked_div(total).unwrap_or(100);
                 let bar = "#".repeat((pct / 4) as usize);
                 eprint!("\r[{bar:<25}] {pct:>3}%  {done}/{total}");
             }

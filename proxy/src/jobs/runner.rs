@@ -590,10 +590,6 @@ impl Runner {
                         None => (r, RowState::Rejected, ok(Some("not_imported"), "腾讯会议未返回此报名 / Tencent Meeting did not return this entry", None, None)),
                     })
                     .collect();
-                self.metrics.inc(
-                    "rollcall_rows_total",
-                    format!("provider=\"tencent-meeting\",state=\"imported\""),
-                );
                 Self::journal(self.store.finish_batch(batch, &outcomes))?;
             }
             // Left in flight: the next round lists the webinar and settles it.

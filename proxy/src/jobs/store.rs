@@ -25,6 +25,10 @@ pub struct Outcome {
     pub attendee_code: Option<String>,
 }
 
+/// One row of a new job: spreadsheet row number, cells, attendee, and per destination its
+/// initial state and outcome.
+pub type NewRow = (u32, Vec<String>, Attendee, Vec<(RowState, Outcome)>);
+
 /// A job as created.
 pub struct NewJob {
     pub id: String,
@@ -33,8 +37,7 @@ pub struct NewJob {
     pub file_name: Option<String>,
     pub headers: Vec<String>,
     pub destinations: Vec<Destination>,
-    /// (spreadsheet row number, cells, attendee, per-destination initial state + outcome).
-    pub rows: Vec<(u32, Vec<String>, Attendee, Vec<(RowState, Outcome)>)>,
+    pub rows: Vec<NewRow>,
 }
 
 /// What the runner needs to execute a job.
@@ -253,7 +256,7 @@ impl JobStore for SqliteStore {
         let destinations = conn
             .prepare("SELECT destination FROM job_destinations WHERE job_id = ?1 ORDER BY idx")?
             .query_map([id], |r| r.get::<_, String>(0))?
-            .map(|d| Ok(d?.parse::<Destination>().map_err(anyhow::Error::msg)?))
+            .map(|d| d?.parse::<Destination>().map_err(anyhow::Error::msg))
             .collect::<Result<Vec<_>>>()?;
         let attendees = conn
             .prepare("SELECT attendee FROM job_rows WHERE job_id = ?1 ORDER BY idx")?

@@ -121,6 +121,8 @@ pub struct Sandbox {
     pub wecom: Mutex<wecom::State>,
     pub im: Mutex<tencent_im::State>,
     pub huiyi: Mutex<huiyi31::State>,
+    /// Requests received per path (for benchmarks: calls made against the provider-rate minimum).
+    pub calls: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 impl Sandbox {
@@ -132,6 +134,7 @@ impl Sandbox {
             wecom: Mutex::new(wecom::State::seeded()),
             im: Mutex::new(tencent_im::State::seeded()),
             huiyi: Mutex::new(huiyi31::State::seeded()),
+            calls: Mutex::new(Default::default()),
         })
     }
 }
@@ -190,7 +193,18 @@ pub fn router(sb: Arc<Sandbox>) -> Router {
         )
         .route("/_sandbox/state", get(state))
         .route("/_sandbox/expire-tokens", post(expire_tokens))
+        .layer(axum::middleware::from_fn_with_state(sb.clone(), count_calls))
         .with_state(sb)
+}
+
+async fn count_calls(axum::extract::State(sb): axum::extract::State<Arc<Sandbox>>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    if !path.starts_with("/_sandbox") {
+        // Ids are folded so the counters stay few: /v1/webinars/{id}/enroll/import → …/{id}/…
+        let key: Vec<&str> = path.split('/').map(|seg| if seg.chars().any(|c| c.is_ascii_digit()) && seg.len() > 6 { "{id}" } else { seg }).collect();
+        *sb.calls.lock().expect("calls").entry(key.join("/")).or_default() += 1;
+    }
+    next.run(req).await
 }
 
 async fn state(
@@ -201,6 +215,7 @@ async fn state(
         "wecom": sb.wecom.lock().expect("wecom state").to_json(),
         "tencent_im": sb.im.lock().expect("im state").to_json(),
         "huiyi31": sb.huiyi.lock().expect("huiyi state").to_json(),
+        "calls": *sb.calls.lock().expect("calls"),
     }))
 }
 

@@ -71,7 +71,7 @@ impl State {
                     answer_content: TOPICS
                         .iter()
                         .enumerate()
-                        .filter(|(t, _)| (i as usize + t) % 3 != 0)
+                        .filter(|(t, _)| !(i as usize + t).is_multiple_of(3))
                         .map(|(_, s)| s.to_string())
                         .collect(),
                     is_required: IsRequired::No,

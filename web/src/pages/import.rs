@@ -571,7 +571,7 @@ pub fn JobProgress(job: JobSummary) -> impl IntoView {
             {job.destinations.iter().map(|d| {
                 let total = d.counts.total();
                 let done = d.counts.done();
-                let pct = if total == 0 { 100 } else { done * 100 / total };
+                let pct = (done * 100).checked_div(total).unwrap_or(100);
                 let c = d.counts;
                 view! {
                     <div class="dest-progress">

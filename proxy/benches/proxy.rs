@@ -1,0 +1,218 @@
+//! Proxy benchmarks, written to stdout and `BENCHMARKS.md`-ready:
+//!
+//! 1. added latency (p50/p99) and requests/s of the proxy over calling the sandbox directly,
+//!    at 1, 50 and 200 concurrent connections, and the proxy's peak RSS;
+//! 2. import-job wall time against the provider-rate minimum (calls made ÷ documented rate) for
+//!    10,000 IM members and 4,000 webinar enrollments, median of 3 runs.
+//!
+//! `cargo bench -p rollcall --bench proxy` (release build of the real binary; loopback only).
+//! `ROLLCALL_BENCH_SECONDS` sets the seconds per latency level (default 5).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rollcall::providers::tencent_meeting::{signature, string_to_sign};
+use serde_json::{json, Value};
+
+const TM_SECRET: &str = "bench-tm-secret-key";
+const WEBINAR: &str = "17305428542504531991";
+
+struct Proc(Child, String);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(args: &[&str], marker: &str) -> Proc {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rollcall"))
+        .args(args)
+        .env("BENCH_TM", TM_SECRET)
+        .env("BENCH_WECOM", "bench-wecom")
+        .env("BENCH_IM", "bench-im")
+        .env("ROLLCALL_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    let url = loop {
+        let l = lines.next().expect("process exited").unwrap();
+        if l.contains(marker) {
+            break l[l.find("http://").unwrap()..].split_whitespace().next().unwrap().trim_end_matches('/').to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Proc(child, url)
+}
+
+fn config(dir: &std::path::Path, sandbox: &str) -> String {
+    let p = dir.join("bench.toml");
+    std::fs::write(
+        &p,
+        format!(
+            r#"
+[server]
+bind = "127.0.0.1:0"
+data_dir = "{d}"
+ui_dir = "{d}/ui"
+[auth]
+mode = "dev"
+[jobs]
+base_backoff_ms = 20
+[providers.tencent_meeting]
+base_url = "{sandbox}"
+app_id = "200000001"
+secret_id = "AKIDbench"
+secret_key_env = "BENCH_TM"
+operator_userid = "organizer"
+[providers.wecom]
+base_url = "{sandbox}"
+corp_id = "wwbench"
+corp_secret_env = "BENCH_WECOM"
+[providers.tencent_im]
+base_url = "{sandbox}"
+sdk_app_id = 1400000000
+admin_identifier = "administrator"
+secret_key_env = "BENCH_IM"
+[providers.huiyi31]
+base_url = "{sandbox}"
+"#,
+            d = dir.join("data").display()
+        ),
+    )
+    .unwrap();
+    p.display().to_string()
+}
+
+fn stack() -> (tempfile::TempDir, Proc, Proc, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let pre = config(dir.path(), "http://unused");
+    let sandbox = spawn(&["sandbox", "--bind", "127.0.0.1:0", "--config", &pre], "sandbox listening");
+    let cfg = config(dir.path(), &sandbox.1);
+    let proxy = spawn(&["serve", "--config", &cfg], "Rollcall is running");
+    (dir, sandbox, proxy, cfg)
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
+}
+
+/// Runs `conc` workers for `secs`, returns (p50 ms, p99 ms, requests/s).
+async fn load(conc: usize, secs: u64, make: Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync>) -> (f64, f64, f64) {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(conc).build().unwrap();
+    let end = Instant::now() + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for _ in 0..conc {
+        let (client, make) = (client.clone(), make.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            while Instant::now() < end {
+                let t = Instant::now();
+                let r = make(&client).send().await.unwrap();
+                assert!(r.status().is_success(), "{}", r.status());
+                r.bytes().await.unwrap();
+                lat.push(t.elapsed());
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort();
+    (pct(&all, 0.5), pct(&all, 0.99), all.len() as f64 / secs as f64)
+}
+
+fn rss_peak_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Returns (seconds to create the job: validate + journal, seconds from creation to completion).
+fn job(proxy: &str, rows: usize, dest: &str) -> (f64, f64) {
+    let headers = ["姓名", "手机号", "IM账号"];
+    let rows: Vec<Value> = (0..rows).map(|i| json!({"row": i + 2, "cells": [format!("p{i}"), format!("137{:08}", i), format!("bench{i}")]})).collect();
+    let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(600)).build().unwrap();
+    let t = Instant::now();
+    let j: Value = http.post(format!("{proxy}/api/jobs")).header("x-rollcall-csrf", "1").json(&json!({"headers": headers, "rows": rows, "destinations": [dest]})).send().unwrap().json().unwrap();
+    let id = j["id"].as_str().unwrap().to_string();
+    let created = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    loop {
+        let j: Value = http.get(format!("{proxy}/api/jobs/{id}")).send().unwrap().json().unwrap();
+        if j["state"] != "running" {
+            assert_eq!(j["state"], "completed", "{j}");
+            return (created, t.elapsed().as_secs_f64());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn calls(sandbox: &str, prefix: &str) -> u64 {
+    let s: Value = reqwest::blocking::get(format!("{sandbox}/_sandbox/state")).unwrap().json().unwrap();
+    s["calls"].as_object().unwrap().iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, v)| v.as_u64().unwrap()).sum()
+}
+
+fn main() {
+    let secs: u64 = std::env::var("ROLLCALL_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    println!("## Proxy added latency (GET webinar enrollments; sandbox direct vs through the proxy)\n");
+    println!("| connections | direct p50 ms | direct p99 ms | direct req/s | proxy p50 ms | proxy p99 ms | proxy req/s | added p50 ms | added p99 ms |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let (_dir, sandbox, proxy, _) = stack();
+    let uri = format!("/v1/webinars/{WEBINAR}/enroll/approvals?operator_id=organizer&operator_id_type=1&instanceid=1&page=1&page_size=20");
+    let sb = sandbox.1.clone();
+    let direct: Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync> = Arc::new(move |c: &reqwest::Client| {
+        let nonce = rand::random::<u64>().to_string();
+        let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
+        let sig = signature(&string_to_sign("GET", &uri, b"", &nonce, &ts, "AKIDbench"), TM_SECRET);
+        c.get(format!("{sb}{uri}")).header("X-TC-Key", "AKIDbench").header("X-TC-Timestamp", ts).header("X-TC-Nonce", nonce).header("X-TC-Signature", sig).header("AppId", "200000001").header("X-TC-Registered", "1")
+    });
+    let px = proxy.1.clone();
+    let via: Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync> = Arc::new(move |c: &reqwest::Client| c.get(format!("{px}/api/tencent-meeting/webinars/{WEBINAR}/enrollments")));
+    for conc in [1, 50, 200] {
+        let d = rt.block_on(load(conc, secs, direct.clone()));
+        let p = rt.block_on(load(conc, secs, via.clone()));
+        println!("| {conc} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} |", d.0, d.1, d.2, p.0, p.1, p.2, p.0 - d.0, p.1 - d.1);
+    }
+    println!("\nproxy peak RSS: {:.1} MiB\n", rss_peak_kib(proxy.0.id()) as f64 / 1024.0);
+    drop((proxy, sandbox));
+
+    println!("## Import job wall time vs the provider-rate minimum (median of 3 fresh runs)\n");
+    println!("| job | calls to the provider | rate | minimum s | create s (validate + journal) | run s (median) | run ÷ minimum |");
+    println!("|---|---|---|---|---|---|---|");
+    for (label, rows, dest, prefix, per_sec) in [
+        ("10,000 IM members", 10_000usize, "tencent-im:@TGS#2J4SZEAEL", "/v4/", 100.0),
+        ("4,000 webinar enrollments", 4_000, "tencent-meeting:17305428542504531991", "/v1/", 5.0),
+    ] {
+        let mut walls = Vec::new();
+        let mut creates = Vec::new();
+        let mut mins = Vec::new();
+        let mut ncalls = 0;
+        for _ in 0..3 {
+            let (_dir, sandbox, proxy, _) = stack();
+            let (create, wall) = job(&proxy.1, rows, dest);
+            creates.push(create);
+            ncalls = calls(&sandbox.1, prefix);
+            // The pacer spaces calls 1/rate apart starting with the first: (n - 1) intervals.
+            mins.push((ncalls.saturating_sub(1)) as f64 / per_sec);
+            walls.push(wall);
+        }
+        let (wall, min, create) = (median(walls), median(mins), median(creates));
+        println!("| {label} | {ncalls} | {per_sec}/s | {min:.2} | {create:.2} | {wall:.2} | {:.2}× |", wall / min);
+    }
+}
