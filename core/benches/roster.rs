@@ -10,7 +10,12 @@ const ROWS: usize = 100_000;
 fn roster_bytes() -> Vec<u8> {
     let mut s = String::from("姓名,手机号,邮箱,公司,职位,IM账号,部门\n");
     for i in 0..ROWS {
-        s.push_str(&format!("参会者{i},+86 139-{:04}-{:04},user{i}@example.com,示例公司{},经理,member{i},市场部\n", i / 10_000, i % 10_000, i % 50));
+        s.push_str(&format!(
+            "参会者{i},+86 139-{:04}-{:04},user{i}@example.com,示例公司{},经理,member{i},市场部\n",
+            i / 10_000,
+            i % 10_000,
+            i % 50
+        ));
     }
     s.into_bytes()
 }
@@ -22,7 +27,9 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(bytes.len() as u64));
     g.bench_function("bare_csv_parse", |b| {
         b.iter(|| {
-            let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(&bytes[..]);
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(true)
+                .from_reader(&bytes[..]);
             let mut n = 0usize;
             let mut rec = csv::StringRecord::new();
             while rdr.read_record(&mut rec).unwrap() {

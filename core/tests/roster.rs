@@ -232,6 +232,19 @@ fn only_headers_and_blank_lines() {
 }
 
 #[test]
+fn a_million_empty_lines() {
+    let mut bytes = b"name,phone\n".to_vec();
+    bytes.extend(std::iter::repeat_n(b'\n', 1_000_000));
+    bytes.extend_from_slice(b"a,13800000000\n");
+    let r = parse(&bytes);
+    assert_eq!(r.rows.len(), 1);
+    assert_eq!(r.rows[0].row, 1_000_002);
+    // Only blank lines after the header: a roster with no rows, not an error.
+    let only = [b"name,phone\n".as_slice(), &vec![b'\n'; 1_000_000]].concat();
+    assert_eq!(parse(&only).rows.len(), 0);
+}
+
+#[test]
 fn mixed_encoding_warns_and_keeps_rows() {
     let mut bytes = "姓名,手机\n".as_bytes().to_vec();
     bytes.extend(gbk("张三,13800000000\n"));

@@ -44,7 +44,12 @@ fn spawn(args: &[&str], marker: &str) -> Proc {
     let url = loop {
         let l = lines.next().expect("process exited").unwrap();
         if l.contains(marker) {
-            break l[l.find("http://").unwrap()..].split_whitespace().next().unwrap().trim_end_matches('/').to_string();
+            break l[l.find("http://").unwrap()..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_string();
         }
     };
     std::thread::spawn(move || for _ in lines {});
@@ -93,7 +98,10 @@ base_url = "{sandbox}"
 fn stack() -> (tempfile::TempDir, Proc, Proc, String) {
     let dir = tempfile::tempdir().unwrap();
     let pre = config(dir.path(), "http://unused");
-    let sandbox = spawn(&["sandbox", "--bind", "127.0.0.1:0", "--config", &pre], "sandbox listening");
+    let sandbox = spawn(
+        &["sandbox", "--bind", "127.0.0.1:0", "--config", &pre],
+        "sandbox listening",
+    );
     let cfg = config(dir.path(), &sandbox.1);
     let proxy = spawn(&["serve", "--config", &cfg], "Rollcall is running");
     (dir, sandbox, proxy, cfg)
@@ -104,8 +112,15 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Runs `conc` workers for `secs`, returns (p50 ms, p99 ms, requests/s).
-async fn load(conc: usize, secs: u64, make: Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync>) -> (f64, f64, f64) {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(conc).build().unwrap();
+async fn load(
+    conc: usize,
+    secs: u64,
+    make: Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync>,
+) -> (f64, f64, f64) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(conc)
+        .build()
+        .unwrap();
     let end = Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
     for _ in 0..conc {
@@ -127,13 +142,22 @@ async fn load(conc: usize, secs: u64, make: Arc<dyn Fn(&reqwest::Client) -> reqw
         all.extend(t.await.unwrap());
     }
     all.sort();
-    (pct(&all, 0.5), pct(&all, 0.99), all.len() as f64 / secs as f64)
+    (
+        pct(&all, 0.5),
+        pct(&all, 0.99),
+        all.len() as f64 / secs as f64,
+    )
 }
 
 fn rss_peak_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -146,14 +170,29 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn job(proxy: &str, rows: usize, dest: &str) -> (f64, f64) {
     let headers = ["姓名", "手机号", "IM账号"];
     let rows: Vec<Value> = (0..rows).map(|i| json!({"row": i + 2, "cells": [format!("p{i}"), format!("137{:08}", i), format!("bench{i}")]})).collect();
-    let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(600)).build().unwrap();
+    let http = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(600))
+        .build()
+        .unwrap();
     let t = Instant::now();
-    let j: Value = http.post(format!("{proxy}/api/jobs")).header("x-rollcall-csrf", "1").json(&json!({"headers": headers, "rows": rows, "destinations": [dest]})).send().unwrap().json().unwrap();
+    let j: Value = http
+        .post(format!("{proxy}/api/jobs"))
+        .header("x-rollcall-csrf", "1")
+        .json(&json!({"headers": headers, "rows": rows, "destinations": [dest]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     let id = j["id"].as_str().unwrap().to_string();
     let created = t.elapsed().as_secs_f64();
     let t = Instant::now();
     loop {
-        let j: Value = http.get(format!("{proxy}/api/jobs/{id}")).send().unwrap().json().unwrap();
+        let j: Value = http
+            .get(format!("{proxy}/api/jobs/{id}"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
         if j["state"] != "running" {
             assert_eq!(j["state"], "completed", "{j}");
             return (created, t.elapsed().as_secs_f64());
@@ -163,41 +202,99 @@ fn job(proxy: &str, rows: usize, dest: &str) -> (f64, f64) {
 }
 
 fn calls(sandbox: &str, prefix: &str) -> u64 {
-    let s: Value = reqwest::blocking::get(format!("{sandbox}/_sandbox/state")).unwrap().json().unwrap();
-    s["calls"].as_object().unwrap().iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, v)| v.as_u64().unwrap()).sum()
+    let s: Value = reqwest::blocking::get(format!("{sandbox}/_sandbox/state"))
+        .unwrap()
+        .json()
+        .unwrap();
+    s["calls"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.starts_with(prefix))
+        .map(|(_, v)| v.as_u64().unwrap())
+        .sum()
 }
 
 fn main() {
-    let secs: u64 = std::env::var("ROLLCALL_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let secs: u64 = std::env::var("ROLLCALL_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    println!("## Proxy added latency (GET webinar enrollments; sandbox direct vs through the proxy)\n");
+    println!(
+        "## Proxy added latency (GET webinar enrollments; sandbox direct vs through the proxy)\n"
+    );
     println!("| connections | direct p50 ms | direct p99 ms | direct req/s | proxy p50 ms | proxy p99 ms | proxy req/s | added p50 ms | added p99 ms |");
     println!("|---|---|---|---|---|---|---|---|---|");
     let (_dir, sandbox, proxy, _) = stack();
     let uri = format!("/v1/webinars/{WEBINAR}/enroll/approvals?operator_id=organizer&operator_id_type=1&instanceid=1&page=1&page_size=20");
     let sb = sandbox.1.clone();
-    let direct: Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync> = Arc::new(move |c: &reqwest::Client| {
-        let nonce = rand::random::<u64>().to_string();
-        let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
-        let sig = signature(&string_to_sign("GET", &uri, b"", &nonce, &ts, "AKIDbench"), TM_SECRET);
-        c.get(format!("{sb}{uri}")).header("X-TC-Key", "AKIDbench").header("X-TC-Timestamp", ts).header("X-TC-Nonce", nonce).header("X-TC-Signature", sig).header("AppId", "200000001").header("X-TC-Registered", "1")
-    });
+    let direct: Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync> =
+        Arc::new(move |c: &reqwest::Client| {
+            let nonce = rand::random::<u64>().to_string();
+            let ts = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+                .to_string();
+            let sig = signature(
+                &string_to_sign("GET", &uri, b"", &nonce, &ts, "AKIDbench"),
+                TM_SECRET,
+            );
+            c.get(format!("{sb}{uri}"))
+                .header("X-TC-Key", "AKIDbench")
+                .header("X-TC-Timestamp", ts)
+                .header("X-TC-Nonce", nonce)
+                .header("X-TC-Signature", sig)
+                .header("AppId", "200000001")
+                .header("X-TC-Registered", "1")
+        });
     let px = proxy.1.clone();
-    let via: Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync> = Arc::new(move |c: &reqwest::Client| c.get(format!("{px}/api/tencent-meeting/webinars/{WEBINAR}/enrollments")));
+    let via: Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync> =
+        Arc::new(move |c: &reqwest::Client| {
+            c.get(format!(
+                "{px}/api/tencent-meeting/webinars/{WEBINAR}/enrollments"
+            ))
+        });
     for conc in [1, 50, 200] {
         let d = rt.block_on(load(conc, secs, direct.clone()));
         let p = rt.block_on(load(conc, secs, via.clone()));
-        println!("| {conc} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} |", d.0, d.1, d.2, p.0, p.1, p.2, p.0 - d.0, p.1 - d.1);
+        println!(
+            "| {conc} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} |",
+            d.0,
+            d.1,
+            d.2,
+            p.0,
+            p.1,
+            p.2,
+            p.0 - d.0,
+            p.1 - d.1
+        );
     }
-    println!("\nproxy peak RSS: {:.1} MiB\n", rss_peak_kib(proxy.0.id()) as f64 / 1024.0);
+    println!(
+        "\nproxy peak RSS: {:.1} MiB\n",
+        rss_peak_kib(proxy.0.id()) as f64 / 1024.0
+    );
     drop((proxy, sandbox));
 
     println!("## Import job wall time vs the provider-rate minimum (median of 3 fresh runs)\n");
     println!("| job | calls to the provider | rate | minimum s | create s (validate + journal) | run s (median) | run ÷ minimum |");
     println!("|---|---|---|---|---|---|---|");
     for (label, rows, dest, prefix, per_sec) in [
-        ("10,000 IM members", 10_000usize, "tencent-im:@TGS#2J4SZEAEL", "/v4/", 100.0),
-        ("4,000 webinar enrollments", 4_000, "tencent-meeting:17305428542504531991", "/v1/", 5.0),
+        (
+            "10,000 IM members",
+            10_000usize,
+            "tencent-im:@TGS#2J4SZEAEL",
+            "/v4/",
+            100.0,
+        ),
+        (
+            "4,000 webinar enrollments",
+            4_000,
+            "tencent-meeting:17305428542504531991",
+            "/v1/",
+            5.0,
+        ),
     ] {
         let mut walls = Vec::new();
         let mut creates = Vec::new();
@@ -213,6 +310,9 @@ fn main() {
             walls.push(wall);
         }
         let (wall, min, create) = (median(walls), median(mins), median(creates));
-        println!("| {label} | {ncalls} | {per_sec}/s | {min:.2} | {create:.2} | {wall:.2} | {:.2}× |", wall / min);
+        println!(
+            "| {label} | {ncalls} | {per_sec}/s | {min:.2} | {create:.2} | {wall:.2} | {:.2}× |",
+            wall / min
+        );
     }
 }

@@ -2,7 +2,11 @@
 
 #[test]
 fn example_config_parses_and_names_secrets_only_by_reference() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../rollcall.example.toml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rollcall.example.toml"
+    ))
+    .unwrap();
     let cfg = rollcall::config::Config::parse(&text).unwrap();
     assert_eq!(cfg.server.base_path, "/rollcall");
     assert_eq!(cfg.auth.trusted_proxies.len(), 1);
@@ -15,5 +19,9 @@ fn example_config_parses_and_names_secrets_only_by_reference() {
 #[test]
 fn trusted_header_mode_needs_proxies() {
     let cfg = rollcall::config::Config::parse("[auth]\nmode = \"trusted-header\"\n").unwrap();
-    assert!(cfg.check().unwrap_err().to_string().contains("trusted_proxies"));
+    assert!(cfg
+        .check()
+        .unwrap_err()
+        .to_string()
+        .contains("trusted_proxies"));
 }

@@ -124,6 +124,10 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniffed, RosterError> {
 /// UTF-8 with replacement characters and a warning). GBK text almost never forms valid
 /// multi-byte UTF-8 sequences, so those decide.
 fn looks_like_utf8(bytes: &[u8]) -> bool {
+    // Fast path: a valid file (the common case) needs no per-chunk counting.
+    if std::str::from_utf8(bytes).is_ok() {
+        return true;
+    }
     let (mut good, mut bad) = (0usize, 0usize);
     for chunk in bytes.utf8_chunks() {
         good += chunk.valid().chars().filter(|c| !c.is_ascii()).count();

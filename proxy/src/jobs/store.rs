@@ -182,16 +182,37 @@ impl SqliteStore {
     }
 }
 
-fn write_outcome(
+/// Writes outcomes, one statement per distinct outcome (rows passed as a JSON array): an IM batch
+/// of 500 `imported` rows is one UPDATE instead of 500.
+fn write_outcomes(
     tx: &rusqlite::Transaction<'_>,
     id: &str,
     dest: usize,
-    row: u32,
-    state: RowState,
-    o: &Outcome,
+    outcomes: &[(u32, RowState, Outcome)],
 ) -> Result<()> {
-    tx.prepare_cached("UPDATE outcomes SET state = ?4, code = ?5, message = ?6, reference = ?7, attendee_code = ?8, batch_id = NULL WHERE job_id = ?1 AND dest = ?2 AND row_idx = ?3")?
-        .execute(params![id, dest as i64, row, state.as_str(), o.code, o.message, o.reference, o.attendee_code])?;
+    let mut groups: Vec<(RowState, &Outcome, Vec<u32>)> = Vec::new();
+    for (row, state, o) in outcomes {
+        match groups.iter_mut().find(|(s, g, _)| s == state && *g == o) {
+            Some((_, _, rows)) => rows.push(*row),
+            None => groups.push((*state, o, vec![*row])),
+        }
+    }
+    let mut stmt = tx.prepare_cached(
+        "UPDATE outcomes SET state = ?3, code = ?4, message = ?5, reference = ?6, attendee_code = ?7, batch_id = NULL \
+         WHERE job_id = ?1 AND dest = ?2 AND row_idx IN (SELECT value FROM json_each(?8))",
+    )?;
+    for (state, o, rows) in groups {
+        stmt.execute(params![
+            id,
+            dest as i64,
+            state.as_str(),
+            o.code,
+            o.message,
+            o.reference,
+            o.attendee_code,
+            serde_json::to_string(&rows)?
+        ])?;
+    }
     Ok(())
 }
 
@@ -317,12 +338,10 @@ impl JobStore for SqliteStore {
             params![id, dest as i64],
         )?;
         let batch = tx.last_insert_rowid();
-        {
-            let mut stmt = tx.prepare_cached("UPDATE outcomes SET batch_id = ?4 WHERE job_id = ?1 AND dest = ?2 AND row_idx = ?3 AND state = 'pending'")?;
-            for r in rows {
-                stmt.execute(params![id, dest as i64, r, batch])?;
-            }
-        }
+        // One statement for the whole batch (rows passed as a JSON array): a 500-row IM batch
+        // was 500 UPDATEs under the journal lock.
+        tx.prepare_cached("UPDATE outcomes SET batch_id = ?3 WHERE job_id = ?1 AND dest = ?2 AND state = 'pending' AND row_idx IN (SELECT value FROM json_each(?4))")?
+            .execute(params![id, dest as i64, batch, serde_json::to_string(rows)?])?;
         tx.commit()?;
         Ok(batch)
     }
@@ -335,9 +354,7 @@ impl JobStore for SqliteStore {
             [batch],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        for (row, state, o) in outcomes {
-            write_outcome(&tx, &id, dest as usize, *row, *state, o)?;
-        }
+        write_outcomes(&tx, &id, dest as usize, outcomes)?;
         // Whatever the batch did not settle goes back to pending, to be reconciled or re-sent.
         tx.execute(
             "UPDATE outcomes SET batch_id = NULL WHERE batch_id = ?1",
@@ -356,9 +373,7 @@ impl JobStore for SqliteStore {
     ) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        for (row, state, o) in outcomes {
-            write_outcome(&tx, id, dest, *row, *state, o)?;
-        }
+        write_outcomes(&tx, id, dest, outcomes)?;
         tx.commit()?;
         Ok(())
     }

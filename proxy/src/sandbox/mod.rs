@@ -193,16 +193,36 @@ pub fn router(sb: Arc<Sandbox>) -> Router {
         )
         .route("/_sandbox/state", get(state))
         .route("/_sandbox/expire-tokens", post(expire_tokens))
-        .layer(axum::middleware::from_fn_with_state(sb.clone(), count_calls))
+        .layer(axum::middleware::from_fn_with_state(
+            sb.clone(),
+            count_calls,
+        ))
         .with_state(sb)
 }
 
-async fn count_calls(axum::extract::State(sb): axum::extract::State<Arc<Sandbox>>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+async fn count_calls(
+    axum::extract::State(sb): axum::extract::State<Arc<Sandbox>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let path = req.uri().path();
     if !path.starts_with("/_sandbox") {
         // Ids are folded so the counters stay few: /v1/webinars/{id}/enroll/import → …/{id}/…
-        let key: Vec<&str> = path.split('/').map(|seg| if seg.chars().any(|c| c.is_ascii_digit()) && seg.len() > 6 { "{id}" } else { seg }).collect();
-        *sb.calls.lock().expect("calls").entry(key.join("/")).or_default() += 1;
+        let key: Vec<&str> = path
+            .split('/')
+            .map(|seg| {
+                if seg.chars().any(|c| c.is_ascii_digit()) && seg.len() > 6 {
+                    "{id}"
+                } else {
+                    seg
+                }
+            })
+            .collect();
+        *sb.calls
+            .lock()
+            .expect("calls")
+            .entry(key.join("/"))
+            .or_default() += 1;
     }
     next.run(req).await
 }

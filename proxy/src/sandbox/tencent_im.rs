@@ -158,6 +158,8 @@ pub async fn import_group_member(
         );
     }
     let mut out = Vec::with_capacity(req.member_list.len());
+    let mut present: std::collections::HashSet<String> =
+        g.members.iter().map(|x| x.member_account.clone()).collect();
     for m in &req.member_list {
         let ok = im::validate_member(m, Some(g.created_at), now, "m").is_empty()
             && !m.member_account.starts_with("ghost");

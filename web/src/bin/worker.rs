@@ -88,8 +88,9 @@ fn main() {
             .and_then(|m| m.as_string())
             .and_then(|m| serde_json::from_str(&m).ok())
             .unwrap_or_default();
+        let started = js_sys::Date::now();
         match parse(&s2, &bytes, &mapping) {
-            Ok(r) => post(&s2, serde_json::json!({"type": "done", "roster": r})),
+            Ok(r) => post(&s2, serde_json::json!({"type": "done", "roster": r, "elapsed_ms": js_sys::Date::now() - started})),
             Err(e) => post(&s2, serde_json::json!({"type": "error", "error": e})),
         }
     });

@@ -50,6 +50,8 @@ struct ImportState {
     roster: RwSignal<Option<Arc<Roster>>>,
     parse_error: RwSignal<Option<RosterError>>,
     mapping: RwSignal<MappingOptions>,
+    /// How long the worker took to read and validate (shown, and read by the browser benchmark).
+    elapsed_ms: RwSignal<f64>,
 }
 
 fn kind_label(k: DestinationKind) -> (&'static str, &'static str) {
@@ -106,6 +108,7 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                     ))),
                     Some("done") => {
                         st.progress.set(None);
+                        st.elapsed_ms.set(msg["elapsed_ms"].as_f64().unwrap_or(0.0));
                         match serde_json::from_value::<Roster>(msg["roster"].clone()) {
                             Ok(r) => st.roster.set(Some(Arc::new(r))),
                             Err(e) => st.parse_error.set(Some(RosterError {
@@ -187,6 +190,7 @@ pub fn Import() -> impl IntoView {
         roster: RwSignal::new(None),
         parse_error: RwSignal::new(None),
         mapping: RwSignal::new(MappingOptions::default()),
+        elapsed_ms: RwSignal::new(0.0),
     };
     let excluded = RwSignal::new(HashSet::<u32>::new());
     let filter = RwSignal::new(Filter::All);
@@ -366,6 +370,7 @@ pub fn Import() -> impl IntoView {
                         <span>{tr("行数", "Rows")}": "<b id="row-count">{summary.rows}</b></span>
                         <span>{tr("有问题", "With problems")}": "<b id="invalid-count">{summary.invalid}</b></span>
                         <span>{tr("重复", "Duplicates")}": "<b>{summary.duplicates}</b></span>
+                        <span>{tr("校验用时", "Checked in")}": "<b id="parse-ms" data-ms=move || st.elapsed_ms.get()>{move || format!("{:.0} ms", st.elapsed_ms.get())}</b></span>
                     </div>
                     <Mapping st=st roster=r.clone()/>
                 }

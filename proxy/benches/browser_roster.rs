@@ -1,0 +1,39 @@
+//! The 100k-row roster parsed and validated in the browser: the UI's web worker (wasm, release
+//! build) in headless Chromium, timed by the worker itself; median of 5 runs.
+//! `cargo xtask build-ui && cargo bench -p rollcall --bench browser_roster`.
+
+#[path = "../tests/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+#[path = "../tests/webdriver/mod.rs"]
+mod webdriver;
+
+use serde_json::json;
+
+fn main() {
+    assert!(webdriver::prerequisites(), "needs chromium, chromedriver and the built UI (cargo xtask build-ui)");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = String::from("姓名,手机号,邮箱,公司,职位,IM账号,部门\n");
+    for i in 0..100_000 {
+        s.push_str(&format!("参会者{i},+86 139-{:04}-{:04},user{i}@example.com,示例公司{},经理,member{i},市场部\n", i / 10_000, i % 10_000, i % 50));
+    }
+    let file = tmp.path().join("roster-100k.csv");
+    std::fs::write(&file, s.as_bytes()).unwrap();
+    let server = common::spawn(
+        &["serve", "--sandbox", "--bind", "127.0.0.1:0", "--data-dir", tmp.path().join("data").to_str().unwrap(), "--ui-dir", webdriver::ui_dir().to_str().unwrap()],
+        &tmp.path().join("proxy.log"),
+        "Rollcall is running",
+    );
+    let d = webdriver::Driver::start(&tmp.path().join("dl"), &tmp.path().join("profile"));
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        d.go(&format!("{}/", server.url));
+        let input = d.find("#roster-file");
+        d.cmd("POST", &format!("/element/{input}/value"), json!({"text": file.display().to_string()}));
+        let ms = d.wait("parsed", "const e = document.querySelector('#parse-ms'); return e && Number(e.dataset.ms) > 0 && document.querySelector('#row-count').textContent === '100000' ? Number(e.dataset.ms) : null");
+        times.push(ms.as_f64().unwrap());
+    }
+    d.assert_clean("100k roster");
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!("100k-row roster in the browser worker (read + decode + parse + validate + destination checks): median {:.0} ms over 5 runs (min {:.0}, max {:.0})", times[2], times[0], times[4]);
+}
