@@ -11,16 +11,33 @@ mod webdriver;
 use serde_json::json;
 
 fn main() {
-    assert!(webdriver::prerequisites(), "needs chromium, chromedriver and the built UI (cargo xtask build-ui)");
+    assert!(
+        webdriver::prerequisites(),
+        "needs chromium, chromedriver and the built UI (cargo xtask build-ui)"
+    );
     let tmp = tempfile::tempdir().unwrap();
     let mut s = String::from("姓名,手机号,邮箱,公司,职位,IM账号,部门\n");
     for i in 0..100_000 {
-        s.push_str(&format!("参会者{i},+86 139-{:04}-{:04},user{i}@example.com,示例公司{},经理,member{i},市场部\n", i / 10_000, i % 10_000, i % 50));
+        s.push_str(&format!(
+            "参会者{i},+86 139-{:04}-{:04},user{i}@example.com,示例公司{},经理,member{i},市场部\n",
+            i / 10_000,
+            i % 10_000,
+            i % 50
+        ));
     }
     let file = tmp.path().join("roster-100k.csv");
     std::fs::write(&file, s.as_bytes()).unwrap();
     let server = common::spawn(
-        &["serve", "--sandbox", "--bind", "127.0.0.1:0", "--data-dir", tmp.path().join("data").to_str().unwrap(), "--ui-dir", webdriver::ui_dir().to_str().unwrap()],
+        &[
+            "serve",
+            "--sandbox",
+            "--bind",
+            "127.0.0.1:0",
+            "--data-dir",
+            tmp.path().join("data").to_str().unwrap(),
+            "--ui-dir",
+            webdriver::ui_dir().to_str().unwrap(),
+        ],
         &tmp.path().join("proxy.log"),
         "Rollcall is running",
     );
@@ -29,7 +46,11 @@ fn main() {
     for _ in 0..5 {
         d.go(&format!("{}/", server.url));
         let input = d.find("#roster-file");
-        d.cmd("POST", &format!("/element/{input}/value"), json!({"text": file.display().to_string()}));
+        d.cmd(
+            "POST",
+            &format!("/element/{input}/value"),
+            json!({"text": file.display().to_string()}),
+        );
         let ms = d.wait("parsed", "const e = document.querySelector('#parse-ms'); return e && Number(e.dataset.ms) > 0 && document.querySelector('#row-count').textContent === '100000' ? Number(e.dataset.ms) : null");
         times.push(ms.as_f64().unwrap());
     }

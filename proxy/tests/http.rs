@@ -408,11 +408,31 @@ fn security_boundaries() {
     let jobs_before = organizer.get("/api/jobs").json().as_array().unwrap().len();
     for (body, status, code) in [
         (json!({}), 422, "bad_request_body"),
-        (json!({"headers": ["姓名"], "rows": [], "destinations": ["tencent-im:@TGS#2J4SZEAEL"]}), 422, "empty_roster"),
-        (json!({"headers": ["姓名"], "rows": [{"row": 2, "cells": ["a"]}], "destinations": []}), 422, "no_destination"),
-        (json!({"headers": ["姓名"], "rows": [{"row": 2, "cells": ["a"]}], "destinations": ["zoom:1"]}), 422, "bad_request_body"),
-        (json!({"headers": ["姓名"], "rows": [{"row": 2, "cells": ["a"]}], "destinations": ["tencent-im:x", "tencent-im:x"]}), 422, "duplicate_destination"),
-        (json!({"headers": "nope", "rows": 3, "destinations": 7}), 422, "bad_request_body"),
+        (
+            json!({"headers": ["姓名"], "rows": [], "destinations": ["tencent-im:@TGS#2J4SZEAEL"]}),
+            422,
+            "empty_roster",
+        ),
+        (
+            json!({"headers": ["姓名"], "rows": [{"row": 2, "cells": ["a"]}], "destinations": []}),
+            422,
+            "no_destination",
+        ),
+        (
+            json!({"headers": ["姓名"], "rows": [{"row": 2, "cells": ["a"]}], "destinations": ["zoom:1"]}),
+            422,
+            "bad_request_body",
+        ),
+        (
+            json!({"headers": ["姓名"], "rows": [{"row": 2, "cells": ["a"]}], "destinations": ["tencent-im:x", "tencent-im:x"]}),
+            422,
+            "duplicate_destination",
+        ),
+        (
+            json!({"headers": "nope", "rows": 3, "destinations": 7}),
+            422,
+            "bad_request_body",
+        ),
     ] {
         let r = organizer.post("/api/jobs", &body);
         assert_eq!(r.status, status, "{body}: {}", r.body);
@@ -420,7 +440,10 @@ fn security_boundaries() {
         assert_eq!(e["code"], code, "{body}");
         assert!(!e["zh"].as_str().unwrap().is_empty() && !e["en"].as_str().unwrap().is_empty());
     }
-    assert_eq!(organizer.get("/api/jobs").json().as_array().unwrap().len(), jobs_before);
+    assert_eq!(
+        organizer.get("/api/jobs").json().as_array().unwrap().len(),
+        jobs_before
+    );
     // Unknown paths: 404, never forwarded to a provider.
     let before = stack.sandbox_state();
     for p in [

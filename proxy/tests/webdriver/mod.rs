@@ -261,4 +261,3 @@ pub fn wait_file(dir: &Path, name: &str) -> Vec<u8> {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
-

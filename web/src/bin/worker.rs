@@ -90,7 +90,10 @@ fn main() {
             .unwrap_or_default();
         let started = js_sys::Date::now();
         match parse(&s2, &bytes, &mapping) {
-            Ok(r) => post(&s2, serde_json::json!({"type": "done", "roster": r, "elapsed_ms": js_sys::Date::now() - started})),
+            Ok(r) => post(
+                &s2,
+                serde_json::json!({"type": "done", "roster": r, "elapsed_ms": js_sys::Date::now() - started}),
+            ),
             Err(e) => post(&s2, serde_json::json!({"type": "error", "error": e})),
         }
     });
