@@ -290,6 +290,21 @@ fn xlsx_fixture_made_by_the_test() {
 }
 
 #[test]
+fn a_50_mb_file_parses() {
+    let note = "备注".repeat(75); // 450 bytes of UTF-8
+    let mut s = String::from("姓名,手机,备注\n");
+    let mut i = 0u64;
+    while s.len() < 50 * 1024 * 1024 {
+        s.push_str(&format!("用户{i},138{:08},{note}\n", i));
+        i += 1;
+    }
+    let r = parse(s.as_bytes());
+    assert_eq!(r.rows.len() as u64, i);
+    assert!(r.problems.is_empty());
+    assert_eq!(r.rows[0].attendee.custom[0].value, note);
+}
+
+#[test]
 fn large_file_parses() {
     let mut s = String::from("姓名,手机,邮箱\n");
     let n = 400_000; // ~ 15 MB

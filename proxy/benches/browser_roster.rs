@@ -3,7 +3,6 @@
 //! `cargo xtask build-ui && cargo bench -p rollcall --bench browser_roster`.
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 #[path = "../tests/webdriver/mod.rs"]
 mod webdriver;

@@ -537,3 +537,63 @@ fn inline_secrets_are_refused() {
     assert!(err.contains("corp_secret"), "{err}");
     assert!(!err.contains("inline!"), "the refused value is not echoed");
 }
+
+#[test]
+fn cancel_resume_and_live_progress() {
+    let stack = Stack::start(0.0);
+    let c = stack.client();
+    let (headers, rows) = roster_csv(3000);
+    let r = c.post("/api/jobs", &json!({"headers": headers, "rows": rows, "destinations": ["huiyi31:demo-event:demo-type:demo-ticket"]}));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    // Live progress over SSE: the first event is the current summary.
+    let sse = reqwest::blocking::Client::new()
+        .get(format!("{}/api/jobs/{id}/events", stack.proxy.url))
+        .header("X-Forwarded-User", "alice")
+        .header("X-Forwarded-Groups", ORGANIZER)
+        .send()
+        .unwrap();
+    assert_eq!(sse.headers()["content-type"], "text/event-stream");
+    let mut reader = std::io::BufReader::new(sse);
+    let mut line = String::new();
+    let mut first = None;
+    while std::io::BufRead::read_line(&mut reader, &mut line).unwrap() > 0 {
+        if let Some(data) = line.strip_prefix("data: ") {
+            first = Some(serde_json::from_str::<Value>(data).unwrap());
+            break;
+        }
+        line.clear();
+    }
+    assert_eq!(first.unwrap()["id"], id.as_str());
+    // Cancel mid-run: the rest is skipped.
+    let cancelled = c.post(&format!("/api/jobs/{id}/cancel"), &json!({}));
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    let job = c.wait_job(&id, std::time::Duration::from_secs(120));
+    assert_eq!(job["state"], "cancelled");
+    let counts = &job["destinations"][0]["counts"];
+    assert!(counts["skipped"].as_u64().unwrap() > 0, "{counts}");
+    assert_eq!(counts["pending"], 0);
+    let sent_before = stack.sandbox_state()["huiyi31"]["events"][0]["orders"]
+        .as_array()
+        .unwrap()
+        .len() as u64;
+    assert_eq!(sent_before, counts["imported"].as_u64().unwrap());
+    // Resume: skipped rows go out, nothing is registered twice.
+    assert_eq!(
+        c.post(&format!("/api/jobs/{id}/resume"), &json!({})).status,
+        200
+    );
+    let job = c.wait_job(&id, std::time::Duration::from_secs(300));
+    assert_eq!(job["state"], "completed", "{job}");
+    assert_eq!(job["destinations"][0]["counts"]["imported"], 3000);
+    let orders = stack.sandbox_state()["huiyi31"]["events"][0]["orders"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(orders, 3000);
+    // Cancelling a finished job is refused.
+    assert_eq!(
+        c.post(&format!("/api/jobs/{id}/cancel"), &json!({})).status,
+        409
+    );
+}

@@ -165,11 +165,7 @@ pub async fn import_group_member(
             && !m.member_account.starts_with("ghost");
         let result = if !ok {
             MemberResult::Failed
-        } else if g
-            .members
-            .iter()
-            .any(|x| x.member_account == m.member_account)
-        {
+        } else if !present.insert(m.member_account.clone()) {
             MemberResult::AlreadyMember
         } else {
             g.members.push(GroupMember {

@@ -108,12 +108,27 @@ pub async fn resume(
     Path(id): Path<String>,
 ) -> Result<Json<JobSummary>, ApiErr> {
     let job = summary(&state, &id)?;
+    // A just-cancelled job may still be writing its final state: give it a moment.
+    for _ in 0..50 {
+        if !state.runner.is_active(&id) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     if state.runner.is_active(&id) {
         return Err(ApiErr::new(
             StatusCode::CONFLICT,
             "running",
             "任务正在运行",
             "the job is already running",
+        ));
+    }
+    if job.state == JobState::Completed {
+        return Err(ApiErr::new(
+            StatusCode::CONFLICT,
+            "completed",
+            "任务已完成",
+            "the job has already completed",
         ));
     }
     // Skipped rows (cancelled or failed destination) go back to pending; final states stay.

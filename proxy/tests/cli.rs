@@ -1,0 +1,261 @@
+//! The command-line tools, run as a user runs them.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+fn run(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
+    let out = Command::new(bin())
+        .args(args)
+        .envs(envs.iter().copied())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn roster_check_json_and_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("r.csv");
+    std::fs::write(&good, "姓名,手机号,邮箱,IM账号\n张三,13800138000,a@b.cn,zs\n李四,12345,bad,\n王五,13800138000,c@d.cn,ww\n").unwrap();
+    let (code, out, _) = run(
+        &[
+            "roster",
+            "check",
+            good.to_str().unwrap(),
+            "--to",
+            "tencent-meeting",
+            "--to",
+            "tencent-im",
+            "--json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (
+            v["rows"].as_u64(),
+            v["valid"].as_u64(),
+            v["invalid"].as_u64(),
+            v["duplicates"].as_u64()
+        ),
+        (Some(3), Some(1), Some(2), Some(1))
+    );
+    assert_eq!(v["encoding"], "utf-8");
+    assert_eq!(v["columns"]["手机号"], "phone");
+    let p = &v["problems"].as_array().unwrap()[0];
+    assert!(
+        p["row"].is_u64()
+            && p["column"].is_string()
+            && p["code"].is_string()
+            && p["message"].is_string()
+    );
+    // Readable table without --json.
+    let (code, out, _) = run(&["roster", "check", good.to_str().unwrap()], &[]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("duplicate") && out.contains("phone_area_missing"),
+        "{out}"
+    );
+    // Unreadable files: exit 2 with one line.
+    for (name, bytes) in [
+        ("empty.csv", b"".to_vec()),
+        ("bin.csv", vec![0u8, 1, 2, 3, 0, 255]),
+        ("old.xls", vec![0xD0, 0xCF, 0x11, 0xE0, 1, 2]),
+    ] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, bytes).unwrap();
+        let (code, out, err) = run(&["roster", "check", f.to_str().unwrap(), "--json"], &[]);
+        assert_eq!(code, 2, "{name}");
+        assert!(out.is_empty());
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+    let (code, _, err) = run(&["roster", "check", "/nonexistent/file.csv"], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"));
+}
+
+#[test]
+fn sign_and_usersig_diagnostics_match_the_vectors() {
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/vectors/tencent_meeting_signature.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let vec = &v["vectors"][1];
+    let i = &vec["inputs"];
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, i["body_utf8"].as_str().unwrap()).unwrap();
+    let (code, out, _) = run(
+        &[
+            "sign",
+            "tencent-meeting",
+            "--method",
+            i["method"].as_str().unwrap(),
+            "--uri",
+            i["uri_signed"].as_str().unwrap(),
+            "--body-file",
+            body.to_str().unwrap(),
+            "--nonce",
+            i["nonce"].as_str().unwrap(),
+            "--timestamp",
+            i["timestamp"].as_str().unwrap(),
+            "--json",
+        ],
+        &[
+            ("ROLLCALL_TM_SECRET_ID", i["secret_id"].as_str().unwrap()),
+            ("ROLLCALL_TM_SECRET_KEY", i["secret_key"].as_str().unwrap()),
+        ],
+    );
+    assert_eq!(code, 0);
+    let o: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(o["signature"], vec["expected"]["x_tc_signature"]);
+    assert_eq!(o["string_to_sign"], vec["intermediate"]["string_to_sign"]);
+
+    let u: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/vectors/tls_sig_api_v2_usersig.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let t = &u["vectors"][0];
+    let ti = &t["inputs"];
+    let (code, out, _) = run(
+        &[
+            "usersig",
+            "--sdkappid",
+            &ti["sdkappid"].to_string(),
+            "--identifier",
+            ti["identifier"].as_str().unwrap(),
+            "--expire",
+            &ti["expire"].to_string(),
+            "--time",
+            &ti["curr_time_used"].to_string(),
+        ],
+        &[("ROLLCALL_IM_SECRET_KEY", ti["key"].as_str().unwrap())],
+    );
+    assert_eq!(code, 0);
+    let sig = out.trim();
+    assert_eq!(out.lines().count(), 1);
+    let decoded = Value::Object(rollcall::providers::tencent_im::decode_usersig(sig).unwrap());
+    assert_eq!(decoded, t["expected"]["decoded_document"]);
+    // Without the secret in the environment: a clear error, not a panic.
+    let (code, _, err) = run(
+        &[
+            "usersig",
+            "--sdkappid",
+            "1",
+            "--identifier",
+            "a",
+            "--expire",
+            "10",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("ROLLCALL_IM_SECRET_KEY"));
+}
+
+#[test]
+fn import_wait_json_and_jobs_commands() {
+    let stack = Stack::start(0.0);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("people.csv");
+    std::fs::write(
+        &f,
+        "姓名,手机号,邮箱,IM账号\n张三,13800138000,a@b.cn,zs\n李四,12345,bad,ls\n",
+    )
+    .unwrap();
+    // The CLI talks to the proxy as a trusted SSO peer would not: use a dev-mode proxy.
+    let dev = spawn(
+        &[
+            "serve",
+            "--sandbox",
+            "--bind",
+            "127.0.0.1:0",
+            "--data-dir",
+            dir.path().join("data").to_str().unwrap(),
+        ],
+        &dir.path().join("dev.log"),
+        "Rollcall is running",
+    );
+    let (code, out, _) = run(
+        &[
+            "import",
+            f.to_str().unwrap(),
+            "--server",
+            &dev.url,
+            "--to",
+            "tencent-im:@TGS#2J4SZEAEL",
+            "--to",
+            "huiyi31:demo-event:demo-type:demo-ticket",
+            "--wait",
+            "--json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0);
+    let j: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["state"], "completed");
+    assert_eq!(j["rows"], 2);
+    let dests = j["destinations"].as_array().unwrap();
+    assert_eq!(dests[0]["destination"], "tencent-im:@TGS#2J4SZEAEL");
+    // Row 3's phone is malformed: the row is invalid everywhere, never sent.
+    for d in dests {
+        assert_eq!(d["counts"]["imported"], 1, "{d}");
+        assert_eq!(d["counts"]["invalid"], 1, "{d}");
+    }
+    for k in [
+        "imported",
+        "already_present",
+        "rejected",
+        "invalid",
+        "unknown",
+        "skipped",
+        "pending",
+    ] {
+        assert!(dests[0]["counts"][k].is_u64(), "{k}");
+    }
+    let id = j["id"].as_str().unwrap();
+    let (code, out, _) = run(&["jobs", "show", id, "--server", &dev.url, "--json"], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["id"], id);
+    let (_, out, _) = run(&["jobs", "list", "--server", &dev.url, "--json"], &[]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let (_, out, _) = run(
+        &["jobs", "results", id, "--server", &dev.url, "--json"],
+        &[],
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["rows"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // A proxy behind SSO refuses the CLI without identity headers: a clear error, exit 1.
+    let (code, _, err) = run(&["jobs", "list", "--server", &stack.proxy.url], &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("401"), "{err}");
+}
