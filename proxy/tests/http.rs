@@ -597,3 +597,36 @@ fn cancel_resume_and_live_progress() {
         409
     );
 }
+
+#[test]
+fn everything_lives_under_the_base_path() {
+    let stack = Stack::start(0.0);
+    let text = std::fs::read_to_string(&stack.config).unwrap().replacen(
+        "[server]\n",
+        "[server]\nbase_path = \"/rollcall/\"\n",
+        1,
+    );
+    let cfg = stack.dir.path().join("based.toml");
+    std::fs::write(&cfg, text.replace("/data\"", "/data-based\"")).unwrap();
+    let proxy = spawn(
+        &["serve", "--config", cfg.to_str().unwrap()],
+        &stack.dir.path().join("based.log"),
+        "Rollcall is running",
+    );
+    assert!(proxy.url.ends_with("/rollcall"), "{}", proxy.url);
+    let c = Client::new(&proxy.url, Some(("alice", ORGANIZER)));
+    assert_eq!(c.get("/api/me").json()["user"], "alice");
+    assert_eq!(c.get("/healthz").body, "ok");
+    let root = proxy.url.trim_end_matches("/rollcall").to_string();
+    let outside = Client::new(&root, Some(("alice", ORGANIZER)));
+    assert_eq!(outside.get("/api/me").status, 404);
+    let r = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(&proxy.url)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 308);
+    assert_eq!(r.headers()["location"], "/rollcall/");
+}

@@ -98,13 +98,20 @@ pub fn App() -> impl IntoView {
             <div class="banner error" role="alert">{move || session.error.get()}</div>
         </Show>
         <main id="main">
-            {move || match route.get().as_str() {
-                "jobs" => pages::jobs::Jobs().into_any(),
-                "webinar" => pages::webinar::CreateWebinar().into_any(),
-                "enrollments" => pages::enrollments::Enrollments().into_any(),
-                "register" => pages::register::Register().into_any(),
-                "status" => pages::status::StatusPage().into_any(),
-                _ => pages::import::Import().into_any(),
+            {move || {
+                // Viewers never see the import/create screens, even by typing their address
+                // (the proxy refuses their writes anyway).
+                let organizer = session.organizer();
+                match route.get().as_str() {
+                    "jobs" => pages::jobs::Jobs().into_any(),
+                    "webinar" if organizer => pages::webinar::CreateWebinar().into_any(),
+                    "enrollments" => pages::enrollments::Enrollments().into_any(),
+                    "register" if organizer => pages::register::Register().into_any(),
+                    "status" => pages::status::StatusPage().into_any(),
+                    "import" | "" if organizer => pages::import::Import().into_any(),
+                    _ if session.me.with(|m| m.is_none()) => view! { <p class="loading">{tr("加载中…", "Loading…")}</p> }.into_any(),
+                    _ => pages::jobs::Jobs().into_any(),
+                }
             }}
         </main>
     }
