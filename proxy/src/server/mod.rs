@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rollcall_core::api::ApiError;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -189,7 +190,10 @@ async fn api_not_found() -> ApiErr {
 pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
     let cfg = &state.cfg;
     let timeout = Duration::from_secs(cfg.server.request_timeout_secs);
-    let small = DefaultBodyLimit::max(1024 * 1024);
+    // Two layers per limit: `RequestBodyLimitLayer` answers 413 from Content-Length before any
+    // of the body is read; `DefaultBodyLimit` bounds the extractors (and chunked bodies).
+    let limit = |n: usize| (DefaultBodyLimit::max(n), RequestBodyLimitLayer::new(n));
+    let small = limit(1024 * 1024);
     #[allow(deprecated)]
     let api = Router::new()
         .route("/me", get(api::me))
@@ -222,7 +226,7 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
             "/jobs",
             get(jobs_api::list)
                 .post(jobs_api::create)
-                .layer(DefaultBodyLimit::max(cfg.server.max_body_bytes)),
+                .layer(limit(cfg.server.max_body_bytes)),
         )
         .route("/jobs/{id}", get(jobs_api::get_one))
         .route("/jobs/{id}/results", get(jobs_api::results))
