@@ -390,6 +390,37 @@ impl Runner {
         Self::journal(self.store.set_outcomes(id, d, &outcomes))
     }
 
+    /// Runs one task per batch, at most `max_in_flight` at a time, starting none after a
+    /// cancel; the first fatal answer ends the destination.
+    async fn run_batches<F, Fut>(
+        &self,
+        id: &str,
+        batches: Vec<Vec<u32>>,
+        task: F,
+    ) -> Result<(), Fatal>
+    where
+        F: Fn(Vec<u32>) -> Fut,
+        Fut: Future<Output = Result<(), Fatal>> + Send + 'static,
+    {
+        let sem = Arc::new(Semaphore::new(self.cfg.max_in_flight.max(1)));
+        let mut set = tokio::task::JoinSet::new();
+        for rows in batches {
+            if self.is_cancelled(id) {
+                break;
+            }
+            let permit = sem.clone().acquire_owned().await.expect("semaphore open");
+            let fut = task(rows);
+            set.spawn(async move {
+                let _permit = permit;
+                fut.await
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            r.map_err(|e| Fatal(format!("batch task failed: {e}")))??;
+        }
+        Ok(())
+    }
+
     // ---------------------------------------------------------------- Tencent Meeting
 
     async fn run_tencent_meeting(
@@ -483,13 +514,7 @@ impl Runner {
                 Self::journal(self.store.set_outcomes(id, d, &over))?;
             }
             self.notify(id);
-            let sem = Arc::new(Semaphore::new(self.cfg.max_in_flight.max(1)));
-            let mut set = tokio::task::JoinSet::new();
-            for rows in p.batches {
-                if self.is_cancelled(id) {
-                    break;
-                }
-                let permit = sem.clone().acquire_owned().await.expect("semaphore open");
+            self.run_batches(id, p.batches, |rows| {
                 let (me, id, mid, input, client) = (
                     self.clone(),
                     id.to_string(),
@@ -497,15 +522,12 @@ impl Runner {
                     input.clone(),
                     client.clone(),
                 );
-                set.spawn(async move {
-                    let _permit = permit;
+                async move {
                     me.tencent_meeting_batch(&id, d, &mid, rows, &input, &client)
                         .await
-                });
-            }
-            while let Some(r) = set.join_next().await {
-                r.map_err(|e| Fatal(format!("batch task failed: {e}")))??;
-            }
+                }
+            })
+            .await?;
         }
         self.exhaust(id, d)
     }
@@ -674,13 +696,7 @@ impl Runner {
                 &to_send,
                 None,
             );
-            let sem = Arc::new(Semaphore::new(self.cfg.max_in_flight.max(1)));
-            let mut set = tokio::task::JoinSet::new();
-            for rows in p.batches {
-                if self.is_cancelled(id) {
-                    break;
-                }
-                let permit = sem.clone().acquire_owned().await.expect("semaphore open");
+            self.run_batches(id, p.batches, |rows| {
                 let (me, id, gid, input, client) = (
                     self.clone(),
                     id.to_string(),
@@ -688,15 +704,12 @@ impl Runner {
                     input.clone(),
                     client.clone(),
                 );
-                set.spawn(async move {
-                    let _permit = permit;
+                async move {
                     me.tencent_im_batch(&id, d, &gid, rows, &input, &client)
                         .await
-                });
-            }
-            while let Some(r) = set.join_next().await {
-                r.map_err(|e| Fatal(format!("batch task failed: {e}")))??;
-            }
+                }
+            })
+            .await?;
         }
         self.exhaust(id, d)
     }
