@@ -171,6 +171,27 @@ fn fault_before(sb: &Sandbox) -> Result<Option<Fault>, Response> {
     }
 }
 
+/// The prologue every write shares: check the signature, roll a fault that stops the call before
+/// it is applied, and parse the body.
+fn admit<T: serde::de::DeserializeOwned>(
+    sb: &Sandbox,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Option<Fault>, T), Response> {
+    authenticate(sb, method, uri, headers, body)?;
+    let fault = fault_before(sb)?;
+    let req = serde_json::from_slice(body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            codes::INVALID_PARAMETER,
+            &format!("参数错误: {e}"),
+        )
+    })?;
+    Ok((fault, req))
+}
+
 pub async fn create_webinar(
     Ax(sb): Ax<Arc<Sandbox>>,
     method: Method,
@@ -178,22 +199,9 @@ pub async fn create_webinar(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = authenticate(&sb, &method, &uri, &headers, &body) {
-        return r;
-    }
-    let fault = match fault_before(&sb) {
-        Ok(f) => f,
+    let (fault, req) = match admit::<CreateWebinarRequest>(&sb, &method, &uri, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let req: CreateWebinarRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                codes::INVALID_PARAMETER,
-                &format!("参数错误: {e}"),
-            )
-        }
     };
     let problems = tm::validate_create_webinar(&req, unix_now());
     if let Some(p) = problems.first() {
@@ -239,22 +247,9 @@ pub async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = authenticate(&sb, &method, &uri, &headers, &body) {
-        return r;
-    }
-    let fault = match fault_before(&sb) {
-        Ok(f) => f,
+    let (fault, req) = match admit::<EnrollImportRequest>(&sb, &method, &uri, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let req: EnrollImportRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                codes::INVALID_PARAMETER,
-                &format!("参数错误: {e}"),
-            )
-        }
     };
     let mut st = sb.tm.lock().expect("tm state");
     let mut next_id = st.next_enroll_id;
