@@ -25,7 +25,7 @@ fn webinar() -> tm::CreateWebinarRequest {
         enable_manual_check: None,
         activity_page: None,
         display_number_of_participants: None,
-        playback_for_audience: None,
+        playback_for_audience: false,
         sync_to_wework: None,
         preparation_mode: None,
     }
@@ -108,10 +108,54 @@ fn password_rules() {
         ["password_format:password"]
     );
     assert_eq!(check(|w| pw(w, Some("12a4"))), ["password_format:password"]);
+    // "仅当 admission_type = 2 时才生效": a password on a public webinar is not an error; it is
+    // a warning and is left out of what is sent.
+    assert!(check(|w| w.password = Some("1234".into())).is_empty());
     assert_eq!(
-        check(|w| w.password = Some("1234".into())),
-        ["password_not_allowed:password"]
+        dropped(|w| w.password = Some("1234".into())),
+        ["password_ignored:password"]
     );
+    let mut w = webinar();
+    w.password = Some("1234".into());
+    tm::drop_ineffective(&mut w);
+    assert_eq!(w.password, None);
+    assert!(!serde_json::to_string(&w).unwrap().contains("password"));
+    let mut w = webinar();
+    w.admission_type = tm::AdmissionType::Password;
+    w.password = Some("1234".into());
+    assert!(tm::drop_ineffective(&mut w).is_empty());
+    assert_eq!(w.password.as_deref(), Some("1234"));
+}
+
+/// The warnings `drop_ineffective` gives, as `code:field`.
+fn dropped(f: impl Fn(&mut tm::CreateWebinarRequest)) -> Vec<String> {
+    let mut w = webinar();
+    f(&mut w);
+    tm::drop_ineffective(&mut w)
+        .into_iter()
+        .map(|p| format!("{}:{}", p.code, p.field))
+        .collect()
+}
+
+#[test]
+fn playback_is_always_sent() {
+    let v = serde_json::to_value(webinar()).unwrap();
+    assert_eq!(v["playback_for_audience"], serde_json::Value::Bool(false));
+}
+
+#[test]
+fn time_arithmetic_never_overflows() {
+    for start in [u64::MAX, u64::MAX - 1, u64::MAX - 1800, 0] {
+        let _ = check(|w| {
+            w.start_time = start;
+            w.end_time = u64::MAX;
+        });
+    }
+    assert!(check(|w| {
+        w.start_time = u64::MAX - 10;
+        w.end_time = u64::MAX;
+    })
+    .is_empty());
 }
 
 #[test]
@@ -156,21 +200,24 @@ fn sensitive_words() {
 fn cover_and_activity_page() {
     assert!(check(|w| w.cover_url = Some("https://cdn.example.com/a.PNG".into())).is_empty());
     assert!(check(|w| w.cover_url = Some("https://cdn.example.com/a.jpeg?x=1".into())).is_empty());
+    // The format is not guessed from the extension: at most a warning, never an error.
+    assert!(check(|w| w.cover_url = Some("https://cdn.example.com/a.gif".into())).is_empty());
     assert_eq!(
-        check(|w| w.cover_url = Some("https://cdn.example.com/a.gif".into())),
+        dropped(|w| w.cover_url = Some("https://cdn.example.com/a.gif".into())),
         ["cover_url_format:cover_url"]
     );
+    assert!(dropped(|w| w.cover_url = Some("https://cdn.example.com/img?id=7".into())).is_empty());
     assert_eq!(
         check(|w| w.cover_url = Some("ftp://x/a.png".into())),
         ["cover_url_scheme:cover_url"]
     );
-    assert_eq!(
-        check(|w| {
-            w.activity_page = Some(false);
-            w.description = Some("x".into());
-        }),
-        ["activity_page_required:activity_page"]
-    );
+    let off = |w: &mut tm::CreateWebinarRequest| {
+        w.activity_page = Some(false);
+        w.description = Some("x".into());
+    };
+    assert!(check(off).is_empty());
+    assert_eq!(dropped(off), ["activity_page_off:activity_page"]);
+    assert!(dropped(|w| w.description = Some("x".into())).is_empty());
 }
 
 #[test]
@@ -179,23 +226,58 @@ fn media_rules() {
         move |w: &mut tm::CreateWebinarRequest| w.media_setting = Some(m.clone())
     };
     assert_eq!(
-        check(|w| w.playback_for_audience = Some(true)),
+        check(|w| w.playback_for_audience = true),
         ["playback_requires_cloud_record:playback_for_audience"]
     );
     assert!(check(|w| {
-        w.playback_for_audience = Some(true);
+        w.playback_for_audience = true;
         w.media_setting = Some(tm::MediaSetting {
             auto_record_type: Some("cloud".into()),
             ..Default::default()
         });
     })
     .is_empty());
+    let stray_watermark = media(tm::MediaSetting {
+        water_mark_type: Some(tm::WaterMarkType::Multiple),
+        ..Default::default()
+    });
+    assert!(check(&stray_watermark).is_empty());
     assert_eq!(
-        check(media(tm::MediaSetting {
-            water_mark_type: Some(tm::WaterMarkType::Multiple),
+        dropped(&stray_watermark),
+        ["watermark_type_ignored:media_setting.water_mark_type"]
+    );
+    // Cloud-only options without cloud recording (an unchecked box sends `false`): warnings,
+    // left out; with cloud recording they stay.
+    for m in [
+        tm::MediaSetting {
+            enable_host_pause_auto_record: Some(false),
             ..Default::default()
-        })),
-        ["watermark_type_without_watermark:media_setting.water_mark_type"]
+        },
+        tm::MediaSetting {
+            participant_join_auto_record: Some(true),
+            auto_record_type: Some("local".into()),
+            ..Default::default()
+        },
+    ] {
+        assert!(check(media(m.clone())).is_empty());
+        assert_eq!(dropped(media(m.clone())).len(), 1);
+        let mut w = webinar();
+        w.media_setting = Some(m);
+        tm::drop_ineffective(&mut w);
+        let ms = w.media_setting.unwrap();
+        assert_eq!(ms.enable_host_pause_auto_record, None);
+        assert_eq!(ms.participant_join_auto_record, None);
+    }
+    let mut w = webinar();
+    w.media_setting = Some(tm::MediaSetting {
+        enable_host_pause_auto_record: Some(false),
+        auto_record_type: Some("cloud".into()),
+        ..Default::default()
+    });
+    assert!(tm::drop_ineffective(&mut w).is_empty());
+    assert_eq!(
+        w.media_setting.unwrap().enable_host_pause_auto_record,
+        Some(false)
     );
     assert!(check(media(tm::MediaSetting {
         water_mark_type: Some(tm::WaterMarkType::Multiple),

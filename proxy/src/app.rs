@@ -19,7 +19,7 @@ pub struct Huiyi31 {
     pub client: huiyi31::Client,
     pub default_attendee_type_id: Option<String>,
     pub default_item_sku_id: Option<String>,
-    pub default_item_sku_name: String,
+    pub default_item_sku_name: Option<String>,
 }
 
 /// Prometheus counters, kept as plain maps (label set → value).

@@ -189,7 +189,8 @@ pub struct TencentMeetingConfig {
     pub secret_id: String,
     pub secret_key_env: Option<String>,
     pub secret_key_file: Option<PathBuf>,
-    #[serde(default)]
+    /// `business` (1,000 imports per webinar) or `enterprise` (4,000). Required: no silent
+    /// default (seed 000 gives both caps).
     pub edition: Edition,
     pub operator_userid: String,
     /// Calls per minute (provider limit 300).
@@ -247,11 +248,9 @@ pub struct Huiyi31Config {
     /// Used when a job's destination names only the event (`huiyi31:EVENT_ID`).
     pub default_attendee_type_id: Option<String>,
     pub default_item_sku_id: Option<String>,
-    #[serde(default = "default_ticket_name")]
-    pub default_item_sku_name: String,
-}
-fn default_ticket_name() -> String {
-    "门票".into()
+    /// The ticket's name as 31huiyi knows it (`ItemSkuName`, required by Register). No default:
+    /// a guessed name would be sent on every registration.
+    pub default_item_sku_name: Option<String>,
 }
 fn huiyi_base() -> String {
     "https://31api.31huiyi.com".into()

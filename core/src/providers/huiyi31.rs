@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::{null_default, ErrorClass, Lenient};
 use crate::problem::{Problem, Problems};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,9 +96,11 @@ impl RegisterRequest {
     }
 }
 
+/// One attendee of the order. The answer table marks every field 非必须: all optional, `null`
+/// accepted wherever a string is expected.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct OrderAttendee {
-    #[serde(rename = "attendeeId", default)]
+    #[serde(rename = "attendeeId", default, deserialize_with = "null_default")]
     pub attendee_id: String,
     #[serde(
         rename = "attendeeAbstractType",
@@ -105,11 +108,11 @@ pub struct OrderAttendee {
         default
     )]
     pub attendee_abstract_type: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub mobile: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub status: String,
     #[serde(
         rename = "checkinCode",
@@ -121,36 +124,75 @@ pub struct OrderAttendee {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RegisterData {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub status: i64,
-    #[serde(rename = "orderId", default)]
+    #[serde(rename = "orderId", default, deserialize_with = "null_default")]
     pub order_id: String,
-    #[serde(rename = "orderNo", default)]
+    #[serde(rename = "orderNo", default, deserialize_with = "null_default")]
     pub order_no: String,
-    #[serde(rename = "orderStatus", default)]
+    #[serde(rename = "orderStatus", default, deserialize_with = "null_default")]
     pub order_status: String,
-    #[serde(rename = "orderAmount", default)]
-    pub order_amount: f64,
-    #[serde(rename = "orderType", default)]
+    #[serde(
+        rename = "orderAmount",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub order_amount: Option<f64>,
+    #[serde(rename = "orderType", default, deserialize_with = "null_default")]
     pub order_type: String,
-    #[serde(rename = "orderAttendees", default)]
-    pub order_attendees: Vec<OrderAttendee>,
+    #[serde(rename = "orderAttendees", default, deserialize_with = "null_default")]
+    pub order_attendees: Vec<Lenient<OrderAttendee>>,
 }
 
+impl RegisterData {
+    /// The check-in code of the (first) attendee the order carries.
+    pub fn checkin_code(&self) -> Option<&str> {
+        self.order_attendees
+            .iter()
+            .filter_map(Lenient::ok)
+            .find_map(|a| a.checkin_code.as_deref().filter(|c| !c.is_empty()))
+    }
+}
+
+/// `Register` answer. `businessCode` is 非必须 (0 = success): an answer without it but with the
+/// order data is a success, never an ambiguous one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RegisterResponse {
-    #[serde(rename = "businessMessage", default)]
+    #[serde(rename = "businessMessage", default, deserialize_with = "null_default")]
     pub business_message: String,
-    #[serde(rename = "businessCode")]
-    pub business_code: i64,
+    #[serde(
+        rename = "businessCode",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub business_code: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub data: Option<RegisterData>,
 }
 
+impl RegisterResponse {
+    /// The provider's refusal code, if the answer is one (`businessCode` present and not 0).
+    pub fn refusal(&self) -> Option<i64> {
+        self.business_code.filter(|&c| c != 0)
+    }
+}
+
+/// Codes the sandbox uses for its own refusals. The seed documents no error codes: none of these
+/// is retried, and only the missing event stops a destination.
 pub mod codes {
     pub const EVENT_NOT_FOUND: i64 = 404;
     pub const INVALID: i64 = 400;
-    pub const BUSY: i64 = 503;
+}
+
+/// The seed lists no codes: every refusal is permanent (Register is not idempotent, so only a
+/// request that certainly never reached the provider is retried — decided by the transport).
+pub fn classify(_code: i64) -> ErrorClass {
+    ErrorClass::Permanent
+}
+
+/// Whether a refusal means no row can be registered at this destination.
+pub fn stops_destination(code: i64) -> bool {
+    code == codes::EVENT_NOT_FOUND
 }
 
 /// Dynamic field names the roster maps to (31huiyi's built-in field codes).
@@ -214,6 +256,14 @@ pub fn validate_register(req: &RegisterRequest) -> Vec<Problem> {
                 &format!("Items[{i}].ItemSkuId"),
                 "商品 ID 必填",
                 "ItemSkuId is required",
+            );
+        }
+        if it.item_sku_name.trim().is_empty() {
+            p.push(
+                "required",
+                &format!("Items[{i}].ItemSkuName"),
+                "商品名称必填（在 31会议后台查看门票名称）",
+                "ItemSkuName is required (the ticket's name in the 31huiyi console)",
             );
         }
         if it.quantity == 0 {

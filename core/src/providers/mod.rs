@@ -41,6 +41,36 @@ impl Provider {
             Provider::Huiyi31 => "huiyi31",
         }
     }
+    /// The provider's own classification of `code` (PROVIDERS.md §5).
+    pub fn classify(self, code: i64) -> ErrorClass {
+        match self {
+            Provider::TencentMeeting => tencent_meeting::classify(code),
+            Provider::Wecom => wecom::classify(code),
+            Provider::TencentIm => tencent_im::classify(code),
+            Provider::Huiyi31 => huiyi31::classify(code),
+        }
+    }
+
+    /// Whether `code` is the provider's rate-limit answer (wait for the window).
+    pub fn is_rate_limit(self, code: i64) -> bool {
+        match self {
+            Provider::TencentMeeting => tencent_meeting::is_rate_limit(code),
+            Provider::Wecom => wecom::is_rate_limit(code),
+            Provider::TencentIm => tencent_im::is_rate_limit(code),
+            Provider::Huiyi31 => false,
+        }
+    }
+
+    /// Whether `code` means no row of a destination can succeed.
+    pub fn stops_destination(self, code: i64) -> bool {
+        match self {
+            Provider::TencentMeeting => tencent_meeting::stops_destination(code),
+            Provider::Wecom => wecom::stops_destination(code),
+            Provider::TencentIm => tencent_im::stops_destination(code),
+            Provider::Huiyi31 => huiyi31::stops_destination(code),
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             Provider::TencentMeeting => "腾讯会议",
@@ -94,8 +124,74 @@ impl FlexId {
     }
 }
 
+impl From<u64> for FlexId {
+    fn from(n: u64) -> Self {
+        FlexId::Num(n)
+    }
+}
+
 impl std::fmt::Display for FlexId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.as_string())
+    }
+}
+
+/// Deserialises `null` (and absence, with `#[serde(default)]`) as the type's default: the
+/// providers' answers put `null` in string fields the docs do not mark required.
+pub fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// One entry of a provider's list, parsed on its own: an entry that does not have the documented
+/// shape is kept as it came (with the reason) instead of failing the whole answer. Serialises
+/// back to exactly what was received, so a page can be passed on unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lenient<T> {
+    Ok(T),
+    Odd {
+        raw: serde_json::Value,
+        error: String,
+    },
+}
+
+impl<T> Lenient<T> {
+    /// The parsed entry, if it had the documented shape.
+    pub fn ok(&self) -> Option<&T> {
+        match self {
+            Lenient::Ok(v) => Some(v),
+            Lenient::Odd { .. } => None,
+        }
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = serde_json::Value::deserialize(d)?;
+        Ok(match T::deserialize(&raw) {
+            Ok(v) => Lenient::Ok(v),
+            Err(e) => Lenient::Odd {
+                error: e.to_string(),
+                raw,
+            },
+        })
+    }
+}
+
+impl<T: Serialize> Serialize for Lenient<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Lenient::Ok(v) => v.serialize(s),
+            Lenient::Odd { raw, .. } => raw.serialize(s),
+        }
+    }
+}
+
+impl<T> From<T> for Lenient<T> {
+    fn from(v: T) -> Self {
+        Lenient::Ok(v)
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ErrorClass;
+use super::{null_default, ErrorClass, Lenient};
 use crate::num_enum;
 use crate::problem::{Problem, Problems};
 
@@ -52,16 +52,31 @@ pub struct MemberOutcome {
     pub result: MemberResult,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// `import_group_member` answer. The answer table marks nothing required: a missing
+/// `ActionStatus`/`ErrorCode` reads as absent, and one member entry that does not parse stays
+/// [`Lenient::Odd`] (that member is reconciled, the rest of the answer stands).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ImportGroupMemberResponse {
-    #[serde(rename = "ActionStatus")]
+    #[serde(rename = "ActionStatus", default, deserialize_with = "null_default")]
     pub action_status: String,
-    #[serde(rename = "ErrorCode")]
+    #[serde(rename = "ErrorCode", default, deserialize_with = "null_default")]
     pub error_code: i64,
-    #[serde(rename = "ErrorInfo", default)]
+    #[serde(rename = "ErrorInfo", default, deserialize_with = "null_default")]
     pub error_info: String,
-    #[serde(rename = "MemberList", default, skip_serializing_if = "Vec::is_empty")]
-    pub member_list: Vec<MemberOutcome>,
+    #[serde(
+        rename = "MemberList",
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub member_list: Vec<Lenient<MemberOutcome>>,
+}
+
+impl ImportGroupMemberResponse {
+    /// Success is judged by `ErrorCode` (0) and an `ActionStatus` that is not `FAIL` (seed 003).
+    pub fn is_ok(&self) -> bool {
+        self.error_code == 0 && !self.action_status.eq_ignore_ascii_case("FAIL")
+    }
 }
 
 /// `get_group_member_info` request.
@@ -79,39 +94,42 @@ pub struct GetGroupMemberInfoRequest {
 pub struct GroupMember {
     #[serde(rename = "Member_Account")]
     pub member_account: String,
-    #[serde(rename = "Role", default)]
+    #[serde(rename = "Role", default, deserialize_with = "null_default")]
     pub role: String,
-    #[serde(rename = "JoinTime", default)]
+    #[serde(rename = "JoinTime", default, deserialize_with = "null_default")]
     pub join_time: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetGroupMemberInfoResponse {
-    #[serde(rename = "ActionStatus")]
+    #[serde(rename = "ActionStatus", default, deserialize_with = "null_default")]
     pub action_status: String,
-    #[serde(rename = "ErrorCode")]
+    #[serde(rename = "ErrorCode", default, deserialize_with = "null_default")]
     pub error_code: i64,
-    #[serde(rename = "ErrorInfo", default)]
+    #[serde(rename = "ErrorInfo", default, deserialize_with = "null_default")]
     pub error_info: String,
-    #[serde(rename = "MemberNum", default)]
+    #[serde(rename = "MemberNum", default, deserialize_with = "null_default")]
     pub member_num: u32,
-    #[serde(rename = "MemberList", default)]
-    pub member_list: Vec<GroupMember>,
+    #[serde(rename = "MemberList", default, deserialize_with = "null_default")]
+    pub member_list: Vec<Lenient<GroupMember>>,
 }
 
 /// Error-only envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ErrorBody {
-    #[serde(rename = "ActionStatus")]
+    #[serde(rename = "ActionStatus", default, deserialize_with = "null_default")]
     pub action_status: String,
-    #[serde(rename = "ErrorCode")]
+    #[serde(rename = "ErrorCode", default, deserialize_with = "null_default")]
     pub error_code: i64,
-    #[serde(rename = "ErrorInfo", default)]
+    #[serde(rename = "ErrorInfo", default, deserialize_with = "null_default")]
     pub error_info: String,
 }
 
 pub mod codes {
     pub const INTERNAL: i64 = 10002;
+    pub const BAD_COMMAND: i64 = 10003;
+    pub const REQUEST_INVALID: i64 = 10008;
+    pub const BAD_GROUP_ID: i64 = 10015;
     pub const INVALID_PARAMETER: i64 = 10004;
     pub const TOO_MANY_ACCOUNTS: i64 = 10005;
     pub const RATE_LIMIT: i64 = 10006;
@@ -131,6 +149,33 @@ pub fn classify(code: i64) -> ErrorClass {
         70001 | 60004 | 60005 | 10008 => ErrorClass::Reauth,
         _ => ErrorClass::Permanent,
     }
+}
+
+/// Rate-limit codes (PROVIDERS.md §3.5): back off before the next call.
+pub fn is_rate_limit(code: i64) -> bool {
+    matches!(code, 10006 | 60007 | 60011 | 60018 | 60019)
+}
+
+/// Codes after which no member of the destination can be imported (wrong group or group type,
+/// credentials or account configuration).
+pub fn stops_destination(code: i64) -> bool {
+    matches!(
+        code,
+        10007
+            | 10010
+            | 10015
+            | 70003
+            | 70009
+            | 70013
+            | 70014
+            | 70016
+            | 70020
+            | 60006
+            | 60010
+            | 60016
+            | 60020
+            | 60021
+    )
 }
 
 /// Checks an IM account id: non-empty, ≤ 32 bytes, printable ASCII.

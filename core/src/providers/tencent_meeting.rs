@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{string_u64, ErrorClass};
+use super::{null_default, string_u64, ErrorClass, FlexId, Lenient};
 use crate::num_enum;
 use crate::problem::{Problem, Problems};
 
@@ -38,11 +38,12 @@ num_enum!(
 );
 
 /// Which edition the account is on: decides the per-webinar import cap (seed 000).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// There is no default: the config must say which (a wrong guess either refuses rows the webinar
+/// could take or sends rows the provider refuses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Edition {
     Business,
-    #[default]
     Enterprise,
 }
 
@@ -130,8 +131,9 @@ pub struct CreateWebinarRequest {
     pub activity_page: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub display_number_of_participants: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub playback_for_audience: Option<bool>,
+    /// Marked required (是) in seed 002: always sent, `false` unless chosen.
+    #[serde(default)]
+    pub playback_for_audience: bool,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sync_to_wework: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -178,29 +180,123 @@ pub struct EnrollEntry {
 }
 
 impl EnrollEntry {
-    /// The identity the provider matches on: `u:<userid>` or `p:<area>-<phone>`.
-    pub fn identity_key(&self) -> Option<String> {
-        identity_key(
+    /// Every identity this entry carries (see [`Identity`]).
+    pub fn identity(&self) -> Identity {
+        Identity::new(
             self.userid.as_deref(),
+            self.open_id.as_deref(),
             self.area.as_deref(),
             self.phone_number.as_deref(),
         )
     }
 }
 
-/// Identity key shared by requests, responses and list entries.
-pub fn identity_key(
-    userid: Option<&str>,
-    area: Option<&str>,
-    phone: Option<&str>,
-) -> Option<String> {
-    match (
-        userid.filter(|u| !u.is_empty()),
-        phone.filter(|p| !p.is_empty()),
-    ) {
-        (Some(u), _) => Some(format!("u:{u}")),
-        (None, Some(p)) => Some(format!("p:{}-{}", area.unwrap_or(""), p)),
-        _ => None,
+/// Every identity a Tencent Meeting entry carries, normalised as the roster normalises them:
+/// `u:<userid>`, `o:<open_id>`, `p:<area>-<national number>`. A request row, an import answer
+/// and a list entry are the same person when they share any key: seed 000 answers a phone
+/// import with the `userid` filled in, and the provider may echo a phone in its own form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity(Vec<String>);
+
+impl Identity {
+    pub fn new(
+        userid: Option<&str>,
+        open_id: Option<&str>,
+        area: Option<&str>,
+        phone: Option<&str>,
+    ) -> Self {
+        fn present(s: Option<&str>) -> Option<&str> {
+            s.map(str::trim).filter(|s| !s.is_empty())
+        }
+        let mut keys = Vec::with_capacity(3);
+        if let Some(u) = present(userid) {
+            keys.push(format!("u:{u}"));
+        }
+        if let Some(o) = present(open_id) {
+            keys.push(format!("o:{o}"));
+        }
+        if let Some(p) = present(phone) {
+            keys.push(phone_key(present(area), p));
+        }
+        Identity(keys)
+    }
+
+    /// Adds the keys of another description of the same person (e.g. a roster row's userid and
+    /// phone when only one of them is sent).
+    pub fn with(mut self, other: Identity) -> Self {
+        for k in other.0 {
+            if !self.0.contains(&k) {
+                self.0.push(k);
+            }
+        }
+        self
+    }
+
+    pub fn keys(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// `p:<area>-<national>` with the roster's normalisation (full-width digits, separators, `+86` /
+/// `0086` prefixes); a phone the roster rules refuse keeps its digits only, so it still matches
+/// itself.
+fn phone_key(area: Option<&str>, phone: &str) -> String {
+    match crate::roster::phone::normalize(phone, area) {
+        Ok((a, n)) => format!("p:{a}-{n}"),
+        Err(_) => {
+            let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+            let a = area.map(digits).unwrap_or_default();
+            let a = a.strip_prefix("00").map(str::to_string).unwrap_or(a);
+            format!("p:{a}-{}", digits(phone))
+        }
+    }
+}
+
+/// Finds entries by any identity they share with a query. Built over an answer (each entry
+/// accounts for one row: [`IdentityIndex::take`]) or over a list (lookups do not consume:
+/// [`IdentityIndex::find`]).
+#[derive(Debug, Default)]
+pub struct IdentityIndex {
+    by_key: std::collections::HashMap<String, Vec<usize>>,
+    used: Vec<bool>,
+}
+
+impl IdentityIndex {
+    pub fn new<'a>(identities: impl IntoIterator<Item = &'a Identity>) -> Self {
+        let mut ix = IdentityIndex::default();
+        for (i, id) in identities.into_iter().enumerate() {
+            for k in id.keys() {
+                ix.by_key.entry(k.clone()).or_default().push(i);
+            }
+            ix.used.push(false);
+        }
+        ix
+    }
+
+    /// The first entry sharing a key with `who`.
+    pub fn find(&self, who: &Identity) -> Option<usize> {
+        who.keys()
+            .iter()
+            .filter_map(|k| self.by_key.get(k))
+            .flat_map(|v| v.iter().copied())
+            .min()
+    }
+
+    /// The first entry sharing a key with `who` that no earlier `take` returned.
+    pub fn take(&mut self, who: &Identity) -> Option<usize> {
+        let i = who
+            .keys()
+            .iter()
+            .filter_map(|k| self.by_key.get(k))
+            .flat_map(|v| v.iter().copied())
+            .filter(|&i| !self.used[i])
+            .min()?;
+        self.used[i] = true;
+        Some(i)
     }
 }
 
@@ -213,10 +309,12 @@ pub struct EnrollImportRequest {
     pub enroll_list: Vec<EnrollEntry>,
 }
 
-/// One imported enrollment in the import response.
+/// One imported enrollment in the import response. The answer table marks nothing required, so
+/// every field is optional; `null` reads as absent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ImportedEnroll {
-    pub enroll_id: u64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub enroll_id: Option<FlexId>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub open_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -232,39 +330,46 @@ pub struct ImportedEnroll {
 }
 
 impl ImportedEnroll {
-    pub fn identity_key(&self) -> Option<String> {
-        identity_key(
+    pub fn identity(&self) -> Identity {
+        Identity::new(
             self.userid.as_deref(),
+            self.open_id.as_deref(),
             self.area.as_deref(),
             self.phone_number.as_deref(),
         )
     }
 }
 
-/// Import response: may be a partial success (`user_non_registered`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// Import response: may be a partial success (`user_non_registered`). One entry that does not
+/// parse stays [`Lenient::Odd`] and accounts for nobody.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct EnrollImportResponse {
+    #[serde(default, deserialize_with = "null_default")]
     pub total_count: u32,
-    #[serde(default)]
-    pub enroll_list: Vec<ImportedEnroll>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
+    pub enroll_list: Vec<Lenient<ImportedEnroll>>,
+    #[serde(default, deserialize_with = "null_default")]
     pub user_non_registered: Vec<String>,
 }
 
-/// One entry of `GET /v1/webinars/{id}/enroll/approvals`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One entry of `GET /v1/webinars/{id}/enroll/approvals`; every field optional.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ApprovalEntry {
-    pub enroll_id: u64,
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub enroll_id: Option<FlexId>,
+    #[serde(default, deserialize_with = "null_default")]
     pub enroll_time: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub nick_name: String,
     /// 1 manual, 2 imported.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub enroll_source_type: u32,
-    pub status: ApprovalStatus,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status: Option<ApprovalStatus>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub userid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub open_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub area: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -274,9 +379,10 @@ pub struct ApprovalEntry {
 }
 
 impl ApprovalEntry {
-    pub fn identity_key(&self) -> Option<String> {
-        identity_key(
+    pub fn identity(&self) -> Identity {
+        Identity::new(
             self.userid.as_deref(),
+            self.open_id.as_deref(),
             self.area.as_deref(),
             self.phone_number.as_deref(),
         )
@@ -284,14 +390,30 @@ impl ApprovalEntry {
 }
 
 /// `enroll/approvals` page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ApprovalsResponse {
+    #[serde(default, deserialize_with = "null_default")]
     pub total_count: u32,
+    #[serde(default, deserialize_with = "null_default")]
     pub current_size: u32,
+    #[serde(default, deserialize_with = "null_default")]
     pub current_page: u32,
+    #[serde(default, deserialize_with = "null_default")]
     pub total_page: u32,
-    #[serde(default)]
-    pub enroll_list: Vec<ApprovalEntry>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub enroll_list: Vec<Lenient<ApprovalEntry>>,
+}
+
+impl ApprovalsResponse {
+    /// Whether a page after `page` (of `page_size`) exists: `total_page` when the answer carries
+    /// it, else a full page means there may be more.
+    pub fn has_more(&self, page: u32, page_size: u32) -> bool {
+        if self.total_page > 0 {
+            page < self.total_page
+        } else {
+            self.enroll_list.len() as u32 >= page_size && page_size > 0
+        }
+    }
 }
 
 /// Error body: `{"error_info": {"error_code", "new_error_code"?, "message"}}`.
@@ -318,12 +440,25 @@ pub fn classify(code: i64) -> ErrorClass {
     }
 }
 
+/// Rate-limit codes: wait for the window (PROVIDERS.md §1.6). 190311 (per day) is not here: it
+/// stops the destination.
+pub fn is_rate_limit(code: i64) -> bool {
+    matches!(code, 190310 | 190313)
+}
+
+/// Codes after which no row of the destination can succeed (configuration, missing webinar,
+/// enrollment off, daily quota): the destination stops with the reason.
+pub fn stops_destination(code: i64) -> bool {
+    matches!(code, 190303 | 200003 | 9003 | 9002 | 9042 | 101 | 190311)
+}
+
 /// Error codes the sandbox and client agree on.
 pub mod codes {
     pub const TIMESTAMP_SKEW: i64 = 190300;
     pub const REPLAY: i64 = 190301;
     pub const BAD_KEY: i64 = 190303;
     pub const RATE_LIMIT: i64 = 190310;
+    pub const DAILY_LIMIT: i64 = 190311;
     pub const SIGNATURE_FAILED: i64 = 200003;
     pub const INVALID_PARAMETER: i64 = 190004;
     pub const MEETING_NOT_FOUND: i64 = 9003;
@@ -370,7 +505,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
             "end_time must be after start_time",
         );
     }
-    if req.start_time + 30 * 60 < now {
+    if req.start_time.saturating_add(30 * 60) < now {
         p.push(
             "start_too_early",
             "start_time",
@@ -400,13 +535,6 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
                 "密码须为 4–6 位数字",
                 "password must be 4–6 digits",
             ),
-        (AdmissionType::Password, _) => {}
-        (_, Some(pw)) if !pw.is_empty() => p.push(
-            "password_not_allowed",
-            "password",
-            "仅当观看限制为密码时才能设置密码",
-            "password is only allowed when admission_type = 2",
-        ),
         _ => {}
     }
     if let Some(words) = &req.sensitive_words {
@@ -432,7 +560,6 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     }
     if let Some(url) = &req.cover_url {
         let lower = url.to_ascii_lowercase();
-        let path = lower.split(['?', '#']).next().unwrap_or("");
         if !(lower.starts_with("https://") || lower.starts_with("http://")) {
             p.push(
                 "cover_url_scheme",
@@ -440,27 +567,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
                 "封面须为 http(s) 图片地址",
                 "cover_url must be an http(s) URL",
             );
-        } else if !(path.ends_with(".png") || path.ends_with(".jpg") || path.ends_with(".jpeg")) {
-            p.push(
-                "cover_url_format",
-                "cover_url",
-                "封面图片仅支持 PNG 和 JPEG",
-                "cover image must be PNG or JPEG",
-            );
         }
-    }
-    let activity_off = req.activity_page == Some(false);
-    if activity_off
-        && (req.cover_url.is_some()
-            || req.description.is_some()
-            || req.display_number_of_participants.is_some())
-    {
-        p.push(
-            "activity_page_required",
-            "activity_page",
-            "封面、描述和展示报名人数需要开启活动页",
-            "cover_url, description and display_number_of_participants need activity_page on",
-        );
     }
     if let Some(d) = req.display_number_of_participants {
         if d > 1 {
@@ -484,7 +591,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
             );
         }
     }
-    if req.playback_for_audience == Some(true) && record != Some("cloud") {
+    if req.playback_for_audience && record != Some("cloud") {
         p.push(
             "playback_requires_cloud_record",
             "playback_for_audience",
@@ -500,25 +607,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
                 "水印样式只能是 0 或 1",
                 "water_mark_type must be 0 or 1",
             );
-        } else if media.allow_screen_shared_watermark != Some(true) {
-            p.push(
-                "watermark_type_without_watermark",
-                "media_setting.water_mark_type",
-                "仅在开启屏幕共享水印时才能设置水印样式",
-                "water_mark_type only applies when allow_screen_shared_watermark is on",
-            );
         }
-    }
-    if (media.participant_join_auto_record.is_some()
-        || media.enable_host_pause_auto_record.is_some())
-        && record != Some("cloud")
-    {
-        p.push(
-            "cloud_record_option_without_cloud",
-            "media_setting.auto_record_type",
-            "成员入会自动录制与暂停录制选项仅在云录制时生效",
-            "participant_join_auto_record / enable_host_pause_auto_record need auto_record_type = cloud",
-        );
     }
     if let Some(hosts) = &req.hosts {
         for (i, h) in hosts.iter().enumerate() {
@@ -531,6 +620,99 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
                     "主持人须填写 userid",
                     "each host needs a userid",
                 );
+            }
+        }
+    }
+    p.into_vec()
+}
+
+/// Settings seed 002 words as "only effective when …" (仅当…时才生效 / 需要开启…): not errors.
+/// Returns one warning per setting that would have no effect and removes it from the request,
+/// so the proxy signs and sends only what the provider will act on. The UI shows the same
+/// warnings (it calls this on a copy).
+pub fn drop_ineffective(req: &mut CreateWebinarRequest) -> Vec<Problem> {
+    let mut p = Problems::default();
+    if req.admission_type != AdmissionType::Password
+        && req.password.as_deref().is_some_and(|pw| !pw.is_empty())
+    {
+        p.push(
+            "password_ignored",
+            "password",
+            "观看密码仅在观看限制为密码时生效，已忽略",
+            "password only applies when admission_type = 2; it is left out",
+        );
+    }
+    if req.admission_type != AdmissionType::Password {
+        req.password = None;
+    }
+    if req.activity_page == Some(false) {
+        let ignored: Vec<&str> = [
+            ("cover_url", req.cover_url.is_some()),
+            ("description", req.description.is_some()),
+            (
+                "display_number_of_participants",
+                req.display_number_of_participants.is_some(),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(f, set)| set.then_some(f))
+        .collect();
+        if !ignored.is_empty() {
+            p.push(
+                "activity_page_off",
+                "activity_page",
+                format!("未开启活动页，{} 不生效，已忽略", ignored.join("、")),
+                format!("{} need the activity page; left out", ignored.join(", ")),
+            );
+        }
+        req.cover_url = None;
+        req.description = None;
+        req.display_number_of_participants = None;
+    }
+    if let Some(url) = &req.cover_url {
+        let path = url.to_ascii_lowercase();
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        if [".gif", ".webp", ".bmp", ".svg", ".tif", ".tiff"]
+            .iter()
+            .any(|ext| path.ends_with(ext))
+        {
+            p.push(
+                "cover_url_format",
+                "cover_url",
+                "封面图片仅支持 PNG 和 JPEG，此地址看起来不是",
+                "the cover must be PNG or JPEG; this address does not look like one",
+            );
+        }
+    }
+    if let Some(m) = req.media_setting.as_mut() {
+        if m.water_mark_type.is_some() && m.allow_screen_shared_watermark != Some(true) {
+            p.push(
+                "watermark_type_ignored",
+                "media_setting.water_mark_type",
+                "水印样式仅在开启屏幕共享水印时生效，已忽略",
+                "water_mark_type only applies with allow_screen_shared_watermark; left out",
+            );
+            m.water_mark_type = None;
+        }
+        if m.auto_record_type.as_deref() != Some("cloud") {
+            for (field, set) in [
+                (
+                    "media_setting.participant_join_auto_record",
+                    m.participant_join_auto_record.take().is_some(),
+                ),
+                (
+                    "media_setting.enable_host_pause_auto_record",
+                    m.enable_host_pause_auto_record.take().is_some(),
+                ),
+            ] {
+                if set {
+                    p.push(
+                        "cloud_record_option_ignored",
+                        field,
+                        "该选项仅在云录制（auto_record_type = cloud）时生效，已忽略",
+                        "this option only applies with auto_record_type = cloud; left out",
+                    );
+                }
             }
         }
     }
@@ -635,7 +817,7 @@ pub fn validate_enroll_import(
         );
     }
     let cap = edition.import_cap();
-    if already_imported + req.enroll_list.len() > cap {
+    if already_imported.saturating_add(req.enroll_list.len()) > cap {
         p.push(
             "webinar_cap_exceeded",
             "enroll_list",

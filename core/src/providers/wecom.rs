@@ -2,12 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ErrorClass, FlexId};
+use super::{null_default, ErrorClass, FlexId, Lenient};
 use crate::num_enum;
 use crate::problem::{Problem, Problems};
 
 /// Page size limit for the enrollment list.
 pub const MAX_LIMIT: u32 = 50;
+/// Calls per minute per corp and API (PROVIDERS.md §2.3).
+pub const CALLS_PER_MINUTE: u32 = 10_000;
+/// `limit` when the request leaves it out (seed 001: 默认值为50).
+pub const DEFAULT_LIMIT: u32 = 50;
 
 num_enum!(
     /// Request filter `status`: 0 all, 1 pending, 2 rejected, 3 approved.
@@ -75,53 +79,63 @@ pub struct EnrollListRequest {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One questionnaire answer. The answer table marks nothing required: every field optional.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Answer {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub answer_content: Vec<String>,
-    pub is_required: IsRequired,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub is_required: Option<IsRequired>,
+    #[serde(default, deserialize_with = "null_default")]
     pub question_num: u32,
+    #[serde(default, deserialize_with = "null_default")]
     pub question_title: String,
-    pub question_type: QuestionType,
-    pub special_type: SpecialType,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub question_type: Option<QuestionType>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub special_type: Option<SpecialType>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One enrollment (seed 001). Every field optional; `enroll_id` is a string in the table and a
+/// number in the example. An answer that does not parse stays [`Lenient::Odd`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Enroll {
-    /// Documented as string, the example sends a number: both accepted.
-    pub enroll_id: FlexId,
-    /// UTC+8 text such as `2023-03-23 10:00:00`, not a timestamp.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub enroll_id: Option<FlexId>,
+    #[serde(default, deserialize_with = "null_default")]
     pub enroll_time: String,
-    pub enroll_source_type: EnrollSource,
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub enroll_source_type: Option<EnrollSource>,
+    #[serde(default, deserialize_with = "null_default")]
     pub nick_name: String,
-    pub status: EnrollStatus,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status: Option<EnrollStatus>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub userid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tmp_openid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub enroll_code: Option<String>,
-    #[serde(default)]
-    pub answer_list: Vec<Answer>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub answer_list: Vec<Lenient<Answer>>,
 }
 
-/// `enroll/list` response (also the error shape: `errcode != 0`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// One page. An enrollment that does not parse stays [`Lenient::Odd`]: shown as unreadable, the
+/// rest of the page stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct EnrollListResponse {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub errcode: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub errmsg: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub has_more: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub next_cursor: String,
-    #[serde(default)]
-    pub enroll_list: Vec<Enroll>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub enroll_list: Vec<Lenient<Enroll>>,
 }
 
-/// Generic `{errcode, errmsg}` envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ErrorBody {
     pub errcode: i64,
@@ -149,6 +163,16 @@ pub fn classify(code: i64) -> ErrorClass {
         40014 | 42001 | 41001 => ErrorClass::Reauth,
         _ => ErrorClass::Permanent,
     }
+}
+
+/// Rate-limit codes: the per-minute block lasts 60 s (PROVIDERS.md §2.3).
+pub fn is_rate_limit(code: i64) -> bool {
+    matches!(code, 45009 | 45033)
+}
+
+/// Configuration codes: nothing will work until the operator fixes the app.
+pub fn stops_destination(code: i64) -> bool {
+    matches!(code, 40001 | 40013 | 40091 | 48002 | 60020)
 }
 
 pub fn validate_enroll_list(req: &EnrollListRequest) -> Vec<Problem> {

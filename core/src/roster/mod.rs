@@ -193,13 +193,18 @@ impl Attendee {
         out
     }
 
-    /// The key a destination matches this person on (used to reconcile ambiguous outcomes).
-    pub fn identity_for(&self, kind: DestinationKind) -> Option<String> {
-        match kind {
-            DestinationKind::TencentMeeting => self.to_enroll_entry().identity_key(),
-            DestinationKind::TencentIm => self.to_im_member().map(|m| m.member_account),
-            DestinationKind::Huiyi31 => self.phone.clone().or_else(|| self.email.clone()),
-        }
+    /// Every identity Tencent Meeting may answer for this person: the one sent (userid, else
+    /// area + phone) and the others the row carries, since the provider fills them in (seed 000
+    /// answers a phone import with the userid).
+    pub fn tencent_meeting_identity(&self) -> tencent_meeting::Identity {
+        self.to_enroll_entry()
+            .identity()
+            .with(tencent_meeting::Identity::new(
+                self.userid.as_deref(),
+                self.open_id.as_deref(),
+                self.area.as_deref(),
+                self.phone.as_deref(),
+            ))
     }
 }
 

@@ -9,6 +9,7 @@ pub mod runner;
 pub mod store;
 
 use rollcall_core::api::{ApiError, CreateJobRequest, DestinationKind, RowState};
+use rollcall_core::providers::tencent_im as im;
 use rollcall_core::roster::{build_roster, SourceFormat, Table};
 
 use self::store::{NewJob, Outcome};
@@ -78,11 +79,16 @@ pub fn prepare(
                 .collect();
             let mut code = roster.row_errors(r.row, k).next().map(|p| p.code.clone());
             if k == DestinationKind::TencentIm {
-                if let Some(t) = r.attendee.join_time.filter(|t| *t >= now) {
-                    errors.push(format!(
-                        "入群时间须早于当前时间 / JoinTime must be before now ({t})"
-                    ));
-                    code.get_or_insert_with(|| "join_time_future".into());
+                // JoinTime needs the clock, so the roster cannot check it: the same core rule as
+                // the single call (account and Role were checked with the roster).
+                if let Some(m) = r.attendee.to_im_member() {
+                    for p in im::validate_member(&m, None, now, "MemberList")
+                        .into_iter()
+                        .filter(|p| p.code.starts_with("join_time"))
+                    {
+                        errors.push(format!("{} / {}", p.zh, p.en));
+                        code.get_or_insert_with(|| p.code.clone());
+                    }
                 }
             }
             if errors.is_empty() {

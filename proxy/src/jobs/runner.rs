@@ -15,7 +15,7 @@ use rollcall_core::plan::plan;
 use rollcall_core::providers::huiyi31::{self as h, RegisterRequest};
 use rollcall_core::providers::tencent_im::{self as im, ImportGroupMemberRequest, MemberResult};
 use rollcall_core::providers::tencent_meeting::{self as tm, EnrollImportRequest};
-use rollcall_core::providers::ErrorClass;
+use rollcall_core::providers::{ErrorClass, Lenient};
 use tokio::sync::{broadcast, Semaphore};
 use tokio::time::Instant;
 use tracing::{info, warn};
@@ -95,31 +95,9 @@ fn rejected(e: &ProviderError) -> Outcome {
     }
 }
 
-/// Provider codes that mean the whole destination cannot work (configuration, missing target).
+/// Provider codes that mean the whole destination cannot work (core decides which).
 fn is_fatal(e: &ProviderError) -> bool {
-    use rollcall_core::providers::Provider::*;
-    match e.provider {
-        TencentMeeting => matches!(e.code, 190303 | 200003 | 9003 | 9002 | 9042 | 101 | 190311),
-        TencentIm => matches!(
-            e.code,
-            10007
-                | 10010
-                | 10015
-                | 70003
-                | 70009
-                | 70013
-                | 70014
-                | 70016
-                | 70020
-                | 60006
-                | 60010
-                | 60016
-                | 60020
-                | 60021
-        ),
-        Huiyi31 => e.code == h::codes::EVENT_NOT_FOUND,
-        Wecom => matches!(e.code, 40001 | 40013 | 40091 | 48002 | 60020),
-    }
+    e.code != 0 && e.provider.stops_destination(e.code)
 }
 
 fn describe(e: &ProviderError) -> String {
@@ -310,10 +288,7 @@ impl Runner {
                     if !retry {
                         return Err(e);
                     }
-                    let rate_limited = matches!(
-                        e.code,
-                        190310 | 190313 | 10006 | 45009 | 60007 | 60011 | 60018 | 60019
-                    );
+                    let rate_limited = e.provider.is_rate_limit(e.code);
                     let exp = self
                         .cfg
                         .base_backoff_ms
@@ -369,7 +344,8 @@ impl Runner {
         r.map_err(|e| Fatal(format!("journal error: {e}")))
     }
 
-    /// Rows still pending after every round: give up on them with a clear reason.
+    /// Rows still pending after every round: the provider never said no, so they end `unknown`
+    /// (never `rejected` without the provider's word) with a clear reason.
     fn exhaust(&self, id: &str, d: usize) -> Result<(), Fatal> {
         let rows = Self::journal(self.store.pending_rows(id, d))?;
         let outcomes: Vec<_> = rows
@@ -377,10 +353,10 @@ impl Runner {
             .map(|r| {
                 (
                     r,
-                    RowState::Rejected,
+                    RowState::Unknown,
                     ok(
                         Some("retries_exhausted"),
-                        "多次重试仍未成功 / gave up after repeated retries",
+                        "多轮发送后提供方仍未确认此行；重新导入前请在提供方后台核对 / not confirmed by the provider after repeated rounds; check the provider's console before importing again",
                         None,
                         None,
                     ),
@@ -435,28 +411,26 @@ impl Runner {
                 Fatal("腾讯会议未配置 / Tencent Meeting is not configured".into())
             })?;
         let cap = client.config().edition.import_cap();
-        let key_of = |r: u32| input.attendees[r as usize].to_enroll_entry().identity_key();
+        let identity_of = |r: u32| input.attendees[r as usize].tencent_meeting_identity();
         for _round in 0..MAX_ROUNDS {
             let existing = self.tencent_meeting_list(&client, meeting_id).await?;
-            let by_key: HashMap<String, &tm::ApprovalEntry> = existing
-                .iter()
-                .filter_map(|e| e.identity_key().map(|k| (k, e)))
-                .collect();
+            let index = tm::IdentityIndex::new(existing.iter().map(|(_, id)| id));
             let found =
                 |r: u32, message: &str, state: RowState| -> Option<(u32, RowState, Outcome)> {
-                    let e = by_key.get(&key_of(r)?)?;
+                    let (e, _) = &existing[index.find(&identity_of(r))?];
                     Some((
                         r,
                         state,
                         ok(
                             None,
                             message,
-                            Some(e.enroll_id.to_string()),
+                            e.enroll_id.as_ref().map(|i| i.to_string()),
                             e.enroll_code.clone(),
                         ),
                     ))
                 };
-            // Settle batches whose outcome is unknown: what the webinar has was imported.
+            // Settle batches whose outcome is unknown: what the webinar has was imported; the
+            // rest goes back to pending (the list shows it absent) and is sent again.
             for (batch, rows) in Self::journal(self.store.inflight_batches(id, d))? {
                 let settled: Vec<_> = rows
                     .iter()
@@ -477,7 +451,7 @@ impl Runner {
             }
             let (present, to_send): (Vec<u32>, Vec<u32>) = pending
                 .iter()
-                .partition(|&&r| key_of(r).is_some_and(|k| by_key.contains_key(&k)));
+                .partition(|&&r| index.find(&identity_of(r)).is_some());
             let present: Vec<_> = present
                 .into_iter()
                 .filter_map(|r| {
@@ -491,7 +465,7 @@ impl Runner {
             Self::journal(self.store.set_outcomes(id, d, &present))?;
             let imported = existing
                 .iter()
-                .filter(|e| e.enroll_source_type == 2)
+                .filter(|(e, _)| e.enroll_source_type == 2)
                 .count();
             let p = plan(
                 rollcall_core::api::DestinationKind::TencentMeeting,
@@ -532,12 +506,13 @@ impl Runner {
         self.exhaust(id, d)
     }
 
-    /// Every enrollment of the webinar, page by page, each page paced and retried on its own.
+    /// Every enrollment of the webinar with its identities, page by page, each page paced and
+    /// retried on its own. An entry that does not parse identifies nobody (and is logged).
     async fn tencent_meeting_list(
         &self,
         client: &crate::providers::tencent_meeting::Client,
         meeting_id: &str,
-    ) -> Result<Vec<tm::ApprovalEntry>, Fatal> {
+    ) -> Result<Vec<(tm::ApprovalEntry, tm::Identity)>, Fatal> {
         let mut out = Vec::new();
         for page in 1.. {
             let r = match self
@@ -555,8 +530,19 @@ impl Runner {
                     )))
                 }
             };
-            out.extend(r.enroll_list);
-            if page >= r.total_page || r.current_size == 0 {
+            let more = r.has_more(page, tm::MAX_APPROVALS_PAGE_SIZE);
+            for e in r.enroll_list {
+                match e {
+                    Lenient::Ok(e) => {
+                        let id = e.identity();
+                        out.push((e, id));
+                    }
+                    Lenient::Odd { error, .. } => {
+                        warn!(error = %error, "an enrollment list entry does not parse; it identifies nobody")
+                    }
+                }
+            }
+            if !more {
                 break;
             }
         }
@@ -590,29 +576,50 @@ impl Runner {
             .await
         {
             Ok(resp) => {
-                let mut by_key: HashMap<String, Vec<&tm::ImportedEnroll>> = HashMap::new();
-                for e in &resp.enroll_list {
-                    if let Some(k) = e.identity_key() {
-                        by_key.entry(k).or_default().push(e);
-                    }
-                }
+                let answered: Vec<&tm::ImportedEnroll> =
+                    resp.enroll_list.iter().filter_map(Lenient::ok).collect();
+                let identities: Vec<tm::Identity> = answered.iter().map(|e| e.identity()).collect();
+                let mut index = tm::IdentityIndex::new(&identities);
                 let unregistered: HashSet<&str> = resp
                     .user_non_registered
                     .iter()
                     .map(String::as_str)
                     .collect();
+                // Only the provider's word decides: an entry in the answer → imported; a userid in
+                // `user_non_registered` → rejected; anything else stays in flight and the next
+                // round's list settles it (imported if there, re-sent only if absent).
                 let outcomes: Vec<_> = rows
                     .iter()
                     .zip(&entries)
-                    .map(|(&r, e)| match e.identity_key().and_then(|k| by_key.get_mut(&k).and_then(Vec::pop)) {
-                        Some(x) => (r, RowState::Imported, ok(None, "", Some(x.enroll_id.to_string()), x.enroll_code.clone())),
-                        None if e.userid.as_deref().is_some_and(|u| unregistered.contains(u)) => {
-                            (r, RowState::Rejected, ok(Some("user_non_registered"), "该 userid 不是企业内已注册用户 / userid is not a registered user of the company", None, None))
+                    .filter_map(|(&r, e)| {
+                        match index.take(&input.attendees[r as usize].tencent_meeting_identity()) {
+                            Some(i) => Some((
+                                r,
+                                RowState::Imported,
+                                ok(
+                                    None,
+                                    "",
+                                    answered[i].enroll_id.as_ref().map(|x| x.to_string()),
+                                    answered[i].enroll_code.clone(),
+                                ),
+                            )),
+                            None if e
+                                .userid
+                                .as_deref()
+                                .is_some_and(|u| unregistered.contains(u)) =>
+                            {
+                                Some((r, RowState::Rejected, ok(Some("user_non_registered"), "该 userid 不是企业内已注册用户 / userid is not a registered user of the company", None, None)))
+                            }
+                            None => None,
                         }
-                        None => (r, RowState::Rejected, ok(Some("not_imported"), "腾讯会议未返回此报名 / Tencent Meeting did not return this entry", None, None)),
                     })
                     .collect();
-                Self::journal(self.store.finish_batch(batch, &outcomes))?;
+                if outcomes.len() < rows.len() {
+                    warn!(job = %id, unaccounted = rows.len() - outcomes.len(), "the Tencent Meeting answer does not account for every row; they will be reconciled");
+                    Self::journal(self.store.set_outcomes(id, d, &outcomes))?;
+                } else {
+                    Self::journal(self.store.finish_batch(batch, &outcomes))?;
+                }
             }
             // Left in flight: the next round lists the webinar and settles it.
             Err(e) if e.ambiguous => {
@@ -652,8 +659,7 @@ impl Runner {
         };
         for _round in 0..MAX_ROUNDS {
             let members = self.tencent_im_list(&client, group_id).await?;
-            let in_group: HashSet<&str> =
-                members.iter().map(|m| m.member_account.as_str()).collect();
+            let in_group: HashSet<&str> = members.iter().map(String::as_str).collect();
             let has = |r: u32| account_of(r).is_some_and(|a| in_group.contains(a.as_str()));
             for (batch, rows) in Self::journal(self.store.inflight_batches(id, d))? {
                 let settled: Vec<_> = rows
@@ -714,18 +720,20 @@ impl Runner {
         self.exhaust(id, d)
     }
 
-    /// Every member of the group, page by page, each page paced and retried on its own.
+    /// Every member account of the group, page by page, each page paced and retried on its
+    /// own. An entry that does not parse names nobody (and is logged).
     async fn tencent_im_list(
         &self,
         client: &crate::providers::tencent_im::Client,
         group_id: &str,
-    ) -> Result<Vec<im::GroupMember>, Fatal> {
+    ) -> Result<Vec<String>, Fatal> {
         let mut out = Vec::new();
+        let mut offset: u32 = 0;
         loop {
             let req = im::GetGroupMemberInfoRequest {
                 group_id: group_id.to_string(),
                 limit: Some(6000),
-                offset: Some(out.len() as u32),
+                offset: Some(offset),
             };
             let page = match self
                 .call(&self.pacers.tencent_im, true, || {
@@ -742,9 +750,17 @@ impl Runner {
                     )))
                 }
             };
-            let n = page.member_list.len();
-            out.extend(page.member_list);
-            if n == 0 || out.len() as u32 >= page.member_num {
+            let n = page.member_list.len() as u32;
+            offset = offset.saturating_add(n);
+            for m in page.member_list {
+                match m {
+                    Lenient::Ok(m) => out.push(m.member_account),
+                    Lenient::Odd { error, .. } => {
+                        warn!(error = %error, "a group member entry does not parse; it names nobody")
+                    }
+                }
+            }
+            if n == 0 || offset >= page.member_num {
                 return Ok(out);
             }
         }
@@ -778,19 +794,28 @@ impl Runner {
                 let by_account: HashMap<&str, MemberResult> = resp
                     .member_list
                     .iter()
+                    .filter_map(Lenient::ok)
                     .map(|m| (m.member_account.as_str(), m.result))
                     .collect();
+                // Result 1/2 → done, Result 0 → rejected (the provider's word); a member the
+                // answer does not account for (absent, unparsable, an undocumented Result) stays
+                // in flight for the next round's member list.
                 let outcomes: Vec<_> = rows
                     .iter()
                     .zip(&members)
-                    .map(|(&r, m)| match by_account.get(m.member_account.as_str()) {
-                        Some(MemberResult::Imported) => (r, RowState::Imported, Outcome::default()),
-                        Some(MemberResult::AlreadyMember) => (r, RowState::AlreadyPresent, ok(Some("2"), "已是群成员 / already a member", None, None)),
-                        Some(other) => (r, RowState::Rejected, ok(Some(&format!("result_{}", other.code())), "IM 拒绝导入该成员（账号不存在或入群时间无效） / IM refused this member (unknown account or invalid JoinTime)", None, None)),
-                        None => (r, RowState::Rejected, ok(Some("not_imported"), "IM 未返回该成员 / IM did not return this member", None, None)),
+                    .filter_map(|(&r, m)| match by_account.get(m.member_account.as_str())? {
+                        MemberResult::Imported => Some((r, RowState::Imported, Outcome::default())),
+                        MemberResult::AlreadyMember => Some((r, RowState::AlreadyPresent, ok(Some("2"), "已是群成员 / already a member", None, None))),
+                        MemberResult::Failed => Some((r, RowState::Rejected, ok(Some("result_0"), "IM 拒绝导入该成员（账号不存在或入群时间无效） / IM refused this member (unknown account or invalid JoinTime)", None, None))),
+                        MemberResult::Other(_) => None,
                     })
                     .collect();
-                Self::journal(self.store.finish_batch(batch, &outcomes))?;
+                if outcomes.len() < rows.len() {
+                    warn!(job = %id, unaccounted = rows.len() - outcomes.len(), "the IM answer does not account for every member; they will be reconciled");
+                    Self::journal(self.store.set_outcomes(id, d, &outcomes))?;
+                } else {
+                    Self::journal(self.store.finish_batch(batch, &outcomes))?;
+                }
             }
             Err(e) if e.ambiguous => {
                 warn!(job = %id, error = %e, "ambiguous IM import; will reconcile")
@@ -836,6 +861,9 @@ impl Runner {
                 Fatal("缺少门票商品 ID / no ticket item id (huiyi31:EVENT:TYPE:SKU)".into())
             })?
             .to_string();
+        let sku_name = hy.default_item_sku_name.clone().ok_or_else(|| {
+            Fatal("缺少门票商品名称（配置 providers.huiyi31.default_item_sku_name） / no ticket name (providers.huiyi31.default_item_sku_name)".into())
+        })?;
         // No list API: a registration whose outcome was lost cannot be checked, so it is never re-sent.
         for (batch, rows) in Self::journal(self.store.inflight_batches(id, d))? {
             let settled: Vec<_> = rows
@@ -863,7 +891,7 @@ impl Runner {
                 purchaser: None,
                 items: vec![h::Item {
                     item_sku_id: sku.clone(),
-                    item_sku_name: hy.default_item_sku_name.clone(),
+                    item_sku_name: sku_name.clone(),
                     quantity: 1,
                 }],
                 agendas: None,
@@ -898,9 +926,11 @@ impl Runner {
         let batch = Self::journal(self.store.begin_batch(id, d, &[r]))?;
         let outcome = match self.call(&self.pacers.huiyi31, false, || hy.client.register(&req)).await {
             Ok(resp) => {
+                // A success answer is a success, whatever optional fields it leaves out.
                 let data = resp.data.unwrap_or_default();
-                let checkin = data.order_attendees.first().and_then(|a| a.checkin_code.clone());
-                (r, RowState::Imported, ok(None, &data.order_no, Some(data.order_id), checkin))
+                let checkin = data.checkin_code().map(str::to_string);
+                let order = (!data.order_id.is_empty()).then(|| data.order_id.clone());
+                (r, RowState::Imported, ok(None, &data.order_no, order, checkin))
             }
             Err(e) if e.ambiguous => (
                 r,

@@ -1,7 +1,7 @@
 //! 31huiyi client: attendee register (no credentials on this endpoint; the host stays
 //! server-side). Not idempotent: a call with an ambiguous outcome is never re-sent.
 
-use rollcall_core::providers::huiyi31::{RegisterRequest, RegisterResponse};
+use rollcall_core::providers::huiyi31::{self as h, RegisterRequest, RegisterResponse};
 use rollcall_core::providers::{ErrorClass, Provider};
 
 use super::{read_body, ProviderError};
@@ -40,35 +40,55 @@ impl Client {
             .await
             .map_err(|e| ProviderError::transport(P, &e))?;
         let (status, bytes) = read_body(P, resp).await?;
-        if status == 429 {
-            return Err(ProviderError {
-                http_status: Some(429),
-                ..ProviderError::provider(P, 429, "rate limited", ErrorClass::Retryable)
-            });
-        }
-        if status >= 500 {
-            return Err(ProviderError::gateway(P, status));
-        }
-        let r: RegisterResponse = serde_json::from_slice(&bytes).map_err(|e| ProviderError {
-            ambiguous: true,
-            ..ProviderError::provider(
-                P,
-                0,
-                format!("unexpected response (HTTP {status}): {e}"),
-                ErrorClass::Permanent,
-            )
-        })?;
-        if r.business_code != 0 {
-            let class = if r.business_code == rollcall_core::providers::huiyi31::codes::BUSY {
-                ErrorClass::Retryable
-            } else {
-                ErrorClass::Permanent
-            };
+        // The seed documents no error codes and no HTTP statuses. An answer we can read decides;
+        // a 5xx without one may have been applied (ambiguous, never re-sent); any other status
+        // without one is a refusal by the HTTP layer (not applied, not retried: nothing says a
+        // retry would help).
+        let parsed = serde_json::from_slice::<RegisterResponse>(&bytes);
+        let r = match parsed {
+            Ok(r) if r.business_code.is_some() || r.data.is_some() => r,
+            _ if status >= 500 => return Err(ProviderError::gateway(P, status)),
+            _ if !(200..300).contains(&status) => {
+                return Err(ProviderError {
+                    http_status: Some(status),
+                    ..ProviderError::provider(
+                        P,
+                        i64::from(status),
+                        format!("HTTP {status}"),
+                        h::classify(i64::from(status)),
+                    )
+                })
+            }
+            // A 2xx we cannot read: the registration may exist. Ambiguous: never re-sent.
+            Ok(_) => {
+                return Err(ProviderError {
+                    ambiguous: true,
+                    ..ProviderError::provider(
+                        P,
+                        0,
+                        format!("HTTP {status} without businessCode or data"),
+                        ErrorClass::Permanent,
+                    )
+                })
+            }
+            Err(e) => {
+                return Err(ProviderError {
+                    ambiguous: true,
+                    ..ProviderError::provider(
+                        P,
+                        0,
+                        format!("unexpected response (HTTP {status}): {e}"),
+                        ErrorClass::Permanent,
+                    )
+                })
+            }
+        };
+        if let Some(code) = r.refusal() {
             return Err(ProviderError::provider(
                 P,
-                r.business_code,
+                code,
                 r.business_message,
-                class,
+                h::classify(code),
             ));
         }
         Ok(r)

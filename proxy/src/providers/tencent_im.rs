@@ -8,8 +8,8 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use rollcall_core::providers::tencent_im::{
-    self as im, GetGroupMemberInfoRequest, GetGroupMemberInfoResponse, GroupMember,
-    ImportGroupMemberRequest, ImportGroupMemberResponse,
+    self as im, GetGroupMemberInfoRequest, GetGroupMemberInfoResponse, ImportGroupMemberRequest,
+    ImportGroupMemberResponse,
 };
 use rollcall_core::providers::{ErrorClass, Provider};
 use secrecy::{ExposeSecret, SecretString};
@@ -267,7 +267,7 @@ impl Client {
                     ErrorClass::Permanent,
                 )
             })?;
-            if env.error_code == 0 {
+            if env.error_code == 0 && !env.action_status.eq_ignore_ascii_case("FAIL") {
                 return serde_json::from_slice(&bytes).map_err(|e| ProviderError {
                     ambiguous: true,
                     ..ProviderError::provider(
@@ -316,24 +316,5 @@ impl Client {
             serde_json::to_vec(req).expect("serialising a wire type"),
         )
         .await
-    }
-
-    /// Every member of a group (paged by Offset).
-    pub async fn all_members(&self, group_id: &str) -> Result<Vec<GroupMember>, ProviderError> {
-        let mut out = Vec::new();
-        loop {
-            let page = self
-                .get_group_member_info(&GetGroupMemberInfoRequest {
-                    group_id: group_id.into(),
-                    limit: Some(6000),
-                    offset: Some(out.len() as u32),
-                })
-                .await?;
-            let n = page.member_list.len();
-            out.extend(page.member_list);
-            if n == 0 || out.len() as u32 >= page.member_num {
-                return Ok(out);
-            }
-        }
     }
 }

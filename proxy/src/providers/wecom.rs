@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rollcall_core::providers::wecom::{self, EnrollListRequest, EnrollListResponse, TokenResponse};
-use rollcall_core::providers::{ErrorClass, Provider};
+use rollcall_core::providers::{ErrorClass, Lenient, Provider};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
 
@@ -191,7 +191,7 @@ impl Client {
         &self,
         meetingid: &str,
         status: Option<wecom::StatusFilter>,
-    ) -> Result<Vec<wecom::Enroll>, ProviderError> {
+    ) -> Result<Vec<Lenient<wecom::Enroll>>, ProviderError> {
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..10_000 {

@@ -71,7 +71,7 @@ impl State {
 fn business(code: i64, msg: &str) -> Response {
     Json(RegisterResponse {
         business_message: msg.into(),
-        business_code: code,
+        business_code: Some(code),
         data: None,
     })
     .into_response()
@@ -81,10 +81,9 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
     let fault = sb.faults.roll();
     match fault {
         Some(Fault::GatewayBefore) => return super::bad_gateway(),
-        // No auth on this endpoint: expiry faults become "busy" answers.
-        Some(Fault::RateLimit) | Some(Fault::AuthExpired) => {
-            return business(codes::BUSY, "系统繁忙，请稍后再试")
-        }
+        // The seed documents no rate-limit or auth codes for this endpoint: those faults become
+        // gateway failures before anything is applied.
+        Some(Fault::RateLimit) | Some(Fault::AuthExpired) => return super::bad_gateway(),
         _ => {}
     }
     let req: RegisterRequest = match serde_json::from_slice(&body) {
@@ -132,7 +131,7 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
         order_id: order.order_id.clone(),
         order_no: order.order_no.clone(),
         order_status: "Paid".into(),
-        order_amount: 0.0,
+        order_amount: Some(0.0),
         order_type: "Main".into(),
         order_attendees: vec![OrderAttendee {
             attendee_id: format!("b0e50000-6b13-9276-9e9a-{:012x}", seq),
@@ -141,17 +140,26 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
             mobile: order.mobile.clone(),
             status: String::new(),
             checkin_code: Some(order.checkin_code.clone()),
-        }],
+        }
+        .into()],
     };
     ev.orders.push(order);
     drop(st);
     if fault == Some(Fault::LostAfter) {
         return super::lost_response();
     }
-    Json(RegisterResponse {
+    // The answer table marks every field 非必须: half the successes leave `businessCode` out and
+    // put `null` where the seed shows empty strings, as a provider may.
+    let mut body = serde_json::to_value(RegisterResponse {
         business_message: String::new(),
-        business_code: 0,
+        business_code: Some(0),
         data: Some(data),
     })
-    .into_response()
+    .expect("serialising a wire type");
+    if sb.faults.next_u64() % 2 == 0 {
+        body.as_object_mut().map(|o| o.remove("businessCode"));
+        body["businessMessage"] = serde_json::Value::Null;
+        body["data"]["orderAttendees"][0]["status"] = serde_json::Value::Null;
+    }
+    Json(body).into_response()
 }

@@ -109,12 +109,104 @@ impl Faults {
         })
     }
 
+    /// Reorders a list the way a provider may (its answers promise no order), from the seed.
+    pub fn shuffle<T>(&self, items: &mut [T]) {
+        use rand::seq::SliceRandom;
+        items.shuffle(&mut *self.rng.lock().expect("fault rng"));
+    }
+
     pub fn next_u64(&self) -> u64 {
         self.rng.lock().expect("fault rng").gen()
     }
 }
 
+/// A provider's documented rate limit, enforced: at most `limit` calls in a `window`, kept as a
+/// token bucket (capacity `limit`, refilled continuously). A call over the limit is answered with
+/// the provider's rate-limit error and counted in `violations` (`/_sandbox/state`).
+pub struct RateLimit {
+    limit: f64,
+    window: std::time::Duration,
+    bucket: Mutex<(f64, std::time::Instant)>,
+    violations: std::sync::atomic::AtomicU64,
+}
+
+impl RateLimit {
+    pub fn new(limit: u32, window: std::time::Duration) -> Self {
+        RateLimit {
+            limit: f64::from(limit),
+            window,
+            bucket: Mutex::new((f64::from(limit), std::time::Instant::now())),
+            violations: Default::default(),
+        }
+    }
+
+    /// Takes one call from the bucket; false (and one more violation) when it is empty.
+    pub fn admit(&self) -> bool {
+        let mut b = self.bucket.lock().expect("rate bucket");
+        let now = std::time::Instant::now();
+        let refill = now.duration_since(b.1).as_secs_f64() / self.window.as_secs_f64() * self.limit;
+        b.0 = (b.0 + refill).min(self.limit);
+        b.1 = now;
+        if b.0 >= 1.0 {
+            b.0 -= 1.0;
+            true
+        } else {
+            self.violations
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            false
+        }
+    }
+
+    pub fn violations(&self) -> u64 {
+        self.violations.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The documented limits (PROVIDERS.md): Tencent Meeting 300 calls/min per app (190310), IM
+/// 100 requests/s per API (10006), WeCom 10,000/min per corp and API (45009).
+pub struct Limits {
+    pub tencent_meeting: RateLimit,
+    pub im_import: RateLimit,
+    pub im_list: RateLimit,
+    pub wecom_list: RateLimit,
+}
+
+impl Limits {
+    pub fn documented() -> Self {
+        use std::time::Duration;
+        Limits {
+            tencent_meeting: RateLimit::new(
+                rollcall_core::providers::tencent_meeting::CALLS_PER_MINUTE,
+                Duration::from_secs(60),
+            ),
+            im_import: RateLimit::new(
+                rollcall_core::providers::tencent_im::REQUESTS_PER_SECOND,
+                Duration::from_secs(1),
+            ),
+            im_list: RateLimit::new(
+                rollcall_core::providers::tencent_im::REQUESTS_PER_SECOND,
+                Duration::from_secs(1),
+            ),
+            wecom_list: RateLimit::new(
+                rollcall_core::providers::wecom::CALLS_PER_MINUTE,
+                Duration::from_secs(60),
+            ),
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        json!({
+            "tencent_meeting": self.tencent_meeting.violations(),
+            "tencent_im": self.im_import.violations() + self.im_list.violations(),
+            "wecom": self.wecom_list.violations(),
+            "huiyi31": 0,
+        })
+    }
+}
+
 pub struct Sandbox {
+    /// The documented rate limits, enforced.
+    pub limits: Limits,
     pub accounts: Accounts,
     pub faults: Faults,
     pub tm: Mutex<tencent_meeting::State>,
@@ -128,6 +220,7 @@ pub struct Sandbox {
 impl Sandbox {
     pub fn new(accounts: Accounts, fault_rate: f64, seed: u64) -> Arc<Self> {
         Arc::new(Sandbox {
+            limits: Limits::documented(),
             accounts,
             faults: Faults::new(fault_rate, seed),
             tm: Mutex::new(tencent_meeting::State::seeded()),
@@ -188,6 +281,10 @@ pub fn router(sb: Arc<Sandbox>) -> Router {
             post(tencent_im::get_group_member_info),
         )
         .route(
+            "/v4/group_open_http_svc/{cmd}",
+            post(tencent_im::unknown_command),
+        )
+        .route(
             "/op/notoken/api/Attendee/v1/Register",
             post(huiyi31::register),
         )
@@ -236,6 +333,7 @@ async fn state(
         "tencent_im": sb.im.lock().expect("im state").to_json(),
         "huiyi31": sb.huiyi.lock().expect("huiyi state").to_json(),
         "calls": *sb.calls.lock().expect("calls"),
+        "rate_violations": sb.limits.to_json(),
     }))
 }
 

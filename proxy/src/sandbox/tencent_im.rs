@@ -1,10 +1,15 @@
 //! Fake Tencent Cloud IM: verifies the UserSig (decode, HMAC, expiry, sdkappid/identifier),
-//! 500 members a request, per-member Result 0/1/2, JoinTime rules, AVChatRoom refusal.
+//! 500 members a request, per-member Result 0/1/2, JoinTime rules, AVChatRoom refusal, 100
+//! requests/s per API (10006). Every error is HTTP 200 with the JSON envelope, as seed 003 says,
+//! even for a malformed query string; the documented codes in their situations (10002 internal,
+//! 10003 unknown command, 10004 bad parameter, 10007 group type, 10008 no signature, 10010 no
+//! such group, 10015 malformed GroupId); answers list members in no promised order.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State as Ax};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State as Ax};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
@@ -84,7 +89,25 @@ pub struct ImQuery {
     contenttype: Option<String>,
 }
 
-fn authenticate(sb: &Sandbox, q: &ImQuery) -> Result<(), Response> {
+/// A GroupId the provider cannot even look up: empty, over 48 bytes, or not printable ASCII.
+fn malformed_group_id(id: &str) -> bool {
+    id.is_empty() || id.len() > 48 || !id.bytes().all(|b| b.is_ascii_graphic())
+}
+
+fn authenticate(
+    sb: &Sandbox,
+    limit: &super::RateLimit,
+    q: Result<Query<ImQuery>, QueryRejection>,
+) -> Result<(), Response> {
+    if !limit.admit() {
+        return Err(fail(
+            codes::RATE_LIMIT,
+            "operation frequency limit: at most 100 requests per second",
+        ));
+    }
+    let Ok(Query(q)) = q else {
+        return Err(fail(60002, "HTTP parse error: malformed query string"));
+    };
     let acc = &sb.accounts;
     if q.contenttype.as_deref() != Some("json") || q.random.is_none() {
         return Err(fail(
@@ -97,6 +120,12 @@ fn authenticate(sb: &Sandbox, q: &ImQuery) -> Result<(), Response> {
     }
     if q.identifier.as_deref() != Some(acc.im_admin.as_str()) {
         return Err(fail(60010, "identifier must be an App admin"));
+    }
+    if q.usersig.as_deref().unwrap_or("").is_empty() {
+        return Err(fail(
+            codes::REQUEST_INVALID,
+            "request invalid: no signature",
+        ));
     }
     let sig = q.usersig.as_deref().unwrap_or("");
     match verify_usersig(
@@ -121,25 +150,64 @@ fn authenticate(sb: &Sandbox, q: &ImQuery) -> Result<(), Response> {
     }
 }
 
+/// Faults that stop a call before it is applied: a gateway 502, or the provider's own 10002.
+fn fault_before(sb: &Sandbox, fault: Option<Fault>) -> Result<(), Response> {
+    match fault {
+        Some(Fault::GatewayBefore) if sb.faults.next_u64() % 2 == 0 => Err(super::bad_gateway()),
+        Some(Fault::GatewayBefore) => Err(fail(codes::INTERNAL, "internal server error, retry")),
+        Some(Fault::RateLimit) => Err(fail(codes::RATE_LIMIT, "operation frequency limit")),
+        Some(Fault::AuthExpired) => Err(fail(codes::USERSIG_EXPIRED, "UserSig expired")),
+        _ => Ok(()),
+    }
+}
+
+/// Parses a body and checks the GroupId: 60003 for bad JSON, 10004 for a missing parameter,
+/// 10015 for a malformed GroupId.
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    let v: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| fail(60003, &format!("JSON parse error: {e}")))?;
+    match v.get("GroupId") {
+        None => return Err(fail(codes::INVALID_PARAMETER, "GroupId is required")),
+        Some(g) if g.as_str().is_none_or(malformed_group_id) => {
+            return Err(fail(codes::BAD_GROUP_ID, "invalid GroupId"))
+        }
+        Some(_) => {}
+    }
+    serde_json::from_value(v)
+        .map_err(|e| fail(codes::INVALID_PARAMETER, &format!("invalid parameter: {e}")))
+}
+
+/// Any other command under the group service: 10003.
+pub async fn unknown_command(
+    Ax(sb): Ax<Arc<Sandbox>>,
+    Path(cmd): Path<String>,
+    q: Result<Query<ImQuery>, QueryRejection>,
+) -> Response {
+    if let Err(r) = authenticate(&sb, &sb.limits.im_list, q) {
+        return r;
+    }
+    fail(codes::BAD_COMMAND, &format!("invalid command: {cmd}"))
+}
+
 pub async fn import_group_member(
     Ax(sb): Ax<Arc<Sandbox>>,
-    Query(q): Query<ImQuery>,
+    q: Result<Query<ImQuery>, QueryRejection>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = authenticate(&sb, &q) {
+    if let Err(r) = authenticate(&sb, &sb.limits.im_import, q) {
         return r;
     }
     let fault = sb.faults.roll();
-    match fault {
-        Some(Fault::GatewayBefore) => return super::bad_gateway(),
-        Some(Fault::RateLimit) => return fail(codes::RATE_LIMIT, "operation frequency limit"),
-        Some(Fault::AuthExpired) => return fail(codes::USERSIG_EXPIRED, "UserSig expired"),
-        _ => {}
+    if let Err(r) = fault_before(&sb, fault) {
+        return r;
     }
-    let req: ImportGroupMemberRequest = match serde_json::from_slice(&body) {
+    let req: ImportGroupMemberRequest = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return fail(60003, &format!("invalid JSON: {e}")),
+        Err(r) => return r,
     };
+    if req.member_list.is_empty() {
+        return fail(codes::INVALID_PARAMETER, "MemberList is required");
+    }
     if req.member_list.len() > im::MAX_MEMBERS_PER_REQUEST {
         return fail(
             codes::TOO_MANY_ACCOUNTS,
@@ -175,12 +243,16 @@ pub async fn import_group_member(
             });
             MemberResult::Imported
         };
-        out.push(MemberOutcome {
-            member_account: m.member_account.clone(),
-            result,
-        });
+        out.push(
+            MemberOutcome {
+                member_account: m.member_account.clone(),
+                result,
+            }
+            .into(),
+        );
     }
     drop(st);
+    sb.faults.shuffle(&mut out);
     if fault == Some(Fault::LostAfter) {
         return super::lost_response();
     }
@@ -195,22 +267,22 @@ pub async fn import_group_member(
 
 pub async fn get_group_member_info(
     Ax(sb): Ax<Arc<Sandbox>>,
-    Query(q): Query<ImQuery>,
+    q: Result<Query<ImQuery>, QueryRejection>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = authenticate(&sb, &q) {
+    if let Err(r) = authenticate(&sb, &sb.limits.im_list, q) {
         return r;
     }
-    match sb.faults.roll() {
-        Some(Fault::GatewayBefore) => return super::bad_gateway(),
-        Some(Fault::RateLimit) => return fail(codes::RATE_LIMIT, "operation frequency limit"),
-        Some(Fault::LostAfter) => return super::lost_response(),
-        Some(Fault::AuthExpired) => return fail(codes::USERSIG_EXPIRED, "UserSig expired"),
-        None => {}
+    let fault = sb.faults.roll();
+    if fault == Some(Fault::LostAfter) {
+        return super::lost_response();
     }
-    let req: GetGroupMemberInfoRequest = match serde_json::from_slice(&body) {
+    if let Err(r) = fault_before(&sb, fault) {
+        return r;
+    }
+    let req: GetGroupMemberInfoRequest = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return fail(60003, &format!("invalid JSON: {e}")),
+        Err(r) => return r,
     };
     let st = sb.im.lock().expect("im state");
     let Some(g) = st.groups.get(&req.group_id) else {
@@ -218,7 +290,14 @@ pub async fn get_group_member_info(
     };
     let offset = req.offset.unwrap_or(0) as usize;
     let limit = req.limit.unwrap_or(6000).min(6000) as usize;
-    let list: Vec<GroupMember> = g.members.iter().skip(offset).take(limit).cloned().collect();
+    let list: Vec<_> = g
+        .members
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .cloned()
+        .map(Into::into)
+        .collect();
     Json(im::GetGroupMemberInfoResponse {
         action_status: "OK".into(),
         error_code: 0,

@@ -1,6 +1,9 @@
 //! Fake Tencent Meeting: verifies the AK/SK signature, the 5-minute timestamp window and nonce
-//! replay; enforces the per-webinar import cap; non-idempotent import (a second import of the
-//! same person creates a second record); `user_non_registered` for unregistered userids.
+//! replay; enforces 300 calls/min (190310) and the per-webinar import cap; non-idempotent import
+//! (a second import of the same person creates a second record); `user_non_registered` for
+//! unregistered userids. Answers as seed 000 shows, not as an echo: a phone import of a
+//! registered person comes back with its `userid` (and a userid import with its phone) from the
+//! company directory, and the answer's order is shuffled.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,12 +42,13 @@ pub struct State {
 impl State {
     pub fn seeded() -> Self {
         let manual = |i: u64, userid: &str| ApprovalEntry {
-            enroll_id: 1_351_000 + i,
+            enroll_id: Some((1_351_000 + i).into()),
             enroll_time: "2026-11-01 10:00:00".into(),
             nick_name: format!("报名观众{i}"),
             enroll_source_type: 1,
-            status: ApprovalStatus::Approved,
+            status: Some(ApprovalStatus::Approved),
             userid: Some(userid.into()),
+            open_id: None,
             area: None,
             phone_number: None,
             enroll_code: Some(format!("{:06}", 100_000 + i)),
@@ -76,6 +80,46 @@ impl State {
     }
 }
 
+/// The company's user directory: who is a registered user, by userid and by phone. Seed 000's
+/// own example (`86`-`13612111111` is `user1`, nickname `ccc`), plus a rule so large rosters meet
+/// it too: a mainland mobile ending in an even digit belongs to the registered user
+/// `u<phone>`. Userids starting with `unreg` are not registered.
+pub struct Person {
+    pub userid: String,
+    pub area: String,
+    pub phone: String,
+    pub nick_name: Option<String>,
+}
+
+pub fn directory_by_phone(area: &str, phone: &str) -> Option<Person> {
+    if area == "86" && phone == "13612111111" {
+        return Some(Person {
+            userid: "user1".into(),
+            area: "86".into(),
+            phone: phone.into(),
+            nick_name: Some("ccc".into()),
+        });
+    }
+    let even = phone
+        .bytes()
+        .last()
+        .is_some_and(|b| b.is_ascii_digit() && (b - b'0') % 2 == 0);
+    (area == "86" && phone.len() == 11 && even).then(|| Person {
+        userid: format!("u{phone}"),
+        area: area.into(),
+        phone: phone.into(),
+        nick_name: None,
+    })
+}
+
+pub fn directory_by_userid(userid: &str) -> Option<Person> {
+    if userid == "user1" {
+        return directory_by_phone("86", "13612111111");
+    }
+    let phone = userid.strip_prefix('u')?;
+    directory_by_phone("86", phone).filter(|p| p.userid == userid)
+}
+
 fn error(status: StatusCode, code: i64, message: &str) -> Response {
     (status, Json(json!({"error_info": {"error_code": code, "new_error_code": 200_000_000 + code, "message": message}}))).into_response()
 }
@@ -94,6 +138,13 @@ fn authenticate(
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     };
+    if !sb.limits.tencent_meeting.admit() {
+        return Err(error(
+            StatusCode::TOO_MANY_REQUESTS,
+            codes::RATE_LIMIT,
+            "调用频率超过每分钟 300 次",
+        ));
+    }
     let acc = &sb.accounts;
     if h("X-TC-Key") != acc.tm_secret_id || h("AppId") != acc.tm_app_id {
         return Err(error(
@@ -282,34 +333,53 @@ pub async fn import(
             resp.user_non_registered.push(u.to_string());
             continue;
         }
+        // Who this is, as the provider knows them: the directory fills what the request left out.
+        let person = match (&e.userid, &e.phone_number) {
+            (Some(u), _) => directory_by_userid(u),
+            (None, Some(p)) => directory_by_phone(e.area.as_deref().unwrap_or(""), p),
+            _ => None,
+        };
+        let userid = e
+            .userid
+            .clone()
+            .or_else(|| person.as_ref().map(|p| p.userid.clone()));
+        let (area, phone) = match (&e.phone_number, &person) {
+            (Some(p), _) => (e.area.clone(), Some(p.clone())),
+            (None, Some(p)) => (Some(p.area.clone()), Some(p.phone.clone())),
+            (None, None) => (None, None),
+        };
+        let nick = e
+            .nick_name
+            .clone()
+            .or_else(|| person.as_ref().and_then(|p| p.nick_name.clone()));
         next_id += 1;
         let code = format!("{:08}", next_id % 100_000_000);
-        let entry = ApprovalEntry {
-            enroll_id: next_id,
+        w.enrollments.push(ApprovalEntry {
+            enroll_id: Some(next_id.into()),
             enroll_time: "2026-11-22 10:00:00".into(),
-            nick_name: e
-                .nick_name
-                .clone()
-                .or_else(|| e.phone_number.clone())
-                .unwrap_or_default(),
+            nick_name: nick.clone().or_else(|| phone.clone()).unwrap_or_default(),
             enroll_source_type: 2,
-            status: ApprovalStatus::Approved,
-            userid: e.userid.clone(),
-            area: e.area.clone(),
-            phone_number: e.phone_number.clone(),
+            status: Some(ApprovalStatus::Approved),
+            userid: userid.clone(),
+            open_id: None,
+            area: area.clone(),
+            phone_number: phone.clone(),
             enroll_code: Some(code.clone()),
-        };
-        w.enrollments.push(entry);
-        resp.enroll_list.push(ImportedEnroll {
-            enroll_id: next_id,
-            open_id: Some(String::new()),
-            userid: e.userid.clone(),
-            area: e.area.clone(),
-            phone_number: e.phone_number.clone(),
-            nick_name: e.nick_name.clone(),
-            enroll_code: Some(code),
         });
+        resp.enroll_list.push(
+            ImportedEnroll {
+                enroll_id: Some(next_id.into()),
+                open_id: Some(String::new()),
+                userid,
+                area,
+                phone_number: phone,
+                nick_name: nick,
+                enroll_code: Some(code),
+            }
+            .into(),
+        );
     }
+    sb.faults.shuffle(&mut resp.enroll_list);
     resp.total_count = resp.enroll_list.len() as u32;
     st.next_enroll_id = next_id;
     drop(st);
@@ -365,12 +435,13 @@ pub async fn approvals(
         );
     };
     let total = w.enrollments.len() as u32;
-    let list: Vec<ApprovalEntry> = w
+    let list: Vec<_> = w
         .enrollments
         .iter()
-        .skip(((page - 1) * size) as usize)
+        .skip(((page - 1) as usize).saturating_mul(size as usize))
         .take(size as usize)
         .cloned()
+        .map(Into::into)
         .collect();
     Json(tm::ApprovalsResponse {
         total_count: total,

@@ -45,27 +45,27 @@ impl State {
             let answers = vec![
                 Answer {
                     answer_content: vec![name.clone()],
-                    is_required: IsRequired::Yes,
+                    is_required: Some(IsRequired::Yes),
                     question_num: 1,
                     question_title: "姓名".into(),
-                    question_type: QuestionType::Text,
-                    special_type: SpecialType::Name,
+                    question_type: Some(QuestionType::Text),
+                    special_type: Some(SpecialType::Name),
                 },
                 Answer {
                     answer_content: vec![format!("138{:08}", 10_000_000 + i)],
-                    is_required: IsRequired::Yes,
+                    is_required: Some(IsRequired::Yes),
                     question_num: 2,
                     question_title: "手机号".into(),
-                    question_type: QuestionType::Text,
-                    special_type: SpecialType::Phone,
+                    question_type: Some(QuestionType::Text),
+                    special_type: Some(SpecialType::Phone),
                 },
                 Answer {
                     answer_content: vec![if i % 2 == 0 { "线上" } else { "线下" }.into()],
-                    is_required: IsRequired::Yes,
+                    is_required: Some(IsRequired::Yes),
                     question_num: 3,
                     question_title: "参会方式".into(),
-                    question_type: QuestionType::Single,
-                    special_type: SpecialType::None,
+                    question_type: Some(QuestionType::Single),
+                    special_type: Some(SpecialType::None),
                 },
                 Answer {
                     answer_content: TOPICS
@@ -74,33 +74,33 @@ impl State {
                         .filter(|(t, _)| !(i as usize + t).is_multiple_of(3))
                         .map(|(_, s)| s.to_string())
                         .collect(),
-                    is_required: IsRequired::No,
+                    is_required: Some(IsRequired::No),
                     question_num: 4,
                     question_title: "感兴趣的议题".into(),
-                    question_type: QuestionType::Multiple,
-                    special_type: SpecialType::None,
+                    question_type: Some(QuestionType::Multiple),
+                    special_type: Some(SpecialType::None),
                 },
             ];
             list.push(Enroll {
                 // Like the example, some ids arrive as numbers and some as strings.
-                enroll_id: if i % 2 == 0 {
+                enroll_id: Some(if i % 2 == 0 {
                     FlexId::Num(1_386_000 + i)
                 } else {
                     FlexId::Str((1_386_000 + i).to_string())
-                },
+                }),
                 enroll_time: format!(
                     "2026-11-{:02} {:02}:{:02}:00",
                     1 + i % 20,
                     8 + i % 12,
                     i % 60
                 ),
-                enroll_source_type: source,
+                enroll_source_type: Some(source),
                 nick_name: name,
-                status,
+                status: Some(status),
                 userid: (i % 5 == 0).then(|| format!("user{i:03}")),
                 tmp_openid: Some(format!("MSOPENID{i:04}")),
                 enroll_code: Some(format!("{:07}", 1_111_000 + i)),
-                answer_list: answers,
+                answer_list: answers.into_iter().map(Into::into).collect(),
             });
         }
         State {
@@ -162,6 +162,9 @@ pub async fn enroll_list(
     Query(q): Query<ListQuery>,
     body: Bytes,
 ) -> Response {
+    if !sb.limits.wecom_list.admit() {
+        return err(codes::FREQ_LIMIT, "api freq out of limit");
+    }
     let Some(token) = q.access_token else {
         return err(codes::MISSING_TOKEN, "access_token missing");
     };
@@ -205,7 +208,7 @@ pub async fn enroll_list(
     let filter = req.status.map(|s| s.code()).unwrap_or(0);
     let matching: Vec<&Enroll> = all
         .iter()
-        .filter(|e| filter == 0 || e.status.code() == filter)
+        .filter(|e| filter == 0 || e.status.map(|s| s.code()) == Some(filter))
         .collect();
     let offset: usize = match req.cursor.as_deref() {
         None | Some("") => 0,
@@ -214,12 +217,12 @@ pub async fn enroll_list(
             None => return err(codes::INVALID_PARAMETER, "invalid cursor"),
         },
     };
-    let limit = req.limit.unwrap_or(wecom::MAX_LIMIT) as usize;
-    let page: Vec<Enroll> = matching
+    let limit = req.limit.unwrap_or(wecom::DEFAULT_LIMIT) as usize;
+    let page: Vec<_> = matching
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|e| (*e).clone())
+        .map(|e| (*e).clone().into())
         .collect();
     let end = offset + page.len();
     let has_more = end < matching.len();

@@ -16,7 +16,7 @@ use rollcall_core::providers::tencent_meeting::{
     EnrollImportResponse,
 };
 use rollcall_core::providers::wecom::{self, EnrollListRequest, EnrollListResponse};
-use rollcall_core::providers::Provider;
+use rollcall_core::providers::{Lenient, Provider};
 use serde::Deserialize;
 use tracing::info;
 
@@ -105,6 +105,11 @@ pub async fn create_webinar(
     if req.userid.trim().is_empty() {
         req.userid = client.config().operator_userid.clone();
     }
+    // Settings the provider would ignore are left out before signing (the UI showed why).
+    let ignored = tm::drop_ineffective(&mut req);
+    if !ignored.is_empty() {
+        info!(ignored = ?ignored.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), "create webinar: ineffective settings left out");
+    }
     let problems = tm::validate_create_webinar(&req, unix_now());
     if !problems.is_empty() {
         return Err(ApiErr::invalid(problems));
@@ -125,7 +130,7 @@ pub async fn create_webinar(
 pub async fn list_webinar_enrollments(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-) -> ApiResult<Vec<ApprovalEntry>> {
+) -> ApiResult<Vec<Lenient<ApprovalEntry>>> {
     let client = state
         .clients
         .tencent_meeting
@@ -160,7 +165,21 @@ pub async fn import_webinar_enrollments(
         instanceid: tm::Instance::Pc,
         enroll_list: body.enroll_list,
     };
+    // The cap counts what the webinar already holds, as jobs do.
     let problems = tm::validate_enroll_import(&req, true, client.config().edition, 0);
+    if !problems.is_empty() {
+        return Err(ApiErr::invalid(problems));
+    }
+    let existing = client
+        .all_enrollments(&id)
+        .await
+        .map_err(|e| ApiErr::provider(&e))?;
+    let imported = existing
+        .iter()
+        .filter_map(Lenient::ok)
+        .filter(|e| e.enroll_source_type == 2)
+        .count();
+    let problems = tm::validate_enroll_import(&req, true, client.config().edition, imported);
     if !problems.is_empty() {
         return Err(ApiErr::invalid(problems));
     }

@@ -136,6 +136,7 @@ secret_key_env = "IT_IM_SECRET"
 base_url = "{u}"
 default_attendee_type_id = "demo-type"
 default_item_sku_id = "demo-ticket"
+default_item_sku_name = "嘉宾票"
 {extra}
 "#,
         data = dir.join("data").display(),

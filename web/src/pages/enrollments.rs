@@ -2,26 +2,36 @@
 //! expandable questionnaire answers, counts by status and source, CSV export.
 
 use leptos::prelude::*;
-use rollcall_core::providers::wecom::{Enroll, EnrollListResponse, EnrollSource, EnrollStatus};
+use rollcall_core::providers::wecom::{
+    Answer, Enroll, EnrollListResponse, EnrollSource, EnrollStatus,
+};
+use rollcall_core::providers::Lenient;
 
 use crate::api;
 use crate::i18n::{pick, tr};
 
-fn status_label(s: EnrollStatus) -> (&'static str, &'static str) {
+fn status_label(s: Option<EnrollStatus>) -> (&'static str, &'static str) {
     match s {
-        EnrollStatus::Pending => ("待审批", "pending"),
-        EnrollStatus::Rejected => ("已拒绝", "rejected"),
-        EnrollStatus::Approved => ("已批准", "approved"),
-        EnrollStatus::Other(_) => ("未知", "unknown"),
+        Some(EnrollStatus::Pending) => ("待审批", "pending"),
+        Some(EnrollStatus::Rejected) => ("已拒绝", "rejected"),
+        Some(EnrollStatus::Approved) => ("已批准", "approved"),
+        Some(EnrollStatus::Other(_)) => ("未知", "unknown"),
+        None => ("未提供", "not given"),
     }
 }
 
-fn source_label(s: EnrollSource) -> (&'static str, &'static str) {
+fn source_label(s: Option<EnrollSource>) -> (&'static str, &'static str) {
     match s {
-        EnrollSource::Manual => ("手动报名", "manual"),
-        EnrollSource::Imported => ("批量导入", "imported"),
-        EnrollSource::Other(_) => ("未知", "unknown"),
+        Some(EnrollSource::Manual) => ("手动报名", "manual"),
+        Some(EnrollSource::Imported) => ("批量导入", "imported"),
+        Some(EnrollSource::Other(_)) => ("未知", "unknown"),
+        None => ("未提供", "not given"),
     }
+}
+
+/// The answers that have the documented shape; the others are counted, not shown.
+fn answers(e: &Enroll) -> impl Iterator<Item = &Answer> {
+    e.answer_list.iter().filter_map(Lenient::ok)
 }
 
 fn csv_cell(s: &str) -> String {
@@ -38,6 +48,9 @@ pub fn Enrollments() -> impl IntoView {
     let status = RwSignal::new(0i64);
     let search = RwSignal::new(String::new());
     let list = RwSignal::new(None::<Vec<Enroll>>);
+    // Entries the provider sent in a shape we cannot read: counted and reported, never silently
+    // dropped, never failing the page.
+    let unreadable = RwSignal::new(0usize);
     let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let load = move || {
@@ -56,7 +69,19 @@ pub fn Enrollments() -> impl IntoView {
             )
             .await
             {
-                Ok(r) => list.set(Some(r.enroll_list)),
+                Ok(r) => {
+                    let total = r.enroll_list.len();
+                    let ok: Vec<Enroll> = r
+                        .enroll_list
+                        .into_iter()
+                        .filter_map(|e| match e {
+                            Lenient::Ok(e) => Some(e),
+                            Lenient::Odd { .. } => None,
+                        })
+                        .collect();
+                    unreadable.set(total - ok.len());
+                    list.set(Some(ok));
+                }
                 Err(e) => error.set(Some(api::describe(&e))),
             }
             loading.set(false);
@@ -88,13 +113,14 @@ pub fn Enrollments() -> impl IntoView {
     let export = move |_| {
         let mut out = String::from("\u{feff}enroll_id,enroll_time,nick_name,status,enroll_source_type,userid,enroll_code,answers\n");
         for e in shown() {
-            let answers: Vec<String> = e
-                .answer_list
-                .iter()
+            let answers: Vec<String> = answers(&e)
                 .map(|a| format!("{}: {}", a.question_title, a.answer_content.join("/")))
                 .collect();
             let row = [
-                e.enroll_id.as_string(),
+                e.enroll_id
+                    .as_ref()
+                    .map(|i| i.as_string())
+                    .unwrap_or_default(),
                 e.enroll_time.clone(),
                 e.nick_name.clone(),
                 status_label(e.status).1.into(),
@@ -129,6 +155,7 @@ pub fn Enrollments() -> impl IntoView {
                 <button type="submit" class="primary" id="enr-load" disabled=move || loading.get()>{tr("加载全部", "Load all pages")}</button>
             </form>
             {move || error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
+            {move || (unreadable.get() > 0).then(|| view! { <div class="banner warn" id="enr-unreadable" role="status">{move || format!("{} {}", unreadable.get(), tr("条报名记录的格式无法识别，未列出", "entries arrived in a shape that cannot be read and are not listed")())}</div> })}
             <Show when=move || list.with(|l| l.is_some())>
                 <div class="charts">
                     <div class="chart"><h3>{tr("按审批状态", "By status")}</h3>{move || chart(|e| status_label(e.status))}</div>
@@ -151,11 +178,11 @@ pub fn Enrollments() -> impl IntoView {
                                 let (szh, sen) = status_label(e.status);
                                 let (ozh, oen) = source_label(e.enroll_source_type);
                                 view! {
-                                    <tr data-status=e.status.code()>
+                                    <tr data-status=e.status.map(|s| s.code()).unwrap_or(0)>
                                         <td>{e.nick_name.clone()}</td><td>{pick(szh, sen)}</td><td>{pick(ozh, oen)}</td>
                                         <td>{e.enroll_time.clone()}</td><td>{e.enroll_code.clone()}</td>
-                                        <td><details><summary>{e.answer_list.len()}" "{tr("题", "answers")}</summary><dl>
-                                            {e.answer_list.iter().map(|a| view! { <dt>{a.question_num}". "{a.question_title.clone()}</dt><dd>{a.answer_content.join(" / ")}</dd> }).collect_view()}
+                                        <td><details><summary>{answers(&e).count()}" "{tr("题", "answers")}</summary><dl>
+                                            {answers(&e).map(|a| view! { <dt>{a.question_num}". "{a.question_title.clone()}</dt><dd>{a.answer_content.join(" / ")}</dd> }).collect_view()}
                                         </dl></details></td>
                                     </tr>
                                 }

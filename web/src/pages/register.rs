@@ -13,6 +13,7 @@ pub fn Register() -> impl IntoView {
     let event = RwSignal::new("demo-event".to_string());
     let type_id = RwSignal::new("demo-type".to_string());
     let sku = RwSignal::new("demo-ticket".to_string());
+    let sku_name = RwSignal::new("嘉宾票".to_string());
     let builtins: Vec<(&'static str, &'static str, &'static str, RwSignal<String>)> = vec![
         (
             n::FULL_NAME,
@@ -64,7 +65,7 @@ pub fn Register() -> impl IntoView {
         } else {
             vec![h::Item {
                 item_sku_id: sku.get().trim().to_string(),
-                item_sku_name: "门票".into(),
+                item_sku_name: sku_name.get().trim().to_string(),
                 quantity: 1,
             }]
         },
@@ -96,6 +97,7 @@ pub fn Register() -> impl IntoView {
                 {text("reg-event", ("活动 ID (bventId)", "Event id (bventId)"), event)}
                 {text("reg-type", ("参会人类别 ID", "Attendee type id"), type_id)}
                 {text("reg-sku", ("门票商品 ID", "Ticket item id"), sku)}
+                {text("reg-sku-name", ("门票商品名称（与 31会议后台一致）", "Ticket name (as in the 31huiyi console)"), sku_name)}
                 {builtins.iter().map(|&(name, zh, en, sig)| view! {
                     <label for=format!("reg-{name}")>{tr(zh, en)}</label>
                     <input id=format!("reg-{name}") type="text" prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/>
@@ -118,7 +120,7 @@ pub fn Register() -> impl IntoView {
             </form>
             {move || error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
             {move || result.get().and_then(|r| r.data).map(|d| {
-                let code = d.order_attendees.first().and_then(|a| a.checkin_code.clone()).unwrap_or_default();
+                let code = d.checkin_code().unwrap_or_default().to_string();
                 view! {
                     <div class="created" id="register-result">
                         <p>{tr("报名成功，订单号", "Registered; order no.")}" "{d.order_no.clone()}</p>

@@ -130,6 +130,11 @@ pub fn CreateWebinar() -> impl IntoView {
     let record = RwSignal::new("none".to_string());
     let created = RwSignal::new(None::<CreateWebinarResponse>);
     let error = RwSignal::new(None::<String>);
+    let playback = bools
+        .iter()
+        .find(|x| x.0 == "playback_for_audience")
+        .map(|x| x.4)
+        .expect("the playback option is listed");
     let b = bools.clone();
     let get = move |k: &str| {
         b.iter()
@@ -195,7 +200,7 @@ pub fn CreateWebinar() -> impl IntoView {
             enable_manual_check: f("enable_manual_check"),
             activity_page: f("activity_page"),
             display_number_of_participants: f("display_number_of_participants").map(u8::from),
-            playback_for_audience: f("playback_for_audience"),
+            playback_for_audience: playback.get(),
             sync_to_wework: f("sync_to_wework"),
             preparation_mode: f("preparation_mode"),
         }
@@ -207,9 +212,18 @@ pub fn CreateWebinar() -> impl IntoView {
         r.userid = "operator".into();
         tm::validate_create_webinar(&r, now())
     });
+    // Settings the provider would ignore: warnings, never errors; the proxy leaves them out.
+    let warnings = Signal::derive(move || tm::drop_ineffective(&mut request.get()));
     let field_problems = move |field: &'static str| {
+        let matches = move |p: &rollcall_core::problem::Problem| {
+            p.field == field
+                || p.field.starts_with(&format!("{field}["))
+                || p.field.starts_with(&format!("{field}."))
+        };
         move || {
-            problems.get().into_iter().filter(|p| p.field == field || p.field.starts_with(&format!("{field}["))).map(|p| view! { <span class="field-error" role="alert" data-code=p.code.clone()>{pick(&p.zh, &p.en)}</span> }).collect_view()
+            let errors = problems.get().into_iter().filter(matches).map(|p| view! { <span class="field-error" role="alert" data-code=p.code.clone()>{pick(&p.zh, &p.en)}</span> });
+            let notes = warnings.get().into_iter().filter(matches).map(|p| view! { <span class="field-warning" data-code=p.code.clone()>{pick(&p.zh, &p.en)}</span> });
+            (errors.collect_view(), notes.collect_view())
         }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -261,12 +275,13 @@ pub fn CreateWebinar() -> impl IntoView {
                 <div><textarea id="sensitive_words" prop:value=move || words.get() on:input=move |ev| words.set(event_target_value(&ev))></textarea>{field_problems("sensitive_words")}</div>
                 <label for="auto_record_type">{tr("自动录制", "Auto recording")}</label>
                 <div>
-                    <select id="auto_record_type" on:change=move |ev| record.set(event_target_value(&ev))>
+                    <select id="auto_record_type" prop:value=move || record.get() on:change=move |ev| record.set(event_target_value(&ev))>
                         <option value="none">{tr("不录制", "None")}</option>
                         <option value="local">{tr("本地录制", "Local")}</option>
                         <option value="cloud">{tr("云录制", "Cloud")}</option>
                     </select>
                     {field_problems("media_setting.auto_record_type")}
+                    {move || (playback.get() && record.get() != "cloud").then(|| view! { <span class="field-hint">{tr("观众回放需要云录制", "Audience playback needs cloud recording")}</span> })}
                 </div>
                 <label for="water_mark_type">{tr("水印样式", "Watermark style")}</label>
                 <div>
@@ -280,10 +295,19 @@ pub fn CreateWebinar() -> impl IntoView {
                 <fieldset class="flags">
                     <legend>{tr("选项", "Options")}</legend>
                     {bools.iter().map(|&(k, zh, en, _, sig)| view! {
-                        <label><input type="checkbox" id=k prop:checked=move || sig.get() on:change=move |ev| sig.set(event_target_checked(&ev))/>{tr(zh, en)}</label>
+                        <label><input type="checkbox" id=k prop:checked=move || sig.get() on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            sig.set(on);
+                            // Playback needs cloud recording (seed 002): choose it rather than
+                            // let the form block itself.
+                            if k == "playback_for_audience" && on {
+                                record.set("cloud".into());
+                            }
+                        }/>{tr(zh, en)}</label>
                     }).collect_view()}
                     {field_problems("playback_for_audience")}
                     {field_problems("activity_page")}
+                    {field_problems("media_setting")}
                 </fieldset>
                 <p class="summary-problems" id="webinar-problems" aria-live="polite">{move || { let n = problems.get().len(); if n == 0 { tr("可以创建", "Ready to create")().to_string() } else { format!("{} {}", n, tr("个问题待修正", "problem(s) to fix")()) } }}</p>
                 <button type="submit" class="primary" id="create-webinar" disabled=move || !problems.get().is_empty()>{tr("创建", "Create")}</button>
