@@ -234,3 +234,128 @@ fn organizer_workflow_in_chromium() {
     d.shot("11-narrow");
     d.assert_clean("the whole run");
 }
+
+/// The create-webinar form never blocks itself: with any combination of its checkboxes it has no
+/// error and submits. Settings seed 002 calls "only effective when …" show as warnings (the
+/// proxy leaves them out); checking audience playback chooses cloud recording, which it needs.
+#[test]
+fn create_webinar_form_submits_with_every_checkbox_combination() {
+    if !prerequisites() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let server = common::spawn(
+        &[
+            "serve",
+            "--sandbox",
+            "--bind",
+            "127.0.0.1:0",
+            "--data-dir",
+            tmp.path().join("data").to_str().unwrap(),
+            "--ui-dir",
+            ui_dir().to_str().unwrap(),
+        ],
+        &tmp.path().join("proxy.log"),
+        "Rollcall is running",
+    );
+    let d = Driver::start(&tmp.path().join("dl"), &tmp.path().join("profile"));
+    d.go(&format!("{}/#/webinar", server.url));
+    d.type_into("#subject", "复选框组合");
+    let boxes: Vec<String> = d
+        .js(
+            "return [...document.querySelectorAll('fieldset.flags input[type=checkbox]')].map(b => b.id)",
+            json!([]),
+        )
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(boxes.len(), 15, "{boxes:?}");
+    let defaults: Vec<bool> = d
+        .js(
+            "return [...document.querySelectorAll('fieldset.flags input[type=checkbox]')].map(b => b.checked)",
+            json!([]),
+        )
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_bool().unwrap())
+        .collect();
+    // Combinations: the defaults, all on, all off, each box flipped alone, and 16 more from a
+    // fixed-seed generator (2^15 in all is too many to drive one by one).
+    let mut combos: Vec<Vec<bool>> = vec![defaults.clone(), vec![true; 15], vec![false; 15]];
+    for i in 0..15 {
+        let mut c = defaults.clone();
+        c[i] = !c[i];
+        combos.push(c);
+    }
+    let mut x: u32 = 0x9e37_79b9;
+    for _ in 0..16 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        combos.push((0..15).map(|b| x & (1 << b) != 0).collect());
+    }
+    let set = |combo: &[bool]| {
+        // The record type back to "none" first, so every combination starts from the form's default.
+        d.select("#auto_record_type", "none");
+        d.js(
+            "const [ids, want] = arguments;
+             ids.forEach((id, i) => { const b = document.getElementById(id);
+               if (b.checked !== want[i]) { b.checked = want[i]; b.dispatchEvent(new Event('change', {bubbles: true})); } });",
+            json!([boxes, combo]),
+        );
+    };
+    let mut warned = false;
+    let mut submitted = 0;
+    for (n, combo) in combos.iter().enumerate() {
+        set(combo);
+        let errors = d.js(
+            "return [...document.querySelectorAll('.field-error')].map(e => e.dataset.code)",
+            json!([]),
+        );
+        assert_eq!(
+            errors,
+            json!([]),
+            "combination {n} {combo:?} blocks the form"
+        );
+        assert_eq!(
+            d.js(
+                "return document.querySelector('#create-webinar').disabled",
+                json!([])
+            ),
+            false,
+            "combination {n}"
+        );
+        warned |= d
+            .js(
+                "return document.querySelectorAll('.field-warning').length > 0",
+                json!([]),
+            )
+            .as_bool()
+            .unwrap();
+        // Submit every fourth combination (each creates a webinar within the provider's rate).
+        if n % 4 == 0 {
+            let before = d.js(
+                "const e = document.querySelector('#webinar-created'); return e ? e.textContent : ''",
+                json!([]),
+            );
+            d.click("#create-webinar");
+            let r = d.wait(
+                "created",
+                &format!(
+                    "const e = document.querySelector('#webinar-created'); const err = document.querySelector('.banner.error');
+                     if (err) return 'ERROR: ' + err.textContent;
+                     return e !== null && e.textContent !== {before}"
+                ),
+            );
+            assert_eq!(r, json!(true), "combination {n} {combo:?} was refused");
+            submitted += 1;
+        }
+    }
+    assert!(warned, "an ineffective setting was shown as a warning");
+    assert!(submitted >= 8);
+    d.assert_clean("every checkbox combination");
+    d.shot("12-webinar-combinations");
+}

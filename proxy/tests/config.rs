@@ -25,3 +25,24 @@ fn trusted_header_mode_needs_proxies() {
         .to_string()
         .contains("trusted_proxies"));
 }
+
+#[test]
+fn tencent_meeting_edition_has_no_silent_default() {
+    let section = |edition: &str| {
+        format!(
+            "[providers.tencent_meeting]\napp_id = \"1\"\nsecret_id = \"AKID\"\nsecret_key_env = \"X\"\noperator_userid = \"o\"\n{edition}"
+        )
+    };
+    let err = rollcall::config::Config::parse(&section(""))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("edition"), "{err}");
+    for (text, cap) in [("business", 1000), ("enterprise", 4000)] {
+        let cfg =
+            rollcall::config::Config::parse(&section(&format!("edition = \"{text}\""))).unwrap();
+        assert_eq!(
+            cfg.providers.tencent_meeting.unwrap().edition.import_cap(),
+            cap
+        );
+    }
+}

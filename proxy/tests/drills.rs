@@ -1,7 +1,10 @@
 //! Reliability drills: a 10,000-row roster fanned out to a Tencent Meeting webinar, an IM group
-//! and a 31huiyi event through a sandbox that fails 30% of calls — once straight through, once
-//! with the proxy killed by SIGKILL three times mid-run. Every row is accounted for, nobody is
-//! imported twice, and `unknown` only appears where no reconciliation is possible (31huiyi).
+//! and a 31huiyi event through the adversarial sandbox — it fails 30% of calls, fills the userid
+//! in for phone imports of registered people (half the roster), shuffles every answer, answers
+//! 31huiyi successes without the optional fields, and enforces the documented rate limits — once
+//! straight through, once with the proxy killed by SIGKILL three times mid-run. Every row is
+//! accounted for, nobody is imported twice, no row is `rejected` that the provider holds, no rate
+//! limit is exceeded, and `unknown` only appears where no reconciliation is possible (31huiyi).
 
 mod common;
 
@@ -118,6 +121,28 @@ fn check_invariants(stack: &Stack, c: &Client, id: &str, job: &Value, killed: bo
     }
 
     let state = stack.sandbox_state();
+    // Paced at the documented rates: the sandbox never had to refuse a call for its rate.
+    for (provider, n) in state["rate_violations"].as_object().unwrap() {
+        assert_eq!(
+            n, 0,
+            "{provider} rate limit exceeded: {}",
+            state["rate_violations"]
+        );
+    }
+    // Rejected only on the provider's word: no rejected row is enrolled / a member.
+    let rejected = |dest: &str, cell: usize| -> HashSet<String> {
+        rows.iter()
+            .filter(|r| {
+                r["outcomes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|o| o["destination"] == dest && o["state"] == "rejected")
+            })
+            .map(|r| r["cells"][cell].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (tm_rejected, im_rejected) = (rejected(WEBINAR, 1), rejected(GROUP, 3));
     // Tencent Meeting: every imported person exactly once.
     let webinar = state["tencent_meeting"]["webinars"]
         .as_array()
@@ -134,6 +159,17 @@ fn check_invariants(stack: &Stack, c: &Client, id: &str, job: &Value, killed: bo
     let unique: HashSet<&str> = phones.iter().copied().collect();
     assert_eq!(phones.len(), unique.len(), "no duplicate enrollment");
     assert_eq!(unique.len(), 4000);
+    assert!(
+        unique.iter().all(|p| !tm_rejected.contains(*p)),
+        "a rejected row is enrolled"
+    );
+    let filled = webinar["enrollments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["phone_number"].is_string() && e["userid"].is_string())
+        .count();
+    assert!(filled > 1000, "the sandbox filled userids in ({filled})");
     // IM: each member once.
     let group = state["tencent_im"]["groups"]
         .as_array()
@@ -149,6 +185,10 @@ fn check_invariants(stack: &Stack, c: &Client, id: &str, job: &Value, killed: bo
         .collect();
     let unique: HashSet<&str> = members.iter().copied().collect();
     assert_eq!(members.len(), unique.len(), "no duplicate member");
+    assert!(
+        unique.iter().all(|m| !im_rejected.contains(*m)),
+        "a rejected row is a member"
+    );
     assert_eq!(unique.len(), ROWS + 1, "every row plus the seeded admin");
     // 31huiyi: no duplicate order; every imported row has its order; unknown rows at most once.
     let event = state["huiyi31"]["events"]

@@ -66,10 +66,43 @@ fn every_operation_and_error_class() {
     let imp = imp.json();
     assert_eq!(imp["total_count"], 2);
     assert_eq!(imp["user_non_registered"], json!(["unregistered-1"]));
+    // Seed 000's example: a phone import of a registered person comes back with its userid.
+    let phone_entry = imp["enroll_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["phone_number"] == "13612111111")
+        .expect("the phone import is in the answer");
+    assert_eq!(phone_entry["userid"], "user1", "{imp}");
     let list = c
         .get(&format!("/api/tencent-meeting/webinars/{mid}/enrollments"))
         .json();
     assert_eq!(list.as_array().unwrap().len(), 2);
+    // The single call counts what the webinar already holds against the cap (enterprise 4,000):
+    // 2 + 3,998 fit, the next one is refused before the provider is called.
+    for chunk in 0..4 {
+        let n = if chunk < 3 { 1000 } else { 998 };
+        let entries: Vec<Value> = (0..n)
+            .map(|i| json!({"area": "86", "phone_number": format!("137{:08}", chunk * 1000 + i)}))
+            .collect();
+        let r = c.post(
+            &format!("/api/tencent-meeting/webinars/{mid}/enroll/import"),
+            &json!({"enroll_list": entries}),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let calls_before = stack.sandbox_state()["calls"]["/v1/webinars/{id}/enroll/import"].clone();
+    let r = c.post(
+        &format!("/api/tencent-meeting/webinars/{mid}/enroll/import"),
+        &json!({"enroll_list": [{"userid": "one-too-many"}]}),
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json()["problems"][0]["code"], "webinar_cap_exceeded");
+    assert_eq!(
+        stack.sandbox_state()["calls"]["/v1/webinars/{id}/enroll/import"],
+        calls_before,
+        "refused before the provider"
+    );
     // Invalid entry refused before the provider: phone without area.
     let r = c.post(
         &format!("/api/tencent-meeting/webinars/{mid}/enroll/import"),
@@ -84,6 +117,22 @@ fn every_operation_and_error_class() {
     assert_eq!(r.status, 502);
     assert_eq!(r.json()["provider_code"], 9003);
     assert_eq!(r.json()["provider"], "tencent-meeting");
+
+    // "Only effective when …" settings are not errors: a password on a public webinar and a
+    // cloud-only option without cloud recording are left out before signing.
+    let w = c.post("/api/tencent-meeting/webinars", &json!({"userid": "", "instanceid": 1, "subject": "公开课", "start_time": (now() + 3600).to_string(), "end_time": (now() + 7200).to_string(), "admission_type": 0, "password": "1234", "media_setting": {"enable_host_pause_auto_record": false}}));
+    assert_eq!(w.status, 200, "{}", w.body);
+    assert!(
+        w.json().get("password").is_none_or(Value::is_null),
+        "{}",
+        w.body
+    );
+
+    // WeCom: the documented default page size (50) when the request leaves `limit` out.
+    let page = c
+        .post("/api/wecom/webinars/MEETINGID1/enrollments", &json!({}))
+        .json();
+    assert_eq!(page["enroll_list"].as_array().unwrap().len(), 50);
 
     // WeCom: one page, all pages, status filter, limit validated.
     let page = c
@@ -133,13 +182,27 @@ fn every_operation_and_error_class() {
     // IM: Result 1 / 2 / 0 in one call.
     let r = c.post("/api/tencent-im/groups/@TGS%232J4SZEAEL/members", &json!({"group_id": "@TGS#2J4SZEAEL", "members": [{"Member_Account": "tommy"}, {"Member_Account": "administrator"}, {"Member_Account": "ghost-1"}]}));
     assert_eq!(r.status, 200, "{}", r.body);
-    let results: Vec<i64> = r.json()["MemberList"]
+    // The answer's order is not promised (the sandbox shuffles it): read it by account.
+    let results: std::collections::BTreeMap<String, i64> = r.json()["MemberList"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| m["Result"].as_i64().unwrap())
+        .map(|m| {
+            (
+                m["Member_Account"].as_str().unwrap().to_string(),
+                m["Result"].as_i64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(results, [1, 2, 0]);
+    assert_eq!(
+        results,
+        [
+            ("administrator".to_string(), 2),
+            ("ghost-1".into(), 0),
+            ("tommy".into(), 1)
+        ]
+        .into()
+    );
     assert_eq!(
         c.post(
             "/api/tencent-im/groups/@TGS%23AVCHATROOM/members",

@@ -156,7 +156,7 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
         data: Some(data),
     })
     .expect("serialising a wire type");
-    if sb.faults.next_u64() % 2 == 0 {
+    if sb.faults.next_u64().is_multiple_of(2) {
         body.as_object_mut().map(|o| o.remove("businessCode"));
         body["businessMessage"] = serde_json::Value::Null;
         body["data"]["orderAttendees"][0]["status"] = serde_json::Value::Null;

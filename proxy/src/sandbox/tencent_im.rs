@@ -153,7 +153,9 @@ fn authenticate(
 /// Faults that stop a call before it is applied: a gateway 502, or the provider's own 10002.
 fn fault_before(sb: &Sandbox, fault: Option<Fault>) -> Result<(), Response> {
     match fault {
-        Some(Fault::GatewayBefore) if sb.faults.next_u64() % 2 == 0 => Err(super::bad_gateway()),
+        Some(Fault::GatewayBefore) if sb.faults.next_u64().is_multiple_of(2) => {
+            Err(super::bad_gateway())
+        }
         Some(Fault::GatewayBefore) => Err(fail(codes::INTERNAL, "internal server error, retry")),
         Some(Fault::RateLimit) => Err(fail(codes::RATE_LIMIT, "operation frequency limit")),
         Some(Fault::AuthExpired) => Err(fail(codes::USERSIG_EXPIRED, "UserSig expired")),

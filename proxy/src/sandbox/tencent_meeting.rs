@@ -103,7 +103,7 @@ pub fn directory_by_phone(area: &str, phone: &str) -> Option<Person> {
     let even = phone
         .bytes()
         .last()
-        .is_some_and(|b| b.is_ascii_digit() && (b - b'0') % 2 == 0);
+        .is_some_and(|b| b.is_ascii_digit() && (b - b'0').is_multiple_of(2));
     (area == "86" && phone.len() == 11 && even).then(|| Person {
         userid: format!("u{phone}"),
         area: area.into(),

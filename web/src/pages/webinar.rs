@@ -275,13 +275,20 @@ pub fn CreateWebinar() -> impl IntoView {
                 <div><textarea id="sensitive_words" prop:value=move || words.get() on:input=move |ev| words.set(event_target_value(&ev))></textarea>{field_problems("sensitive_words")}</div>
                 <label for="auto_record_type">{tr("自动录制", "Auto recording")}</label>
                 <div>
-                    <select id="auto_record_type" prop:value=move || record.get() on:change=move |ev| record.set(event_target_value(&ev))>
+                    <select id="auto_record_type" prop:value=move || record.get() on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        // Audience playback needs cloud recording: leaving cloud turns it off.
+                        if v != "cloud" {
+                            playback.set(false);
+                        }
+                        record.set(v);
+                    }>
                         <option value="none">{tr("不录制", "None")}</option>
                         <option value="local">{tr("本地录制", "Local")}</option>
                         <option value="cloud">{tr("云录制", "Cloud")}</option>
                     </select>
                     {field_problems("media_setting.auto_record_type")}
-                    {move || (playback.get() && record.get() != "cloud").then(|| view! { <span class="field-hint">{tr("观众回放需要云录制", "Audience playback needs cloud recording")}</span> })}
+                    {move || playback.get().then(|| view! { <span class="field-hint" id="playback-hint">{tr("观众回放需要云录制：已选云录制", "Audience playback needs cloud recording: cloud is chosen")}</span> })}
                 </div>
                 <label for="water_mark_type">{tr("水印样式", "Watermark style")}</label>
                 <div>
