@@ -62,13 +62,43 @@ fn im_errors_are_http_200_json_with_the_documented_codes() {
     let ok = r#"{"GroupId": "@TGS#2J4SZEAEL", "MemberList": [{"Member_Account": "tommy"}]}"#;
     let cases: [(&str, Option<&str>, &str, i64); 7] = [
         // A malformed query string is still the JSON envelope, not an HTTP 400.
-        ("import_group_member", Some("sdkappid=notanumber&random=x"), ok, 60002),
+        (
+            "import_group_member",
+            Some("sdkappid=notanumber&random=x"),
+            ok,
+            60002,
+        ),
         ("no_such_command", None, ok, 10003),
-        ("import_group_member", None, r#"{"MemberList": [{"Member_Account": "a"}]}"#, 10004),
-        ("import_group_member", None, r#"{"GroupId": "@TGS#2J4SZEAEL", "MemberList": []}"#, 10004),
-        ("import_group_member", None, r#"{"GroupId": "@TGS#AVCHATROOM", "MemberList": [{"Member_Account": "a"}]}"#, 10007),
-        ("import_group_member", None, r#"{"GroupId": "bad id with spaces", "MemberList": [{"Member_Account": "a"}]}"#, 10015),
-        ("import_group_member", None, r#"{"GroupId": "@TGS#NOPE", "MemberList": [{"Member_Account": "a"}]}"#, 10010),
+        (
+            "import_group_member",
+            None,
+            r#"{"MemberList": [{"Member_Account": "a"}]}"#,
+            10004,
+        ),
+        (
+            "import_group_member",
+            None,
+            r#"{"GroupId": "@TGS#2J4SZEAEL", "MemberList": []}"#,
+            10004,
+        ),
+        (
+            "import_group_member",
+            None,
+            r#"{"GroupId": "@TGS#AVCHATROOM", "MemberList": [{"Member_Account": "a"}]}"#,
+            10007,
+        ),
+        (
+            "import_group_member",
+            None,
+            r#"{"GroupId": "bad id with spaces", "MemberList": [{"Member_Account": "a"}]}"#,
+            10015,
+        ),
+        (
+            "import_group_member",
+            None,
+            r#"{"GroupId": "@TGS#NOPE", "MemberList": [{"Member_Account": "a"}]}"#,
+            10010,
+        ),
     ];
     for (cmd, query, body, code) in cases {
         let (status, v) = im(&sb.url, cmd, query, body);
@@ -81,7 +111,10 @@ fn im_errors_are_http_200_json_with_the_documented_codes() {
         demo::IM_SDK_APP_ID,
         demo::IM_ADMIN
     );
-    assert_eq!(im(&sb.url, "import_group_member", Some(&no_sig), ok).1["ErrorCode"], 10008);
+    assert_eq!(
+        im(&sb.url, "import_group_member", Some(&no_sig), ok).1["ErrorCode"],
+        10008
+    );
     let (status, v) = im(&sb.url, "import_group_member", None, ok);
     assert_eq!((status, v["ErrorCode"].clone()), (200, json!(0)));
 }
@@ -102,9 +135,16 @@ fn documented_rate_limits_are_enforced_and_counted() {
     // IM: 100 requests a second per API; the burst past it is answered 10006.
     let list = r#"{"GroupId": "@TGS#2J4SZEAEL"}"#;
     let codes: Vec<i64> = (0..130)
-        .map(|_| im(&sb.url, "get_group_member_info", None, list).1["ErrorCode"].as_i64().unwrap())
+        .map(|_| {
+            im(&sb.url, "get_group_member_info", None, list).1["ErrorCode"]
+                .as_i64()
+                .unwrap()
+        })
         .collect();
-    assert!(codes.iter().filter(|&&c| c == 0).count() >= 100, "{codes:?}");
+    assert!(
+        codes.iter().filter(|&&c| c == 0).count() >= 100,
+        "{codes:?}"
+    );
     assert!(codes.contains(&10006), "{codes:?}");
     let im_violations = state()["rate_violations"]["tencent_im"].as_u64().unwrap();
     assert_eq!(

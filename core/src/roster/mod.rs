@@ -393,10 +393,19 @@ pub fn parse_join_time(s: &str) -> Option<i64> {
         return None;
     }
     let (h, mi, se) = (t[0], *t.get(1).unwrap_or(&0), *t.get(2).unwrap_or(&0));
-    if h > 23 || mi > 59 || se > 59 {
+    // Bounded before any arithmetic: a JoinTime is a real date (no year 10^12, no negative hour).
+    if !(1970..=9999).contains(&d[0])
+        || !(0..=23).contains(&h)
+        || !(0..=59).contains(&mi)
+        || !(0..=59).contains(&se)
+    {
         return None;
     }
-    Some(days_from_civil(d[0], d[1], d[2]) * 86_400 + h * 3600 + mi * 60 + se - 8 * 3600)
+    let secs = days_from_civil(d[0], d[1], d[2])
+        .checked_mul(86_400)?
+        .checked_add(h * 3600 + mi * 60 + se)?
+        .checked_sub(8 * 3600)?;
+    (secs > 0).then_some(secs)
 }
 
 /// Maps, normalises and validates a table. Never fails: every problem is returned.
