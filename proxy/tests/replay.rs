@@ -335,3 +335,40 @@ fn an_unaccounted_row_is_reconciled_not_rejected() {
         "not sent again"
     );
 }
+
+/// 31huiyi's Register is not idempotent: it is retried only when the request certainly never
+/// left (connection refused), and a provider that cannot be reached is a failed destination with
+/// its rows `skipped` — never `rejected` (the provider said nothing) and never `unknown`.
+#[test]
+fn an_unreachable_provider_fails_the_destination_not_the_rows() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &url, "");
+    let proxy = spawn(
+        &["serve", "--config", config.to_str().unwrap()],
+        &dir.path().join("proxy.log"),
+        "Rollcall is running",
+    );
+    let c = Client::new(&proxy.url, Some(("alice", ORGANIZER)));
+    let rows: Vec<Value> = (0..3)
+        .map(|i| json!({"row": i + 2, "cells": [format!("13800000{i:03}")]}))
+        .collect();
+    let r = c.post(
+        "/api/jobs",
+        &json!({"headers": ["手机号"], "rows": rows, "destinations": ["huiyi31:EVENT:demo-type:demo-ticket"]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let job = c.wait_job(&id, Duration::from_secs(120));
+    assert_eq!(job["state"], "failed", "{job}");
+    assert!(
+        job["reason"].as_str().unwrap().contains("cannot reach"),
+        "{job}"
+    );
+    let results = c.get(&format!("/api/jobs/{id}/results")).json();
+    for o in outcomes(&results) {
+        assert_eq!(o["state"], "skipped", "{o}");
+    }
+}

@@ -116,3 +116,35 @@ pub fn prepare(
         rows,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rollcall_core::api::CreateJobRequest;
+
+    /// JoinTime needs the clock: the job path applies the same core rule as the single call.
+    #[test]
+    fn join_time_rule_from_core_in_the_job_path() {
+        let now = 1_800_000_000;
+        let req: CreateJobRequest = serde_json::from_value(serde_json::json!({
+            "headers": ["IM账号", "入群时间"],
+            "rows": [
+                {"row": 2, "cells": ["past", "1700000000"]},
+                {"row": 3, "cells": ["future", "1900000000"]},
+                {"row": 4, "cells": ["now", now.to_string()]}
+            ],
+            "destinations": ["tencent-im:@TGS#2J4SZEAEL"]
+        }))
+        .unwrap();
+        let job = prepare(req, "alice", now, "j".into()).unwrap();
+        let states: Vec<_> = job
+            .rows
+            .iter()
+            .map(|r| (r.3[0].0, r.3[0].1.code.clone()))
+            .collect();
+        assert_eq!(states[0], (RowState::Pending, None));
+        for s in &states[1..] {
+            assert_eq!(*s, (RowState::Invalid, Some("join_time_future".into())));
+        }
+    }
+}

@@ -100,6 +100,35 @@ fn is_fatal(e: &ProviderError) -> bool {
     e.code != 0 && e.provider.stops_destination(e.code)
 }
 
+/// What an unambiguous error answer (the call certainly was not applied) means for its rows.
+enum Verdict {
+    /// No row of the destination can succeed: stop it with this reason.
+    Fatal(String),
+    /// Not applied and not refused (a retryable answer whose retries ran out): back to pending,
+    /// the next round sends them again.
+    NotApplied,
+    /// The provider refused them: `rejected` with its code and message.
+    Refused,
+}
+
+impl Verdict {
+    fn of(e: &ProviderError) -> Verdict {
+        if is_fatal(e) {
+            Verdict::Fatal(describe(e))
+        } else if e.code == 0 && e.http_status.is_none() {
+            // Never reached the provider (connection refused, DNS, TLS) after every retry.
+            Verdict::Fatal(format!(
+                "无法连接 / cannot reach the provider: {}",
+                describe(e)
+            ))
+        } else if e.class != ErrorClass::Permanent {
+            Verdict::NotApplied
+        } else {
+            Verdict::Refused
+        }
+    }
+}
+
 fn describe(e: &ProviderError) -> String {
     if e.code == 0 {
         format!("{}: {}", e.provider.label_zh(), e.message)
@@ -366,6 +395,29 @@ impl Runner {
         Self::journal(self.store.set_outcomes(id, d, &outcomes))
     }
 
+    /// Settles a batch the provider answered with an error that was certainly not applied.
+    fn settle_refused_batch(
+        &self,
+        batch: i64,
+        rows: &[u32],
+        e: &ProviderError,
+    ) -> Result<(), Fatal> {
+        match Verdict::of(e) {
+            Verdict::Fatal(reason) => {
+                Self::journal(self.store.finish_batch(batch, &[]))?;
+                Err(Fatal(reason))
+            }
+            Verdict::NotApplied => Self::journal(self.store.finish_batch(batch, &[])),
+            Verdict::Refused => {
+                let outcomes: Vec<_> = rows
+                    .iter()
+                    .map(|&r| (r, RowState::Rejected, rejected(e)))
+                    .collect();
+                Self::journal(self.store.finish_batch(batch, &outcomes))
+            }
+        }
+    }
+
     /// Runs one task per batch, at most `max_in_flight` at a time, starting none after a
     /// cancel; the first fatal answer ends the destination.
     async fn run_batches<F, Fut>(
@@ -391,10 +443,15 @@ impl Runner {
                 fut.await
             });
         }
+        // Every batch under way finishes (an aborted call's outcome would be lost); the first
+        // fatal answer is reported.
+        let mut first_fatal = None;
         while let Some(r) = set.join_next().await {
-            r.map_err(|e| Fatal(format!("batch task failed: {e}")))??;
+            if let Err(f) = r.map_err(|e| Fatal(format!("batch task failed: {e}")))? {
+                first_fatal.get_or_insert(f);
+            }
         }
-        Ok(())
+        first_fatal.map_or(Ok(()), Err)
     }
 
     // ---------------------------------------------------------------- Tencent Meeting
@@ -625,14 +682,7 @@ impl Runner {
             Err(e) if e.ambiguous => {
                 warn!(job = %id, error = %e, "ambiguous Tencent Meeting import; will reconcile")
             }
-            Err(e) if is_fatal(&e) => return Err(Fatal(describe(&e))),
-            Err(e) => {
-                let outcomes: Vec<_> = rows
-                    .iter()
-                    .map(|&r| (r, RowState::Rejected, rejected(&e)))
-                    .collect();
-                Self::journal(self.store.finish_batch(batch, &outcomes))?;
-            }
+            Err(e) => self.settle_refused_batch(batch, &rows, &e)?,
         }
         self.notify(id);
         Ok(())
@@ -820,14 +870,7 @@ impl Runner {
             Err(e) if e.ambiguous => {
                 warn!(job = %id, error = %e, "ambiguous IM import; will reconcile")
             }
-            Err(e) if is_fatal(&e) => return Err(Fatal(describe(&e))),
-            Err(e) => {
-                let outcomes: Vec<_> = rows
-                    .iter()
-                    .map(|&r| (r, RowState::Rejected, rejected(&e)))
-                    .collect();
-                Self::journal(self.store.finish_batch(batch, &outcomes))?;
-            }
+            Err(e) => self.settle_refused_batch(batch, &rows, &e)?,
         }
         self.notify(id);
         Ok(())
@@ -875,6 +918,7 @@ impl Runner {
         let pending = Self::journal(self.store.pending_rows(id, d))?;
         let sem = Arc::new(Semaphore::new(self.cfg.max_in_flight.max(1)));
         let mut set = tokio::task::JoinSet::new();
+        let mut first_fatal: Option<Fatal> = None;
         for r in pending {
             if self.is_cancelled(id) {
                 break;
@@ -902,15 +946,25 @@ impl Runner {
                 let _permit = permit;
                 me.huiyi31_one(&id, d, r, req).await
             });
-            // Surface a fatal answer early instead of sending every row into it.
+            // Stop sending into a fatal answer; registrations already under way finish (never
+            // aborted mid-request: an aborted Register's outcome would be lost).
+            let mut fatal = None;
             while let Some(done) = set.try_join_next() {
-                done.map_err(|e| Fatal(format!("task failed: {e}")))??;
+                if let Err(f) = done.map_err(|e| Fatal(format!("task failed: {e}")))? {
+                    fatal.get_or_insert(f);
+                }
+            }
+            if fatal.is_some() {
+                first_fatal = fatal;
+                break;
             }
         }
         while let Some(r) = set.join_next().await {
-            r.map_err(|e| Fatal(format!("task failed: {e}")))??;
+            if let Err(f) = r.map_err(|e| Fatal(format!("task failed: {e}")))? {
+                first_fatal.get_or_insert(f);
+            }
         }
-        Ok(())
+        first_fatal.map_or(Ok(()), Err)
     }
 
     async fn huiyi31_one(
@@ -942,11 +996,15 @@ impl Runner {
                     None,
                 ),
             ),
-            Err(e) if is_fatal(&e) => {
-                Self::journal(self.store.finish_batch(batch, &[]))?;
-                return Err(Fatal(describe(&e)));
-            }
-            Err(e) => (r, RowState::Rejected, rejected(&e)),
+            Err(e) => match Verdict::of(&e) {
+                Verdict::Fatal(reason) => {
+                    Self::journal(self.store.finish_batch(batch, &[]))?;
+                    return Err(Fatal(reason));
+                }
+                // No list API and no rounds: a 31huiyi answer is never retryable (seed 004 lists
+                // no codes), so this is only reached by a refusal.
+                Verdict::NotApplied | Verdict::Refused => (r, RowState::Rejected, rejected(&e)),
+            },
         };
         Self::journal(self.store.finish_batch(batch, &[outcome]))?;
         self.notify(id);
