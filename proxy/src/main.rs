@@ -53,6 +53,10 @@ enum Command {
         faults: f64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Multiplies every documented rate limit (1 = as documented; 0.01 makes them easy to
+        /// reach in a test; a larger value models a raised quota).
+        #[arg(long, default_value_t = 1.0)]
+        rate_scale: f64,
     },
     /// Roster tools.
     Roster {
@@ -122,7 +126,10 @@ fn main() -> std::process::ExitCode {
                         config,
                         faults,
                         seed,
-                    } => serve::sandbox(bind, config, faults, seed).await.map(|_| 0),
+                        rate_scale,
+                    } => serve::sandbox(bind, config, faults, seed, rate_scale)
+                        .await
+                        .map(|_| 0),
                     Command::Import(a) => cli::import(a).await,
                     Command::Jobs { command } => cli::jobs(command).await,
                     _ => unreachable!("handled above"),

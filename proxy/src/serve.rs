@@ -10,7 +10,8 @@ use tokio::net::TcpListener;
 
 use crate::app::{Clients, Huiyi31, Metrics};
 use crate::config::{AuthMode, Config};
-use crate::jobs::runner::{Pacer, Pacers, Runner};
+use crate::jobs::retry::{Pacer, Pacers};
+use crate::jobs::runner::Runner;
 use crate::jobs::store::SqliteStore;
 use crate::providers::{self, huiyi31, tencent_im, tencent_meeting, wecom};
 use crate::sandbox::{self, demo, Accounts};
@@ -77,9 +78,11 @@ pub async fn sandbox(
     config: Option<PathBuf>,
     faults: f64,
     seed: u64,
+    rate_scale: f64,
 ) -> Result<()> {
     let cfg = config.as_deref().map(Config::load).transpose()?;
     let sb = sandbox::Sandbox::new(sandbox_accounts(cfg.as_ref())?, faults, seed);
+    sb.limits.set_scale(rate_scale);
     let (l, local) = bind(addr, "sandbox").await?;
     println!("sandbox listening on http://{local}");
     axum::serve(l, sandbox::router(sb))
@@ -250,26 +253,26 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
         Arc::new(SqliteStore::open(&cfg.server.data_dir)?);
     let metrics = Arc::new(Metrics::default());
     let pacers = Pacers {
-        tencent_meeting: Pacer::per_second(
+        tencent_meeting: Arc::new(Pacer::per_second(
             f64::from(
                 cfg.providers
                     .tencent_meeting
                     .as_ref()
                     .map_or(300, |t| t.calls_per_minute),
             ) / 60.0,
-        ),
-        tencent_im: Pacer::per_second(f64::from(
+        )),
+        tencent_im: Arc::new(Pacer::per_second(f64::from(
             cfg.providers
                 .tencent_im
                 .as_ref()
                 .map_or(100, |t| t.requests_per_second),
-        )),
-        huiyi31: Pacer::per_second(f64::from(
+        ))),
+        huiyi31: Arc::new(Pacer::per_second(f64::from(
             cfg.providers
                 .huiyi31
                 .as_ref()
                 .map_or(200, |t| t.requests_per_second),
-        )),
+        ))),
     };
     let runner = Runner::new(
         store,

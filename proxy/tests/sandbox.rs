@@ -121,7 +121,14 @@ fn im_errors_are_http_200_json_with_the_documented_codes() {
 
 #[test]
 fn documented_rate_limits_are_enforced_and_counted() {
-    let (_d, sb) = sandbox();
+    // At 1 % of the documented limits (IM 1/s, Tencent Meeting 3/min, WeCom 100/min) a burst
+    // reaches them without depending on how fast this machine sends.
+    let dir = tempfile::tempdir().unwrap();
+    let sb = spawn(
+        &["sandbox", "--bind", "127.0.0.1:0", "--rate-scale", "0.01"],
+        &dir.path().join("sandbox.log"),
+        "sandbox listening",
+    );
     let state = || -> Value {
         reqwest::blocking::get(format!("{}/_sandbox/state", sb.url))
             .unwrap()
@@ -132,29 +139,22 @@ fn documented_rate_limits_are_enforced_and_counted() {
         state()["rate_violations"],
         json!({"tencent_meeting": 0, "tencent_im": 0, "wecom": 0, "huiyi31": 0})
     );
-    // IM: 100 requests a second per API; the burst past it is answered 10006.
+    // IM: past the limit, 10006 in the JSON envelope (HTTP 200).
     let list = r#"{"GroupId": "@TGS#2J4SZEAEL"}"#;
-    let codes: Vec<i64> = (0..130)
+    let answers: Vec<(u16, i64)> = (0..6)
         .map(|_| {
-            im(&sb.url, "get_group_member_info", None, list).1["ErrorCode"]
-                .as_i64()
-                .unwrap()
+            let (s, v) = im(&sb.url, "get_group_member_info", None, list);
+            (s, v["ErrorCode"].as_i64().unwrap())
         })
         .collect();
-    assert!(
-        codes.iter().filter(|&&c| c == 0).count() >= 100,
-        "{codes:?}"
-    );
-    assert!(codes.contains(&10006), "{codes:?}");
-    let im_violations = state()["rate_violations"]["tencent_im"].as_u64().unwrap();
-    assert_eq!(
-        im_violations,
-        codes.iter().filter(|&&c| c == 10006).count() as u64
-    );
-    // Tencent Meeting: 300 calls a minute per app; past it, HTTP 429 with 190310.
+    assert_eq!(answers[0], (200, 0));
+    assert!(answers.contains(&(200, 10006)), "{answers:?}");
+    let refused = answers.iter().filter(|a| a.1 == 10006).count() as u64;
+    assert_eq!(state()["rate_violations"]["tencent_im"], refused);
+    // Tencent Meeting: past the limit, HTTP 429 with 190310.
     let http = reqwest::blocking::Client::new();
     let mut limited = 0;
-    for _ in 0..320 {
+    for _ in 0..8 {
         let r = http
             .get(format!(
                 "{}/v1/webinars/{}/enroll/approvals?page=1",
@@ -169,6 +169,6 @@ fn documented_rate_limits_are_enforced_and_counted() {
             limited += 1;
         }
     }
-    assert!((20..=40).contains(&limited), "{limited}");
+    assert!(limited >= 4, "{limited}");
     assert_eq!(state()["rate_violations"]["tencent_meeting"], limited);
 }

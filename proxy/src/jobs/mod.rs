@@ -5,6 +5,9 @@
 //!   outcomes, one final state per row and destination;
 //! - [`store`] is the journal interface and its SQLite implementation.
 
+pub mod context;
+pub mod destination;
+pub mod retry;
 pub mod runner;
 pub mod store;
 

@@ -124,7 +124,8 @@ impl Faults {
 /// token bucket (capacity `limit`, refilled continuously). A call over the limit is answered with
 /// the provider's rate-limit error and counted in `violations` (`/_sandbox/state`).
 pub struct RateLimit {
-    limit: f64,
+    documented: f64,
+    limit: Mutex<f64>,
     window: std::time::Duration,
     bucket: Mutex<(f64, std::time::Instant)>,
     violations: std::sync::atomic::AtomicU64,
@@ -133,19 +134,28 @@ pub struct RateLimit {
 impl RateLimit {
     pub fn new(limit: u32, window: std::time::Duration) -> Self {
         RateLimit {
-            limit: f64::from(limit),
+            documented: f64::from(limit),
+            limit: Mutex::new(f64::from(limit)),
             window,
             bucket: Mutex::new((f64::from(limit), std::time::Instant::now())),
             violations: Default::default(),
         }
     }
 
+    /// Sets the limit to `scale` × the documented one (at least one call per window).
+    pub fn set_scale(&self, scale: f64) {
+        let limit = (self.documented * scale).max(1.0);
+        *self.limit.lock().expect("rate limit") = limit;
+        *self.bucket.lock().expect("rate bucket") = (limit, std::time::Instant::now());
+    }
+
     /// Takes one call from the bucket; false (and one more violation) when it is empty.
     pub fn admit(&self) -> bool {
+        let limit = *self.limit.lock().expect("rate limit");
         let mut b = self.bucket.lock().expect("rate bucket");
         let now = std::time::Instant::now();
-        let refill = now.duration_since(b.1).as_secs_f64() / self.window.as_secs_f64() * self.limit;
-        b.0 = (b.0 + refill).min(self.limit);
+        let refill = now.duration_since(b.1).as_secs_f64() / self.window.as_secs_f64() * limit;
+        b.0 = (b.0 + refill).min(limit);
         b.1 = now;
         if b.0 >= 1.0 {
             b.0 -= 1.0;
@@ -191,6 +201,18 @@ impl Limits {
                 rollcall_core::providers::wecom::CALLS_PER_MINUTE,
                 Duration::from_secs(60),
             ),
+        }
+    }
+
+    /// Scales every limit (see [`RateLimit::set_scale`]).
+    pub fn set_scale(&self, scale: f64) {
+        for l in [
+            &self.tencent_meeting,
+            &self.im_import,
+            &self.im_list,
+            &self.wecom_list,
+        ] {
+            l.set_scale(scale);
         }
     }
 
@@ -344,4 +366,22 @@ async fn expire_tokens(
     sb.wecom.lock().expect("wecom state").tokens.clear();
     sb.im.lock().expect("im state").sig_epoch = crate::providers::tencent_meeting::unix_now() + 1;
     Json(json!({"ok": true}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimit;
+    use std::time::Duration;
+
+    #[test]
+    fn a_bucket_admits_the_limit_per_window_then_refuses_and_counts() {
+        let l = RateLimit::new(3, Duration::from_secs(3600));
+        assert!((0..3).all(|_| l.admit()));
+        assert!(!l.admit());
+        assert!(!l.admit());
+        assert_eq!(l.violations(), 2);
+        l.set_scale(2.0);
+        assert!((0..6).all(|_| l.admit()));
+        assert!(!l.admit());
+    }
 }

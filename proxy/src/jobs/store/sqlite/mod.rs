@@ -1,78 +1,17 @@
-//! The job journal. [`JobStore`] is the small interface a PostgreSQL backend would implement for
-//! multi-replica deployments; [`SqliteStore`] is the embedded default (WAL mode, under data_dir).
-//!
-//! Invariants: every (row, destination) has exactly one outcome row; a batch is written as in
-//! flight (its rows carry the batch id) *before* it is sent; finishing a batch writes the row
-//! states and clears the batch in one transaction.
+//! The embedded journal: SQLite in WAL mode under `data_dir`.
 
 use std::path::Path;
 use std::sync::Mutex;
 
-use anyhow::{Context, Result};
-use rollcall_core::api::{
-    Counts, Destination, DestinationSummary, JobResults, JobState, JobSummary, RowOutcome,
-    RowResult, RowState,
-};
-use rollcall_core::roster::Attendee;
-use rusqlite::{params, Connection, OptionalExtension};
+use rollcall_core::api::{Destination, JobResults, JobState, JobSummary, RowState};
+use rusqlite::{params, Connection};
 
-/// A row's outcome as stored.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Outcome {
-    pub code: Option<String>,
-    pub message: Option<String>,
-    pub reference: Option<String>,
-    pub attendee_code: Option<String>,
-}
+mod read;
 
-/// One row of a new job: spreadsheet row number, cells, attendee, and per destination its
-/// initial state and outcome.
-pub type NewRow = (u32, Vec<String>, Attendee, Vec<(RowState, Outcome)>);
+use super::{JobInput, JobStore, NewJob, Outcome, Result, StoreError};
 
-/// A job as created.
-pub struct NewJob {
-    pub id: String,
-    pub created_by: String,
-    pub created_at: i64,
-    pub file_name: Option<String>,
-    pub headers: Vec<String>,
-    pub destinations: Vec<Destination>,
-    pub rows: Vec<NewRow>,
-}
-
-/// What the runner needs to execute a job.
-pub struct JobInput {
-    pub destinations: Vec<Destination>,
-    /// Indexed by row index.
-    pub attendees: Vec<Attendee>,
-}
-
-pub trait JobStore: Send + Sync + 'static {
-    fn create_job(&self, job: &NewJob) -> Result<()>;
-    fn list_jobs(&self) -> Result<Vec<JobSummary>>;
-    fn get_job(&self, id: &str) -> Result<Option<JobSummary>>;
-    fn job_input(&self, id: &str) -> Result<JobInput>;
-    /// Jobs in state `running` (to resume after a restart).
-    fn running_jobs(&self) -> Result<Vec<String>>;
-    fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()>;
-    /// Rows of a destination still pending and not in a batch.
-    fn pending_rows(&self, id: &str, dest: usize) -> Result<Vec<u32>>;
-    /// Batches recorded as in flight (sent, outcome not journaled).
-    fn inflight_batches(&self, id: &str, dest: usize) -> Result<Vec<(i64, Vec<u32>)>>;
-    /// Records a batch as in flight before it is sent.
-    fn begin_batch(&self, id: &str, dest: usize, rows: &[u32]) -> Result<i64>;
-    /// Writes final states for some rows of a batch, returns the rest to pending, and clears the batch.
-    fn finish_batch(&self, batch: i64, outcomes: &[(u32, RowState, Outcome)]) -> Result<()>;
-    /// Sets final states for rows outside any batch (e.g. already present, over the cap, skipped).
-    fn set_outcomes(
-        &self,
-        id: &str,
-        dest: usize,
-        outcomes: &[(u32, RowState, Outcome)],
-    ) -> Result<()>;
-    fn results(&self, id: &str) -> Result<Option<JobResults>>;
-    fn audit(&self, user: &str, action: &str, target: &str, rows: u64, outcome: &str)
-        -> Result<()>;
+fn corrupt(e: String) -> StoreError {
+    StoreError::Corrupt(e)
 }
 
 pub struct SqliteStore {
@@ -81,9 +20,11 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     pub fn open(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating data_dir {}", dir.display()))?;
-        let conn = Connection::open(dir.join("rollcall.db")).context("opening the journal")?;
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Open {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let conn = Connection::open(dir.join("rollcall.db"))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -117,68 +58,6 @@ impl SqliteStore {
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn summary(conn: &Connection, id: &str) -> Result<Option<JobSummary>> {
-        let head = conn
-            .query_row(
-                "SELECT state, created_by, created_at, file_name, reason FROM jobs WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((state, created_by, created_at, file_name, reason)) = head else {
-            return Ok(None);
-        };
-        let rows: u64 = conn.query_row(
-            "SELECT COUNT(*) FROM job_rows WHERE job_id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
-        let mut dests: Vec<DestinationSummary> = Vec::new();
-        let mut stmt = conn.prepare_cached(
-            "SELECT idx, destination FROM job_destinations WHERE job_id = ?1 ORDER BY idx",
-        )?;
-        for d in stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-            let (_, dest) = d?;
-            dests.push(DestinationSummary {
-                destination: dest.parse().map_err(anyhow::Error::msg)?,
-                counts: Counts::default(),
-            });
-        }
-        let mut stmt = conn.prepare_cached(
-            "SELECT dest, state, COUNT(*) FROM outcomes WHERE job_id = ?1 GROUP BY dest, state",
-        )?;
-        for c in stmt.query_map([id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, u64>(2)?,
-            ))
-        })? {
-            let (dest, state, n) = c?;
-            if let Some(d) = dests.get_mut(dest as usize) {
-                d.counts.add(state.parse().map_err(anyhow::Error::msg)?, n);
-            }
-        }
-        Ok(Some(JobSummary {
-            id: id.to_string(),
-            state: state.parse().map_err(anyhow::Error::msg)?,
-            rows,
-            destinations: dests,
-            created_by,
-            created_at,
-            file_name,
-            reason,
-        }))
     }
 }
 
@@ -217,6 +96,10 @@ fn write_outcomes(
 }
 
 impl JobStore for SqliteStore {
+    fn results(&self, id: &str) -> Result<Option<JobResults>> {
+        read::results(&self.conn(), id)
+    }
+
     fn create_job(&self, job: &NewJob) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -264,12 +147,12 @@ impl JobStore for SqliteStore {
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         ids.iter()
-            .filter_map(|id| Self::summary(&conn, id).transpose())
+            .filter_map(|id| read::summary(&conn, id).transpose())
             .collect()
     }
 
     fn get_job(&self, id: &str) -> Result<Option<JobSummary>> {
-        Self::summary(&self.conn(), id)
+        read::summary(&self.conn(), id)
     }
 
     fn job_input(&self, id: &str) -> Result<JobInput> {
@@ -277,7 +160,7 @@ impl JobStore for SqliteStore {
         let destinations = conn
             .prepare("SELECT destination FROM job_destinations WHERE job_id = ?1 ORDER BY idx")?
             .query_map([id], |r| r.get::<_, String>(0))?
-            .map(|d| d?.parse::<Destination>().map_err(anyhow::Error::msg))
+            .map(|d| d?.parse::<Destination>().map_err(corrupt))
             .collect::<Result<Vec<_>>>()?;
         let attendees = conn
             .prepare("SELECT attendee FROM job_rows WHERE job_id = ?1 ORDER BY idx")?
@@ -376,67 +259,6 @@ impl JobStore for SqliteStore {
         write_outcomes(&tx, id, dest, outcomes)?;
         tx.commit()?;
         Ok(())
-    }
-
-    fn results(&self, id: &str) -> Result<Option<JobResults>> {
-        let conn = self.conn();
-        let Some(headers) = conn
-            .query_row("SELECT headers FROM jobs WHERE id = ?1", [id], |r| {
-                r.get::<_, String>(0)
-            })
-            .optional()?
-        else {
-            return Ok(None);
-        };
-        let destinations: Vec<Destination> = conn
-            .prepare("SELECT destination FROM job_destinations WHERE job_id = ?1 ORDER BY idx")?
-            .query_map([id], |r| r.get::<_, String>(0))?
-            .map(|d| {
-                d.map_err(anyhow::Error::from)
-                    .and_then(|d| d.parse().map_err(anyhow::Error::msg))
-            })
-            .collect::<Result<_>>()?;
-        let mut rows: Vec<RowResult> = conn
-            .prepare("SELECT row_no, cells FROM job_rows WHERE job_id = ?1 ORDER BY idx")?
-            .query_map([id], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?)))?
-            .map(|r| {
-                let (row, cells) = r?;
-                Ok(RowResult {
-                    row,
-                    cells: serde_json::from_str(&cells)?,
-                    outcomes: Vec::new(),
-                })
-            })
-            .collect::<Result<_>>()?;
-        let mut stmt = conn.prepare("SELECT row_idx, dest, state, code, message, reference, attendee_code FROM outcomes WHERE job_id = ?1 ORDER BY row_idx, dest")?;
-        for o in stmt.query_map([id], |r| {
-            Ok((
-                r.get::<_, usize>(0)?,
-                r.get::<_, usize>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
-        })? {
-            let (row, dest, state, code, message, reference, attendee_code) = o?;
-            if let (Some(r), Some(d)) = (rows.get_mut(row), destinations.get(dest)) {
-                r.outcomes.push(RowOutcome {
-                    destination: d.clone(),
-                    state: state.parse().map_err(anyhow::Error::msg)?,
-                    code,
-                    message,
-                    reference,
-                    attendee_code,
-                });
-            }
-        }
-        Ok(Some(JobResults {
-            id: id.to_string(),
-            headers: serde_json::from_str(&headers)?,
-            rows,
-        }))
     }
 
     fn audit(

@@ -1,0 +1,95 @@
+//! 31huiyi registrations (seed 004): one Register per row. There is no list API and Register is
+//! not idempotent, so a registration whose outcome was lost is never re-sent: it ends `unknown`
+//! with an explanation.
+
+use std::sync::Arc;
+
+use rollcall_core::api::RowState;
+use rollcall_core::providers::huiyi31::{self as h, RegisterRequest};
+
+use crate::jobs::context::{Ctx, Fatal, Settled};
+use crate::jobs::retry::{refused, Pacer, Verdict};
+use crate::jobs::store::Outcome;
+use crate::providers::huiyi31::Client;
+
+pub struct Huiyi31 {
+    pub client: Client,
+    pub event_id: String,
+    pub attendee_type_id: String,
+    pub item_sku_id: String,
+    /// The ticket's `ItemSkuName` (required by Register), from the config.
+    pub item_sku_name: String,
+    pub pacer: Arc<Pacer>,
+}
+
+impl Huiyi31 {
+    fn request(&self, ctx: &Ctx, row: u32) -> RegisterRequest {
+        RegisterRequest {
+            invitation_code: None,
+            bvent_id: self.event_id.clone(),
+            attendee_type_id: self.attendee_type_id.clone(),
+            attendee: h::Attendee {
+                fields: ctx.input.attendees[row as usize].to_huiyi31_fields(),
+            },
+            purchaser: None,
+            items: vec![h::Item {
+                item_sku_id: self.item_sku_id.clone(),
+                item_sku_name: self.item_sku_name.clone(),
+                quantity: 1,
+            }],
+            agendas: None,
+        }
+    }
+
+    pub async fn run(self: Arc<Self>, ctx: &Ctx) -> Result<(), Fatal> {
+        // Sent when the proxy stopped: the outcome cannot be checked, so never sent again.
+        for (batch, rows) in ctx.in_flight()? {
+            let settled: Vec<Settled> = rows
+                .iter()
+                .map(|&r| (r, RowState::Unknown, Outcome::note("interrupted", "发送时代理中断，结果未知；重新报名前请在 31会议后台核对 / the proxy stopped while sending; check the 31huiyi console before registering again")))
+                .collect();
+            ctx.finish(batch, &settled)?;
+        }
+        ctx.bounded(ctx.pending()?, |r| {
+            let (ctx, me) = (ctx.clone(), self.clone());
+            async move { me.register(&ctx, r).await }
+        })
+        .await
+    }
+
+    async fn register(&self, ctx: &Ctx, r: u32) -> Result<(), Fatal> {
+        let req = self.request(ctx, r);
+        let batch = ctx.begin(&[r])?;
+        let outcome = match ctx
+            .call(&self.pacer, false, || self.client.register(&req))
+            .await
+        {
+            Ok(resp) => {
+                // A success answer is a success, whatever optional fields it leaves out.
+                let data = resp.data.unwrap_or_default();
+                let checkin = data.checkin_code().map(str::to_string);
+                let order = (!data.order_id.is_empty()).then(|| data.order_id.clone());
+                (r, RowState::Imported, Outcome::found(&data.order_no, order, checkin))
+            }
+            Err(e) if e.ambiguous => (
+                r,
+                RowState::Unknown,
+                Outcome::note(
+                    "ambiguous",
+                    &format!("请求已发出但结果丢失（{}），为避免重复报名未重试；请在 31会议后台核对 / sent but the outcome was lost ({}); not retried to avoid a duplicate registration — check the 31huiyi console", e.message, e.message),
+                ),
+            ),
+            Err(e) => match Verdict::of(&e) {
+                Verdict::Fatal(reason) => {
+                    ctx.finish(batch, &[])?;
+                    return Err(Fatal(reason));
+                }
+                // Seed 004 lists no codes, so no answer is retryable: only a refusal gets here.
+                Verdict::NotApplied | Verdict::Refused => (r, RowState::Rejected, refused(&e)),
+            },
+        };
+        ctx.finish(batch, &[outcome])?;
+        ctx.notify();
+        Ok(())
+    }
+}

@@ -1,0 +1,152 @@
+//! One module per destination. Tencent Meeting and IM can list what they hold, so they share one
+//! loop ([`run_reconciled`]): list → settle batches left in flight → mark rows already present →
+//! apply the cap → send the rest in paced, bounded, journaled batches; repeat until nothing is
+//! pending. 31huiyi has no list API and runs its own one-shot loop.
+
+pub mod huiyi31;
+pub mod tencent_im;
+pub mod tencent_meeting;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use rollcall_core::api::{DestinationKind, RowState};
+use rollcall_core::plan::plan;
+use tracing::warn;
+
+use super::context::{Ctx, Fatal, Settled};
+use super::store::Outcome;
+use crate::providers::ProviderError;
+
+/// Rounds of reconcile-and-send per destination before giving up on the rows left.
+pub const MAX_ROUNDS: usize = 12;
+
+/// What the destination holds for a row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    pub reference: Option<String>,
+    pub attendee_code: Option<String>,
+}
+
+/// A destination's cap: how many more rows it takes, and what to tell the rows over it.
+pub struct Cap {
+    pub room: usize,
+    pub message: String,
+}
+
+/// What a destination holds, as read from its list.
+pub trait Holdings: Send + Sync {
+    /// The row's person, if the destination holds them (matched on every identity they carry).
+    fn find(&self, row: u32) -> Option<Found>;
+    /// The cap, when the destination has one.
+    fn cap(&self) -> Option<Cap> {
+        None
+    }
+}
+
+/// A destination that can list what it holds (so an unknown outcome is reconciled, not guessed).
+pub trait Reconcilable: Send + Sync + 'static {
+    type Held: Holdings;
+    const KIND: DestinationKind;
+    /// Message for a row the list confirms after an unknown outcome.
+    const CONFIRMED: &'static str;
+    /// Message for a row the destination held before the job sent it.
+    const PRESENT: &'static str;
+
+    /// Everything the destination holds (all pages, each paced and retried).
+    fn list(&self, ctx: &Ctx) -> impl Future<Output = Result<Self::Held, Fatal>> + Send;
+
+    /// Sends one batch (paced; retried only where safe). Per row, in order: its final state, or
+    /// `None` when the answer does not account for it (it is then reconciled).
+    fn send(
+        &self,
+        ctx: &Ctx,
+        rows: &[u32],
+    ) -> impl Future<Output = Result<Vec<Option<(RowState, Outcome)>>, ProviderError>> + Send;
+}
+
+/// The shared loop for destinations that can list what they hold.
+pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<(), Fatal> {
+    for _round in 0..MAX_ROUNDS {
+        let held = dest.list(ctx).await?;
+        // Batches whose outcome is unknown: what the destination holds was imported; the rest
+        // goes back to pending (the list shows it absent) and is sent again.
+        for (batch, rows) in ctx.in_flight()? {
+            let settled: Vec<Settled> = rows
+                .iter()
+                .filter_map(|&r| found(r, &held, D::CONFIRMED, RowState::Imported))
+                .collect();
+            ctx.finish(batch, &settled)?;
+        }
+        let pending = ctx.pending()?;
+        if pending.is_empty() || ctx.is_cancelled() {
+            ctx.notify();
+            return Ok(());
+        }
+        let (present, to_send): (Vec<u32>, Vec<u32>) =
+            pending.iter().partition(|&&r| held.find(r).is_some());
+        let present: Vec<Settled> = present
+            .into_iter()
+            .filter_map(|r| found(r, &held, D::PRESENT, RowState::AlreadyPresent))
+            .collect();
+        ctx.settle(&present)?;
+        let cap = held.cap();
+        let p = plan(D::KIND, &to_send, cap.as_ref().map(|c| c.room));
+        if let Some(cap) = cap.filter(|_| !p.over_cap.is_empty()) {
+            let over: Vec<Settled> = p
+                .over_cap
+                .iter()
+                .map(|&r| {
+                    let o = Outcome::note("webinar_cap_exceeded", &cap.message);
+                    (r, RowState::Invalid, o)
+                })
+                .collect();
+            ctx.settle(&over)?;
+        }
+        ctx.notify();
+        ctx.bounded(p.batches, |rows| {
+            let (ctx, dest) = (ctx.clone(), dest.clone());
+            async move { send_batch(&ctx, &*dest, rows).await }
+        })
+        .await?;
+    }
+    ctx.exhaust()
+}
+
+fn found(r: u32, held: &impl Holdings, message: &str, state: RowState) -> Option<Settled> {
+    let f = held.find(r)?;
+    Some((
+        r,
+        state,
+        Outcome::found(message, f.reference, f.attendee_code),
+    ))
+}
+
+/// One batch: journaled in flight, sent, then settled by the provider's word only.
+async fn send_batch<D: Reconcilable>(ctx: &Ctx, dest: &D, rows: Vec<u32>) -> Result<(), Fatal> {
+    let batch = ctx.begin(&rows)?;
+    match dest.send(ctx, &rows).await {
+        Ok(answers) => {
+            let settled: Vec<Settled> = rows
+                .iter()
+                .zip(answers)
+                .filter_map(|(&r, a)| a.map(|(state, o)| (r, state, o)))
+                .collect();
+            if settled.len() < rows.len() {
+                // Rows the answer does not account for stay in flight: the next round's list
+                // settles them (imported if there, sent again only if absent).
+                warn!(job = %ctx.job, unaccounted = rows.len() - settled.len(), "the answer does not account for every row; they will be reconciled");
+                ctx.settle(&settled)?;
+            } else {
+                ctx.finish(batch, &settled)?;
+            }
+        }
+        // Left in flight: the next round lists the destination and settles it.
+        Err(e) if e.ambiguous => {
+            warn!(job = %ctx.job, error = %e, "ambiguous outcome; will reconcile")
+        }
+        Err(e) => ctx.settle_error(batch, &rows, &e)?,
+    }
+    ctx.notify();
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! Tencent Meeting webinar enrollments (seed 000): list `enroll/approvals`, import in batches,
+//! match answers and list entries on every identity a person carries, cap per edition.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use rollcall_core::api::{DestinationKind, RowState};
+use rollcall_core::providers::tencent_meeting::{self as tm, EnrollImportRequest};
+use rollcall_core::providers::Lenient;
+use tracing::warn;
+
+use super::{Cap, Found, Holdings, Reconcilable};
+use crate::jobs::context::{Ctx, Fatal};
+use crate::jobs::retry::{describe, is_fatal, Pacer};
+use crate::jobs::store::{JobInput, Outcome};
+use crate::providers::tencent_meeting::Client;
+use crate::providers::ProviderError;
+
+pub struct TencentMeeting {
+    pub client: Client,
+    pub meeting_id: String,
+    pub pacer: Arc<Pacer>,
+}
+
+/// The webinar's enrollments, indexed by identity.
+pub struct Enrolled {
+    entries: Vec<tm::ApprovalEntry>,
+    index: tm::IdentityIndex,
+    input: Arc<JobInput>,
+    cap: usize,
+    imported: usize,
+}
+
+impl Holdings for Enrolled {
+    fn find(&self, row: u32) -> Option<Found> {
+        let who = self.input.attendees[row as usize].tencent_meeting_identity();
+        let e = &self.entries[self.index.find(&who)?];
+        Some(Found {
+            reference: e.enroll_id.as_ref().map(|i| i.to_string()),
+            attendee_code: e.enroll_code.clone(),
+        })
+    }
+
+    fn cap(&self) -> Option<Cap> {
+        let (cap, imported) = (self.cap, self.imported);
+        Some(Cap {
+            room: cap.saturating_sub(imported),
+            message: format!("超出单场导入上限 {cap} 条（已导入 {imported}） / over the webinar's import cap of {cap} (already imported {imported})"),
+        })
+    }
+}
+
+impl Reconcilable for TencentMeeting {
+    type Held = Enrolled;
+    const KIND: DestinationKind = DestinationKind::TencentMeeting;
+    const CONFIRMED: &'static str = "对账确认已导入 / confirmed by reconciliation";
+    const PRESENT: &'static str = "已在报名列表中 / already enrolled";
+
+    /// Every page of the webinar's enrollments; an entry that does not parse identifies nobody.
+    async fn list(&self, ctx: &Ctx) -> Result<Enrolled, Fatal> {
+        let mut entries = Vec::new();
+        for page in 1.. {
+            let r = ctx
+                .call(&self.pacer, true, || {
+                    self.client.list_enrollments(
+                        &self.meeting_id,
+                        page,
+                        tm::MAX_APPROVALS_PAGE_SIZE,
+                    )
+                })
+                .await
+                .map_err(|e| list_failed(&e))?;
+            let more = r.has_more(page, tm::MAX_APPROVALS_PAGE_SIZE);
+            for e in r.enroll_list {
+                match e {
+                    Lenient::Ok(e) => entries.push(e),
+                    Lenient::Odd { error, .. } => {
+                        warn!(error = %error, "an enrollment list entry does not parse; it identifies nobody")
+                    }
+                }
+            }
+            if !more {
+                break;
+            }
+        }
+        let identities: Vec<tm::Identity> = entries.iter().map(|e| e.identity()).collect();
+        Ok(Enrolled {
+            index: tm::IdentityIndex::new(&identities),
+            imported: entries.iter().filter(|e| e.enroll_source_type == 2).count(),
+            entries,
+            input: ctx.input.clone(),
+            cap: self.client.config().edition.import_cap(),
+        })
+    }
+
+    /// Only the provider's word decides: an entry in the answer → imported; a userid in
+    /// `user_non_registered` → rejected; anything else is left for reconciliation.
+    async fn send(
+        &self,
+        ctx: &Ctx,
+        rows: &[u32],
+    ) -> Result<Vec<Option<(RowState, Outcome)>>, ProviderError> {
+        let attendees = &ctx.input.attendees;
+        let req = EnrollImportRequest {
+            operator_id: self.client.config().operator_userid.clone(),
+            operator_id_type: tm::OperatorIdType::Userid,
+            instanceid: tm::Instance::Pc,
+            enroll_list: rows
+                .iter()
+                .map(|&r| attendees[r as usize].to_enroll_entry())
+                .collect(),
+        };
+        let resp = ctx
+            .call(&self.pacer, false, || {
+                self.client.import_enrollments(&self.meeting_id, &req)
+            })
+            .await?;
+        let answered: Vec<&tm::ImportedEnroll> =
+            resp.enroll_list.iter().filter_map(Lenient::ok).collect();
+        let identities: Vec<tm::Identity> = answered.iter().map(|e| e.identity()).collect();
+        let mut index = tm::IdentityIndex::new(&identities);
+        let unregistered: HashSet<&str> = resp
+            .user_non_registered
+            .iter()
+            .map(String::as_str)
+            .collect();
+        Ok(rows
+            .iter()
+            .zip(&req.enroll_list)
+            .map(|(&r, sent)| {
+                match index.take(&attendees[r as usize].tencent_meeting_identity()) {
+                    Some(i) => Some((
+                        RowState::Imported,
+                        Outcome::found(
+                            "",
+                            answered[i].enroll_id.as_ref().map(|x| x.to_string()),
+                            answered[i].enroll_code.clone(),
+                        ),
+                    )),
+                    None if sent
+                        .userid
+                        .as_deref()
+                        .is_some_and(|u| unregistered.contains(u)) =>
+                    {
+                        Some((
+                            RowState::Rejected,
+                            Outcome::note(
+                                "user_non_registered",
+                                "该 userid 不是企业内已注册用户 / userid is not a registered user of the company",
+                            ),
+                        ))
+                    }
+                    None => None,
+                }
+            })
+            .collect())
+    }
+}
+
+fn list_failed(e: &ProviderError) -> Fatal {
+    if is_fatal(e) {
+        Fatal(describe(e))
+    } else {
+        Fatal(format!(
+            "无法读取报名列表 / cannot list enrollments: {}",
+            describe(e)
+        ))
+    }
+}
