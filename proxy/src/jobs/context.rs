@@ -170,10 +170,14 @@ impl Ctx {
             while let Some(done) = set.try_join_next() {
                 record(&mut first_fatal, done);
             }
+            let permit = sem.clone().acquire_owned().await.expect("semaphore open");
+            // Checked after the wait for a slot: a cancel or fatal answer may have come meanwhile.
+            while let Some(done) = set.try_join_next() {
+                record(&mut first_fatal, done);
+            }
             if self.is_cancelled() || first_fatal.is_some() {
                 break;
             }
-            let permit = sem.clone().acquire_owned().await.expect("semaphore open");
             let fut = task(item);
             set.spawn(async move {
                 let _permit = permit;

@@ -150,3 +150,6 @@ async fn send_batch<D: Reconcilable>(ctx: &Ctx, dest: &D, rows: Vec<u32>) -> Res
     ctx.notify();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,270 @@
+//! The shared loop's rules, in process, against a scripted fake destination and the real SQLite
+//! journal: an ambiguous outcome is listed and settled (never re-sent), people present before the
+//! job are `already_present`, the cap makes rows `invalid`, an unaccounted row is reconciled, a
+//! refusal is `rejected`, and a cancel stops new batches.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rollcall_core::api::{Destination, DestinationKind, JobResults, RowState};
+use rollcall_core::providers::{ErrorClass, Provider};
+use rollcall_core::roster::Attendee;
+
+use super::{run_reconciled, Cap, Found, Holdings, Reconcilable};
+use crate::app::Metrics;
+use crate::config::JobsConfig;
+use crate::jobs::context::{Ctx, Fatal, Shared};
+use crate::jobs::store::{JobInput, JobStore, NewJob, Outcome, SqliteStore};
+use crate::providers::ProviderError;
+
+/// How the fake answers one `send`.
+#[derive(Clone, Copy)]
+enum Answer {
+    /// Applies every row and answers for each.
+    Ok,
+    /// Applies every row, then the answer is lost.
+    LostAfterApplying,
+    /// Applies every row but answers for none (a provider that leaves rows out).
+    Silent,
+    /// Refuses with a permanent code; nothing applied.
+    Refuse,
+}
+
+struct Fake {
+    held: Mutex<HashSet<u32>>,
+    script: Mutex<VecDeque<Answer>>,
+    cap: Option<usize>,
+    sends: AtomicUsize,
+    sent_rows: Mutex<Vec<u32>>,
+    /// Cancels the job during the first send.
+    cancel_on_send: Option<Arc<Shared>>,
+}
+
+impl Fake {
+    fn new(held: &[u32], script: &[Answer]) -> Fake {
+        Fake {
+            held: Mutex::new(held.iter().copied().collect()),
+            script: Mutex::new(script.iter().copied().collect()),
+            cap: None,
+            sends: AtomicUsize::new(0),
+            sent_rows: Mutex::new(Vec::new()),
+            cancel_on_send: None,
+        }
+    }
+}
+
+struct Held(HashSet<u32>, Option<usize>);
+
+impl Holdings for Held {
+    fn find(&self, row: u32) -> Option<Found> {
+        self.0.contains(&row).then(|| Found {
+            reference: Some(format!("ref-{row}")),
+            attendee_code: None,
+        })
+    }
+    fn cap(&self) -> Option<Cap> {
+        self.1.map(|cap| Cap {
+            room: cap.saturating_sub(self.0.len()),
+            message: format!("cap {cap}"),
+        })
+    }
+}
+
+impl Reconcilable for Fake {
+    type Held = Held;
+    const KIND: DestinationKind = DestinationKind::TencentIm;
+    const CONFIRMED: &'static str = "confirmed";
+    const PRESENT: &'static str = "present";
+
+    async fn list(&self, _ctx: &Ctx) -> Result<Held, Fatal> {
+        Ok(Held(self.held.lock().unwrap().clone(), self.cap))
+    }
+
+    async fn send(
+        &self,
+        ctx: &Ctx,
+        rows: &[u32],
+    ) -> Result<Vec<Option<(RowState, Outcome)>>, ProviderError> {
+        self.sends.fetch_add(1, Ordering::SeqCst);
+        self.sent_rows.lock().unwrap().extend(rows);
+        if let Some(shared) = &self.cancel_on_send {
+            shared.cancelled.lock().unwrap().insert(ctx.job.to_string());
+        }
+        let answer = self
+            .script
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or(Answer::Ok);
+        let apply = || self.held.lock().unwrap().extend(rows);
+        match answer {
+            Answer::Ok => {
+                apply();
+                Ok(rows
+                    .iter()
+                    .map(|r| {
+                        Some((
+                            RowState::Imported,
+                            Outcome::found("", Some(format!("new-{r}")), None),
+                        ))
+                    })
+                    .collect())
+            }
+            Answer::LostAfterApplying => {
+                apply();
+                Err(ProviderError::gateway(Provider::TencentIm, 502))
+            }
+            Answer::Silent => {
+                apply();
+                Ok(rows.iter().map(|_| None).collect())
+            }
+            Answer::Refuse => Err(ProviderError::provider(
+                Provider::TencentIm,
+                10004,
+                "invalid parameter",
+                ErrorClass::Permanent,
+            )),
+        }
+    }
+}
+
+/// A journal with one job of `n` pending rows to one destination, and its context.
+fn job(n: usize) -> (tempfile::TempDir, Ctx) {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn JobStore> = Arc::new(SqliteStore::open(dir.path()).unwrap());
+    let destination: Destination = "tencent-im:@TGS#G".parse().unwrap();
+    store
+        .create_job(&NewJob {
+            id: "job".into(),
+            created_by: "test".into(),
+            created_at: 0,
+            file_name: None,
+            headers: vec!["IM账号".into()],
+            destinations: vec![destination.clone()],
+            rows: (0..n)
+                .map(|i| {
+                    (
+                        i as u32 + 2,
+                        vec![format!("m{i}")],
+                        Attendee::default(),
+                        vec![(RowState::Pending, Outcome::default())],
+                    )
+                })
+                .collect(),
+        })
+        .unwrap();
+    let (events, _) = tokio::sync::broadcast::channel(16);
+    let ctx = Ctx {
+        job: "job".into(),
+        dest: 0,
+        input: Arc::new(JobInput {
+            destinations: vec![destination],
+            attendees: vec![Attendee::default(); n],
+        }),
+        shared: Arc::new(Shared {
+            store,
+            cfg: JobsConfig {
+                max_in_flight: 1,
+                ..JobsConfig::default()
+            },
+            metrics: Arc::new(Metrics::default()),
+            events,
+            cancelled: Default::default(),
+        }),
+    };
+    (dir, ctx)
+}
+
+fn results(ctx: &Ctx) -> JobResults {
+    ctx.shared.store.results(&ctx.job).unwrap().unwrap()
+}
+
+fn states(ctx: &Ctx) -> Vec<(RowState, Option<String>, Option<String>)> {
+    results(ctx)
+        .rows
+        .into_iter()
+        .map(|r| {
+            let o = &r.outcomes[0];
+            (o.state, o.code.clone(), o.message.clone())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_ambiguous_outcome_is_listed_and_settled_not_resent() {
+    let (_d, ctx) = job(3);
+    let fake = Arc::new(Fake::new(&[], &[Answer::LostAfterApplying]));
+    run_reconciled(&ctx, fake.clone()).await.unwrap();
+    assert_eq!(fake.sends.load(Ordering::SeqCst), 1, "sent once");
+    for (state, _, message) in states(&ctx) {
+        assert_eq!(state, RowState::Imported);
+        assert_eq!(message.as_deref(), Some("confirmed"));
+    }
+}
+
+#[tokio::test]
+async fn people_present_before_the_job_are_already_present_and_never_sent() {
+    let (_d, ctx) = job(4);
+    let fake = Arc::new(Fake::new(&[0, 2], &[]));
+    run_reconciled(&ctx, fake.clone()).await.unwrap();
+    assert_eq!(*fake.sent_rows.lock().unwrap(), vec![1, 3]);
+    let s = states(&ctx);
+    assert_eq!(s[0].0, RowState::AlreadyPresent);
+    assert_eq!(s[1].0, RowState::Imported);
+    assert_eq!(s[2].0, RowState::AlreadyPresent);
+    assert_eq!(s[3].0, RowState::Imported);
+}
+
+#[tokio::test]
+async fn rows_over_the_cap_are_invalid_and_never_sent() {
+    let (_d, ctx) = job(5);
+    let mut fake = Fake::new(&[], &[]);
+    fake.cap = Some(2);
+    let fake = Arc::new(fake);
+    run_reconciled(&ctx, fake.clone()).await.unwrap();
+    assert_eq!(*fake.sent_rows.lock().unwrap(), vec![0, 1]);
+    let s = states(&ctx);
+    assert!(s[..2].iter().all(|x| x.0 == RowState::Imported));
+    for x in &s[2..] {
+        assert_eq!(
+            (x.0, x.1.as_deref()),
+            (RowState::Invalid, Some("webinar_cap_exceeded"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_row_the_answer_leaves_out_is_reconciled_not_rejected() {
+    let (_d, ctx) = job(2);
+    let fake = Arc::new(Fake::new(&[], &[Answer::Silent]));
+    run_reconciled(&ctx, fake.clone()).await.unwrap();
+    assert_eq!(fake.sends.load(Ordering::SeqCst), 1);
+    assert!(states(&ctx)
+        .iter()
+        .all(|s| s.0 == RowState::Imported && s.2.as_deref() == Some("confirmed")));
+}
+
+#[tokio::test]
+async fn a_refusal_is_rejected_with_the_providers_code() {
+    let (_d, ctx) = job(2);
+    let fake = Arc::new(Fake::new(&[], &[Answer::Refuse]));
+    run_reconciled(&ctx, fake.clone()).await.unwrap();
+    for s in states(&ctx) {
+        assert_eq!((s.0, s.1.as_deref()), (RowState::Rejected, Some("10004")));
+    }
+}
+
+#[tokio::test]
+async fn a_cancel_stops_new_batches() {
+    // 501 IM rows are two batches (500 a request); the cancel lands during the first.
+    let (_d, ctx) = job(501);
+    let mut fake = Fake::new(&[], &[]);
+    fake.cancel_on_send = Some(ctx.shared.clone());
+    let fake = Arc::new(fake);
+    run_reconciled(&ctx, fake.clone()).await.unwrap();
+    assert_eq!(fake.sends.load(Ordering::SeqCst), 1);
+    let s = states(&ctx);
+    assert_eq!(s.iter().filter(|x| x.0 == RowState::Imported).count(), 500);
+    assert_eq!(s[500].0, RowState::Pending, "never sent");
+}
