@@ -1,7 +1,6 @@
 //! The proxy's own JSON API: destinations, jobs, row states, identity, errors. Used by the proxy
 //! (server side), the CLI and the web UI (client side).
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -9,145 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::problem::Problem;
 use crate::roster::{MappingOptions, TableRow};
 
-/// Where a roster goes. Text form: `tencent-meeting:MEETING_ID`, `tencent-im:GROUP_ID`,
-/// `huiyi31:EVENT_ID[:ATTENDEE_TYPE_ID:ITEM_SKU_ID]`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub enum Destination {
-    TencentMeeting {
-        meeting_id: String,
-    },
-    TencentIm {
-        group_id: String,
-    },
-    Huiyi31 {
-        event_id: String,
-        attendee_type_id: Option<String>,
-        item_sku_id: Option<String>,
-    },
-}
-
-/// The kind of a destination, for per-destination row checks and batch sizes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DestinationKind {
-    TencentMeeting,
-    TencentIm,
-    Huiyi31,
-}
-
-impl DestinationKind {
-    pub const ALL: [DestinationKind; 3] = [
-        DestinationKind::TencentMeeting,
-        DestinationKind::TencentIm,
-        DestinationKind::Huiyi31,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DestinationKind::TencentMeeting => "tencent-meeting",
-            DestinationKind::TencentIm => "tencent-im",
-            DestinationKind::Huiyi31 => "huiyi31",
-        }
-    }
-}
-
-impl FromStr for DestinationKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        DestinationKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown destination kind {s:?} (expected tencent-meeting, tencent-im or huiyi31)"))
-    }
-}
-
-impl Destination {
-    pub fn kind(&self) -> DestinationKind {
-        match self {
-            Destination::TencentMeeting { .. } => DestinationKind::TencentMeeting,
-            Destination::TencentIm { .. } => DestinationKind::TencentIm,
-            Destination::Huiyi31 { .. } => DestinationKind::Huiyi31,
-        }
-    }
-
-    /// The provider-side id (meeting id, group id, event id).
-    pub fn target_id(&self) -> &str {
-        match self {
-            Destination::TencentMeeting { meeting_id } => meeting_id,
-            Destination::TencentIm { group_id } => group_id,
-            Destination::Huiyi31 { event_id, .. } => event_id,
-        }
-    }
-}
-
-impl fmt::Display for Destination {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Destination::TencentMeeting { meeting_id } => write!(f, "tencent-meeting:{meeting_id}"),
-            Destination::TencentIm { group_id } => write!(f, "tencent-im:{group_id}"),
-            Destination::Huiyi31 {
-                event_id,
-                attendee_type_id: Some(t),
-                item_sku_id: Some(s),
-            } => write!(f, "huiyi31:{event_id}:{t}:{s}"),
-            Destination::Huiyi31 { event_id, .. } => write!(f, "huiyi31:{event_id}"),
-        }
-    }
-}
-
-fn valid_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "@#_-.".contains(c))
-}
-
-impl FromStr for Destination {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let (kind, rest) = s
-            .split_once(':')
-            .ok_or_else(|| format!("destination {s:?} must look like KIND:ID"))?;
-        let parts: Vec<&str> = rest.split(':').collect();
-        if let Some(bad) = parts.iter().find(|p| !valid_id(p)) {
-            return Err(format!("invalid id {bad:?} in destination {s:?}"));
-        }
-        let d = match (kind.parse::<DestinationKind>()?, parts.as_slice()) {
-            (DestinationKind::TencentMeeting, [id]) => Destination::TencentMeeting {
-                meeting_id: id.to_string(),
-            },
-            (DestinationKind::TencentIm, [id]) => Destination::TencentIm {
-                group_id: id.to_string(),
-            },
-            (DestinationKind::Huiyi31, [id]) => Destination::Huiyi31 {
-                event_id: id.to_string(),
-                attendee_type_id: None,
-                item_sku_id: None,
-            },
-            (DestinationKind::Huiyi31, [id, t, sku]) => Destination::Huiyi31 {
-                event_id: id.to_string(),
-                attendee_type_id: Some(t.to_string()),
-                item_sku_id: Some(sku.to_string()),
-            },
-            _ => return Err(format!("destination {s:?} has the wrong number of parts")),
-        };
-        Ok(d)
-    }
-}
-
-impl TryFrom<String> for Destination {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        s.parse()
-    }
-}
-
-impl From<Destination> for String {
-    fn from(d: Destination) -> String {
-        d.to_string()
-    }
-}
+pub use crate::destination::{Destination, DestinationKind};
 
 /// The one final (or pending) state of a row for one destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -273,6 +134,18 @@ pub enum JobState {
 }
 
 impl JobState {
+    /// The state for people: (zh, en).
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            JobState::Running => ("进行中", "running"),
+            JobState::Completed => ("已完成", "completed"),
+            JobState::Failed => ("失败", "failed"),
+            JobState::Cancelled => ("已取消", "cancelled"),
+        }
+    }
+}
+
+impl JobState {
     pub fn as_str(self) -> &'static str {
         match self {
             JobState::Running => "running",
@@ -343,8 +216,9 @@ pub struct RowOutcome {
     /// Machine code: a core validation code or the provider's error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// Why, in both languages (the UI shows the reader's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// Provider reference: enroll_id, order id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,

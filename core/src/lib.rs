@@ -5,6 +5,7 @@
 //! - [`providers`]: wire types for the four provider APIs, their validation rules and their
 //!   error classification, one module per provider;
 //! - [`roster`]: attendee-list import (CSV/XLSX bytes → rows + every problem);
+//! - [`destination`]: where a roster goes and what each kind of destination needs from a row;
 //! - [`plan`]: splitting a roster into provider-sized batches;
 //! - [`api`]: the proxy's own JSON API types (jobs, destinations, row states);
 //! - [`problem`]: the bilingual problem type every validator returns.
@@ -12,11 +13,14 @@
 //! No I/O, no clock, no randomness: callers pass `now` in.
 
 pub mod api;
+pub mod destination;
 pub mod plan;
 pub mod problem;
 pub mod providers;
 pub mod roster;
+pub mod text;
 
 mod num_enum;
 
 pub use problem::Problem;
+pub use text::Text;

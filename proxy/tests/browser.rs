@@ -359,3 +359,68 @@ fn create_webinar_form_submits_with_every_checkbox_combination() {
     d.assert_clean("every checkbox combination");
     d.shot("12-webinar-combinations");
 }
+
+/// A row's outcome message is stored in both languages and shown in the reader's: the toggle
+/// switches it (and the state labels) in place.
+#[test]
+fn outcome_messages_follow_the_language_toggle() {
+    if !prerequisites() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let server = common::spawn(
+        &[
+            "serve",
+            "--sandbox",
+            "--bind",
+            "127.0.0.1:0",
+            "--data-dir",
+            tmp.path().join("data").to_str().unwrap(),
+            "--ui-dir",
+            ui_dir().to_str().unwrap(),
+        ],
+        &tmp.path().join("proxy.log"),
+        "Rollcall is running",
+    );
+    let d = Driver::start(&tmp.path().join("dl"), &tmp.path().join("profile"));
+    d.go(&format!("{}/", server.url));
+    // `administrator` is already in the sandbox's demo group: its row ends "already a member".
+    let file = tmp.path().join("members.csv");
+    std::fs::write(
+        &file,
+        "姓名,IM账号\n管理员,administrator\n新成员,newcomer\n",
+    )
+    .unwrap();
+    let input = d.find("#roster-file");
+    d.cmd(
+        "POST",
+        &format!("/element/{input}/value"),
+        json!({"text": file.display().to_string()}),
+    );
+    d.wait("parsed roster", "return document.querySelector('#row-count') && document.querySelector('#row-count').textContent === '2'");
+    d.click("#dest-tencent-im-on");
+    d.click("#start");
+    d.wait("job completed", "const s = document.querySelector('#job-state'); return s && s.dataset.state === 'completed'");
+    let messages = || {
+        d.js(
+            "return [...document.querySelectorAll('#results .msg')].map(e => e.textContent).join('|')",
+            json!([]),
+        )
+        .as_str()
+        .unwrap()
+        .to_string()
+    };
+    d.wait(
+        "results",
+        "return document.querySelectorAll('#results .msg').length > 0",
+    );
+    assert!(messages().contains("已是群成员"), "{}", messages());
+    assert_eq!(d.text("#job-state"), "已完成");
+    d.click("#lang-toggle");
+    assert!(messages().contains("already a member"), "{}", messages());
+    assert!(!messages().contains("已是群成员"), "{}", messages());
+    assert_eq!(d.text("#job-state"), "completed");
+    d.click("#lang-toggle");
+    assert!(messages().contains("已是群成员"));
+    d.assert_clean("language toggle on results");
+}

@@ -89,7 +89,8 @@ fn check_invariants(stack: &Stack, c: &Client, id: &str, job: &Value, killed: bo
             let state = o["state"].as_str().unwrap();
             if o["destination"] == WEBINAR && state == "invalid" {
                 assert_eq!(o["code"], "webinar_cap_exceeded");
-                assert!(o["message"].as_str().unwrap().contains("4000"));
+                assert!(o["message"]["zh"].as_str().unwrap().contains("4000"));
+                assert!(o["message"]["en"].as_str().unwrap().contains("4000"));
             }
             if o["destination"] == WEBINAR && state == "imported" {
                 assert!(
@@ -104,10 +105,11 @@ fn check_invariants(stack: &Stack, c: &Client, id: &str, job: &Value, killed: bo
                         hy_imported.insert(phone.clone());
                     }
                     "unknown" => {
-                        let msg = o["message"].as_str().unwrap();
+                        let msg = &o["message"];
                         assert!(
-                            msg.contains("31会议") && msg.contains("31huiyi"),
-                            "explained: {msg}"
+                            msg["zh"].as_str().unwrap().contains("31会议")
+                                && msg["en"].as_str().unwrap().contains("31huiyi"),
+                            "explained in both languages: {msg}"
                         );
                         if !killed {
                             assert_eq!(o["code"], "ambiguous");

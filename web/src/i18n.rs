@@ -56,3 +56,15 @@ pub fn pick(zh: &str, en: &str) -> String {
         zh.to_string()
     }
 }
+
+/// A reactive text from owned strings (messages from core or the proxy): follows the toggle.
+pub fn tr_owned(zh: String, en: String) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    let l = lang();
+    move || {
+        if l.get() == Lang::En {
+            en.clone()
+        } else {
+            zh.clone()
+        }
+    }
+}

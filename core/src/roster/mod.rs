@@ -242,7 +242,7 @@ impl Roster {
         let mut extra = Vec::new();
         for r in &self.rows {
             for &k in kinds {
-                for (field, code, zh, en) in destination_problems(&r.attendee, k) {
+                for (field, code, zh, en) in crate::destination::row_needs(&r.attendee, k) {
                     let mut p = RowProblem::new(
                         r.row,
                         header_of(field).as_deref(),
@@ -262,12 +262,21 @@ impl Roster {
 
     /// Row numbers with an error that stops them going to `kind` (or to anything, for `None`).
     pub fn invalid_rows(&self, kind: Option<DestinationKind>) -> std::collections::HashSet<u32> {
+        match kind {
+            Some(k) => self.invalid_for(&[k]),
+            None => self.invalid_for(&DestinationKind::ALL),
+        }
+    }
+
+    /// Row numbers with an error that stops them going to any of `kinds` (errors that concern
+    /// no destination count for all).
+    pub fn invalid_for(&self, kinds: &[DestinationKind]) -> std::collections::HashSet<u32> {
         self.problems
             .iter()
             .filter(|p| {
                 p.severity == Severity::Error
                     && p.row > 1
-                    && (p.destination.is_none() || kind.is_none() || p.destination == kind)
+                    && p.destination.is_none_or(|d| kinds.contains(&d))
             })
             .map(|p| p.row)
             .collect()
@@ -288,61 +297,6 @@ impl Roster {
             .filter(|r| r.duplicate_of.is_some())
             .count()
     }
-}
-
-/// What a destination needs from a row: `(field, code, zh, en)` for each gap.
-pub fn destination_problems(
-    a: &Attendee,
-    kind: DestinationKind,
-) -> Vec<(FieldKind, &'static str, String, String)> {
-    let mut out = Vec::new();
-    match kind {
-        DestinationKind::TencentMeeting => {
-            if a.userid.is_none() && a.phone.is_none() {
-                let (zh, en) = if a.open_id.is_some() {
-                    (
-                        "企业自建应用不能用 open_id 导入报名，需要 userid 或手机号",
-                        "AK/SK apps cannot import by open_id; a userid or phone is needed",
-                    )
-                } else {
-                    (
-                        "导入腾讯会议报名需要 userid 或手机号",
-                        "a Tencent Meeting enrollment needs a userid or a phone",
-                    )
-                };
-                out.push((
-                    FieldKind::Phone,
-                    "tm_identity_required",
-                    zh.into(),
-                    en.into(),
-                ));
-            }
-        }
-        DestinationKind::TencentIm => match a.to_im_member() {
-            None => out.push((
-                FieldKind::ImAccount,
-                "im_account_required",
-                "导入 IM 群需要 IM 账号或 userid".into(),
-                "an IM group member needs an IM account or a userid".into(),
-            )),
-            Some(m) => {
-                for p in tencent_im::validate_account(&m.member_account, "Member_Account") {
-                    out.push((FieldKind::ImAccount, "im_account_invalid", p.zh, p.en));
-                }
-            }
-        },
-        DestinationKind::Huiyi31 => {
-            if a.phone.is_none() && a.email.is_none() {
-                out.push((
-                    FieldKind::Phone,
-                    "mobile_or_email_required",
-                    "31会议报名需要手机或邮箱".into(),
-                    "31huiyi registration needs a mobile or an email".into(),
-                ));
-            }
-        }
-    }
-    out
 }
 
 fn valid_email(s: &str) -> bool {

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use rollcall_core::api::RowState;
+use rollcall_core::Text;
 use tokio::sync::{broadcast, Semaphore};
 
 use super::retry::{self, Pacer, Verdict};
@@ -142,7 +143,10 @@ impl Ctx {
                     RowState::Unknown,
                     Outcome::note(
                         "retries_exhausted",
-                        "多轮发送后提供方仍未确认此行；重新导入前请在提供方后台核对 / not confirmed by the provider after repeated rounds; check the provider's console before importing again",
+                        Text::new(
+                            "多轮发送后提供方仍未确认此行；重新导入前请在提供方后台核对",
+                            "not confirmed by the provider after repeated rounds; check the provider's console before importing again",
+                        ),
                     ),
                 )
             })

@@ -14,6 +14,7 @@ pub mod store;
 use rollcall_core::api::{ApiError, CreateJobRequest, DestinationKind, RowState};
 use rollcall_core::providers::tencent_im as im;
 use rollcall_core::roster::{build_roster, SourceFormat, Table};
+use rollcall_core::Text;
 
 use self::store::{NewJob, Outcome};
 
@@ -76,9 +77,9 @@ pub fn prepare(
     for r in &roster.rows {
         let mut states = Vec::with_capacity(kinds.len());
         for &k in &kinds {
-            let mut errors: Vec<String> = roster
+            let mut errors: Vec<Text> = roster
                 .row_errors(r.row, k)
-                .map(|p| format!("{} / {}", p.zh, p.en))
+                .map(|p| Text::new(p.zh.clone(), p.en.clone()))
                 .collect();
             let mut code = roster.row_errors(r.row, k).next().map(|p| p.code.clone());
             if k == DestinationKind::TencentIm {
@@ -89,7 +90,7 @@ pub fn prepare(
                         .into_iter()
                         .filter(|p| p.code.starts_with("join_time"))
                     {
-                        errors.push(format!("{} / {}", p.zh, p.en));
+                        errors.push(Text::new(p.zh.clone(), p.en.clone()));
                         code.get_or_insert_with(|| p.code.clone());
                     }
                 }
@@ -101,7 +102,7 @@ pub fn prepare(
                     RowState::Invalid,
                     Outcome {
                         code,
-                        message: Some(errors.join("; ")),
+                        message: Some(Text::join(&errors, "；", "; ")),
                         ..Default::default()
                     },
                 ));

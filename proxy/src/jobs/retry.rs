@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use rand::Rng;
 use rollcall_core::providers::ErrorClass;
+use rollcall_core::Text;
 use tokio::time::Instant;
 
 use super::store::Outcome;
@@ -64,7 +65,7 @@ pub fn describe(e: &ProviderError) -> String {
 pub fn refused(e: &ProviderError) -> Outcome {
     Outcome {
         code: Some(e.code.to_string()),
-        message: Some(e.message.clone()),
+        message: Some(Text::same(e.message.clone())),
         ..Default::default()
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use rollcall_core::api::{Destination, JobState, RowState};
+use rollcall_core::Text;
 use tokio::sync::broadcast;
 use tracing::{info, warn};
 
@@ -152,7 +153,7 @@ impl Runner {
             if let Err(Fatal(reason)) = r {
                 match input.destinations.get(d) {
                     Some(dest) => {
-                        self.skip_pending(id, d, "destination_failed", &reason)?;
+                        self.skip_pending(id, d, "destination_failed", Text::from_legacy(&reason))?;
                         failures.push(format!("{dest}: {reason}"));
                     }
                     None => failures.push(reason),
@@ -161,7 +162,7 @@ impl Runner {
         }
         let (state, reason) = if self.is_cancelled(id) {
             for d in 0..input.destinations.len() {
-                self.skip_pending(id, d, "cancelled", "任务已取消 / job cancelled")?;
+                self.skip_pending(id, d, "cancelled", Text::new("任务已取消", "job cancelled"))?;
             }
             (JobState::Cancelled, None)
         } else if !failures.is_empty() {
@@ -175,12 +176,12 @@ impl Runner {
     }
 
     /// Rows never sent (pending, not in flight) end `skipped` with the reason.
-    fn skip_pending(&self, id: &str, d: usize, code: &str, reason: &str) -> Result<(), StoreError> {
+    fn skip_pending(&self, id: &str, d: usize, code: &str, reason: Text) -> Result<(), StoreError> {
         let outcomes: Vec<_> = self
             .store()
             .pending_rows(id, d)?
             .into_iter()
-            .map(|r| (r, RowState::Skipped, Outcome::note(code, reason)))
+            .map(|r| (r, RowState::Skipped, Outcome::note(code, reason.clone())))
             .collect();
         self.store().set_outcomes(id, d, &outcomes)
     }

@@ -226,7 +226,10 @@ pub async fn results_csv(
             rec.extend([
                 o.state.as_str().to_string(),
                 o.code.clone().unwrap_or_default(),
-                o.message.clone().unwrap_or_default(),
+                o.message
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
                 o.reference.clone().unwrap_or_default(),
                 o.attendee_code.clone().unwrap_or_default(),
             ]);

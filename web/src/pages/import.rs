@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api;
-use crate::i18n::{pick, tr};
+use crate::i18n::{pick, tr, tr_owned};
 
 const PAGE: usize = 100;
 const TEMPLATE: &str = "\u{feff}姓名,手机号,区号,邮箱,公司,职位,userid,IM账号\n张三,13800138000,86,zhangsan@example.com,示例公司,市场经理,,zhangsan\n";
@@ -52,28 +52,6 @@ struct ImportState {
     mapping: RwSignal<MappingOptions>,
     /// How long the worker took to read and validate (shown, and read by the browser benchmark).
     elapsed_ms: RwSignal<f64>,
-}
-
-fn kind_label(k: DestinationKind) -> (&'static str, &'static str) {
-    match k {
-        DestinationKind::TencentMeeting => ("腾讯会议网络研讨会", "Tencent Meeting webinar"),
-        DestinationKind::TencentIm => ("腾讯云 IM 群", "Tencent IM group"),
-        DestinationKind::Huiyi31 => ("31会议活动", "31huiyi event"),
-    }
-}
-
-fn needs(k: DestinationKind) -> (&'static str, &'static str) {
-    match k {
-        DestinationKind::TencentMeeting => (
-            "每行需要 userid 或手机号（单场最多 4000 条）",
-            "each row needs a userid or a phone (at most 4,000 per webinar)",
-        ),
-        DestinationKind::TencentIm => (
-            "每行需要 IM 账号或 userid",
-            "each row needs an IM account or a userid",
-        ),
-        DestinationKind::Huiyi31 => ("每行需要手机或邮箱", "each row needs a mobile or an email"),
-    }
 }
 
 /// Starts the worker on first use (its bundle is fetched only now) and wires its messages.
@@ -224,23 +202,10 @@ pub fn Import() -> impl IntoView {
             .map(|(k, _, _)| *k)
             .collect::<Vec<_>>()
     };
-    // Rows with an error for any chosen destination (or for every destination).
+    // Rows with an error for any chosen destination (core's rule, as the proxy applies it).
     let invalid_rows = move |kinds: &[DestinationKind]| -> HashSet<u32> {
-        st.roster.with(|r| {
-            r.as_ref()
-                .map(|r| {
-                    r.problems
-                        .iter()
-                        .filter(|p| {
-                            p.severity == Severity::Error
-                                && p.row > 1
-                                && p.destination.is_none_or(|d| kinds.contains(&d))
-                        })
-                        .map(|p| p.row)
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
+        st.roster
+            .with(|r| r.as_ref().map(|r| r.invalid_for(kinds)).unwrap_or_default())
     };
     let qualifying = move |k: DestinationKind| -> usize {
         let bad = invalid_rows(&[k]);
@@ -387,15 +352,15 @@ pub fn Import() -> impl IntoView {
                 <h3>{tr("导入目标", "Destinations")}</h3>
                 <div class="destinations">
                     {dests.iter().map(|&(k, on, id)| {
-                        let (zh, en) = kind_label(k);
-                        let (nzh, nen) = needs(k);
+                        let (zh, en) = k.label();
+                        let (nzh, nen) = k.needs();
                         let field_id = format!("dest-{}", k.as_str());
                         view! {
                             <fieldset class="dest">
                                 <legend><label><input type="checkbox" id=format!("{field_id}-on") prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev))/>{tr(zh, en)}</label></legend>
                                 <label for=field_id.clone()>{match k { DestinationKind::Huiyi31 => tr("活动 ID:类别 ID:门票 ID", "event id:attendee type:ticket id"), DestinationKind::TencentIm => tr("群组 ID", "group id"), DestinationKind::TencentMeeting => tr("会议 ID (meeting_id)", "meeting id") }}</label>
                                 <input id=field_id type="text" prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev))/>
-                                <p class="hint">{tr(nzh, nen)}</p>
+                                <p class="hint">{tr_owned(nzh, nen)}</p>
                                 <p class="count">{tr("可导入行数", "Rows that qualify")}": "<b class="qualify">{move || qualifying(k)}</b></p>
                             </fieldset>
                         }
@@ -571,7 +536,7 @@ pub fn JobProgress(job: JobSummary) -> impl IntoView {
     let state = job.state;
     view! {
         <section class="progress" aria-live="polite" id="job-progress">
-            <h3>{tr("进度", "Progress")}" · "<span id="job-state" data-state=state.as_str()>{state.as_str()}</span></h3>
+            <h3>{tr("进度", "Progress")}" · "<span id="job-state" data-state=state.as_str()>{tr(state.label().0, state.label().1)}</span></h3>
             {job.reason.clone().map(|r| view! { <div class="banner error">{r}</div> })}
             {job.destinations.iter().map(|d| {
                 let total = d.counts.total();
@@ -623,7 +588,7 @@ pub fn Results(results: JobResults) -> impl IntoView {
                                 {row.outcomes.iter().map(|o| {
                                     let (zh, en) = state_label(o.state);
                                     let detail = [o.code.clone(), o.reference.clone(), o.attendee_code.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
-                                    view! { <td><span class=format!("badge {}", o.state.as_str())>{pick(zh, en)}</span><div class="detail">{detail}</div><div class="msg">{o.message.clone()}</div></td> }
+                                    view! { <td><span class=format!("badge {}", o.state.as_str())>{tr(zh, en)}</span><div class="detail">{detail}</div><div class="msg">{o.message.clone().map(|t| tr_owned(t.zh, t.en))}</div></td> }
                                 }).collect_view()}
                             </tr>
                         }).collect_view()}

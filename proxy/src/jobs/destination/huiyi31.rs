@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rollcall_core::api::RowState;
 use rollcall_core::providers::huiyi31::{self as h, RegisterRequest};
+use rollcall_core::Text;
 
 use crate::jobs::context::{Ctx, Fatal, Settled};
 use crate::jobs::retry::{refused, Pacer, Verdict};
@@ -46,7 +47,7 @@ impl Huiyi31 {
         for (batch, rows) in ctx.in_flight()? {
             let settled: Vec<Settled> = rows
                 .iter()
-                .map(|&r| (r, RowState::Unknown, Outcome::note("interrupted", "发送时代理中断，结果未知；重新报名前请在 31会议后台核对 / the proxy stopped while sending; check the 31huiyi console before registering again")))
+                .map(|&r| (r, RowState::Unknown, Outcome::note("interrupted", Text::new("发送时代理中断，结果未知；重新报名前请在 31会议后台核对", "the proxy stopped while sending; check the 31huiyi console before registering again"))))
                 .collect();
             ctx.finish(batch, &settled)?;
         }
@@ -69,14 +70,18 @@ impl Huiyi31 {
                 let data = resp.data.unwrap_or_default();
                 let checkin = data.checkin_code().map(str::to_string);
                 let order = (!data.order_id.is_empty()).then(|| data.order_id.clone());
-                (r, RowState::Imported, Outcome::found(&data.order_no, order, checkin))
+                let no = (!data.order_no.is_empty()).then(|| Text::same(data.order_no.clone()));
+                (r, RowState::Imported, Outcome::found(no, order, checkin))
             }
             Err(e) if e.ambiguous => (
                 r,
                 RowState::Unknown,
                 Outcome::note(
                     "ambiguous",
-                    &format!("请求已发出但结果丢失（{}），为避免重复报名未重试；请在 31会议后台核对 / sent but the outcome was lost ({}); not retried to avoid a duplicate registration — check the 31huiyi console", e.message, e.message),
+                    Text::new(
+                        format!("请求已发出但结果丢失（{}），为避免重复报名未重试；请在 31会议后台核对", e.message),
+                        format!("sent but the outcome was lost ({}); not retried to avoid a duplicate registration — check the 31huiyi console", e.message),
+                    ),
                 ),
             ),
             Err(e) => match Verdict::of(&e) {

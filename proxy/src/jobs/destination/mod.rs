@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use rollcall_core::api::{DestinationKind, RowState};
 use rollcall_core::plan::plan;
+use rollcall_core::Text;
 use tracing::warn;
 
 use super::context::{Ctx, Fatal, Settled};
@@ -31,7 +32,7 @@ pub struct Found {
 /// A destination's cap: how many more rows it takes, and what to tell the rows over it.
 pub struct Cap {
     pub room: usize,
-    pub message: String,
+    pub message: Text,
 }
 
 /// What a destination holds, as read from its list.
@@ -48,10 +49,10 @@ pub trait Holdings: Send + Sync {
 pub trait Reconcilable: Send + Sync + 'static {
     type Held: Holdings;
     const KIND: DestinationKind;
-    /// Message for a row the list confirms after an unknown outcome.
-    const CONFIRMED: &'static str;
-    /// Message for a row the destination held before the job sent it.
-    const PRESENT: &'static str;
+    /// Message for a row the list confirms after an unknown outcome: (zh, en).
+    const CONFIRMED: (&'static str, &'static str);
+    /// Message for a row the destination held before the job sent it: (zh, en).
+    const PRESENT: (&'static str, &'static str);
 
     /// Everything the destination holds (all pages, each paced and retried).
     fn list(&self, ctx: &Ctx) -> impl Future<Output = Result<Self::Held, Fatal>> + Send;
@@ -97,7 +98,7 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
                 .over_cap
                 .iter()
                 .map(|&r| {
-                    let o = Outcome::note("webinar_cap_exceeded", &cap.message);
+                    let o = Outcome::note("webinar_cap_exceeded", cap.message.clone());
                     (r, RowState::Invalid, o)
                 })
                 .collect();
@@ -113,8 +114,9 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
     ctx.exhaust()
 }
 
-fn found(r: u32, held: &impl Holdings, message: &str, state: RowState) -> Option<Settled> {
+fn found(r: u32, held: &impl Holdings, (zh, en): (&str, &str), state: RowState) -> Option<Settled> {
     let f = held.find(r)?;
+    let message = Some(Text::new(zh, en));
     Some((
         r,
         state,

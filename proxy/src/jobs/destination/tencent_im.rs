@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rollcall_core::api::{DestinationKind, RowState};
 use rollcall_core::providers::tencent_im::{self as im, ImportGroupMemberRequest, MemberResult};
 use rollcall_core::providers::Lenient;
+use rollcall_core::Text;
 use tracing::warn;
 
 use super::{Found, Holdings, Reconcilable};
@@ -40,8 +41,9 @@ impl Holdings for Members {
 impl Reconcilable for TencentIm {
     type Held = Members;
     const KIND: DestinationKind = DestinationKind::TencentIm;
-    const CONFIRMED: &'static str = "对账确认已入群 / confirmed by reconciliation";
-    const PRESENT: &'static str = "已是群成员 / already a member";
+    const CONFIRMED: (&'static str, &'static str) =
+        ("对账确认已入群", "confirmed by reconciliation");
+    const PRESENT: (&'static str, &'static str) = ("已是群成员", "already a member");
 
     /// Every member, page by page; an entry that does not parse names nobody.
     async fn list(&self, ctx: &Ctx) -> Result<Members, Fatal> {
@@ -106,21 +108,26 @@ impl Reconcilable for TencentIm {
             .collect();
         Ok(members
             .iter()
-            .map(|m| match by_account.get(m.as_ref()?.member_account.as_str())? {
-                MemberResult::Imported => Some((RowState::Imported, Outcome::default())),
-                MemberResult::AlreadyMember => Some((
-                    RowState::AlreadyPresent,
-                    Outcome::note("2", "已是群成员 / already a member"),
-                )),
-                MemberResult::Failed => Some((
-                    RowState::Rejected,
-                    Outcome::note(
-                        "result_0",
-                        "IM 拒绝导入该成员（账号不存在或入群时间无效） / IM refused this member (unknown account or invalid JoinTime)",
-                    ),
-                )),
-                MemberResult::Other(_) => None,
-            })
+            .map(
+                |m| match by_account.get(m.as_ref()?.member_account.as_str())? {
+                    MemberResult::Imported => Some((RowState::Imported, Outcome::default())),
+                    MemberResult::AlreadyMember => Some((
+                        RowState::AlreadyPresent,
+                        Outcome::note("2", Text::new(Self::PRESENT.0, Self::PRESENT.1)),
+                    )),
+                    MemberResult::Failed => Some((
+                        RowState::Rejected,
+                        Outcome::note(
+                            "result_0",
+                            Text::new(
+                                "IM 拒绝导入该成员（账号不存在或入群时间无效）",
+                                "IM refused this member (unknown account or invalid JoinTime)",
+                            ),
+                        ),
+                    )),
+                    MemberResult::Other(_) => None,
+                },
+            )
             .collect())
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rollcall_core::api::{DestinationKind, RowState};
 use rollcall_core::providers::tencent_meeting::{self as tm, EnrollImportRequest};
 use rollcall_core::providers::Lenient;
+use rollcall_core::Text;
 use tracing::warn;
 
 use super::{Cap, Found, Holdings, Reconcilable};
@@ -45,7 +46,10 @@ impl Holdings for Enrolled {
         let (cap, imported) = (self.cap, self.imported);
         Some(Cap {
             room: cap.saturating_sub(imported),
-            message: format!("超出单场导入上限 {cap} 条（已导入 {imported}） / over the webinar's import cap of {cap} (already imported {imported})"),
+            message: Text::new(
+                format!("超出单场导入上限 {cap} 条（已导入 {imported}）"),
+                format!("over the webinar's import cap of {cap} (already imported {imported})"),
+            ),
         })
     }
 }
@@ -53,8 +57,9 @@ impl Holdings for Enrolled {
 impl Reconcilable for TencentMeeting {
     type Held = Enrolled;
     const KIND: DestinationKind = DestinationKind::TencentMeeting;
-    const CONFIRMED: &'static str = "对账确认已导入 / confirmed by reconciliation";
-    const PRESENT: &'static str = "已在报名列表中 / already enrolled";
+    const CONFIRMED: (&'static str, &'static str) =
+        ("对账确认已导入", "confirmed by reconciliation");
+    const PRESENT: (&'static str, &'static str) = ("已在报名列表中", "already enrolled");
 
     /// Every page of the webinar's enrollments; an entry that does not parse identifies nobody.
     async fn list(&self, ctx: &Ctx) -> Result<Enrolled, Fatal> {
@@ -127,12 +132,12 @@ impl Reconcilable for TencentMeeting {
         Ok(rows
             .iter()
             .zip(&req.enroll_list)
-            .map(|(&r, sent)| {
-                match index.take(&attendees[r as usize].tencent_meeting_identity()) {
+            .map(
+                |(&r, sent)| match index.take(&attendees[r as usize].tencent_meeting_identity()) {
                     Some(i) => Some((
                         RowState::Imported,
                         Outcome::found(
-                            "",
+                            None,
                             answered[i].enroll_id.as_ref().map(|x| x.to_string()),
                             answered[i].enroll_code.clone(),
                         ),
@@ -146,13 +151,16 @@ impl Reconcilable for TencentMeeting {
                             RowState::Rejected,
                             Outcome::note(
                                 "user_non_registered",
-                                "该 userid 不是企业内已注册用户 / userid is not a registered user of the company",
+                                Text::new(
+                                    "该 userid 不是企业内已注册用户",
+                                    "userid is not a registered user of the company",
+                                ),
                             ),
                         ))
                     }
                     None => None,
-                }
-            })
+                },
+            )
             .collect())
     }
 }

@@ -66,7 +66,7 @@ impl Holdings for Held {
     fn cap(&self) -> Option<Cap> {
         self.1.map(|cap| Cap {
             room: cap.saturating_sub(self.0.len()),
-            message: format!("cap {cap}"),
+            message: rollcall_core::Text::same(format!("cap {cap}")),
         })
     }
 }
@@ -74,8 +74,8 @@ impl Holdings for Held {
 impl Reconcilable for Fake {
     type Held = Held;
     const KIND: DestinationKind = DestinationKind::TencentIm;
-    const CONFIRMED: &'static str = "confirmed";
-    const PRESENT: &'static str = "present";
+    const CONFIRMED: (&'static str, &'static str) = ("已确认", "confirmed");
+    const PRESENT: (&'static str, &'static str) = ("已存在", "present");
 
     async fn list(&self, _ctx: &Ctx) -> Result<Held, Fatal> {
         Ok(Held(self.held.lock().unwrap().clone(), self.cap))
@@ -106,7 +106,7 @@ impl Reconcilable for Fake {
                     .map(|r| {
                         Some((
                             RowState::Imported,
-                            Outcome::found("", Some(format!("new-{r}")), None),
+                            Outcome::found(None, Some(format!("new-{r}")), None),
                         ))
                     })
                     .collect())
@@ -186,7 +186,11 @@ fn states(ctx: &Ctx) -> Vec<(RowState, Option<String>, Option<String>)> {
         .into_iter()
         .map(|r| {
             let o = &r.outcomes[0];
-            (o.state, o.code.clone(), o.message.clone())
+            (
+                o.state,
+                o.code.clone(),
+                o.message.as_ref().map(|m| m.en.clone()),
+            )
         })
         .collect()
 }

@@ -12,6 +12,7 @@ pub use sqlite::SqliteStore;
 
 use rollcall_core::api::{Destination, JobResults, JobState, JobSummary, RowState};
 use rollcall_core::roster::Attendee;
+use rollcall_core::Text;
 
 /// Why the journal could not do what was asked. Typed at the seam: callers decide (a job stops,
 /// an API answers 500) without string matching.
@@ -41,26 +42,30 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
     pub code: Option<String>,
-    pub message: Option<String>,
+    pub message: Option<Text>,
     pub reference: Option<String>,
     pub attendee_code: Option<String>,
 }
 
 impl Outcome {
     /// A state's reason: a stable code and a message.
-    pub fn note(code: &str, message: &str) -> Self {
+    pub fn note(code: &str, message: Text) -> Self {
         Outcome {
             code: Some(code.to_string()),
-            message: Some(message.to_string()),
+            message: Some(message),
             ..Default::default()
         }
     }
 
     /// What the provider holds for the row: its reference (enroll id, order id) and code.
-    pub fn found(message: &str, reference: Option<String>, attendee_code: Option<String>) -> Self {
+    pub fn found(
+        message: Option<Text>,
+        reference: Option<String>,
+        attendee_code: Option<String>,
+    ) -> Self {
         Outcome {
             code: None,
-            message: (!message.is_empty()).then(|| message.to_string()),
+            message,
             reference,
             attendee_code,
         }

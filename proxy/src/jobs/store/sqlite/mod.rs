@@ -86,7 +86,7 @@ fn write_outcomes(
             dest as i64,
             state.as_str(),
             o.code,
-            o.message,
+            o.message.as_ref().map(serde_json::to_string).transpose()?,
             o.reference,
             o.attendee_code,
             serde_json::to_string(&rows)?
@@ -131,7 +131,7 @@ impl JobStore for SqliteStore {
                         idx as i64,
                         state.as_str(),
                         o.code,
-                        o.message
+                        o.message.as_ref().map(serde_json::to_string).transpose()?
                     ])?;
                 }
             }

@@ -3,6 +3,7 @@
 use rollcall_core::api::{
     Counts, Destination, DestinationSummary, JobResults, JobSummary, RowOutcome, RowResult,
 };
+use rollcall_core::Text;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::corrupt;
@@ -117,7 +118,10 @@ pub fn results(conn: &Connection, id: &str) -> Result<Option<JobResults>> {
                 destination: d.clone(),
                 state: state.parse().map_err(corrupt)?,
                 code,
-                message,
+                message: message.map(|m| {
+                    // Structured since the bilingual type; older rows hold "中文 / English".
+                    serde_json::from_str(&m).unwrap_or_else(|_| Text::from_legacy(&m))
+                }),
                 reference,
                 attendee_code,
             });

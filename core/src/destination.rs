@@ -1,0 +1,242 @@
+//! Where a roster goes: [`Destination`] (kind + provider-side ids, with its text form), and per
+//! [`DestinationKind`] what a row needs, its labels and its cap — the one place the proxy's job
+//! preparation and the web's import screen both read.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::providers::tencent_im;
+use crate::providers::tencent_meeting::Edition;
+use crate::roster::{Attendee, FieldKind};
+
+/// Where a roster goes. Text form: `tencent-meeting:MEETING_ID`, `tencent-im:GROUP_ID`,
+/// `huiyi31:EVENT_ID[:ATTENDEE_TYPE_ID:ITEM_SKU_ID]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Destination {
+    TencentMeeting {
+        meeting_id: String,
+    },
+    TencentIm {
+        group_id: String,
+    },
+    Huiyi31 {
+        event_id: String,
+        attendee_type_id: Option<String>,
+        item_sku_id: Option<String>,
+    },
+}
+
+/// The kind of a destination, for per-destination row checks and batch sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DestinationKind {
+    TencentMeeting,
+    TencentIm,
+    Huiyi31,
+}
+
+impl DestinationKind {
+    pub const ALL: [DestinationKind; 3] = [
+        DestinationKind::TencentMeeting,
+        DestinationKind::TencentIm,
+        DestinationKind::Huiyi31,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DestinationKind::TencentMeeting => "tencent-meeting",
+            DestinationKind::TencentIm => "tencent-im",
+            DestinationKind::Huiyi31 => "huiyi31",
+        }
+    }
+}
+
+impl FromStr for DestinationKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        DestinationKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown destination kind {s:?} (expected tencent-meeting, tencent-im or huiyi31)"))
+    }
+}
+
+impl Destination {
+    pub fn kind(&self) -> DestinationKind {
+        match self {
+            Destination::TencentMeeting { .. } => DestinationKind::TencentMeeting,
+            Destination::TencentIm { .. } => DestinationKind::TencentIm,
+            Destination::Huiyi31 { .. } => DestinationKind::Huiyi31,
+        }
+    }
+
+    /// The provider-side id (meeting id, group id, event id).
+    pub fn target_id(&self) -> &str {
+        match self {
+            Destination::TencentMeeting { meeting_id } => meeting_id,
+            Destination::TencentIm { group_id } => group_id,
+            Destination::Huiyi31 { event_id, .. } => event_id,
+        }
+    }
+}
+
+impl fmt::Display for Destination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Destination::TencentMeeting { meeting_id } => write!(f, "tencent-meeting:{meeting_id}"),
+            Destination::TencentIm { group_id } => write!(f, "tencent-im:{group_id}"),
+            Destination::Huiyi31 {
+                event_id,
+                attendee_type_id: Some(t),
+                item_sku_id: Some(s),
+            } => write!(f, "huiyi31:{event_id}:{t}:{s}"),
+            Destination::Huiyi31 { event_id, .. } => write!(f, "huiyi31:{event_id}"),
+        }
+    }
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@#_-.".contains(c))
+}
+
+impl FromStr for Destination {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, rest) = s
+            .split_once(':')
+            .ok_or_else(|| format!("destination {s:?} must look like KIND:ID"))?;
+        let parts: Vec<&str> = rest.split(':').collect();
+        if let Some(bad) = parts.iter().find(|p| !valid_id(p)) {
+            return Err(format!("invalid id {bad:?} in destination {s:?}"));
+        }
+        let d = match (kind.parse::<DestinationKind>()?, parts.as_slice()) {
+            (DestinationKind::TencentMeeting, [id]) => Destination::TencentMeeting {
+                meeting_id: id.to_string(),
+            },
+            (DestinationKind::TencentIm, [id]) => Destination::TencentIm {
+                group_id: id.to_string(),
+            },
+            (DestinationKind::Huiyi31, [id]) => Destination::Huiyi31 {
+                event_id: id.to_string(),
+                attendee_type_id: None,
+                item_sku_id: None,
+            },
+            (DestinationKind::Huiyi31, [id, t, sku]) => Destination::Huiyi31 {
+                event_id: id.to_string(),
+                attendee_type_id: Some(t.to_string()),
+                item_sku_id: Some(sku.to_string()),
+            },
+            _ => return Err(format!("destination {s:?} has the wrong number of parts")),
+        };
+        Ok(d)
+    }
+}
+
+impl TryFrom<String> for Destination {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+    }
+}
+
+impl From<Destination> for String {
+    fn from(d: Destination) -> String {
+        d.to_string()
+    }
+}
+
+impl DestinationKind {
+    /// The kind's name for people: (zh, en).
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            DestinationKind::TencentMeeting => ("腾讯会议网络研讨会", "Tencent Meeting webinar"),
+            DestinationKind::TencentIm => ("腾讯云 IM 群", "Tencent IM group"),
+            DestinationKind::Huiyi31 => ("31会议活动", "31huiyi event"),
+        }
+    }
+
+    /// What each row needs to go here, and the destination's cap: (zh, en).
+    pub fn needs(self) -> (String, String) {
+        match self {
+            DestinationKind::TencentMeeting => {
+                let (b, e) = (
+                    Edition::Business.import_cap(),
+                    Edition::Enterprise.import_cap(),
+                );
+                (
+                    format!("每行需要 userid 或手机号（单场导入上限：商业版 {b} 条，企业版 {e} 条）"),
+                    format!("each row needs a userid or a phone (import cap per webinar: {b} on the business edition, {e} on enterprise)"),
+                )
+            }
+            DestinationKind::TencentIm => (
+                "每行需要 IM 账号或 userid".into(),
+                "each row needs an IM account or a userid".into(),
+            ),
+            DestinationKind::Huiyi31 => (
+                "每行需要手机或邮箱".into(),
+                "each row needs a mobile or an email".into(),
+            ),
+        }
+    }
+}
+
+/// What a destination needs from a row: `(field, code, zh, en)` for each gap.
+pub fn row_needs(
+    a: &Attendee,
+    kind: DestinationKind,
+) -> Vec<(FieldKind, &'static str, String, String)> {
+    let mut out = Vec::new();
+    match kind {
+        DestinationKind::TencentMeeting => {
+            if a.userid.is_none() && a.phone.is_none() {
+                let (zh, en) = if a.open_id.is_some() {
+                    (
+                        "企业自建应用不能用 open_id 导入报名，需要 userid 或手机号",
+                        "AK/SK apps cannot import by open_id; a userid or phone is needed",
+                    )
+                } else {
+                    (
+                        "导入腾讯会议报名需要 userid 或手机号",
+                        "a Tencent Meeting enrollment needs a userid or a phone",
+                    )
+                };
+                out.push((
+                    FieldKind::Phone,
+                    "tm_identity_required",
+                    zh.into(),
+                    en.into(),
+                ));
+            }
+        }
+        DestinationKind::TencentIm => match a.to_im_member() {
+            None => out.push((
+                FieldKind::ImAccount,
+                "im_account_required",
+                "导入 IM 群需要 IM 账号或 userid".into(),
+                "an IM group member needs an IM account or a userid".into(),
+            )),
+            Some(m) => {
+                for p in tencent_im::validate_account(&m.member_account, "Member_Account") {
+                    out.push((FieldKind::ImAccount, "im_account_invalid", p.zh, p.en));
+                }
+            }
+        },
+        DestinationKind::Huiyi31 => {
+            if a.phone.is_none() && a.email.is_none() {
+                out.push((
+                    FieldKind::Phone,
+                    "mobile_or_email_required",
+                    "31会议报名需要手机或邮箱".into(),
+                    "31huiyi registration needs a mobile or an email".into(),
+                ));
+            }
+        }
+    }
+    out
+}
