@@ -147,13 +147,16 @@ where
 }
 
 /// One entry of a provider's list, parsed on its own: an entry that does not have the documented
-/// shape is kept as it came (with the reason) instead of failing the whole answer. Serialises
-/// back to exactly what was received, so a page can be passed on unchanged.
-#[derive(Debug, Clone, PartialEq)]
+/// shape is kept as it came (its raw JSON, with the reason) instead of failing the whole answer.
+/// Serialises back to exactly what was received, so a page can be passed on unchanged.
+///
+/// The entry is buffered as raw JSON text and parsed from it (no `serde_json::Value` tree): the
+/// browser bundle then carries one parser per entry type, the one it uses anyway.
+#[derive(Debug, Clone)]
 pub enum Lenient<T> {
     Ok(T),
     Odd {
-        raw: serde_json::Value,
+        raw: Box<serde_json::value::RawValue>,
         error: String,
     },
 }
@@ -168,10 +171,20 @@ impl<T> Lenient<T> {
     }
 }
 
+impl<T: PartialEq> PartialEq for Lenient<T> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Lenient::Ok(a), Lenient::Ok(b)) => a == b,
+            (Lenient::Odd { raw: a, .. }, Lenient::Odd { raw: b, .. }) => a.get() == b.get(),
+            _ => false,
+        }
+    }
+}
+
 impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = serde_json::Value::deserialize(d)?;
-        Ok(match T::deserialize(&raw) {
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        Ok(match serde_json::from_str::<T>(raw.get()) {
             Ok(v) => Lenient::Ok(v),
             Err(e) => Lenient::Odd {
                 error: e.to_string(),
