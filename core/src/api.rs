@@ -242,12 +242,6 @@ pub struct JobResults {
     pub rows: Vec<RowResult>,
 }
 
-/// Progress event sent over SSE (`event: progress`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProgressEvent {
-    pub job: JobSummary,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -313,11 +307,24 @@ impl ApiError {
     }
 }
 
-/// `POST /api/tencent-meeting/webinars/{id}/enroll/import` body (single-shot import).
+/// `POST /api/tencent-meeting/webinars/{id}/enroll/import` body (the proxy adds the operator).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WebinarEnrollImport {
-    pub meeting_id: String,
+pub struct EnrollImportBody {
     pub enroll_list: Vec<crate::providers::tencent_meeting::EnrollEntry>,
+}
+
+/// `POST /api/wecom/webinars/{id}/enrollments` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WecomEnrollmentsQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::providers::wecom::StatusFilter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Follow every page and return them as one list.
+    #[serde(default)]
+    pub all: bool,
 }
 
 /// `POST /api/tencent-im/import` body.
@@ -329,3 +336,21 @@ pub struct ImGroupImport {
 
 /// The header every state-changing request must carry (CSRF defence, forces a preflight).
 pub const CSRF_HEADER: &str = "x-rollcall-csrf";
+
+/// What the roster worker tells the page, one JSON string per message (the worker and the page
+/// both use this type; externally tagged, so the page parses it in one pass).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkerReply {
+    /// Loaded and listening.
+    Ready,
+    /// Rows validated so far.
+    Progress { done: usize, total: usize },
+    /// The roster, and how long reading and validating took.
+    Done {
+        roster: crate::roster::Roster,
+        elapsed_ms: f64,
+    },
+    /// The file could not be read at all.
+    Error { error: crate::roster::RosterError },
+}

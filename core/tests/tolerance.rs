@@ -194,7 +194,7 @@ fn huiyi31_ticket_name_is_required() {
         invitation_code: None,
         bvent_id: "e".into(),
         attendee_type_id: "t".into(),
-        attendee: huiyi31::Attendee {
+        attendee: huiyi31::AttendeeFields {
             fields: vec![huiyi31::Field {
                 field_name: "Mobile".into(),
                 field_value: "13800000000".into(),

@@ -435,7 +435,7 @@ fn huiyi31_rules() {
         invitation_code: None,
         bvent_id: "e".into(),
         attendee_type_id: "t".into(),
-        attendee: huiyi31::Attendee { fields },
+        attendee: huiyi31::AttendeeFields { fields },
         purchaser: None,
         items: vec![
             huiyi31::Item {

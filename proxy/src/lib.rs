@@ -6,7 +6,7 @@
 //! - [`jobs`]: the import-job journal and runner;
 //! - [`cli`]: the command-line tools; [`serve`]: start-up.
 
-// Error types here are HTTP responses (`ApiErr`, axum `Response`), built on the error path only;
+// Error types here are HTTP responses (`Rejection`, axum `Response`), built on the error path only;
 // boxing them would add noise without a measurable gain.
 #![allow(clippy::result_large_err)]
 

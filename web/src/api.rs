@@ -14,9 +14,12 @@ fn network_error(e: impl std::fmt::Display) -> ApiError {
     )
 }
 
-async fn decode<T: DeserializeOwned>(r: Response) -> Result<T, ApiError> {
+/// The body of a successful answer, or the proxy's error. Not generic: one copy of the request
+/// and error handling in the bundle, whatever the answer's type.
+async fn body(r: Result<Response, gloo_net::Error>) -> Result<String, ApiError> {
+    let r = r.map_err(network_error)?;
     if r.ok() {
-        return r.json::<T>().await.map_err(network_error);
+        return r.text().await.map_err(network_error);
     }
     let status = r.status();
     match r.json::<ApiError>().await {
@@ -29,23 +32,26 @@ async fn decode<T: DeserializeOwned>(r: Response) -> Result<T, ApiError> {
     }
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let r = Request::get(&format!("api/{path}"))
-        .send()
-        .await
+async fn get_text(path: &str) -> Result<String, ApiError> {
+    body(Request::get(&format!("api/{path}")).send().await).await
+}
+
+async fn post_text(path: &str, json: String) -> Result<String, ApiError> {
+    let req = Request::post(&format!("api/{path}"))
+        .header(CSRF_HEADER, "1")
+        .header("Content-Type", "application/json")
+        .body(json)
         .map_err(network_error)?;
-    decode(r).await
+    body(req.send().await).await
+}
+
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    serde_json::from_str(&get_text(path).await?).map_err(network_error)
 }
 
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    let r = Request::post(&format!("api/{path}"))
-        .header(CSRF_HEADER, "1")
-        .json(body)
-        .map_err(network_error)?
-        .send()
-        .await
-        .map_err(network_error)?;
-    decode(r).await
+    let json = serde_json::to_string(body).map_err(network_error)?;
+    serde_json::from_str(&post_text(path, json).await?).map_err(network_error)
 }
 
 /// The error text in the user's language, with the provider's code when there is one.

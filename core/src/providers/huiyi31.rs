@@ -18,7 +18,9 @@ pub struct Field {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Attendee {
+/// The `Attendee` object of a Register body: its dynamic fields (named apart from the roster's
+/// `Attendee`, the person a row describes).
+pub struct AttendeeFields {
     #[serde(rename = "Fields", alias = "fields", default)]
     pub fields: Vec<Field>,
 }
@@ -76,7 +78,7 @@ pub struct RegisterRequest {
     #[serde(rename = "AttendeeTypeId")]
     pub attendee_type_id: String,
     #[serde(rename = "Attendee")]
-    pub attendee: Attendee,
+    pub attendee: AttendeeFields,
     #[serde(rename = "Purchaser", skip_serializing_if = "Option::is_none", default)]
     pub purchaser: Option<Purchaser>,
     #[serde(rename = "Items", default)]

@@ -14,12 +14,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 pub use mapping::{auto_field, FieldKind};
-#[cfg(feature = "xlsx")]
-pub use read::read_xlsx;
-pub use read::sniff_delimiter;
 #[cfg(feature = "native")]
 pub use read::{decode, read_table};
 pub use read::{read_csv_text, sniff, RosterError, Sniffed, SourceFormat, TextEncoding};
+pub use read::{read_table_with, read_xlsx, sniff_delimiter};
 
 use crate::api::DestinationKind;
 use crate::providers::{huiyi31, tencent_im, tencent_meeting};

@@ -259,13 +259,17 @@ pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, Roster
     })
 }
 
-/// Reads any supported file from bytes (native: decodes GBK with encoding_rs).
-#[cfg(feature = "native")]
-pub fn read_table(bytes: &[u8]) -> Result<Table, RosterError> {
+/// Reads any supported file from bytes, decoding text with `decode` (native: encoding_rs; the
+/// browser worker: its TextDecoder). `decode` returns the text and whether any bytes had to be
+/// replaced; either way the table and its problems are built here, once.
+pub fn read_table_with(
+    bytes: &[u8],
+    decode: impl FnOnce(&[u8], TextEncoding) -> Result<(String, bool), RosterError>,
+) -> Result<Table, RosterError> {
     match sniff(bytes)? {
         Sniffed::Xlsx => read_xlsx(bytes),
         Sniffed::Csv(enc) => {
-            let (text, had_errors) = decode(bytes, enc);
+            let (text, had_errors) = decode(bytes, enc)?;
             let mut t = read_csv_text(&text, enc)?;
             if had_errors {
                 t.problems.insert(
@@ -282,6 +286,19 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, RosterError> {
             }
             Ok(t)
         }
+    }
+}
+
+/// Reads any supported file from bytes (native: decodes GBK with encoding_rs).
+#[cfg(feature = "native")]
+pub fn read_table(bytes: &[u8]) -> Result<Table, RosterError> {
+    read_table_with(bytes, |b, enc| Ok(decode(b, enc)))
+}
+
+impl RosterError {
+    /// The text decoder refused the bytes outright.
+    pub fn decode_failed() -> Self {
+        RosterError::new("decode_failed", "无法解码文件", "cannot decode the file")
     }
 }
 
@@ -341,8 +358,8 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, RosterError> {
     })
 }
 
-#[cfg(all(feature = "native", not(feature = "xlsx")))]
-fn read_xlsx(_: &[u8]) -> Result<Table, RosterError> {
+#[cfg(not(feature = "xlsx"))]
+pub fn read_xlsx(_: &[u8]) -> Result<Table, RosterError> {
     Err(RosterError::new(
         "xlsx_not_built",
         "此版本未包含 XLSX 支持",

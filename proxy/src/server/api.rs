@@ -6,7 +6,9 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use rollcall_core::api::{ImGroupImport, Me, ProviderStatus, Status};
+use rollcall_core::api::{
+    EnrollImportBody, ImGroupImport, Me, ProviderStatus, Status, WecomEnrollmentsQuery,
+};
 use rollcall_core::providers::huiyi31::{self as h, RegisterRequest, RegisterResponse};
 use rollcall_core::providers::tencent_im::{
     self as im, ImportGroupMemberRequest, ImportGroupMemberResponse,
@@ -17,17 +19,16 @@ use rollcall_core::providers::tencent_meeting::{
 };
 use rollcall_core::providers::wecom::{self, EnrollListRequest, EnrollListResponse};
 use rollcall_core::providers::{Lenient, Provider};
-use serde::Deserialize;
 use tracing::info;
 
-use super::{ApiErr, ApiJson, AppState};
+use super::{ApiJson, AppState, Rejection};
 use crate::providers::tencent_meeting::unix_now;
 use crate::providers::ProviderError;
 
-type ApiResult<T> = Result<Json<T>, ApiErr>;
+type ApiResult<T> = Result<Json<T>, Rejection>;
 
-fn not_configured(p: Provider) -> ApiErr {
-    ApiErr::new(
+fn not_configured(p: Provider) -> Rejection {
+    Rejection::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "provider_not_configured",
         &format!("{} 未配置", p.label_zh()),
@@ -112,7 +113,7 @@ pub async fn create_webinar(
     }
     let problems = tm::validate_create_webinar(&req, unix_now());
     if !problems.is_empty() {
-        return Err(ApiErr::invalid(problems));
+        return Err(Rejection::invalid(problems));
     }
     // Not idempotent: sent once; a lost answer is reported as unknown, never retried here.
     let r = client.create_webinar(&req).await;
@@ -124,7 +125,7 @@ pub async fn create_webinar(
         0,
         &outcome(&r),
     );
-    r.map(Json).map_err(|e| ApiErr::provider(&e))
+    r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
 pub async fn list_webinar_enrollments(
@@ -140,19 +141,14 @@ pub async fn list_webinar_enrollments(
         .all_enrollments(&id)
         .await
         .map(Json)
-        .map_err(|e| ApiErr::provider(&e))
-}
-
-#[derive(Deserialize)]
-pub struct EnrollList {
-    pub enroll_list: Vec<tm::EnrollEntry>,
+        .map_err(|e| Rejection::provider(&e))
 }
 
 pub async fn import_webinar_enrollments(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<EnrollList>,
+    ApiJson(body): ApiJson<EnrollImportBody>,
 ) -> ApiResult<EnrollImportResponse> {
     let client = state
         .clients
@@ -168,12 +164,12 @@ pub async fn import_webinar_enrollments(
     // The cap counts what the webinar already holds, as jobs do.
     let problems = tm::validate_enroll_import(&req, true, client.config().edition, 0);
     if !problems.is_empty() {
-        return Err(ApiErr::invalid(problems));
+        return Err(Rejection::invalid(problems));
     }
     let existing = client
         .all_enrollments(&id)
         .await
-        .map_err(|e| ApiErr::provider(&e))?;
+        .map_err(|e| Rejection::provider(&e))?;
     let imported = existing
         .iter()
         .filter_map(Lenient::ok)
@@ -181,7 +177,7 @@ pub async fn import_webinar_enrollments(
         .count();
     let problems = tm::validate_enroll_import(&req, true, client.config().edition, imported);
     if !problems.is_empty() {
-        return Err(ApiErr::invalid(problems));
+        return Err(Rejection::invalid(problems));
     }
     let r = client.import_enrollments(&id, &req).await;
     audit(
@@ -192,27 +188,14 @@ pub async fn import_webinar_enrollments(
         req.enroll_list.len() as u64,
         &outcome(&r),
     );
-    r.map(Json).map_err(|e| ApiErr::provider(&e))
-}
-
-#[derive(Deserialize)]
-pub struct WecomQuery {
-    #[serde(default)]
-    pub status: Option<wecom::StatusFilter>,
-    #[serde(default)]
-    pub cursor: Option<String>,
-    #[serde(default)]
-    pub limit: Option<u32>,
-    /// Follow every page and return them as one list.
-    #[serde(default)]
-    pub all: bool,
+    r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
 pub async fn wecom_enrollments(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
     Path(id): Path<String>,
-    ApiJson(q): ApiJson<WecomQuery>,
+    ApiJson(q): ApiJson<WecomEnrollmentsQuery>,
 ) -> ApiResult<EnrollListResponse> {
     let client = state
         .clients
@@ -227,7 +210,7 @@ pub async fn wecom_enrollments(
     };
     let problems = wecom::validate_enroll_list(&req);
     if !problems.is_empty() {
-        return Err(ApiErr::invalid(problems));
+        return Err(Rejection::invalid(problems));
     }
     let r = if q.all {
         client
@@ -251,7 +234,7 @@ pub async fn wecom_enrollments(
         r.as_ref().map(|l| l.enroll_list.len() as u64).unwrap_or(0),
         &outcome(&r),
     );
-    r.map(Json).map_err(|e| ApiErr::provider(&e))
+    r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
 pub async fn import_im_members(
@@ -271,7 +254,7 @@ pub async fn import_im_members(
     };
     let problems = im::validate_import(&req, None, unix_now() as i64);
     if !problems.is_empty() {
-        return Err(ApiErr::invalid(problems));
+        return Err(Rejection::invalid(problems));
     }
     let r = client.import_group_member(&req).await;
     audit(
@@ -282,7 +265,7 @@ pub async fn import_im_members(
         req.member_list.len() as u64,
         &outcome(&r),
     );
-    r.map(Json).map_err(|e| ApiErr::provider(&e))
+    r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
 pub async fn huiyi31_register(
@@ -297,7 +280,7 @@ pub async fn huiyi31_register(
         .ok_or_else(|| not_configured(Provider::Huiyi31))?;
     let problems = h::validate_register(&req);
     if !problems.is_empty() {
-        return Err(ApiErr::invalid(problems));
+        return Err(Rejection::invalid(problems));
     }
     let r = hy.client.register(&req).await;
     audit(
@@ -308,5 +291,5 @@ pub async fn huiyi31_register(
         1,
         &outcome(&r),
     );
-    r.map(Json).map_err(|e| ApiErr::provider(&e))
+    r.map(Json).map_err(|e| Rejection::provider(&e))
 }

@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use rollcall_core::api::{Me, Role};
 
-use super::{ApiErr, AppState};
+use super::{AppState, Rejection};
 use crate::config::AuthMode;
 
 /// Resolves the caller. `None` when unauthenticated.
@@ -18,7 +18,7 @@ pub fn identify(
     state: &AppState,
     peer: SocketAddr,
     headers: &axum::http::HeaderMap,
-) -> Result<Me, ApiErr> {
+) -> Result<Me, Rejection> {
     let auth = &state.cfg.auth;
     if auth.mode == AuthMode::Dev {
         return Ok(Me {
@@ -33,7 +33,7 @@ pub fn identify(
         .iter()
         .any(|net| net.contains(&peer.ip()));
     let unauthenticated = || {
-        ApiErr::new(
+        Rejection::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
             "未通过单点登录认证",
@@ -67,7 +67,7 @@ pub fn identify(
     } else if auth.viewer_groups.is_empty() || member(&auth.viewer_groups) {
         Role::Viewer
     } else {
-        return Err(ApiErr::new(
+        return Err(Rejection::new(
             StatusCode::FORBIDDEN,
             "no_role",
             "你的账号没有使用本工具的权限",
@@ -88,7 +88,7 @@ pub async fn middleware(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     mut req: Request,
     next: Next,
-) -> Result<Response, ApiErr> {
+) -> Result<Response, Rejection> {
     let me = identify(&state, peer, req.headers())?;
     let write = !matches!(
         *req.method(),
@@ -97,7 +97,7 @@ pub async fn middleware(
     if write {
         csrf(&req)?;
         if me.role != Role::Organizer {
-            return Err(ApiErr::new(
+            return Err(Rejection::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 "只有组织者可以执行此操作",
@@ -110,9 +110,9 @@ pub async fn middleware(
 }
 
 /// State-changing requests need the custom header, a JSON body type, and no cross-site origin.
-fn csrf(req: &Request) -> Result<(), ApiErr> {
+fn csrf(req: &Request) -> Result<(), Rejection> {
     let h = |n: &str| req.headers().get(n).and_then(|v| v.to_str().ok());
-    let forbidden = |zh: &str, en: &str| ApiErr::new(StatusCode::FORBIDDEN, "csrf", zh, en);
+    let forbidden = |zh: &str, en: &str| Rejection::new(StatusCode::FORBIDDEN, "csrf", zh, en);
     if h(rollcall_core::api::CSRF_HEADER) != Some("1") {
         return Err(forbidden(
             "缺少防跨站请求头",
@@ -120,7 +120,7 @@ fn csrf(req: &Request) -> Result<(), ApiErr> {
         ));
     }
     if !h("content-type").is_some_and(|c| c.starts_with("application/json")) {
-        return Err(ApiErr::new(
+        return Err(Rejection::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "content_type",
             "请求体必须是 JSON",

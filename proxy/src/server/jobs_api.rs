@@ -14,38 +14,38 @@ use futures_util::stream::Stream;
 use rollcall_core::api::{CreateJobRequest, JobResults, JobState, JobSummary, Me, RowState};
 
 use super::api::audit;
-use super::{ApiErr, ApiJson, AppState};
+use super::{ApiJson, AppState, Rejection};
 use crate::jobs;
 
 fn now() -> i64 {
     crate::providers::tencent_meeting::unix_now() as i64
 }
 
-fn summary(state: &AppState, id: &str) -> Result<JobSummary, ApiErr> {
+fn summary(state: &AppState, id: &str) -> Result<JobSummary, Rejection> {
     state
         .runner
         .store()
         .get_job(id)
-        .map_err(ApiErr::internal)?
-        .ok_or_else(ApiErr::not_found)
+        .map_err(Rejection::internal)?
+        .ok_or_else(Rejection::not_found)
 }
 
 pub async fn create(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
     ApiJson(req): ApiJson<CreateJobRequest>,
-) -> Result<(StatusCode, Json<JobSummary>), ApiErr> {
+) -> Result<(StatusCode, Json<JobSummary>), Rejection> {
     let id = format!("job_{}", uuid::Uuid::new_v4().simple());
     let targets: Vec<String> = req.destinations.iter().map(|d| d.to_string()).collect();
     let job = jobs::prepare(req, &me.user, now(), id.clone())
-        .map_err(|e| ApiErr(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+        .map_err(|e| Rejection(StatusCode::UNPROCESSABLE_ENTITY, e))?;
     let rows = job.rows.len() as u64;
     {
         let store = state.runner.store().clone();
         tokio::task::spawn_blocking(move || store.create_job(&job))
             .await
-            .map_err(ApiErr::internal)?
-            .map_err(ApiErr::internal)?;
+            .map_err(Rejection::internal)?
+            .map_err(Rejection::internal)?;
     }
     audit(
         &state,
@@ -59,19 +59,19 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(summary(&state, &id)?)))
 }
 
-pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Vec<JobSummary>>, ApiErr> {
+pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Vec<JobSummary>>, Rejection> {
     state
         .runner
         .store()
         .list_jobs()
         .map(Json)
-        .map_err(ApiErr::internal)
+        .map_err(Rejection::internal)
 }
 
 pub async fn get_one(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-) -> Result<Json<JobSummary>, ApiErr> {
+) -> Result<Json<JobSummary>, Rejection> {
     summary(&state, &id).map(Json)
 }
 
@@ -79,10 +79,10 @@ pub async fn cancel(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
     Path(id): Path<String>,
-) -> Result<Json<JobSummary>, ApiErr> {
+) -> Result<Json<JobSummary>, Rejection> {
     let job = summary(&state, &id)?;
     if job.state != JobState::Running {
-        return Err(ApiErr::new(
+        return Err(Rejection::new(
             StatusCode::CONFLICT,
             "not_running",
             "任务不在运行中",
@@ -96,7 +96,7 @@ pub async fn cancel(
             .runner
             .store()
             .set_job_state(&id, JobState::Cancelled, None)
-            .map_err(ApiErr::internal)?;
+            .map_err(Rejection::internal)?;
     }
     audit(&state, &me, "job.cancel", &id, job.rows, "cancel requested");
     summary(&state, &id).map(Json)
@@ -106,7 +106,7 @@ pub async fn resume(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
     Path(id): Path<String>,
-) -> Result<Json<JobSummary>, ApiErr> {
+) -> Result<Json<JobSummary>, Rejection> {
     let job = summary(&state, &id)?;
     // A just-cancelled job may still be writing its final state: give it a moment.
     for _ in 0..50 {
@@ -116,7 +116,7 @@ pub async fn resume(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     if state.runner.is_active(&id) {
-        return Err(ApiErr::new(
+        return Err(Rejection::new(
             StatusCode::CONFLICT,
             "running",
             "任务正在运行",
@@ -124,7 +124,7 @@ pub async fn resume(
         ));
     }
     if job.state == JobState::Completed {
-        return Err(ApiErr::new(
+        return Err(Rejection::new(
             StatusCode::CONFLICT,
             "completed",
             "任务已完成",
@@ -136,8 +136,8 @@ pub async fn resume(
     for (d, _) in job.destinations.iter().enumerate() {
         let results = store
             .results(&id)
-            .map_err(ApiErr::internal)?
-            .ok_or_else(ApiErr::not_found)?;
+            .map_err(Rejection::internal)?
+            .ok_or_else(Rejection::not_found)?;
         let rows: Vec<_> = results
             .rows
             .iter()
@@ -151,11 +151,11 @@ pub async fn resume(
             .collect();
         store
             .set_outcomes(&id, d, &rows)
-            .map_err(ApiErr::internal)?;
+            .map_err(Rejection::internal)?;
     }
     store
         .set_job_state(&id, JobState::Running, None)
-        .map_err(ApiErr::internal)?;
+        .map_err(Rejection::internal)?;
     audit(&state, &me, "job.resume", &id, job.rows, "resumed");
     state.runner.start(id.clone());
     summary(&state, &id).map(Json)
@@ -164,14 +164,14 @@ pub async fn resume(
 pub async fn results(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-) -> Result<Json<JobResults>, ApiErr> {
+) -> Result<Json<JobResults>, Rejection> {
     state
         .runner
         .store()
         .results(&id)
-        .map_err(ApiErr::internal)?
+        .map_err(Rejection::internal)?
         .map(Json)
-        .ok_or_else(ApiErr::not_found)
+        .ok_or_else(Rejection::not_found)
 }
 
 fn csv_response(name: &str, bytes: Vec<u8>) -> Response {
@@ -196,13 +196,13 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
 pub async fn results_csv(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-) -> Result<Response, ApiErr> {
+) -> Result<Response, Rejection> {
     let r = state
         .runner
         .store()
         .results(&id)
-        .map_err(ApiErr::internal)?
-        .ok_or_else(ApiErr::not_found)?;
+        .map_err(Rejection::internal)?
+        .ok_or_else(Rejection::not_found)?;
     let mut w = csv_writer();
     let mut header: Vec<String> = vec!["行号 row".into()];
     header.extend(r.headers.iter().cloned());
@@ -218,7 +218,7 @@ pub async fn results_csv(
             ]);
         }
     }
-    w.write_record(&header).map_err(ApiErr::internal)?;
+    w.write_record(&header).map_err(Rejection::internal)?;
     for row in &r.rows {
         let mut rec: Vec<String> = vec![row.row.to_string()];
         rec.extend((0..r.headers.len()).map(|i| row.cells.get(i).cloned().unwrap_or_default()));
@@ -234,11 +234,11 @@ pub async fn results_csv(
                 o.attendee_code.clone().unwrap_or_default(),
             ]);
         }
-        w.write_record(&rec).map_err(ApiErr::internal)?;
+        w.write_record(&rec).map_err(Rejection::internal)?;
     }
     Ok(csv_response(
         &format!("{id}-results.csv"),
-        w.into_inner().map_err(ApiErr::internal)?,
+        w.into_inner().map_err(Rejection::internal)?,
     ))
 }
 
@@ -246,15 +246,15 @@ pub async fn results_csv(
 pub async fn failed_csv(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-) -> Result<Response, ApiErr> {
+) -> Result<Response, Rejection> {
     let r = state
         .runner
         .store()
         .results(&id)
-        .map_err(ApiErr::internal)?
-        .ok_or_else(ApiErr::not_found)?;
+        .map_err(Rejection::internal)?
+        .ok_or_else(Rejection::not_found)?;
     let mut w = csv_writer();
-    w.write_record(&r.headers).map_err(ApiErr::internal)?;
+    w.write_record(&r.headers).map_err(Rejection::internal)?;
     for row in r
         .rows
         .iter()
@@ -263,11 +263,11 @@ pub async fn failed_csv(
         w.write_record(
             (0..r.headers.len()).map(|i| row.cells.get(i).map(String::as_str).unwrap_or("")),
         )
-        .map_err(ApiErr::internal)?;
+        .map_err(Rejection::internal)?;
     }
     Ok(csv_response(
         &format!("{id}-failed.csv"),
-        w.into_inner().map_err(ApiErr::internal)?,
+        w.into_inner().map_err(Rejection::internal)?,
     ))
 }
 
@@ -276,7 +276,7 @@ pub async fn failed_csv(
 pub async fn events(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiErr> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Rejection> {
     let first = summary(&state, &id)?;
     let rx = state.runner.events.subscribe();
     struct S {

@@ -35,16 +35,16 @@ pub struct AppState {
 
 /// An API error with its HTTP status. The body is [`ApiError`] (bilingual, provider code).
 #[derive(Debug)]
-pub struct ApiErr(pub StatusCode, pub ApiError);
+pub struct Rejection(pub StatusCode, pub ApiError);
 
-impl ApiErr {
+impl Rejection {
     pub fn new(status: StatusCode, code: &str, zh: &str, en: &str) -> Self {
-        ApiErr(status, ApiError::new(code, zh, en))
+        Rejection(status, ApiError::new(code, zh, en))
     }
 
     pub fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
-        ApiErr::new(
+        Rejection::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "服务器内部错误",
@@ -59,11 +59,11 @@ impl ApiErr {
             "the request has problems; fix them and try again",
         );
         e.problems = problems;
-        ApiErr(StatusCode::UNPROCESSABLE_ENTITY, e)
+        Rejection(StatusCode::UNPROCESSABLE_ENTITY, e)
     }
 
     pub fn not_found() -> Self {
-        ApiErr::new(
+        Rejection::new(
             StatusCode::NOT_FOUND,
             "not_found",
             "找不到该资源",
@@ -117,16 +117,16 @@ impl ApiErr {
         err.provider = Some(e.provider);
         err.provider_code = (e.code != 0).then_some(e.code);
         err.provider_message = Some(e.message.clone());
-        ApiErr(status, err)
+        Rejection(status, err)
     }
 }
 
-/// `Json<T>` whose rejections (bad JSON, wrong types, body too large) are [`ApiErr`]s too.
+/// `Json<T>` whose rejections (bad JSON, wrong types, body too large) are [`Rejection`]s too.
 #[derive(axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiErr))]
+#[from_request(via(axum::Json), rejection(Rejection))]
 pub struct ApiJson<T>(pub T);
 
-impl From<axum::extract::rejection::JsonRejection> for ApiErr {
+impl From<axum::extract::rejection::JsonRejection> for Rejection {
     fn from(r: axum::extract::rejection::JsonRejection) -> Self {
         let status = r.status();
         let (code, zh) = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -134,11 +134,11 @@ impl From<axum::extract::rejection::JsonRejection> for ApiErr {
         } else {
             ("bad_request_body", "请求体格式不正确")
         };
-        ApiErr::new(status, code, zh, &r.body_text())
+        Rejection::new(status, code, zh, &r.body_text())
     }
 }
 
-impl IntoResponse for ApiErr {
+impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         (self.0, Json(self.1)).into_response()
     }
@@ -183,8 +183,8 @@ async fn count_requests(State(state): State<Arc<AppState>>, req: Request, next: 
     resp
 }
 
-async fn api_not_found() -> ApiErr {
-    ApiErr::not_found()
+async fn api_not_found() -> Rejection {
+    Rejection::not_found()
 }
 
 pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {

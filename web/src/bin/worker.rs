@@ -3,17 +3,18 @@
 //! page stays responsive on 100k rows.
 //!
 //! In:  `{"bytes": Uint8Array, "mapping": "<MappingOptions JSON>"}`
-//! Out: `{"type":"progress","done":N,"total":M}` … then `{"type":"done","roster":…}` or
-//!      `{"type":"error","error":{code,zh,en}}` (as JSON strings).
+//! Out: core's `api::WorkerReply` as JSON strings: `ready`, `progress`…, then `done` or `error`.
 
-use rollcall_core::api::DestinationKind;
-use rollcall_core::roster::{self, MappingOptions, RosterError, Sniffed, TextEncoding};
+use rollcall_core::api::{DestinationKind, WorkerReply};
+use rollcall_core::roster::{self, MappingOptions, RosterError, TextEncoding};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-fn post(scope: &DedicatedWorkerGlobalScope, msg: serde_json::Value) {
-    let _ = scope.post_message(&JsValue::from_str(&msg.to_string()));
+fn post(scope: &DedicatedWorkerGlobalScope, msg: WorkerReply) {
+    if let Ok(text) = serde_json::to_string(&msg) {
+        let _ = scope.post_message(&JsValue::from_str(&text));
+    }
 }
 
 fn decode(bytes: &[u8], enc: TextEncoding) -> Result<(String, bool), JsValue> {
@@ -34,40 +35,18 @@ fn parse(
     bytes: &[u8],
     mapping: &MappingOptions,
 ) -> Result<roster::Roster, RosterError> {
-    let table = match roster::sniff(bytes)? {
-        Sniffed::Xlsx => roster::read_xlsx(bytes)?,
-        Sniffed::Csv(enc) => {
-            let (text, replaced) = decode(bytes, enc).map_err(|_| RosterError {
-                code: "decode_failed".into(),
-                zh: "无法解码文件".into(),
-                en: "cannot decode the file".into(),
-            })?;
-            let mut t = roster::read_csv_text(&text, enc)?;
-            if replaced {
-                t.problems.insert(
-                    0,
-                    roster::RowProblem::new(
-                        0,
-                        None,
-                        "decode_errors",
-                        roster::Severity::Warning,
-                        "文件含有无法识别的字符（混合编码？），已用 � 替代",
-                        "the file has undecodable bytes (mixed encodings?); replaced with �",
-                    ),
-                );
-            }
-            t
-        }
-    };
+    let table = roster::read_table_with(bytes, |b, enc| {
+        decode(b, enc).map_err(|_| RosterError::decode_failed())
+    })?;
     post(
         scope,
-        serde_json::json!({"type": "progress", "done": 0, "total": table.rows.len(), "phase": "validate"}),
+        WorkerReply::Progress {
+            done: 0,
+            total: table.rows.len(),
+        },
     );
     let mut r = roster::build_roster_with_progress(table, mapping, &mut |done, total| {
-        post(
-            scope,
-            serde_json::json!({"type": "progress", "done": done, "total": total, "phase": "validate"}),
-        )
+        post(scope, WorkerReply::Progress { done, total })
     });
     r.check_destinations(&DestinationKind::ALL);
     Ok(r)
@@ -90,14 +69,17 @@ fn main() {
             .unwrap_or_default();
         let started = js_sys::Date::now();
         match parse(&s2, &bytes, &mapping) {
-            Ok(r) => post(
+            Ok(roster) => post(
                 &s2,
-                serde_json::json!({"type": "done", "roster": r, "elapsed_ms": js_sys::Date::now() - started}),
+                WorkerReply::Done {
+                    roster,
+                    elapsed_ms: js_sys::Date::now() - started,
+                },
             ),
-            Err(e) => post(&s2, serde_json::json!({"type": "error", "error": e})),
+            Err(error) => post(&s2, WorkerReply::Error { error }),
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    post(&scope, serde_json::json!({"type": "ready"}));
+    post(&scope, WorkerReply::Ready);
 }

@@ -2,8 +2,9 @@
 //! expandable questionnaire answers, counts by status and source, CSV export.
 
 use leptos::prelude::*;
+use rollcall_core::api::WecomEnrollmentsQuery;
 use rollcall_core::providers::wecom::{
-    Answer, Enroll, EnrollListResponse, EnrollSource, EnrollStatus,
+    Answer, Enroll, EnrollListResponse, EnrollSource, EnrollStatus, StatusFilter,
 };
 use rollcall_core::providers::Lenient;
 
@@ -59,7 +60,11 @@ pub fn Enrollments() -> impl IntoView {
         loading.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let body = serde_json::json!({"all": true, "status": s});
+            let body = WecomEnrollmentsQuery {
+                all: true,
+                status: Some(StatusFilter::from_code(s)),
+                ..Default::default()
+            };
             match api::post::<_, EnrollListResponse>(
                 &format!(
                     "wecom/webinars/{}/enrollments",

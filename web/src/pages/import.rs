@@ -9,6 +9,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use rollcall_core::api::{
     CreateJobRequest, Destination, DestinationKind, JobResults, JobState, JobSummary, RowState,
+    WorkerReply,
 };
 use rollcall_core::roster::{FieldKind, MappingOptions, Roster, RosterError, Severity, TableRow};
 use wasm_bindgen::prelude::*;
@@ -66,11 +67,20 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                 let Some(text) = ev.data().as_string() else {
                     return;
                 };
-                let Ok(msg) = serde_json::from_str::<serde_json::Value>(&text) else {
-                    return;
+                let msg = match serde_json::from_str::<WorkerReply>(&text) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        st.progress.set(None);
+                        st.parse_error.set(Some(RosterError {
+                            code: "worker".into(),
+                            zh: format!("解析结果无法读取：{e}"),
+                            en: format!("cannot read the parse result: {e}"),
+                        }));
+                        return;
+                    }
                 };
-                match msg["type"].as_str() {
-                    Some("ready") => {
+                match msg {
+                    WorkerReply::Ready => {
                         READY.with(|r| *r.borrow_mut() = true);
                         if let Some(m) = PENDING.with(|p| p.borrow_mut().take()) {
                             WORKER.with(|w| {
@@ -80,29 +90,17 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                             });
                         }
                     }
-                    Some("progress") => st.progress.set(Some((
-                        msg["done"].as_u64().unwrap_or(0) as usize,
-                        msg["total"].as_u64().unwrap_or(0) as usize,
-                    ))),
-                    Some("done") => {
+                    WorkerReply::Progress { done, total } => st.progress.set(Some((done, total))),
+                    WorkerReply::Done { roster, elapsed_ms } => {
                         st.progress.set(None);
-                        st.elapsed_ms.set(msg["elapsed_ms"].as_f64().unwrap_or(0.0));
-                        match serde_json::from_value::<Roster>(msg["roster"].clone()) {
-                            Ok(r) => st.roster.set(Some(Arc::new(r))),
-                            Err(e) => st.parse_error.set(Some(RosterError {
-                                code: "worker".into(),
-                                zh: format!("解析结果无法读取：{e}"),
-                                en: format!("cannot read the parse result: {e}"),
-                            })),
-                        }
+                        st.elapsed_ms.set(elapsed_ms);
+                        st.roster.set(Some(Arc::new(roster)));
                     }
-                    Some("error") => {
+                    WorkerReply::Error { error } => {
                         st.progress.set(None);
                         st.roster.set(None);
-                        st.parse_error
-                            .set(serde_json::from_value(msg["error"].clone()).ok());
+                        st.parse_error.set(Some(error));
                     }
-                    _ => {}
                 }
             });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

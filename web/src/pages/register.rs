@@ -39,7 +39,7 @@ pub fn Register() -> impl IntoView {
         invitation_code: None,
         bvent_id: event.get().trim().to_string(),
         attendee_type_id: type_id.get().trim().to_string(),
-        attendee: h::Attendee {
+        attendee: h::AttendeeFields {
             fields: b2
                 .iter()
                 .filter(|(_, _, _, v)| !v.get().trim().is_empty())

@@ -29,7 +29,7 @@ impl Huiyi31 {
             invitation_code: None,
             bvent_id: self.event_id.clone(),
             attendee_type_id: self.attendee_type_id.clone(),
-            attendee: h::Attendee {
+            attendee: h::AttendeeFields {
                 fields: ctx.input.attendees[row as usize].to_huiyi31_fields(),
             },
             purchaser: None,
