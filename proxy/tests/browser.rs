@@ -15,14 +15,9 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use webdriver::{prerequisites, ui_dir, wait_file, Driver};
 
-#[test]
-fn organizer_workflow_in_chromium() {
-    if !prerequisites() {
-        return;
-    }
+/// `rollcall serve --sandbox` with the built UI, in a temp dir.
+fn sandbox_server() -> (tempfile::TempDir, common::Proc) {
     let tmp = tempfile::tempdir().unwrap();
-    let downloads = tmp.path().join("downloads");
-    std::fs::create_dir_all(&downloads).unwrap();
     let server = common::spawn(
         &[
             "serve",
@@ -37,6 +32,17 @@ fn organizer_workflow_in_chromium() {
         &tmp.path().join("proxy.log"),
         "Rollcall is running",
     );
+    (tmp, server)
+}
+
+#[test]
+fn organizer_workflow_in_chromium() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let downloads = tmp.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
     let url = format!("{}/", server.url);
     let d = Driver::start(&downloads, &tmp.path().join("profile"));
 
@@ -243,21 +249,7 @@ fn create_webinar_form_submits_with_every_checkbox_combination() {
     if !prerequisites() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let server = common::spawn(
-        &[
-            "serve",
-            "--sandbox",
-            "--bind",
-            "127.0.0.1:0",
-            "--data-dir",
-            tmp.path().join("data").to_str().unwrap(),
-            "--ui-dir",
-            ui_dir().to_str().unwrap(),
-        ],
-        &tmp.path().join("proxy.log"),
-        "Rollcall is running",
-    );
+    let (tmp, server) = sandbox_server();
     let d = Driver::start(&tmp.path().join("dl"), &tmp.path().join("profile"));
     d.go(&format!("{}/#/webinar", server.url));
     d.type_into("#subject", "复选框组合");
@@ -367,21 +359,7 @@ fn outcome_messages_follow_the_language_toggle() {
     if !prerequisites() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let server = common::spawn(
-        &[
-            "serve",
-            "--sandbox",
-            "--bind",
-            "127.0.0.1:0",
-            "--data-dir",
-            tmp.path().join("data").to_str().unwrap(),
-            "--ui-dir",
-            ui_dir().to_str().unwrap(),
-        ],
-        &tmp.path().join("proxy.log"),
-        "Rollcall is running",
-    );
+    let (tmp, server) = sandbox_server();
     let d = Driver::start(&tmp.path().join("dl"), &tmp.path().join("profile"));
     d.go(&format!("{}/", server.url));
     // `administrator` is already in the sandbox's demo group: its row ends "already a member".

@@ -44,6 +44,26 @@ fn replay(bytes: Vec<u8>, seen: Seen) -> axum::routing::MethodRouter {
     get(answer.clone()).post(answer)
 }
 
+/// Serves `app` on a free loopback port from a thread of its own; returns its URL.
+fn serve(app: Router) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(l.local_addr().unwrap()).unwrap();
+                axum::serve(l, app).await.unwrap();
+            })
+    });
+    format!(
+        "http://{}",
+        rx.recv_timeout(Duration::from_secs(10)).unwrap()
+    )
+}
+
 /// Starts the replay fake on a free loopback port; returns its URL and what it received.
 fn start_fake() -> (String, Seen) {
     let seen: Seen = Default::default();
@@ -83,20 +103,7 @@ fn start_fake() -> (String, Seen) {
             "/op/notoken/api/Attendee/v1/Register",
             replay(seed("huiyi31_register_response.json"), s),
         );
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(l.local_addr().unwrap()).unwrap();
-                axum::serve(l, app).await.unwrap();
-            })
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(10)).unwrap();
-    (format!("http://{addr}"), seen)
+    (serve(app), seen)
 }
 
 struct Replay {
@@ -295,22 +302,7 @@ fn an_unaccounted_row_is_reconciled_not_rejected() {
                 }
             }),
         );
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(l.local_addr().unwrap()).unwrap();
-                axum::serve(l, app).await.unwrap();
-            })
-    });
-    let url = format!(
-        "http://{}",
-        rx.recv_timeout(Duration::from_secs(10)).unwrap()
-    );
+    let url = serve(app);
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &url, "");
     let proxy = spawn(

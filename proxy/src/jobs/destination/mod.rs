@@ -16,6 +16,7 @@ use rollcall_core::Text;
 use tracing::warn;
 
 use super::context::{Ctx, Fatal, Settled};
+use super::retry::{describe, is_fatal};
 use super::store::Outcome;
 use crate::providers::ProviderError;
 
@@ -112,6 +113,15 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
         .await?;
     }
     ctx.exhaust()
+}
+
+/// A list that cannot be read stops the destination: reconciliation depends on it.
+fn list_failed(e: &ProviderError, (zh, en): (&str, &str)) -> Fatal {
+    if is_fatal(e) {
+        Fatal(describe(e))
+    } else {
+        Fatal(format!("{zh} / {en}: {}", describe(e)))
+    }
 }
 
 fn found(r: u32, held: &impl Holdings, (zh, en): (&str, &str), state: RowState) -> Option<Settled> {

@@ -10,9 +10,9 @@ use rollcall_core::providers::Lenient;
 use rollcall_core::Text;
 use tracing::warn;
 
-use super::{Found, Holdings, Reconcilable};
+use super::{list_failed, Found, Holdings, Reconcilable};
 use crate::jobs::context::{Ctx, Fatal};
-use crate::jobs::retry::{describe, is_fatal, Pacer};
+use crate::jobs::retry::Pacer;
 use crate::jobs::store::{JobInput, Outcome};
 use crate::providers::tencent_im::Client;
 use crate::providers::ProviderError;
@@ -60,7 +60,7 @@ impl Reconcilable for TencentIm {
                     self.client.get_group_member_info(&req)
                 })
                 .await
-                .map_err(|e| list_failed(&e))?;
+                .map_err(|e| list_failed(&e, ("无法读取群成员", "cannot list group members")))?;
             let n = page.member_list.len() as u32;
             offset = offset.saturating_add(n);
             for m in page.member_list {
@@ -129,16 +129,5 @@ impl Reconcilable for TencentIm {
                 },
             )
             .collect())
-    }
-}
-
-fn list_failed(e: &ProviderError) -> Fatal {
-    if is_fatal(e) {
-        Fatal(describe(e))
-    } else {
-        Fatal(format!(
-            "无法读取群成员 / cannot list group members: {}",
-            describe(e)
-        ))
     }
 }

@@ -10,9 +10,9 @@ use rollcall_core::providers::Lenient;
 use rollcall_core::Text;
 use tracing::warn;
 
-use super::{Cap, Found, Holdings, Reconcilable};
+use super::{list_failed, Cap, Found, Holdings, Reconcilable};
 use crate::jobs::context::{Ctx, Fatal};
-use crate::jobs::retry::{describe, is_fatal, Pacer};
+use crate::jobs::retry::Pacer;
 use crate::jobs::store::{JobInput, Outcome};
 use crate::providers::tencent_meeting::Client;
 use crate::providers::ProviderError;
@@ -74,7 +74,7 @@ impl Reconcilable for TencentMeeting {
                     )
                 })
                 .await
-                .map_err(|e| list_failed(&e))?;
+                .map_err(|e| list_failed(&e, ("无法读取报名列表", "cannot list enrollments")))?;
             let more = r.has_more(page, tm::MAX_APPROVALS_PAGE_SIZE);
             for e in r.enroll_list {
                 match e {
@@ -162,16 +162,5 @@ impl Reconcilable for TencentMeeting {
                 },
             )
             .collect())
-    }
-}
-
-fn list_failed(e: &ProviderError) -> Fatal {
-    if is_fatal(e) {
-        Fatal(describe(e))
-    } else {
-        Fatal(format!(
-            "无法读取报名列表 / cannot list enrollments: {}",
-            describe(e)
-        ))
     }
 }
