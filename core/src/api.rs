@@ -274,6 +274,37 @@ pub struct Status {
     pub version: String,
     pub sandbox: bool,
     pub providers: Vec<ProviderStatus>,
+    /// What the UI may pre-fill.
+    #[serde(default)]
+    pub suggestions: Suggestions,
+}
+
+/// Targets the UI may pre-fill: the sandbox's demo ids, or what the config names. On a real
+/// deployment without such defaults every field is empty: nothing is guessed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestions {
+    /// The id part of a destination of each kind (`huiyi31`: `EVENT:TYPE:SKU`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tencent_meeting: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tencent_im: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub huiyi31: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wecom_webinar: Option<String>,
+    /// The 31huiyi ticket's name (`ItemSkuName`) from the config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub huiyi31_ticket_name: Option<String>,
+}
+
+impl Suggestions {
+    pub fn destination(&self, kind: DestinationKind) -> Option<&str> {
+        match kind {
+            DestinationKind::TencentMeeting => self.tencent_meeting.as_deref(),
+            DestinationKind::TencentIm => self.tencent_im.as_deref(),
+            DestinationKind::Huiyi31 => self.huiyi31.as_deref(),
+        }
+    }
 }
 
 /// Every error the API returns: a stable code, a bilingual message, the provider's code when

@@ -24,6 +24,14 @@ fn every_operation_and_error_class() {
     assert_eq!(me["role"], "organizer");
     let status = c.get("/api/status").json();
     assert_eq!(status["sandbox"], false);
+    // A real deployment suggests nothing but what its config names (no demo ids in the UI).
+    assert!(
+        ["tencent_meeting", "tencent_im", "huiyi31", "wecom_webinar"]
+            .iter()
+            .all(|k| status["suggestions"].get(k).is_none()),
+        "{status}"
+    );
+    assert_eq!(status["suggestions"]["huiyi31_ticket_name"], "嘉宾票");
     assert!(status["providers"]
         .as_array()
         .unwrap()

@@ -2,7 +2,7 @@
 //! identity, sandbox banner.
 
 use leptos::prelude::*;
-use rollcall_core::api::{Me, Role, Status};
+use rollcall_core::api::{Me, Role, Status, Suggestions};
 
 use crate::i18n::{self, tr, Lang};
 use crate::pages;
@@ -19,6 +19,34 @@ impl Session {
         self.me
             .with(|m| m.as_ref().is_some_and(|m| m.role == Role::Organizer))
     }
+}
+
+/// Fills `field` from the proxy's suggestions (`/api/status`) once they arrive, unless the user
+/// typed something first. On a real deployment there are none: nothing is pre-filled.
+pub fn suggest(
+    field: RwSignal<String>,
+    pick: impl Fn(&Suggestions) -> Option<String> + Send + Sync + 'static,
+) {
+    suggest_dyn(field, Box::new(pick));
+}
+
+/// Not generic: one copy of the effect in the bundle, whatever the field.
+#[allow(clippy::type_complexity)]
+fn suggest_dyn(
+    field: RwSignal<String>,
+    pick: Box<dyn Fn(&Suggestions) -> Option<String> + Send + Sync>,
+) {
+    let session = expect_context::<Session>();
+    Effect::new(move || {
+        if let Some(v) = session
+            .status
+            .with(|s| s.as_ref().and_then(|s| pick(&s.suggestions)))
+        {
+            if field.get_untracked().is_empty() {
+                field.set(v);
+            }
+        }
+    });
 }
 
 fn current_route() -> String {

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use rollcall_core::api::{
-    EnrollImportBody, ImGroupImport, Me, ProviderStatus, Status, WecomEnrollmentsQuery,
+    EnrollImportBody, ImGroupImport, Me, ProviderStatus, Status, Suggestions, WecomEnrollmentsQuery,
 };
 use rollcall_core::providers::huiyi31::{self as h, RegisterRequest, RegisterResponse};
 use rollcall_core::providers::tencent_im::{
@@ -81,9 +81,31 @@ pub async fn status(State(state): State<Arc<AppState>>) -> Json<Status> {
             .map(|u| host(u))
             .unwrap_or_default(),
     };
+    // The sandbox's demo targets only in sandbox mode: a real deployment shows nothing pre-filled
+    // but what its config names.
+    let mut suggestions = Suggestions {
+        huiyi31_ticket_name: c
+            .huiyi31
+            .as_ref()
+            .and_then(|h| h.default_item_sku_name.clone()),
+        ..Default::default()
+    };
+    if state.sandbox {
+        use crate::sandbox::demo;
+        suggestions.tencent_meeting = Some(demo::TM_WEBINAR.into());
+        suggestions.tencent_im = Some(demo::IM_GROUP.into());
+        suggestions.huiyi31 = Some(format!(
+            "{}:{}:{}",
+            demo::HUIYI_EVENT,
+            demo::HUIYI_TYPE,
+            demo::HUIYI_TICKET
+        ));
+        suggestions.wecom_webinar = Some(demo::WECOM_WEBINAR.into());
+    }
     Json(Status {
         version: env!("CARGO_PKG_VERSION").into(),
         sandbox: state.sandbox,
+        suggestions,
         providers: vec![
             entry(Provider::TencentMeeting, c.tencent_meeting.is_some()),
             entry(Provider::Wecom, c.wecom.is_some()),

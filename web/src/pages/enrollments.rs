@@ -45,7 +45,8 @@ fn csv_cell(s: &str) -> String {
 
 #[component]
 pub fn Enrollments() -> impl IntoView {
-    let meeting = RwSignal::new("MEETINGID1".to_string());
+    let meeting = RwSignal::new(String::new());
+    crate::app::suggest(meeting, |s| s.wecom_webinar.clone());
     let status = RwSignal::new(0i64);
     let search = RwSignal::new(String::new());
     let list = RwSignal::new(None::<Vec<Enroll>>);

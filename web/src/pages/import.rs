@@ -175,19 +175,22 @@ pub fn Import() -> impl IntoView {
         (
             DestinationKind::TencentMeeting,
             RwSignal::new(false),
-            RwSignal::new("17305428542504531991".to_string()),
+            RwSignal::new(String::new()),
         ),
         (
             DestinationKind::TencentIm,
             RwSignal::new(false),
-            RwSignal::new("@TGS#2J4SZEAEL".to_string()),
+            RwSignal::new(String::new()),
         ),
         (
             DestinationKind::Huiyi31,
             RwSignal::new(false),
-            RwSignal::new("demo-event:demo-type:demo-ticket".to_string()),
+            RwSignal::new(String::new()),
         ),
     ];
+    for (kind, _, id) in dests {
+        crate::app::suggest(id, move |s| s.destination(kind).map(str::to_string));
+    }
     let job = RwSignal::new(None::<JobSummary>);
     let results = RwSignal::new(None::<JobResults>);
     let start_error = RwSignal::new(None::<String>);

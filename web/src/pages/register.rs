@@ -10,10 +10,24 @@ use crate::i18n::{pick, tr};
 
 #[component]
 pub fn Register() -> impl IntoView {
-    let event = RwSignal::new("demo-event".to_string());
-    let type_id = RwSignal::new("demo-type".to_string());
-    let sku = RwSignal::new("demo-ticket".to_string());
-    let sku_name = RwSignal::new("嘉宾票".to_string());
+    let event = RwSignal::new(String::new());
+    let type_id = RwSignal::new(String::new());
+    let sku = RwSignal::new(String::new());
+    let sku_name = RwSignal::new(String::new());
+    // The suggested 31huiyi destination is `EVENT:TYPE:SKU`; the ticket's name comes from the config.
+    crate::app::suggest(event, |s| s.huiyi31.clone());
+    crate::app::suggest(sku_name, |s| s.huiyi31_ticket_name.clone());
+    Effect::new(move || {
+        // Split a suggested `EVENT:TYPE:SKU` into its three fields.
+        let v = event.get();
+        if let Some((e, rest)) = v.split_once(':') {
+            if let Some((t, k)) = rest.split_once(':') {
+                type_id.set(t.to_string());
+                sku.set(k.to_string());
+                event.set(e.to_string());
+            }
+        }
+    });
     let builtins: Vec<(&'static str, &'static str, &'static str, RwSignal<String>)> = vec![
         (
             n::FULL_NAME,
