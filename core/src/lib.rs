@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod destination;
+pub mod export;
 pub mod plan;
 pub mod problem;
 pub mod providers;

@@ -107,6 +107,9 @@ pub struct AuthConfig {
     /// Empty: any authenticated user may view.
     #[serde(default)]
     pub viewer_groups: Vec<String>,
+    /// Members may cancel and resume anyone's job (others only their own).
+    #[serde(default)]
+    pub admin_groups: Vec<String>,
     /// Allow `dev` mode on a non-loopback bind (never in production).
     #[serde(default)]
     pub allow_dev_on_network: bool,
@@ -132,6 +135,7 @@ impl Default for AuthConfig {
             groups_header: default_groups_header(),
             organizer_groups: vec![],
             viewer_groups: vec![],
+            admin_groups: vec![],
             allow_dev_on_network: false,
         }
     }

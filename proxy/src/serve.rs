@@ -282,15 +282,16 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
         metrics.clone(),
     );
     let resumed = runner.resume_all()?;
+    let (l, local) = bind(cfg.server.bind, "proxy").await?;
     let state = Arc::new(AppState {
         cfg: cfg.clone(),
         clients,
         runner,
         metrics,
         sandbox: args.sandbox,
+        port: local.port(),
     });
     let app = server::router(state)?;
-    let (l, local) = bind(cfg.server.bind, "proxy").await?;
     let mode = if args.sandbox {
         " (sandbox providers, dev identity)"
     } else if cfg.auth.mode == AuthMode::Dev {

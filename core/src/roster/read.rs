@@ -218,7 +218,11 @@ pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, Roster
                     .position()
                     .map(|p| line_of(p.byte() as usize))
                     .unwrap_or(0);
-                let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+                // A cell an export escaped (`'=…`) comes back as it was.
+                let cells: Vec<String> = record
+                    .iter()
+                    .map(|c| crate::export::unescape_cell(c.trim()).to_string())
+                    .collect();
                 if cells.iter().all(String::is_empty) {
                     continue;
                 }
@@ -327,7 +331,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, RosterError> {
             Data::Empty => String::new(),
             Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
             Data::Int(i) => i.to_string(),
-            other => other.to_string().trim().to_string(),
+            other => crate::export::unescape_cell(other.to_string().trim()).to_string(),
         }
     };
     let start_row = range.start().map(|(r, _)| r).unwrap_or(0);

@@ -21,6 +21,19 @@ pub fn identify(
 ) -> Result<Me, Rejection> {
     let auth = &state.cfg.auth;
     if auth.mode == AuthMode::Dev {
+        // DNS rebinding: a page on attacker.example resolving to 127.0.0.1 reaches this port
+        // with its own Host. The dev identity answers only loopback names on our port.
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|v| v.to_str().ok());
+        if !host.is_some_and(|h| loopback_host(h, state.port)) {
+            return Err(Rejection::new(
+                StatusCode::FORBIDDEN,
+                "host_not_allowed",
+                "开发模式只接受本机地址（localhost / 127.0.0.1）访问",
+                "dev mode answers only loopback host names (localhost / 127.0.0.1)",
+            ));
+        }
         return Ok(Me {
             user: "dev".into(),
             email: Some("dev@localhost".into()),
@@ -28,10 +41,14 @@ pub fn identify(
             role: Role::Organizer,
         });
     }
-    let trusted = auth
-        .trusted_proxies
-        .iter()
-        .any(|net| net.contains(&peer.ip()));
+    // An IPv4 peer on a dual-stack socket arrives as ::ffff:a.b.c.d: compare it as IPv4.
+    let ip = match peer.ip() {
+        std::net::IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4),
+        v4 => v4,
+    };
+    let trusted = auth.trusted_proxies.iter().any(|net| net.contains(&ip));
     let unauthenticated = || {
         Rejection::new(
             StatusCode::UNAUTHORIZED,
@@ -42,6 +59,18 @@ pub fn identify(
     };
     if !trusted {
         return Err(unauthenticated());
+    }
+    // The front proxy must replace client copies of the identity headers; two of one means it
+    // did not (the first could be the client's own): refuse rather than guess.
+    for name in [&auth.user_header, &auth.email_header, &auth.groups_header] {
+        if headers.get_all(name.as_str()).iter().count() > 1 {
+            return Err(Rejection::new(
+                StatusCode::UNAUTHORIZED,
+                "duplicate_identity_header",
+                "身份请求头重复，前置代理必须删除客户端自带的身份头",
+                "an identity header came more than once; the front proxy must strip the client's copies",
+            ));
+        }
     }
     let get = |name: &str| {
         headers
@@ -80,6 +109,30 @@ pub fn identify(
         groups,
         role,
     })
+}
+
+/// `localhost`, `127.x.x.x` or `[::1]`, on `port` (or without a port when it is 80).
+fn loopback_host(host: &str, port: u16) -> bool {
+    let (name, p) = match host.rsplit_once(':') {
+        Some((n, p)) if !n.ends_with(':') && !p.contains(']') => (n, p.parse::<u16>().ok()),
+        _ => (host, None),
+    };
+    let port_ok = p.map_or(port == 80, |p| p == port);
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    let loopback = name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    port_ok && loopback
+}
+
+/// Whether `me` may cancel or resume a job `created_by` someone: its creator, or an admin.
+pub fn may_manage(state: &AppState, me: &Me, created_by: &str) -> bool {
+    me.user == created_by
+        || me
+            .groups
+            .iter()
+            .any(|g| state.cfg.auth.admin_groups.contains(g))
 }
 
 /// Authenticates every `/api` request and stores the identity in the request extensions.

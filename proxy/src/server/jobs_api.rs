@@ -1,6 +1,7 @@
 //! Jobs API: create, list, get, live progress (SSE), results (JSON, CSV), failed rows (CSV),
 //! cancel, resume.
 
+use rollcall_core::export::safe_cell;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,6 +82,14 @@ pub async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Json<JobSummary>, Rejection> {
     let job = summary(&state, &id)?;
+    if !super::auth::may_manage(&state, &me, &job.created_by) {
+        return Err(Rejection::new(
+            StatusCode::FORBIDDEN,
+            "not_your_job",
+            "只有任务创建者或管理员可以取消或恢复此任务",
+            "only the job's creator or an admin may cancel or resume it",
+        ));
+    }
     if job.state != JobState::Running {
         return Err(Rejection::new(
             StatusCode::CONFLICT,
@@ -108,6 +117,14 @@ pub async fn resume(
     Path(id): Path<String>,
 ) -> Result<Json<JobSummary>, Rejection> {
     let job = summary(&state, &id)?;
+    if !super::auth::may_manage(&state, &me, &job.created_by) {
+        return Err(Rejection::new(
+            StatusCode::FORBIDDEN,
+            "not_your_job",
+            "只有任务创建者或管理员可以取消或恢复此任务",
+            "only the job's creator or an admin may cancel or resume it",
+        ));
+    }
     // A just-cancelled job may still be writing its final state: give it a moment.
     for _ in 0..50 {
         if !state.runner.is_active(&id) {
@@ -218,7 +235,8 @@ pub async fn results_csv(
             ]);
         }
     }
-    w.write_record(&header).map_err(Rejection::internal)?;
+    w.write_record(header.iter().map(|h| safe_cell(h).into_owned()))
+        .map_err(Rejection::internal)?;
     for row in &r.rows {
         let mut rec: Vec<String> = vec![row.row.to_string()];
         rec.extend((0..r.headers.len()).map(|i| row.cells.get(i).cloned().unwrap_or_default()));
@@ -234,7 +252,8 @@ pub async fn results_csv(
                 o.attendee_code.clone().unwrap_or_default(),
             ]);
         }
-        w.write_record(&rec).map_err(Rejection::internal)?;
+        w.write_record(rec.iter().map(|c| safe_cell(c).into_owned()))
+            .map_err(Rejection::internal)?;
     }
     Ok(csv_response(
         &format!("{id}-results.csv"),
@@ -254,14 +273,17 @@ pub async fn failed_csv(
         .map_err(Rejection::internal)?
         .ok_or_else(Rejection::not_found)?;
     let mut w = csv_writer();
-    w.write_record(&r.headers).map_err(Rejection::internal)?;
+    w.write_record(r.headers.iter().map(|h| safe_cell(h).into_owned()))
+        .map_err(Rejection::internal)?;
     for row in r
         .rows
         .iter()
         .filter(|row| row.outcomes.iter().any(|o| o.state.is_failure()))
     {
         w.write_record(
-            (0..r.headers.len()).map(|i| row.cells.get(i).map(String::as_str).unwrap_or("")),
+            (0..r.headers.len()).map(|i| {
+                safe_cell(row.cells.get(i).map(String::as_str).unwrap_or("")).into_owned()
+            }),
         )
         .map_err(Rejection::internal)?;
     }

