@@ -113,6 +113,10 @@ pub struct AuthConfig {
     /// Allow `dev` mode on a non-loopback bind (never in production).
     #[serde(default)]
     pub allow_dev_on_network: bool,
+    /// Allow `trusted_proxies` ranges wider than a /24 (IPv4) or /64 (IPv6): anyone in them can
+    /// claim any identity.
+    #[serde(default)]
+    pub allow_broad_trusted_proxies: bool,
 }
 
 fn default_user_header() -> String {
@@ -137,6 +141,7 @@ impl Default for AuthConfig {
             viewer_groups: vec![],
             admin_groups: vec![],
             allow_dev_on_network: false,
+            allow_broad_trusted_proxies: false,
         }
     }
 }
@@ -157,6 +162,24 @@ fn default_provider_timeout() -> u64 {
     20
 }
 
+/// Secret files should be readable by the service alone (0600 / 0400).
+fn warn_if_readable_by_others(path: &std::path::Path, what: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(m) = std::fs::metadata(path) {
+            let mode = m.permissions().mode();
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    file = %path.display(),
+                    mode = format!("{:o}", mode & 0o777),
+                    "{what}: the secret file is readable by group or others; chmod 600 it"
+                );
+            }
+        }
+    }
+}
+
 /// A secret reference: `secret_key_env = "NAME"` or `secret_key_file = "/run/secrets/x"`.
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct SecretRef {
@@ -175,6 +198,7 @@ impl SecretRef {
             return Ok(SecretString::from(v));
         }
         if let Some(path) = &self.file {
+            warn_if_readable_by_others(path, what);
             let v = std::fs::read_to_string(path)
                 .with_context(|| format!("{what}: cannot read {}", path.display()))?;
             return Ok(SecretString::from(v.trim().to_string()));
@@ -372,8 +396,53 @@ impl Config {
         if self.auth.mode == AuthMode::TrustedHeader && self.auth.trusted_proxies.is_empty() {
             bail!("auth.mode = \"trusted-header\" needs auth.trusted_proxies: the exact addresses of your SSO proxy");
         }
+        if !self.auth.allow_broad_trusted_proxies {
+            if let Some(net) = self.auth.trusted_proxies.iter().find(|n| match n {
+                IpNet::V4(n) => n.prefix_len() < 24,
+                IpNet::V6(n) => n.prefix_len() < 64,
+            }) {
+                bail!("auth.trusted_proxies: {net} is wider than a /24 (IPv4) or /64 (IPv6); everyone in it could claim any identity. Name your SSO proxy's addresses, or set auth.allow_broad_trusted_proxies = true");
+            }
+        }
+        // Tokens and UserSigs travel in query strings: plain HTTP only to this machine.
+        let p = &self.providers;
+        for (name, url) in [
+            (
+                "tencent_meeting",
+                p.tencent_meeting.as_ref().map(|t| &t.base_url),
+            ),
+            ("wecom", p.wecom.as_ref().map(|t| &t.base_url)),
+            ("tencent_im", p.tencent_im.as_ref().map(|t| &t.base_url)),
+            ("huiyi31", p.huiyi31.as_ref().map(|t| &t.base_url)),
+        ] {
+            if let Some(url) = url {
+                if !https_or_loopback(url) {
+                    bail!("providers.{name}.base_url: {url} is plain HTTP to another machine; credentials would travel unencrypted. Use https:// (plain http:// is only for 127.0.0.1 / localhost, e.g. the sandbox)");
+                }
+            }
+        }
         Ok(())
     }
+}
+
+/// `https://…`, or `http://` to a loopback host (the sandbox, a local test fake).
+fn https_or_loopback(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = match authority.rsplit_once(':') {
+        Some((h, p)) if !p.contains(']') => h,
+        _ => authority,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// `""`, `"/"` → `""`; `"x/"` → `"/x"`.

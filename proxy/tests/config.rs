@@ -46,3 +46,66 @@ fn tencent_meeting_edition_has_no_silent_default() {
         );
     }
 }
+
+#[test]
+fn broad_trusted_proxies_are_refused_unless_allowed() {
+    let cfg = |nets: &str, allow: bool| {
+        rollcall::config::Config::parse(&format!(
+            "[auth]\nmode = \"trusted-header\"\ntrusted_proxies = [{nets}]\nallow_broad_trusted_proxies = {allow}\n"
+        ))
+        .unwrap()
+        .check()
+    };
+    for narrow in ["\"10.1.2.3/32\"", "\"10.1.2.0/24\"", "\"fd00::/64\""] {
+        assert!(cfg(narrow, false).is_ok(), "{narrow}");
+    }
+    for broad in ["\"10.0.0.0/8\"", "\"0.0.0.0/0\"", "\"fd00::/48\""] {
+        let e = cfg(broad, false).unwrap_err().to_string();
+        assert!(e.contains("allow_broad_trusted_proxies"), "{e}");
+        assert!(cfg(broad, true).is_ok());
+    }
+}
+
+#[test]
+fn plain_http_providers_only_on_loopback() {
+    let cfg = |url: &str| {
+        rollcall::config::Config::parse(&format!(
+            "[auth]\nmode = \"dev\"\n[providers.huiyi31]\nbase_url = \"{url}\"\n"
+        ))
+        .unwrap()
+        .check()
+    };
+    for ok in [
+        "https://31api.31huiyi.com",
+        "http://127.0.0.1:9090",
+        "http://localhost:9090",
+        "http://[::1]:9090",
+    ] {
+        assert!(cfg(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "http://31api.31huiyi.com",
+        "http://10.0.0.5:8080",
+        "ftp://x",
+    ] {
+        let e = cfg(bad).unwrap_err().to_string();
+        assert!(e.contains("https://"), "{bad}: {e}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_journal_is_readable_by_the_service_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let _store = rollcall::jobs::store::SqliteStore::open(&data).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("rollcall.db")), 0o600);
+    // An existing, too-open directory is tightened too.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    drop(_store);
+    let _again = rollcall::jobs::store::SqliteStore::open(&data).unwrap();
+    assert_eq!(mode(&data), 0o700);
+}

@@ -687,6 +687,22 @@ fn everything_lives_under_the_base_path() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 308);
     assert_eq!(r.headers()["location"], "/rollcall/");
+    // The URL printed at start-up answers (the UI's index; here the no-UI page or the UI).
+    let slash = reqwest::blocking::get(format!("{}/", proxy.url)).unwrap();
+    assert_ne!(slash.status().as_u16(), 404, "GET {}/", proxy.url);
+    assert_eq!(c.get("/api/status").status, 200);
+    assert_eq!(c.get("/api/nope").status, 404);
+    // An oversize body answers in the API's JSON error shape.
+    let r = c.post_raw(
+        "/api/huiyi31/register",
+        &[
+            ("x-rollcall-csrf", "1"),
+            ("content-type", "application/json"),
+        ],
+        vec![b' '; 2 * 1024 * 1024],
+    );
+    assert_eq!(r.status, 413);
+    assert_eq!(r.json()["code"], "body_too_large");
 }
 
 /// Sends only the request head of a POST declaring `len` body bytes; returns the status code.

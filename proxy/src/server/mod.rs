@@ -153,11 +153,11 @@ async fn healthz() -> &'static str {
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     match state.runner.store().list_jobs() {
         Ok(_) => "ready".into_response(),
-        Err(e) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("journal unavailable: {e}"),
-        )
-            .into_response(),
+        Err(e) => {
+            // The reason goes to the log; the probe only learns "not ready".
+            tracing::warn!(error = %e, "not ready: the journal is unavailable");
+            (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+        }
     }
 }
 
@@ -194,6 +194,24 @@ async fn count_requests(State(state): State<Arc<AppState>>, req: Request, next: 
         "rollcall_http_requests_total",
         format!("method=\"{method}\",status=\"{}\"", resp.status().as_u16()),
     );
+    resp
+}
+
+/// The body-limit layers answer 413 in plain text; the API answers in its JSON error shape.
+async fn json_body_limit(resp: Response) -> Response {
+    let json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE && !json {
+        return Rejection::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "请求体太大",
+            "the request body is too large",
+        )
+        .into_response();
+    }
     resp
 }
 
@@ -256,6 +274,7 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
             state.clone(),
             auth::middleware,
         ))
+        .layer(middleware::map_response(json_body_limit))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -280,16 +299,50 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
             HeaderValue::from_static("no-referrer"),
         ))
         .with_state(state.clone());
-    let base = &cfg.server.base_path;
+    let base = cfg.server.base_path.clone();
     Ok(if base.is_empty() {
         inner
     } else {
-        let to = format!("{base}/");
-        Router::new()
-            .route(
-                base,
-                get(move || async move { axum::response::Redirect::permanent(&to) }),
-            )
-            .nest(base, inner)
+        Router::new().fallback_service(under_base_path(base, inner))
+    })
+}
+
+/// Serves `inner` under `base`: `/rc` redirects to `/rc/` (the URL printed at start-up), and
+/// `/rc/x` is `inner`'s `/x` — including `/rc/` itself, the UI's index.
+fn under_base_path(
+    base: String,
+    inner: Router,
+) -> impl tower::Service<
+    Request,
+    Response = Response,
+    Error = std::convert::Infallible,
+    Future = impl Send + 'static,
+> + Clone
+       + Send
+       + 'static {
+    tower::service_fn(move |mut req: Request| {
+        let (base, mut inner) = (base.clone(), inner.clone());
+        async move {
+            use tower::Service;
+            let path = req.uri().path();
+            if path == base {
+                return Ok(axum::response::Redirect::permanent(&format!("{base}/")).into_response());
+            }
+            let Some(rest) = path
+                .strip_prefix(base.as_str())
+                .filter(|r| r.starts_with('/'))
+            else {
+                return Ok(StatusCode::NOT_FOUND.into_response());
+            };
+            let target = match req.uri().query() {
+                Some(q) => format!("{rest}?{q}"),
+                None => rest.to_string(),
+            };
+            match target.parse() {
+                Ok(uri) => *req.uri_mut() = uri,
+                Err(_) => return Ok(StatusCode::BAD_REQUEST.into_response()),
+            }
+            inner.call(req).await
+        }
     })
 }

@@ -44,23 +44,54 @@ pub fn csp(frame_ancestors: &[String], script_hashes: &[String]) -> String {
     )
 }
 
+/// What `/` says when `ui_dir` holds no built UI: how to build it or point to it (zh + en).
+fn no_ui_page(dir: &Path) -> String {
+    let dir = dir
+        .display()
+        .to_string()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;");
+    format!(
+        r#"<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>Rollcall</title>
+<h1>Rollcall：未找到界面文件 / no built UI</h1>
+<p>代理正在运行，但 <code>{dir}</code> 中没有构建好的界面。请在源码目录运行 <code>cargo xtask build-ui</code>，并把配置中的 <code>server.ui_dir</code> 指向生成的 <code>dist/</code> 目录。</p>
+<p lang="en">The proxy is running, but <code>{dir}</code> holds no built UI. Run <code>cargo xtask build-ui</code> in the source tree and point <code>server.ui_dir</code> in the config at the <code>dist/</code> it makes. The API under <code>api/</code> works meanwhile.</p>
+</html>"#
+    )
+}
+
 pub fn service<S: Clone + Send + Sync + 'static>(
     dir: &Path,
     frame_ancestors: &[String],
 ) -> anyhow::Result<Router<S>> {
     let index = dir.join("index.html");
-    let html = std::fs::read_to_string(&index).unwrap_or_else(|_| {
-        tracing::warn!(dir = %dir.display(), "no built UI found (run `cargo xtask build-ui`); serving a placeholder");
-        String::new()
-    });
-    let policy = csp(frame_ancestors, &inline_script_hashes(&html));
+    let csp_layer = |hashes: &[String]| -> anyhow::Result<_> {
+        Ok(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&csp(frame_ancestors, hashes))?,
+        ))
+    };
+    let Ok(html) = std::fs::read_to_string(&index) else {
+        tracing::warn!(dir = %dir.display(), "no built UI in server.ui_dir (build it with `cargo xtask build-ui` and point ui_dir at dist/); serving a page that says so");
+        let page = axum::response::Html(no_ui_page(dir));
+        return Ok(Router::new()
+            .fallback(move |uri: axum::http::Uri| {
+                let page = page.clone();
+                async move {
+                    use axum::response::IntoResponse;
+                    if matches!(uri.path(), "/" | "/index.html") {
+                        (axum::http::StatusCode::SERVICE_UNAVAILABLE, page).into_response()
+                    } else {
+                        axum::http::StatusCode::NOT_FOUND.into_response()
+                    }
+                }
+            })
+            .layer(csp_layer(&[])?));
+    };
     let files = ServeDir::new(dir)
         .append_index_html_on_directories(true)
         .fallback(ServeFile::new(index));
     Ok(Router::new()
         .fallback_service(files)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_str(&policy)?,
-        )))
+        .layer(csp_layer(&inline_script_hashes(&html))?))
 }

@@ -20,11 +20,31 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     pub fn open(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Open {
+        let open_err = |source| StoreError::Open {
             path: dir.to_path_buf(),
             source,
-        })?;
-        let conn = Connection::open(dir.join("rollcall.db"))?;
+        };
+        std::fs::create_dir_all(dir).map_err(open_err)?;
+        // Personal data: the directory and the journal are the service user's alone.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(open_err)?;
+        }
+        let path = dir.join("rollcall.db");
+        let conn = Connection::open(&path)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for f in ["rollcall.db", "rollcall.db-wal", "rollcall.db-shm"] {
+                let p = dir.join(f);
+                if p.exists() {
+                    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                        .map_err(open_err)?;
+                }
+            }
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
