@@ -189,3 +189,69 @@ fn only_the_creator_or_an_admin_cancels_or_resumes() {
         );
     }
 }
+
+#[test]
+fn reads_of_personal_data_are_audited() {
+    let stack = Stack::start(0.0);
+    let viewer = Client::new(&stack.proxy.url, Some(("vera", VIEWER)));
+    let c = stack.client();
+    let (headers, rows) = roster_csv(2);
+    let r = c.post(
+        "/api/jobs",
+        &json!({"headers": headers, "rows": rows, "destinations": ["tencent-im:@TGS#2J4SZEAEL"]}),
+    );
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    c.wait_job(&id, Duration::from_secs(60));
+    for path in ["results", "results.csv", "failed.csv"] {
+        assert_eq!(viewer.get(&format!("/api/jobs/{id}/{path}")).status, 200);
+    }
+    assert_eq!(
+        viewer
+            .get("/api/tencent-meeting/webinars/17305428542504531991/enrollments")
+            .status,
+        200
+    );
+    let db = audit_records(&stack);
+    for action in [
+        "job.results",
+        "job.results_csv",
+        "job.failed_csv",
+        "tencent_meeting.list_enrollments",
+    ] {
+        assert!(
+            db.iter().any(|(user, a)| user == "vera" && a == action),
+            "{action} by vera is audited: {db:?}\n{}",
+            stack
+                .proxy
+                .log_text()
+                .lines()
+                .filter(|l| l.contains("audit"))
+                .take(3)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
+
+/// The audit records as the proxy logs them (`target: audit`): (user, action).
+fn audit_records(stack: &Stack) -> Vec<(String, String)> {
+    stack
+        .proxy
+        .log_text()
+        .lines()
+        .filter(|l| l.contains("audit"))
+        .filter_map(|l| {
+            let field = |k: &str| {
+                let i = l.find(&format!("{k}="))? + k.len() + 1;
+                Some(
+                    l[i..]
+                        .split_whitespace()
+                        .next()?
+                        .trim_matches('"')
+                        .to_string(),
+                )
+            };
+            Some((field("user")?, field("action")?))
+        })
+        .collect()
+}

@@ -59,6 +59,19 @@ impl Runner {
         &self.shared.store
     }
 
+    /// Waits for a slot at the provider's pace: single calls from the API share the budget with
+    /// jobs (a viewer's list must not spend the provider's per-minute quota).
+    pub async fn pace(&self, provider: rollcall_core::providers::Provider) {
+        use rollcall_core::providers::Provider;
+        let pacer = match provider {
+            Provider::TencentMeeting => &self.pacers.tencent_meeting,
+            Provider::TencentIm => &self.pacers.tencent_im,
+            Provider::Huiyi31 => &self.pacers.huiyi31,
+            Provider::Wecom => return,
+        };
+        pacer.wait().await;
+    }
+
     fn is_cancelled(&self, id: &str) -> bool {
         self.shared.is_cancelled(id)
     }

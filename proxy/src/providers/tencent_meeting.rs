@@ -7,10 +7,10 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use rollcall_core::providers::tencent_meeting::{
-    self as tm, ApprovalEntry, ApprovalsResponse, CreateWebinarRequest, CreateWebinarResponse,
+    self as tm, ApprovalsResponse, CreateWebinarRequest, CreateWebinarResponse,
     EnrollImportRequest, EnrollImportResponse,
 };
-use rollcall_core::providers::{ErrorClass, Lenient, Provider};
+use rollcall_core::providers::{ErrorClass, Provider};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
@@ -217,26 +217,6 @@ impl Client {
             urlencode(&self.cfg.operator_userid)
         );
         Self::parse(&self.call(reqwest::Method::GET, &uri, None).await?)
-    }
-
-    /// Every enrollment of a webinar (all pages); an entry that does not parse is kept as it came.
-    pub async fn all_enrollments(
-        &self,
-        meeting_id: &str,
-    ) -> Result<Vec<Lenient<ApprovalEntry>>, ProviderError> {
-        let mut out = Vec::new();
-        let mut page = 1;
-        loop {
-            let r = self
-                .list_enrollments(meeting_id, page, tm::MAX_APPROVALS_PAGE_SIZE)
-                .await?;
-            let more = r.has_more(page, tm::MAX_APPROVALS_PAGE_SIZE);
-            out.extend(r.enroll_list);
-            if !more {
-                return Ok(out);
-            }
-            page += 1;
-        }
     }
 }
 

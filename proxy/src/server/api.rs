@@ -138,6 +138,7 @@ pub async fn create_webinar(
         return Err(Rejection::invalid(problems));
     }
     // Not idempotent: sent once; a lost answer is reported as unknown, never retried here.
+    state.runner.pace(Provider::TencentMeeting).await;
     let r = client.create_webinar(&req).await;
     audit(
         &state,
@@ -152,18 +153,47 @@ pub async fn create_webinar(
 
 pub async fn list_webinar_enrollments(
     State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
     Path(id): Path<String>,
 ) -> ApiResult<Vec<Lenient<ApprovalEntry>>> {
-    let client = state
-        .clients
-        .tencent_meeting
-        .as_ref()
-        .ok_or_else(|| not_configured(Provider::TencentMeeting))?;
-    client
-        .all_enrollments(&id)
-        .await
-        .map(Json)
-        .map_err(|e| Rejection::provider(&e))
+    let r = all_enrollments(&state, &id).await;
+    audit(
+        &state,
+        &me,
+        "tencent_meeting.list_enrollments",
+        &id,
+        r.as_ref().map(|l| l.len() as u64).unwrap_or(0),
+        &outcome(&r),
+    );
+    r.map(Json).map_err(|e| Rejection::provider(&e))
+}
+
+/// Every page of a webinar's enrollments, each page paced with the jobs' calls.
+async fn all_enrollments(
+    state: &AppState,
+    id: &str,
+) -> Result<Vec<Lenient<ApprovalEntry>>, ProviderError> {
+    let Some(client) = state.clients.tencent_meeting.as_ref() else {
+        return Err(ProviderError::provider(
+            Provider::TencentMeeting,
+            0,
+            "not configured",
+            rollcall_core::providers::ErrorClass::Permanent,
+        ));
+    };
+    let mut out = Vec::new();
+    for page in 1.. {
+        state.runner.pace(Provider::TencentMeeting).await;
+        let r = client
+            .list_enrollments(id, page, tm::MAX_APPROVALS_PAGE_SIZE)
+            .await?;
+        let more = r.has_more(page, tm::MAX_APPROVALS_PAGE_SIZE);
+        out.extend(r.enroll_list);
+        if !more {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 pub async fn import_webinar_enrollments(
@@ -188,8 +218,7 @@ pub async fn import_webinar_enrollments(
     if !problems.is_empty() {
         return Err(Rejection::invalid(problems));
     }
-    let existing = client
-        .all_enrollments(&id)
+    let existing = all_enrollments(&state, &id)
         .await
         .map_err(|e| Rejection::provider(&e))?;
     let imported = existing
@@ -201,6 +230,7 @@ pub async fn import_webinar_enrollments(
     if !problems.is_empty() {
         return Err(Rejection::invalid(problems));
     }
+    state.runner.pace(Provider::TencentMeeting).await;
     let r = client.import_enrollments(&id, &req).await;
     audit(
         &state,
@@ -278,6 +308,7 @@ pub async fn import_im_members(
     if !problems.is_empty() {
         return Err(Rejection::invalid(problems));
     }
+    state.runner.pace(Provider::TencentIm).await;
     let r = client.import_group_member(&req).await;
     audit(
         &state,
@@ -304,6 +335,7 @@ pub async fn huiyi31_register(
     if !problems.is_empty() {
         return Err(Rejection::invalid(problems));
     }
+    state.runner.pace(Provider::Huiyi31).await;
     let r = hy.client.register(&req).await;
     audit(
         &state,

@@ -180,8 +180,11 @@ pub async fn resume(
 
 pub async fn results(
     State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
     Path(id): Path<String>,
 ) -> Result<Json<JobResults>, Rejection> {
+    // Personal data leaves the proxy: who read which job is audited.
+    audit(&state, &me, "job.results", &id, 0, "read");
     state
         .runner
         .store()
@@ -212,8 +215,11 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
 
 pub async fn results_csv(
     State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
     Path(id): Path<String>,
 ) -> Result<Response, Rejection> {
+    // Personal data leaves the proxy: who read which job is audited.
+    audit(&state, &me, "job.results_csv", &id, 0, "read");
     let r = state
         .runner
         .store()
@@ -264,8 +270,11 @@ pub async fn results_csv(
 /// Rows that failed anywhere, in the input's own columns, ready to fix and re-import.
 pub async fn failed_csv(
     State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
     Path(id): Path<String>,
 ) -> Result<Response, Rejection> {
+    // Personal data leaves the proxy: who read which job is audited.
+    audit(&state, &me, "job.failed_csv", &id, 0, "read");
     let r = state
         .runner
         .store()
