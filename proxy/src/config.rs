@@ -45,6 +45,19 @@ pub struct ServerConfig {
     /// Seconds before a non-streaming request is cut off.
     #[serde(default = "default_request_timeout")]
     pub request_timeout_secs: u64,
+    /// Seconds a client may take to send a request's headers (slow clients are cut off).
+    #[serde(default = "default_header_timeout")]
+    pub header_read_timeout_secs: u64,
+    /// Open connections at most; more wait to be accepted.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+}
+
+fn default_header_timeout() -> u64 {
+    10
+}
+fn default_max_connections() -> usize {
+    1024
 }
 
 fn default_bind() -> SocketAddr {
@@ -76,6 +89,8 @@ impl Default for ServerConfig {
             ui_dir: default_ui_dir(),
             max_body_bytes: default_max_body(),
             request_timeout_secs: default_request_timeout(),
+            header_read_timeout_secs: default_header_timeout(),
+            max_connections: default_max_connections(),
         }
     }
 }

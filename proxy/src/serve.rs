@@ -73,6 +73,60 @@ fn sandbox_accounts(cfg: Option<&Config>) -> Result<Accounts> {
     Ok(a)
 }
 
+/// Accepts connections until a shutdown signal: at most `max_connections` open at once, and a
+/// client that has not sent its request headers within `header_timeout` is disconnected (a
+/// half-sent request cannot hold a connection). Each request sees its peer as `ConnectInfo`.
+async fn serve_connections(
+    l: tokio::net::TcpListener,
+    app: axum::Router,
+    header_timeout: Duration,
+    max_connections: usize,
+) -> Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use tower::Service;
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections.max(1)));
+    let mut make = app.into_make_service_with_connect_info::<SocketAddr>();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    let mut open = tokio::task::JoinSet::new();
+    loop {
+        let slot = tokio::select! {
+            s = slots.clone().acquire_owned() => s?,
+            _ = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            r = l.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let svc = make.call(peer).await.unwrap_or_else(|e| match e {});
+        let svc = hyper_util::service::TowerToHyperService::new(svc);
+        open.spawn(async move {
+            let _slot = slot;
+            let mut b = Builder::new(TokioExecutor::new());
+            b.http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let _ = b
+                .serve_connection_with_upgrades(TokioIo::new(stream), svc)
+                .await;
+        });
+        while open.try_join_next().is_some() {}
+    }
+    // Let requests under way finish (briefly), as axum's graceful shutdown did.
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        while open.join_next().await.is_some() {}
+    })
+    .await;
+    Ok(())
+}
+
 pub async fn sandbox(
     addr: SocketAddr,
     config: Option<PathBuf>,
@@ -306,9 +360,13 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
     if resumed > 0 {
         println!("resumed {resumed} unfinished job(s)");
     }
-    axum::serve(l, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    serve_connections(
+        l,
+        app,
+        Duration::from_secs(cfg.server.header_read_timeout_secs),
+        cfg.server.max_connections,
+    )
+    .await?;
     if let Some(t) = sandbox_task {
         t.abort();
     }

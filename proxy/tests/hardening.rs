@@ -255,3 +255,75 @@ fn audit_records(stack: &Stack) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// A proxy with `[server]` settings added to the test config.
+fn proxy_with(server: &str) -> (tempfile::TempDir, Proc) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "http://127.0.0.1:9", "");
+    let text = std::fs::read_to_string(&config).unwrap().replacen(
+        "[server]\n",
+        &format!("[server]\n{server}\n"),
+        1,
+    );
+    std::fs::write(&config, text).unwrap();
+    let p = spawn(
+        &["serve", "--config", config.to_str().unwrap()],
+        &dir.path().join("proxy.log"),
+        "Rollcall is running",
+    );
+    (dir, p)
+}
+
+fn host_of(url: &str) -> String {
+    url.trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_half_sent_request_is_disconnected() {
+    use std::io::{Read, Write};
+    let (_d, p) = proxy_with("header_read_timeout_secs = 1");
+    let mut s = std::net::TcpStream::connect(host_of(&p.url)).unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .unwrap();
+    // Our own limit is far beyond the server's: the server must be the one to end it.
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut buf = Vec::new();
+    let r = s.read_to_end(&mut buf);
+    assert!(
+        r.is_ok() || matches!(r, Err(ref e) if e.kind() == std::io::ErrorKind::ConnectionReset),
+        "the server closed the connection: {r:?}"
+    );
+    let text = String::from_utf8_lossy(&buf);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "no response but a timeout: {text}"
+    );
+}
+
+#[test]
+fn connections_beyond_the_limit_wait() {
+    let (_d, p) = proxy_with("max_connections = 2\nheader_read_timeout_secs = 60");
+    let host = host_of(&p.url);
+    let idle: Vec<std::net::TcpStream> = (0..2)
+        .map(|_| std::net::TcpStream::connect(&host).unwrap())
+        .collect();
+    let quick = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    assert!(
+        quick.get(format!("{}/healthz", p.url)).send().is_err(),
+        "a third connection is not served while two are open"
+    );
+    drop(idle);
+    let patient = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let r = patient.get(format!("{}/healthz", p.url)).send().unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
