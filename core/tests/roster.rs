@@ -386,3 +386,82 @@ proptest! {
         prop_assert_eq!(r.invalid_rows(None).len(), r.rows.len() - valid.len());
     }
 }
+
+/// A stored (uncompressed) zip of `files`, written by hand so the test controls every byte.
+fn stored_zip(files: &[(&str, &str)]) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    for (name, body) in files {
+        let (name, body) = (name.as_bytes(), body.as_bytes());
+        let offset = out.len() as u32;
+        let crc = crc32(body);
+        let size = body.len() as u32;
+        out.extend(0x0403_4b50u32.to_le_bytes());
+        out.extend([20, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // version, flags, method 0, time, date
+        for v in [crc, size, size] {
+            out.extend(v.to_le_bytes());
+        }
+        out.extend((name.len() as u16).to_le_bytes());
+        out.extend(0u16.to_le_bytes());
+        out.extend(name);
+        out.extend(body);
+        central.extend(0x0201_4b50u32.to_le_bytes());
+        central.extend([20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // made by, needed, flags, method, time, date
+        for v in [crc, size, size] {
+            central.extend(v.to_le_bytes());
+        }
+        central.extend((name.len() as u16).to_le_bytes());
+        central.extend([0u8; 12]); // extra, comment, disk, internal and external attributes
+        central.extend(offset.to_le_bytes());
+        central.extend(name);
+    }
+    let (cd_offset, cd_size) = (out.len() as u32, central.len() as u32);
+    out.extend(&central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0, 0, 0, 0]);
+    out.extend((files.len() as u16).to_le_bytes());
+    out.extend((files.len() as u16).to_le_bytes());
+    out.extend(cd_size.to_le_bytes());
+    out.extend(cd_offset.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}
+
+/// Found by fuzzing: a sheet whose shared-string cell points past a shared-string table that does
+/// not exist panicked inside calamine 0.31 (index out of bounds), taking down the proxy's job
+/// creation and the browser worker. Now it is a problem with the file, nothing more.
+#[test]
+fn xlsx_shared_string_out_of_range_is_a_clear_error_not_a_panic() {
+    let zip = stored_zip(&[
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            r#"<worksheet><sheetData><row><c t="s"><v>0</v></c></row></sheetData></worksheet>"#,
+        ),
+    ]);
+    match rollcall_core::roster::read_table(&zip) {
+        Err(e) => assert!(e.code.starts_with("xlsx"), "{e:?}"),
+        // A reader may also treat the dangling reference as an empty cell: no panic either way.
+        Ok(t) => assert!(t.rows.is_empty()),
+    }
+}

@@ -6,6 +6,7 @@
 //!   the trunk release build, every workspace test (browser tests included), bundle budgets.
 //! - `cargo xtask build-ui` — the trunk release build only.
 //! - `cargo xtask sizes` — gzip sizes of the built UI against the budgets.
+//! - `cargo xtask fuzz [--seconds N]` — every cargo-fuzz target for N seconds (default 60).
 //!
 //! Every skipped step says why.
 
@@ -381,6 +382,51 @@ fn test() -> Result {
     sizes()
 }
 
+/// The cargo-fuzz targets in `fuzz/` (outside the workspace).
+const FUZZ_TARGETS: [&str; 3] = ["roster", "wire", "validators"];
+
+/// `cargo xtask fuzz [--seconds N]`: installs cargo-fuzz if missing, then runs every target for
+/// N seconds (default 60) on one core each, one after the other. A crash fails the command and
+/// leaves its reproducer under `fuzz/artifacts/`.
+fn fuzz(args: &[String]) -> Result {
+    let seconds: u64 = match args {
+        [] => 60,
+        [flag, n] if flag == "--seconds" => n
+            .parse()
+            .map_err(|_| format!("--seconds takes a whole number, not {n:?}"))?,
+        _ => return Err("usage: cargo xtask fuzz [--seconds N]".into()),
+    };
+    step("cargo-fuzz");
+    let have = output(
+        Command::new("cargo")
+            .args(["fuzz", "--version"])
+            .env("PATH", path_with_tools()),
+    );
+    if have.is_none() {
+        println!("    installing (a few minutes)");
+        run(cargo().args(["install", "cargo-fuzz", "--locked"]))?;
+    } else {
+        println!("    present");
+    }
+    for target in FUZZ_TARGETS {
+        step(&format!("fuzz {target} for {seconds} s"));
+        run(cargo()
+            .current_dir(root().join("fuzz"))
+            .env("PATH", path_with_tools())
+            // cargo-fuzz needs nightly flags; the stable toolchain accepts them with this.
+            .env("RUSTC_BOOTSTRAP", "1")
+            .args([
+                "fuzz",
+                "run",
+                target,
+                "--",
+                &format!("-max_total_time={seconds}"),
+                "-print_final_stats=1",
+            ]))?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let r = match args.first().map(String::as_str) {
@@ -389,7 +435,8 @@ fn main() -> ExitCode {
         Some("build-ui") => tools().and_then(build_ui),
         Some("sizes") => sizes(),
         Some("tools") => tools().map(|_| ()),
-        _ => Err("usage: cargo xtask demo|test|build-ui|sizes|tools".into()),
+        Some("fuzz") => fuzz(&args[1..]),
+        _ => Err("usage: cargo xtask demo|test|build-ui|sizes|tools|fuzz [--seconds N]".into()),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

@@ -306,9 +306,22 @@ impl RosterError {
     }
 }
 
-/// Reads the first worksheet of an XLSX file.
+/// Reads the first worksheet of an XLSX file. A reader bug on a malformed file is the file's
+/// problem, not the process's end (native builds; the browser worker aborts on panic, which is
+/// why calamine is kept at a version that returns errors for the shapes fuzzing found).
 #[cfg(feature = "xlsx")]
 pub fn read_xlsx(bytes: &[u8]) -> Result<Table, RosterError> {
+    std::panic::catch_unwind(|| read_xlsx_inner(bytes)).unwrap_or_else(|_| {
+        Err(RosterError {
+            code: "xlsx_unreadable".into(),
+            zh: "无法读取 XLSX 文件（文件损坏或不完整？）".into(),
+            en: "cannot read the XLSX file (damaged or malformed)".into(),
+        })
+    })
+}
+
+#[cfg(feature = "xlsx")]
+fn read_xlsx_inner(bytes: &[u8]) -> Result<Table, RosterError> {
     use calamine::{Data, Reader, Xlsx};
     let bad = |e: &dyn std::fmt::Display| RosterError {
         code: "xlsx_unreadable".into(),
