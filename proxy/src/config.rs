@@ -73,7 +73,7 @@ fn default_ui_dir() -> PathBuf {
     PathBuf::from("dist")
 }
 fn default_max_body() -> usize {
-    64 * 1024 * 1024
+    32 * 1024 * 1024
 }
 fn default_request_timeout() -> u64 {
     60

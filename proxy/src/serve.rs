@@ -340,10 +340,14 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
     let state = Arc::new(AppState {
         cfg: cfg.clone(),
         clients,
-        runner,
         metrics,
         sandbox: args.sandbox,
         port: local.port(),
+        progress: crate::server::progress::Progress::start(
+            runner.store().clone(),
+            runner.events.subscribe(),
+        ),
+        runner,
     });
     let app = server::router(state)?;
     let mode = if args.sandbox {

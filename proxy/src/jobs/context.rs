@@ -61,6 +61,12 @@ pub struct Ctx {
     pub shared: Arc<Shared>,
 }
 
+/// Runs journal work (synchronous SQLite) without holding up the async threads: the runtime moves
+/// its other tasks elsewhere meanwhile.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
 impl Ctx {
     fn store(&self) -> &dyn JobStore {
         &*self.shared.store
@@ -76,27 +82,35 @@ impl Ctx {
 
     /// Rows waiting to be sent (not in a batch).
     pub fn pending(&self) -> Result<Vec<u32>, Fatal> {
-        Ok(self.store().pending_rows(&self.job, self.dest)?)
+        Ok(blocking(|| {
+            self.store().pending_rows(&self.job, self.dest)
+        })?)
     }
 
     /// Batches whose outcome is unknown (sent, no verdict yet).
     pub fn in_flight(&self) -> Result<Vec<(i64, Vec<u32>)>, Fatal> {
-        Ok(self.store().inflight_batches(&self.job, self.dest)?)
+        Ok(blocking(|| {
+            self.store().inflight_batches(&self.job, self.dest)
+        })?)
     }
 
     /// Journals rows as in flight *before* they are sent.
     pub fn begin(&self, rows: &[u32]) -> Result<i64, Fatal> {
-        Ok(self.store().begin_batch(&self.job, self.dest, rows)?)
+        Ok(blocking(|| {
+            self.store().begin_batch(&self.job, self.dest, rows)
+        })?)
     }
 
     /// Final states for some of a batch's rows; the rest go back to pending.
     pub fn finish(&self, batch: i64, settled: &[Settled]) -> Result<(), Fatal> {
-        Ok(self.store().finish_batch(batch, settled)?)
+        Ok(blocking(|| self.store().finish_batch(batch, settled))?)
     }
 
     /// Final states for rows (outside any batch, or leaving theirs while the rest stays in flight).
     pub fn settle(&self, settled: &[Settled]) -> Result<(), Fatal> {
-        Ok(self.store().set_outcomes(&self.job, self.dest, settled)?)
+        Ok(blocking(|| {
+            self.store().set_outcomes(&self.job, self.dest, settled)
+        })?)
     }
 
     /// A paced, retried provider call (see [`retry::call`]).

@@ -185,10 +185,10 @@ pub async fn results(
 ) -> Result<Json<JobResults>, Rejection> {
     // Personal data leaves the proxy: who read which job is audited.
     audit(&state, &me, "job.results", &id, 0, "read");
-    state
-        .runner
-        .store()
-        .results(&id)
+    let store = state.runner.store().clone();
+    tokio::task::spawn_blocking(move || store.results(&id))
+        .await
+        .map_err(Rejection::internal)?
         .map_err(Rejection::internal)?
         .map(Json)
         .ok_or_else(Rejection::not_found)
@@ -220,51 +220,55 @@ pub async fn results_csv(
 ) -> Result<Response, Rejection> {
     // Personal data leaves the proxy: who read which job is audited.
     audit(&state, &me, "job.results_csv", &id, 0, "read");
-    let r = state
-        .runner
-        .store()
-        .results(&id)
-        .map_err(Rejection::internal)?
-        .ok_or_else(Rejection::not_found)?;
-    let mut w = csv_writer();
-    let mut header: Vec<String> = vec!["行号 row".into()];
-    header.extend(r.headers.iter().cloned());
-    if let Some(first) = r.rows.first() {
-        for o in &first.outcomes {
-            let d = o.destination.to_string();
-            header.extend([
-                format!("{d} 状态 state"),
-                format!("{d} 代码 code"),
-                format!("{d} 说明 message"),
-                format!("{d} 编号 reference"),
-                format!("{d} 报名码/签到码 code"),
-            ]);
+    // The journal read and the CSV are built off the async threads.
+    let store = state.runner.store().clone();
+    tokio::task::spawn_blocking(move || {
+        let r = store
+            .results(&id)
+            .map_err(Rejection::internal)?
+            .ok_or_else(Rejection::not_found)?;
+        let mut w = csv_writer();
+        let mut header: Vec<String> = vec!["行号 row".into()];
+        header.extend(r.headers.iter().cloned());
+        if let Some(first) = r.rows.first() {
+            for o in &first.outcomes {
+                let d = o.destination.to_string();
+                header.extend([
+                    format!("{d} 状态 state"),
+                    format!("{d} 代码 code"),
+                    format!("{d} 说明 message"),
+                    format!("{d} 编号 reference"),
+                    format!("{d} 报名码/签到码 code"),
+                ]);
+            }
         }
-    }
-    w.write_record(header.iter().map(|h| safe_cell(h).into_owned()))
-        .map_err(Rejection::internal)?;
-    for row in &r.rows {
-        let mut rec: Vec<String> = vec![row.row.to_string()];
-        rec.extend((0..r.headers.len()).map(|i| row.cells.get(i).cloned().unwrap_or_default()));
-        for o in &row.outcomes {
-            rec.extend([
-                o.state.as_str().to_string(),
-                o.code.clone().unwrap_or_default(),
-                o.message
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                o.reference.clone().unwrap_or_default(),
-                o.attendee_code.clone().unwrap_or_default(),
-            ]);
-        }
-        w.write_record(rec.iter().map(|c| safe_cell(c).into_owned()))
+        w.write_record(header.iter().map(|h| safe_cell(h).into_owned()))
             .map_err(Rejection::internal)?;
-    }
-    Ok(csv_response(
-        &format!("{id}-results.csv"),
-        w.into_inner().map_err(Rejection::internal)?,
-    ))
+        for row in &r.rows {
+            let mut rec: Vec<String> = vec![row.row.to_string()];
+            rec.extend((0..r.headers.len()).map(|i| row.cells.get(i).cloned().unwrap_or_default()));
+            for o in &row.outcomes {
+                rec.extend([
+                    o.state.as_str().to_string(),
+                    o.code.clone().unwrap_or_default(),
+                    o.message
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                    o.reference.clone().unwrap_or_default(),
+                    o.attendee_code.clone().unwrap_or_default(),
+                ]);
+            }
+            w.write_record(rec.iter().map(|c| safe_cell(c).into_owned()))
+                .map_err(Rejection::internal)?;
+        }
+        Ok(csv_response(
+            &format!("{id}-results.csv"),
+            w.into_inner().map_err(Rejection::internal)?,
+        ))
+    })
+    .await
+    .map_err(Rejection::internal)?
 }
 
 /// Rows that failed anywhere, in the input's own columns, ready to fix and re-import.
@@ -275,72 +279,88 @@ pub async fn failed_csv(
 ) -> Result<Response, Rejection> {
     // Personal data leaves the proxy: who read which job is audited.
     audit(&state, &me, "job.failed_csv", &id, 0, "read");
-    let r = state
-        .runner
-        .store()
-        .results(&id)
-        .map_err(Rejection::internal)?
-        .ok_or_else(Rejection::not_found)?;
-    let mut w = csv_writer();
-    w.write_record(r.headers.iter().map(|h| safe_cell(h).into_owned()))
-        .map_err(Rejection::internal)?;
-    for row in r
-        .rows
-        .iter()
-        .filter(|row| row.outcomes.iter().any(|o| o.state.is_failure()))
-    {
-        w.write_record(
-            (0..r.headers.len()).map(|i| {
+    // The journal read and the CSV are built off the async threads.
+    let store = state.runner.store().clone();
+    tokio::task::spawn_blocking(move || {
+        let r = store
+            .results(&id)
+            .map_err(Rejection::internal)?
+            .ok_or_else(Rejection::not_found)?;
+        let mut w = csv_writer();
+        w.write_record(r.headers.iter().map(|h| safe_cell(h).into_owned()))
+            .map_err(Rejection::internal)?;
+        for row in r
+            .rows
+            .iter()
+            .filter(|row| row.outcomes.iter().any(|o| o.state.is_failure()))
+        {
+            w.write_record((0..r.headers.len()).map(|i| {
                 safe_cell(row.cells.get(i).map(String::as_str).unwrap_or("")).into_owned()
-            }),
-        )
-        .map_err(Rejection::internal)?;
-    }
-    Ok(csv_response(
-        &format!("{id}-failed.csv"),
-        w.into_inner().map_err(Rejection::internal)?,
-    ))
+            }))
+            .map_err(Rejection::internal)?;
+        }
+        Ok(csv_response(
+            &format!("{id}-failed.csv"),
+            w.into_inner().map_err(Rejection::internal)?,
+        ))
+    })
+    .await
+    .map_err(Rejection::internal)?
 }
 
-/// Live progress: a `progress` event with the job summary on every change (at most 5 a second),
-/// ending after the final state.
+/// Live progress: a `progress` event with the job summary on every change (read once per change
+/// for all watchers, see `progress.rs`), ending after the final state. At most
+/// `progress::MAX_STREAMS` streams are open; more are refused with 503.
 pub async fn events(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Rejection> {
+    let slot = state.progress.slot().ok_or_else(|| {
+        Rejection::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too_many_streams",
+            "同时查看进度的连接过多，请稍后再试",
+            "too many progress streams are open; try again shortly",
+        )
+    })?;
     let first = summary(&state, &id)?;
-    let rx = state.runner.events.subscribe();
+    let rx = state.progress.watch(&id, first);
     struct S {
         state: Arc<AppState>,
         id: String,
-        rx: tokio::sync::broadcast::Receiver<String>,
-        first: Option<JobSummary>,
+        rx: tokio::sync::watch::Receiver<Option<JobSummary>>,
+        started: bool,
         done: bool,
+        _slot: tokio::sync::OwnedSemaphorePermit,
     }
     let s = S {
         state,
         id,
         rx,
-        first: Some(first),
+        started: false,
         done: false,
+        _slot: slot,
     };
     let stream = futures_util::stream::unfold(s, |mut s| async move {
         if s.done {
             return None;
         }
-        let job = if let Some(j) = s.first.take() {
-            j
-        } else {
-            loop {
-                match tokio::time::timeout(Duration::from_secs(2), s.rx.recv()).await {
-                    Ok(Ok(changed)) if changed != s.id => continue,
-                    Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return None,
-                    _ => break,
-                }
+        let mut job = None;
+        if s.started {
+            // The next change; without one for a few seconds, a fresh look at the journal.
+            let waited = tokio::time::timeout(Duration::from_secs(5), s.rx.changed()).await;
+            if waited.is_err() {
+                let (store, id) = (s.state.runner.store().clone(), s.id.clone());
+                job = tokio::task::spawn_blocking(move || store.get_job(&id))
+                    .await
+                    .ok()?
+                    .ok()?;
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            while s.rx.try_recv().is_ok() {}
-            s.state.runner.store().get_job(&s.id).ok()??
+        }
+        s.started = true;
+        let job = match job {
+            Some(j) => j,
+            None => s.rx.borrow_and_update().clone()?,
         };
         s.done = job.state != JobState::Running && !s.state.runner.is_active(&s.id);
         let ev = Event::default()

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod jobs_api;
+pub mod progress;
 pub mod ui;
 
 use std::sync::Arc;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub sandbox: bool,
     /// The port the server listens on (dev mode accepts only loopback `Host`s on it).
     pub port: u16,
+    /// Live progress, read once per change for every watcher.
+    pub progress: Arc<progress::Progress>,
 }
 
 /// An API error with its HTTP status. The body is [`ApiError`] (bilingual, provider code).

@@ -195,7 +195,7 @@ fn states(ctx: &Ctx) -> Vec<(RowState, Option<String>, Option<String>)> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ambiguous_outcome_is_listed_and_settled_not_resent() {
     let (_d, ctx) = job(3);
     let fake = Arc::new(Fake::new(&[], &[Answer::LostAfterApplying]));
@@ -207,7 +207,7 @@ async fn an_ambiguous_outcome_is_listed_and_settled_not_resent() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_present_before_the_job_are_already_present_and_never_sent() {
     let (_d, ctx) = job(4);
     let fake = Arc::new(Fake::new(&[0, 2], &[]));
@@ -220,7 +220,7 @@ async fn people_present_before_the_job_are_already_present_and_never_sent() {
     assert_eq!(s[3].0, RowState::Imported);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rows_over_the_cap_are_invalid_and_never_sent() {
     let (_d, ctx) = job(5);
     let mut fake = Fake::new(&[], &[]);
@@ -238,7 +238,7 @@ async fn rows_over_the_cap_are_invalid_and_never_sent() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_row_the_answer_leaves_out_is_reconciled_not_rejected() {
     let (_d, ctx) = job(2);
     let fake = Arc::new(Fake::new(&[], &[Answer::Silent]));
@@ -249,7 +249,7 @@ async fn a_row_the_answer_leaves_out_is_reconciled_not_rejected() {
         .all(|s| s.0 == RowState::Imported && s.2.as_deref() == Some("confirmed")));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusal_is_rejected_with_the_providers_code() {
     let (_d, ctx) = job(2);
     let fake = Arc::new(Fake::new(&[], &[Answer::Refuse]));
@@ -259,7 +259,7 @@ async fn a_refusal_is_rejected_with_the_providers_code() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancel_stops_new_batches() {
     // 501 IM rows are two batches (500 a request); the cancel lands during the first.
     let (_d, ctx) = job(501);

@@ -16,6 +16,7 @@ fn corrupt(e: String) -> StoreError {
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    path: std::path::PathBuf,
 }
 
 impl SqliteStore {
@@ -73,6 +74,7 @@ impl SqliteStore {
         )?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            path,
         })
     }
 
@@ -116,8 +118,15 @@ fn write_outcomes(
 }
 
 impl JobStore for SqliteStore {
+    /// Exports read through a connection of their own (WAL: readers never wait for the
+    /// journal's writer, and the writer never waits for a large export).
     fn results(&self, id: &str) -> Result<Option<JobResults>> {
-        read::results(&self.conn(), id)
+        let reader = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        read::results(&reader, id)
     }
 
     fn create_job(&self, job: &NewJob) -> Result<()> {

@@ -1,0 +1,84 @@
+//! Live progress for every watcher of a job from one reading of the journal per change: a task
+//! follows the runner's change notices, reads the job's summary once (off the async threads) and
+//! publishes it on the job's watch channel; each SSE stream only waits on that channel. The
+//! number of open streams is capped.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rollcall_core::api::JobSummary;
+use tokio::sync::{broadcast, watch, OwnedSemaphorePermit, Semaphore};
+
+use crate::jobs::store::JobStore;
+
+/// Open event streams at most, across all jobs.
+pub const MAX_STREAMS: usize = 256;
+
+pub struct Progress {
+    store: Arc<dyn JobStore>,
+    jobs: Mutex<HashMap<String, watch::Sender<Option<JobSummary>>>>,
+    streams: Arc<Semaphore>,
+}
+
+impl Progress {
+    /// Starts following `events` (job ids whose state changed).
+    pub fn start(store: Arc<dyn JobStore>, mut events: broadcast::Receiver<String>) -> Arc<Self> {
+        let me = Arc::new(Progress {
+            store,
+            jobs: Mutex::new(HashMap::new()),
+            streams: Arc::new(Semaphore::new(MAX_STREAMS)),
+        });
+        let p = me.clone();
+        tokio::spawn(async move {
+            loop {
+                let first = match events.recv().await {
+                    Ok(id) => id,
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                // Changes come in bursts (a batch settles many rows): read once per 200 ms.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let mut changed = vec![first];
+                while let Ok(id) = events.try_recv() {
+                    if !changed.contains(&id) {
+                        changed.push(id);
+                    }
+                }
+                for id in changed {
+                    p.publish(&id).await;
+                }
+            }
+        });
+        me
+    }
+
+    /// Reads the job once and hands the summary to everyone watching it.
+    async fn publish(&self, id: &str) {
+        let watched = {
+            let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+            jobs.retain(|_, tx| tx.receiver_count() > 0);
+            jobs.get(id).cloned()
+        };
+        let Some(tx) = watched else { return };
+        let (store, id) = (self.store.clone(), id.to_string());
+        if let Ok(Ok(Some(job))) = tokio::task::spawn_blocking(move || store.get_job(&id)).await {
+            let _ = tx.send(Some(job));
+        }
+    }
+
+    /// A slot for one more stream, or `None` when the cap is reached.
+    pub fn slot(&self) -> Option<OwnedSemaphorePermit> {
+        self.streams.clone().try_acquire_owned().ok()
+    }
+
+    /// The job's channel, starting at `current`.
+    pub fn watch(&self, id: &str, current: JobSummary) -> watch::Receiver<Option<JobSummary>> {
+        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = jobs
+            .entry(id.to_string())
+            .or_insert_with(|| watch::channel(None).0);
+        tx.send_replace(Some(current));
+        tx.subscribe()
+    }
+}
