@@ -194,8 +194,60 @@ pub async fn results(
         .ok_or_else(Rejection::not_found)
 }
 
-fn csv_response(name: &str, bytes: Vec<u8>) -> Response {
-    (
+/// UTF-8 with BOM so Excel opens Chinese correctly.
+/// Rows per page of a streamed export: memory stays bounded whatever the job's size.
+const EXPORT_PAGE: usize = 2_000;
+
+/// Streams a CSV export page by page (read off the async threads, on its own read connection):
+/// `page` turns a page of results into CSV rows (`first` for the header). 404 for an unknown job.
+async fn stream_csv(
+    state: &AppState,
+    id: String,
+    name: String,
+    page: fn(&JobResults, bool, &mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
+) -> Result<Response, Rejection> {
+    let store = state.runner.store().clone();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(2);
+    let (s2, id2) = (store.clone(), id.clone());
+    let first = tokio::task::spawn_blocking(move || s2.results_page(&id2, 0, EXPORT_PAGE))
+        .await
+        .map_err(Rejection::internal)?
+        .map_err(Rejection::internal)?
+        .ok_or_else(Rejection::not_found)?;
+    tokio::task::spawn_blocking(move || {
+        let (mut current, mut offset, mut first_page) = (first, 0, true);
+        loop {
+            let mut w = csv::Writer::from_writer(if first_page {
+                b"\xEF\xBB\xBF".to_vec()
+            } else {
+                Vec::new()
+            });
+            let chunk = page(&current, first_page, &mut w)
+                .map_err(std::io::Error::other)
+                .and_then(|()| {
+                    w.into_inner()
+                        .map_err(|e| std::io::Error::other(e.to_string()))
+                });
+            let failed = chunk.is_err();
+            if tx.blocking_send(chunk.map(bytes::Bytes::from)).is_err() || failed {
+                return;
+            }
+            if current.rows.len() < EXPORT_PAGE {
+                return;
+            }
+            offset += EXPORT_PAGE;
+            first_page = false;
+            current = match store.results_page(&id, offset, EXPORT_PAGE) {
+                Ok(Some(r)) => r,
+                Ok(None) => return,
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                    return;
+                }
+            };
+        }
+    });
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (
@@ -203,14 +255,9 @@ fn csv_response(name: &str, bytes: Vec<u8>) -> Response {
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        bytes,
+        axum::body::Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx)),
     )
-        .into_response()
-}
-
-/// UTF-8 with BOM so Excel opens Chinese correctly.
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec())
+        .into_response())
 }
 
 pub async fn results_csv(
@@ -220,30 +267,25 @@ pub async fn results_csv(
 ) -> Result<Response, Rejection> {
     // Personal data leaves the proxy: who read which job is audited.
     audit(&state, &me, "job.results_csv", &id, 0, "read");
-    // The journal read and the CSV are built off the async threads.
-    let store = state.runner.store().clone();
-    tokio::task::spawn_blocking(move || {
-        let r = store
-            .results(&id)
-            .map_err(Rejection::internal)?
-            .ok_or_else(Rejection::not_found)?;
-        let mut w = csv_writer();
-        let mut header: Vec<String> = vec!["行号 row".into()];
-        header.extend(r.headers.iter().cloned());
-        if let Some(first) = r.rows.first() {
-            for o in &first.outcomes {
-                let d = o.destination.to_string();
-                header.extend([
-                    format!("{d} 状态 state"),
-                    format!("{d} 代码 code"),
-                    format!("{d} 说明 message"),
-                    format!("{d} 编号 reference"),
-                    format!("{d} 报名码/签到码 code"),
-                ]);
+    let name = format!("{id}-results.csv");
+    stream_csv(&state, id, name, |r, first, w| {
+        if first {
+            let mut header: Vec<String> = vec!["行号 row".into()];
+            header.extend(r.headers.iter().cloned());
+            if let Some(row) = r.rows.first() {
+                for o in &row.outcomes {
+                    let d = o.destination.to_string();
+                    header.extend([
+                        format!("{d} 状态 state"),
+                        format!("{d} 代码 code"),
+                        format!("{d} 说明 message"),
+                        format!("{d} 编号 reference"),
+                        format!("{d} 报名码/签到码 code"),
+                    ]);
+                }
             }
+            w.write_record(header.iter().map(|h| safe_cell(h).into_owned()))?;
         }
-        w.write_record(header.iter().map(|h| safe_cell(h).into_owned()))
-            .map_err(Rejection::internal)?;
         for row in &r.rows {
             let mut rec: Vec<String> = vec![row.row.to_string()];
             rec.extend((0..r.headers.len()).map(|i| row.cells.get(i).cloned().unwrap_or_default()));
@@ -259,36 +301,25 @@ pub async fn results_csv(
                     o.attendee_code.clone().unwrap_or_default(),
                 ]);
             }
-            w.write_record(rec.iter().map(|c| safe_cell(c).into_owned()))
-                .map_err(Rejection::internal)?;
+            w.write_record(rec.iter().map(|c| safe_cell(c).into_owned()))?;
         }
-        Ok(csv_response(
-            &format!("{id}-results.csv"),
-            w.into_inner().map_err(Rejection::internal)?,
-        ))
+        Ok(())
     })
     .await
-    .map_err(Rejection::internal)?
 }
 
-/// Rows that failed anywhere, in the input's own columns, ready to fix and re-import.
+/// The rows that failed somewhere, in the input's own columns: fix them and import again.
 pub async fn failed_csv(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
     Path(id): Path<String>,
 ) -> Result<Response, Rejection> {
-    // Personal data leaves the proxy: who read which job is audited.
     audit(&state, &me, "job.failed_csv", &id, 0, "read");
-    // The journal read and the CSV are built off the async threads.
-    let store = state.runner.store().clone();
-    tokio::task::spawn_blocking(move || {
-        let r = store
-            .results(&id)
-            .map_err(Rejection::internal)?
-            .ok_or_else(Rejection::not_found)?;
-        let mut w = csv_writer();
-        w.write_record(r.headers.iter().map(|h| safe_cell(h).into_owned()))
-            .map_err(Rejection::internal)?;
+    let name = format!("{id}-failed.csv");
+    stream_csv(&state, id, name, |r, first, w| {
+        if first {
+            w.write_record(r.headers.iter().map(|h| safe_cell(h).into_owned()))?;
+        }
         for row in r
             .rows
             .iter()
@@ -296,16 +327,11 @@ pub async fn failed_csv(
         {
             w.write_record((0..r.headers.len()).map(|i| {
                 safe_cell(row.cells.get(i).map(String::as_str).unwrap_or("")).into_owned()
-            }))
-            .map_err(Rejection::internal)?;
+            }))?;
         }
-        Ok(csv_response(
-            &format!("{id}-failed.csv"),
-            w.into_inner().map_err(Rejection::internal)?,
-        ))
+        Ok(())
     })
     .await
-    .map_err(Rejection::internal)?
 }
 
 /// Live progress: a `progress` event with the job summary on every change (read once per change

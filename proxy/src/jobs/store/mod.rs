@@ -118,6 +118,9 @@ pub trait JobStore: Send + Sync + 'static {
         outcomes: &[(u32, RowState, Outcome)],
     ) -> Result<()>;
     fn results(&self, id: &str) -> Result<Option<JobResults>>;
+    /// `limit` rows of the results from row index `offset` (exports stream a page at a time);
+    /// `None` for an unknown job.
+    fn results_page(&self, id: &str, offset: usize, limit: usize) -> Result<Option<JobResults>>;
     fn audit(&self, user: &str, action: &str, target: &str, rows: u64, outcome: &str)
         -> Result<()>;
 }

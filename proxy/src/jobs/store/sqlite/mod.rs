@@ -78,6 +78,17 @@ impl SqliteStore {
         })
     }
 
+    /// A read-only connection of its own for an export (WAL: readers never wait for the
+    /// journal's writer, and the writer never waits for a large export).
+    fn reader(&self) -> Result<Connection> {
+        let reader = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(reader)
+    }
+
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -118,15 +129,12 @@ fn write_outcomes(
 }
 
 impl JobStore for SqliteStore {
-    /// Exports read through a connection of their own (WAL: readers never wait for the
-    /// journal's writer, and the writer never waits for a large export).
     fn results(&self, id: &str) -> Result<Option<JobResults>> {
-        let reader = Connection::open_with_flags(
-            &self.path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        reader.busy_timeout(std::time::Duration::from_secs(5))?;
-        read::results(&reader, id)
+        read::results(&self.reader()?, id)
+    }
+
+    fn results_page(&self, id: &str, offset: usize, limit: usize) -> Result<Option<JobResults>> {
+        read::results_range(&self.reader()?, id, offset, limit)
     }
 
     fn create_job(&self, job: &NewJob) -> Result<()> {

@@ -72,6 +72,18 @@ pub fn summary(conn: &Connection, id: &str) -> Result<Option<JobSummary>> {
 }
 
 pub fn results(conn: &Connection, id: &str) -> Result<Option<JobResults>> {
+    results_range(conn, id, 0, i64::MAX as usize)
+}
+
+/// The results of rows `offset .. offset + limit` (by row index).
+pub fn results_range(
+    conn: &Connection,
+    id: &str,
+    offset: usize,
+    limit: usize,
+) -> Result<Option<JobResults>> {
+    let (lo, n) = (offset as i64, limit.min(i64::MAX as usize) as i64);
+    let hi = lo.saturating_add(n);
     let Some(headers) = conn
         .query_row("SELECT headers FROM jobs WHERE id = ?1", [id], |r| {
             r.get::<_, String>(0)
@@ -89,8 +101,8 @@ pub fn results(conn: &Connection, id: &str) -> Result<Option<JobResults>> {
         })
         .collect::<Result<_>>()?;
     let mut rows: Vec<RowResult> = conn
-        .prepare("SELECT row_no, cells FROM job_rows WHERE job_id = ?1 ORDER BY idx")?
-        .query_map([id], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?)))?
+        .prepare("SELECT row_no, cells FROM job_rows WHERE job_id = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx")?
+        .query_map(rusqlite::params![id, lo, hi], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?)))?
         .map(|r| {
             let (row, cells) = r?;
             Ok(RowResult {
@@ -100,8 +112,8 @@ pub fn results(conn: &Connection, id: &str) -> Result<Option<JobResults>> {
             })
         })
         .collect::<Result<_>>()?;
-    let mut stmt = conn.prepare("SELECT row_idx, dest, state, code, message, reference, attendee_code FROM outcomes WHERE job_id = ?1 ORDER BY row_idx, dest")?;
-    for o in stmt.query_map([id], |r| {
+    let mut stmt = conn.prepare("SELECT row_idx, dest, state, code, message, reference, attendee_code FROM outcomes WHERE job_id = ?1 AND row_idx >= ?2 AND row_idx < ?3 ORDER BY row_idx, dest")?;
+    for o in stmt.query_map(rusqlite::params![id, lo, hi], |r| {
         Ok((
             r.get::<_, usize>(0)?,
             r.get::<_, usize>(1)?,
@@ -113,7 +125,7 @@ pub fn results(conn: &Connection, id: &str) -> Result<Option<JobResults>> {
         ))
     })? {
         let (row, dest, state, code, message, reference, attendee_code) = o?;
-        if let (Some(r), Some(d)) = (rows.get_mut(row), destinations.get(dest)) {
+        if let (Some(r), Some(d)) = (rows.get_mut(row - offset), destinations.get(dest)) {
             r.outcomes.push(RowOutcome {
                 destination: d.clone(),
                 state: state.parse().map_err(corrupt)?,
