@@ -478,3 +478,40 @@ fn error_classes() {
     assert_eq!(im::classify(10006), Retryable);
     assert_eq!(im::classify(10010), Permanent);
 }
+
+/// Every combination of the create-webinar form's 15 switches (each unset, on or off as the form
+/// sends it) validates without an error, given the one real rule the form itself keeps (audience
+/// playback chooses cloud recording); whatever would have no effect is only a warning and is left
+/// out. The browser test drives a sample of these through the real form.
+#[test]
+fn every_switch_combination_of_the_form_is_valid() {
+    for bits in 0u32..(1 << 15) {
+        let b = |i: u32| Some(bits & (1 << i) != 0);
+        let mut w = webinar();
+        w.enable_guest_invite_link = b(0);
+        w.enable_qa = b(1);
+        w.enable_manual_check = b(2);
+        w.activity_page = b(3);
+        w.display_number_of_participants = b(4).map(u8::from);
+        w.playback_for_audience = bits & (1 << 5) != 0;
+        w.sync_to_wework = b(6);
+        w.preparation_mode = b(7);
+        w.description = Some("介绍".into());
+        w.media_setting = Some(tm::MediaSetting {
+            mute_enable_join: b(8),
+            allow_unmute_self: b(9),
+            allow_in_before_host: b(10),
+            allow_screen_shared_watermark: b(11),
+            only_enterprise_user_allowed: b(12),
+            participant_join_auto_record: b(13),
+            enable_host_pause_auto_record: b(14),
+            water_mark_type: Some(tm::WaterMarkType::Multiple),
+            auto_record_type: w.playback_for_audience.then(|| "cloud".into()),
+        });
+        let errors = tm::validate_create_webinar(&w, NOW);
+        assert!(errors.is_empty(), "switches {bits:015b}: {errors:?}");
+        let mut sent = w.clone();
+        tm::drop_ineffective(&mut sent);
+        assert!(tm::validate_create_webinar(&sent, NOW).is_empty());
+    }
+}
