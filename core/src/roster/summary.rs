@@ -1,0 +1,86 @@
+//! What `rollcall roster check` prints: counts and problems.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::*;
+use crate::api::DestinationKind;
+
+/// Summary counts as `rollcall roster check` prints them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSummary {
+    pub rows: usize,
+    pub valid: usize,
+    pub invalid: usize,
+    pub duplicates: usize,
+    pub encoding: String,
+    pub columns: BTreeMap<String, String>,
+    pub problems: Vec<CheckProblem>,
+    /// Per destination: rows that can go there.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub destinations: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckProblem {
+    pub row: u32,
+    pub column: Option<String>,
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    pub message_zh: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<DestinationKind>,
+}
+
+impl Roster {
+    /// The check summary for the given destinations (already applied with
+    /// [`Roster::check_destinations`]).
+    pub fn summary(&self, kinds: &[DestinationKind]) -> CheckSummary {
+        let invalid = self.invalid_rows(None);
+        let invalid_n = self
+            .rows
+            .iter()
+            .filter(|r| invalid.contains(&r.row))
+            .count();
+        let mut destinations = BTreeMap::new();
+        for &k in kinds {
+            let bad = self.invalid_rows(Some(k));
+            destinations.insert(
+                k.as_str().to_string(),
+                self.rows.iter().filter(|r| !bad.contains(&r.row)).count(),
+            );
+        }
+        CheckSummary {
+            rows: self.rows.len(),
+            valid: self.rows.len() - invalid_n,
+            invalid: invalid_n,
+            duplicates: self.duplicates(),
+            encoding: self
+                .encoding
+                .map(|e| e.as_str())
+                .unwrap_or("utf-8")
+                .to_string(),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| (c.header.clone(), c.field.as_str().to_string()))
+                .collect(),
+            problems: self
+                .problems
+                .iter()
+                .map(|p| CheckProblem {
+                    row: p.row,
+                    column: p.column.clone(),
+                    code: p.code.clone(),
+                    severity: p.severity,
+                    message: p.en.clone(),
+                    message_zh: p.zh.clone(),
+                    destination: p.destination,
+                })
+                .collect(),
+            destinations,
+        }
+    }
+}

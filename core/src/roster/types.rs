@@ -1,0 +1,284 @@
+//! The roster's types: a table as read, the unified attendee, rows, problems, mapping.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::*;
+use crate::api::DestinationKind;
+use crate::providers::{huiyi31, tencent_im, tencent_meeting};
+
+/// One data row as read: its spreadsheet row number and its cells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRow {
+    pub row: u32,
+    pub cells: Vec<String>,
+}
+
+/// A file as read, before mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub format: SourceFormat,
+    pub encoding: Option<TextEncoding>,
+    pub delimiter: Option<char>,
+    pub headers: Vec<String>,
+    pub rows: Vec<TableRow>,
+    /// File-level and structural problems found while reading.
+    pub problems: Vec<RowProblem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The row cannot be sent.
+    Error,
+    /// Worth a look; the row can still be sent.
+    Warning,
+}
+
+/// A problem in a roster: row (header = 1, 0 = whole file), column header, code, messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowProblem {
+    pub row: u32,
+    pub column: Option<String>,
+    pub code: String,
+    pub severity: Severity,
+    pub zh: String,
+    pub en: String,
+    /// Set when the problem only matters for one destination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<DestinationKind>,
+}
+
+impl RowProblem {
+    pub fn new(
+        row: u32,
+        column: Option<&str>,
+        code: &str,
+        severity: Severity,
+        zh: &str,
+        en: &str,
+    ) -> Self {
+        RowProblem {
+            row,
+            column: column.map(str::to_string),
+            code: code.into(),
+            severity,
+            zh: zh.into(),
+            en: en.into(),
+            destination: None,
+        }
+    }
+}
+
+/// How columns map to fields. Auto-mapping fills whatever is not overridden.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MappingOptions {
+    /// Header → field, overriding the automatic guess.
+    #[serde(default)]
+    pub overrides: BTreeMap<String, FieldKind>,
+    /// A fixed value for a field on every row (e.g. area = 86), used where the row has none.
+    #[serde(default)]
+    pub fixed: BTreeMap<FieldKind, String>,
+}
+
+/// Which column went to which field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnMapping {
+    pub header: String,
+    pub field: FieldKind,
+    /// True when the field was guessed from the header.
+    pub auto: bool,
+}
+
+/// A column kept as a custom (dynamic) field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomField {
+    pub name: String,
+    pub value: String,
+}
+
+/// The unified attendee record.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Attendee {
+    pub name: Option<String>,
+    /// Country calling code without `+` (e.g. `86`).
+    pub area: Option<String>,
+    /// National number, digits only.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub company: Option<String>,
+    pub position: Option<String>,
+    pub userid: Option<String>,
+    pub open_id: Option<String>,
+    pub im_account: Option<String>,
+    pub nickname: Option<String>,
+    /// IM group role: only `Admin`.
+    pub role: Option<String>,
+    /// IM JoinTime, Unix seconds.
+    pub join_time: Option<i64>,
+    pub custom: Vec<CustomField>,
+}
+
+impl Attendee {
+    /// The Tencent Meeting enrollment for this row: userid first, else area + phone.
+    pub fn to_enroll_entry(&self) -> tencent_meeting::EnrollEntry {
+        let nick = self.nickname.clone().or_else(|| self.name.clone());
+        if let Some(u) = &self.userid {
+            tencent_meeting::EnrollEntry {
+                userid: Some(u.clone()),
+                nick_name: nick,
+                ..Default::default()
+            }
+        } else {
+            tencent_meeting::EnrollEntry {
+                area: self.area.clone(),
+                phone_number: self.phone.clone(),
+                nick_name: nick,
+                ..Default::default()
+            }
+        }
+    }
+
+    /// The IM member: `Member_Account` is the IM account, else the userid.
+    pub fn to_im_member(&self) -> Option<tencent_im::ImportMember> {
+        let account = self.im_account.clone().or_else(|| self.userid.clone())?;
+        Some(tencent_im::ImportMember {
+            member_account: account,
+            role: self.role.clone(),
+            join_time: self.join_time,
+            unread_msg_num: None,
+        })
+    }
+
+    /// 31huiyi dynamic fields: built-ins then custom columns under their headers.
+    pub fn to_huiyi31_fields(&self) -> Vec<huiyi31::Field> {
+        use huiyi31::field_names as n;
+        let mut out = Vec::new();
+        let mut push = |name: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                out.push(huiyi31::Field {
+                    field_name: name.to_string(),
+                    field_value: v.clone(),
+                });
+            }
+        };
+        push(n::FULL_NAME, &self.name);
+        push(n::MOBILE, &self.phone);
+        push(n::EMAIL, &self.email);
+        push(n::COMPANY, &self.company);
+        push(n::POSITION, &self.position);
+        for c in &self.custom {
+            out.push(huiyi31::Field {
+                field_name: c.name.clone(),
+                field_value: c.value.clone(),
+            });
+        }
+        out
+    }
+
+    /// Every identity Tencent Meeting may answer for this person: the one sent (userid, else
+    /// area + phone) and the others the row carries, since the provider fills them in (seed 000
+    /// answers a phone import with the userid).
+    pub fn tencent_meeting_identity(&self) -> tencent_meeting::Identity {
+        self.to_enroll_entry()
+            .identity()
+            .with(tencent_meeting::Identity::new(
+                self.userid.as_deref(),
+                self.open_id.as_deref(),
+                self.area.as_deref(),
+                self.phone.as_deref(),
+            ))
+    }
+}
+
+/// One row of a roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterRow {
+    pub row: u32,
+    pub cells: Vec<String>,
+    pub attendee: Attendee,
+    /// Row number of the first occurrence when this row is a duplicate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<u32>,
+}
+
+/// A parsed, validated roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Roster {
+    pub format: SourceFormat,
+    pub encoding: Option<TextEncoding>,
+    pub headers: Vec<String>,
+    pub columns: Vec<ColumnMapping>,
+    pub rows: Vec<RosterRow>,
+    pub problems: Vec<RowProblem>,
+}
+
+impl Roster {
+    /// Adds what each destination needs from a row (as `destination`-tagged problems).
+    pub fn check_destinations(&mut self, kinds: &[DestinationKind]) {
+        let header_of = |f: FieldKind| {
+            self.columns
+                .iter()
+                .find(|c| c.field == f)
+                .map(|c| c.header.clone())
+        };
+        let mut extra = Vec::new();
+        for r in &self.rows {
+            for &k in kinds {
+                for (field, code, zh, en) in crate::destination::row_needs(&r.attendee, k) {
+                    let mut p = RowProblem::new(
+                        r.row,
+                        header_of(field).as_deref(),
+                        code,
+                        Severity::Error,
+                        &zh,
+                        &en,
+                    );
+                    p.destination = Some(k);
+                    extra.push(p);
+                }
+            }
+        }
+        self.problems.extend(extra);
+        self.problems.sort_by_key(|p| p.row);
+    }
+
+    /// Row numbers with an error that stops them going to `kind` (or to anything, for `None`).
+    pub fn invalid_rows(&self, kind: Option<DestinationKind>) -> std::collections::HashSet<u32> {
+        match kind {
+            Some(k) => self.invalid_for(&[k]),
+            None => self.invalid_for(&DestinationKind::ALL),
+        }
+    }
+
+    /// Row numbers with an error that stops them going to any of `kinds` (errors that concern
+    /// no destination count for all).
+    pub fn invalid_for(&self, kinds: &[DestinationKind]) -> std::collections::HashSet<u32> {
+        self.problems
+            .iter()
+            .filter(|p| {
+                p.severity == Severity::Error
+                    && p.row > 1
+                    && p.destination.is_none_or(|d| kinds.contains(&d))
+            })
+            .map(|p| p.row)
+            .collect()
+    }
+
+    /// The error problems of one row that matter for `kind`.
+    pub fn row_errors(&self, row: u32, kind: DestinationKind) -> impl Iterator<Item = &RowProblem> {
+        self.problems.iter().filter(move |p| {
+            p.row == row
+                && p.severity == Severity::Error
+                && (p.destination.is_none() || p.destination == Some(kind))
+        })
+    }
+
+    pub fn duplicates(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.duplicate_of.is_some())
+            .count()
+    }
+}
