@@ -119,7 +119,7 @@ fn numeric_enums_keep_unknown_values() {
 #[test]
 fn tencent_im_import_group_member() {
     let req: tencent_im::ImportGroupMemberRequest = round_trip("im_import_request.json");
-    assert_eq!(req.member_list[0].role.as_deref(), Some("Admin"));
+    assert_eq!(req.member_list[0].role, Some(tencent_im::MemberRole::Admin));
     assert_eq!(req.member_list[1].role, None);
     let resp: tencent_im::ImportGroupMemberResponse = round_trip("im_import_response.json");
     assert_eq!(

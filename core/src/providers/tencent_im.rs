@@ -19,13 +19,18 @@ num_enum!(
     MemberResult { Failed = 0, Imported = 1, AlreadyMember = 2 }
 );
 
+crate::str_enum!(
+    /// An imported member's `Role`: the docs accept only `Admin` (a normal member sends none).
+    MemberRole { Admin = "Admin" }
+);
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportMember {
     #[serde(rename = "Member_Account")]
     pub member_account: String,
     /// Only `Admin` is accepted; absent for a normal member.
     #[serde(rename = "Role", skip_serializing_if = "Option::is_none", default)]
-    pub role: Option<String>,
+    pub role: Option<MemberRole>,
     #[serde(rename = "JoinTime", skip_serializing_if = "Option::is_none", default)]
     pub join_time: Option<i64>,
     #[serde(
@@ -215,7 +220,7 @@ pub fn validate_member(
 ) -> Vec<Problem> {
     let mut p = Problems(validate_account(&m.member_account, field));
     if let Some(role) = &m.role {
-        if role != "Admin" {
+        if !role.is_known() {
             p.push(
                 "im_role",
                 field,

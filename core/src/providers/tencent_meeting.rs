@@ -32,6 +32,11 @@ num_enum!(
     WaterMarkType { Single = 0, Multiple = 1 }
 );
 
+crate::str_enum!(
+    /// `media_setting.auto_record_type`: none, local or cloud recording.
+    AutoRecordType { None = "none", Local = "local", Cloud = "cloud" }
+);
+
 num_enum!(
     /// Enrollment approval status in `enroll/approvals`: 1 pending, 2 rejected, 3 approved.
     ApprovalStatus { Pending = 1, Rejected = 2, Approved = 3 }
@@ -87,9 +92,8 @@ pub struct MediaSetting {
     pub water_mark_type: Option<WaterMarkType>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub only_enterprise_user_allowed: Option<bool>,
-    /// `none` | `local` | `cloud`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub auto_record_type: Option<String>,
+    pub auto_record_type: Option<AutoRecordType>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub participant_join_auto_record: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -580,9 +584,9 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
         }
     }
     let media = req.media_setting.clone().unwrap_or_default();
-    let record = media.auto_record_type.as_deref();
+    let record = media.auto_record_type.as_ref();
     if let Some(r) = record {
-        if !matches!(r, "none" | "local" | "cloud") {
+        if !r.is_known() {
             p.push(
                 "invalid_enum",
                 "media_setting.auto_record_type",
@@ -591,7 +595,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
             );
         }
     }
-    if req.playback_for_audience && record != Some("cloud") {
+    if req.playback_for_audience && record != Some(&AutoRecordType::Cloud) {
         p.push(
             "playback_requires_cloud_record",
             "playback_for_audience",
@@ -694,7 +698,7 @@ pub fn drop_ineffective(req: &mut CreateWebinarRequest) -> Vec<Problem> {
             );
             m.water_mark_type = None;
         }
-        if m.auto_record_type.as_deref() != Some("cloud") {
+        if m.auto_record_type != Some(AutoRecordType::Cloud) {
             for (field, set) in [
                 (
                     "media_setting.participant_join_auto_record",

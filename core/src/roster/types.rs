@@ -145,7 +145,7 @@ impl Attendee {
         let account = self.im_account.clone().or_else(|| self.userid.clone())?;
         Some(tencent_im::ImportMember {
             member_account: account,
-            role: self.role.clone(),
+            role: self.role.as_deref().map(tencent_im::MemberRole::from),
             join_time: self.join_time,
             unread_msg_num: None,
         })

@@ -240,7 +240,7 @@ pub async fn import_group_member(
         } else {
             g.members.push(GroupMember {
                 member_account: m.member_account.clone(),
-                role: m.role.clone().unwrap_or_else(|| "Member".into()),
+                role: m.role.as_ref().map_or("Member", |r| r.as_str()).to_string(),
                 join_time: m.join_time.unwrap_or(now),
             });
             MemberResult::Imported

@@ -159,7 +159,9 @@ pub fn CreateWebinar() -> impl IntoView {
                 .ok()
                 .map(WaterMarkType::from_code),
             only_enterprise_user_allowed: f("only_enterprise_user_allowed"),
-            auto_record_type: Some(record.get()).filter(|r| r != "none"),
+            auto_record_type: Some(record.get())
+                .filter(|r| r != "none")
+                .map(|r| tm::AutoRecordType::from(r.as_str())),
             participant_join_auto_record: f("participant_join_auto_record"),
             enable_host_pause_auto_record: f("enable_host_pause_auto_record"),
         };
