@@ -3,6 +3,7 @@
 
 mod api;
 mod app;
+mod components;
 mod i18n;
 mod pages;
 

@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use rollcall_core::api::{JobResults, JobState, JobSummary};
 
-use super::import::{JobProgress, Results};
 use crate::api;
 use crate::app::Session;
+use crate::components::{JobProgress, Results};
 use crate::i18n::tr;
 
 fn when(ts: i64) -> String {

@@ -1,0 +1,297 @@
+//! Import roster: file → encoding and column mapping (editable, fixed values) → full preview with
+//! every problem on its cell, filters, exclusions → destinations with what they need and how many
+//! rows qualify → start → live progress per destination (SSE) → results and CSV downloads.
+
+mod steps;
+mod worker;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use rollcall_core::api::{
+    CreateJobRequest, Destination, DestinationKind, JobResults, JobState, JobSummary,
+};
+use rollcall_core::roster::{MappingOptions, Roster, RosterError, TableRow};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::api;
+use crate::i18n::{pick, tr, tr_owned};
+
+use self::steps::{Mapping, Preview};
+use self::worker::load_file;
+use crate::components::{JobProgress, Results};
+
+pub(super) const PAGE: usize = 100;
+const TEMPLATE: &str = "\u{feff}姓名,手机号,区号,邮箱,公司,职位,userid,IM账号\n张三,13800138000,86,zhangsan@example.com,示例公司,市场经理,,zhangsan\n";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Filter {
+    All,
+    Problems,
+    Duplicates,
+}
+
+#[derive(Clone, Copy)]
+pub(super) struct ImportState {
+    pub(super) file_name: RwSignal<Option<String>>,
+    pub(super) progress: RwSignal<Option<(usize, usize)>>,
+    pub(super) roster: RwSignal<Option<Arc<Roster>>>,
+    pub(super) parse_error: RwSignal<Option<RosterError>>,
+    pub(super) mapping: RwSignal<MappingOptions>,
+    /// How long the worker took to read and validate (shown, and read by the browser benchmark).
+    pub(super) elapsed_ms: RwSignal<f64>,
+}
+
+#[component]
+pub fn Import() -> impl IntoView {
+    let st = ImportState {
+        file_name: RwSignal::new(None),
+        progress: RwSignal::new(None),
+        roster: RwSignal::new(None),
+        parse_error: RwSignal::new(None),
+        mapping: RwSignal::new(MappingOptions::default()),
+        elapsed_ms: RwSignal::new(0.0),
+    };
+    let excluded = RwSignal::new(HashSet::<u32>::new());
+    let filter = RwSignal::new(Filter::All);
+    let page = RwSignal::new(0usize);
+    let dests = [
+        (
+            DestinationKind::TencentMeeting,
+            RwSignal::new(false),
+            RwSignal::new(String::new()),
+        ),
+        (
+            DestinationKind::TencentIm,
+            RwSignal::new(false),
+            RwSignal::new(String::new()),
+        ),
+        (
+            DestinationKind::Huiyi31,
+            RwSignal::new(false),
+            RwSignal::new(String::new()),
+        ),
+    ];
+    for (kind, _, id) in dests {
+        crate::app::suggest(id, move |s| s.destination(kind).map(str::to_string));
+    }
+    let job = RwSignal::new(None::<JobSummary>);
+    let results = RwSignal::new(None::<JobResults>);
+    let start_error = RwSignal::new(None::<String>);
+    let starting = RwSignal::new(false);
+
+    let chosen = move || {
+        dests
+            .iter()
+            .filter(|(_, on, _)| on.get())
+            .map(|(k, _, _)| *k)
+            .collect::<Vec<_>>()
+    };
+    // Rows with an error for any chosen destination (core's rule, as the proxy applies it).
+    let invalid_rows = move |kinds: &[DestinationKind]| -> HashSet<u32> {
+        st.roster
+            .with(|r| r.as_ref().map(|r| r.invalid_for(kinds)).unwrap_or_default())
+    };
+    let qualifying = move |k: DestinationKind| -> usize {
+        let bad = invalid_rows(&[k]);
+        let ex = excluded.get();
+        st.roster.with(|r| {
+            r.as_ref()
+                .map(|r| {
+                    r.rows
+                        .iter()
+                        .filter(|row| !bad.contains(&row.row) && !ex.contains(&row.row))
+                        .count()
+                })
+                .unwrap_or(0)
+        })
+    };
+    let visible_rows = move || -> Vec<u32> {
+        let kinds = chosen();
+        let bad = invalid_rows(&kinds);
+        st.roster.with(|r| {
+            r.as_ref()
+                .map(|r| {
+                    r.rows
+                        .iter()
+                        .filter(|row| match filter.get() {
+                            Filter::All => true,
+                            Filter::Problems => {
+                                bad.contains(&row.row)
+                                    || r.problems.iter().any(|p| p.row == row.row)
+                            }
+                            Filter::Duplicates => row.duplicate_of.is_some(),
+                        })
+                        .map(|row| row.row)
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    };
+
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(f) = input.files().and_then(|l| l.get(0)) {
+            load_file(st, f);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        if let Some(f) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|l| l.get(0))
+        {
+            load_file(st, f);
+        }
+    };
+
+    let start = move |_| {
+        let Some(r) = st.roster.get_untracked() else {
+            return;
+        };
+        let mut destinations = Vec::new();
+        for (k, on, id) in dests.iter() {
+            if !on.get_untracked() {
+                continue;
+            }
+            let text = format!("{}:{}", k.as_str(), id.get_untracked().trim());
+            match text.parse::<Destination>() {
+                Ok(d) => destinations.push(d),
+                Err(e) => {
+                    start_error.set(Some(e));
+                    return;
+                }
+            }
+        }
+        let ex = excluded.get_untracked();
+        let rows: Vec<TableRow> = r
+            .rows
+            .iter()
+            .filter(|row| !ex.contains(&row.row))
+            .map(|row| TableRow {
+                row: row.row,
+                cells: row.cells.clone(),
+            })
+            .collect();
+        let req = CreateJobRequest {
+            file_name: st.file_name.get_untracked(),
+            headers: r.headers.clone(),
+            rows,
+            mapping: st.mapping.get_untracked(),
+            destinations,
+        };
+        starting.set(true);
+        start_error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::post::<_, JobSummary>("jobs", &req).await {
+                Ok(j) => {
+                    let id = j.id.clone();
+                    job.set(Some(j));
+                    follow(id, job, results);
+                }
+                Err(e) => start_error.set(Some(api::describe(&e))),
+            }
+            starting.set(false);
+        });
+    };
+
+    view! {
+        <section aria-labelledby="import-h">
+            <h2 id="import-h">{tr("导入名单", "Import roster")}</h2>
+            <div class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+                <label for="roster-file">{tr("拖入或选择 CSV / XLSX 文件（UTF-8 或 GBK）", "Drop or choose a CSV / XLSX file (UTF-8 or GBK)")}</label>
+                <input id="roster-file" type="file" accept=".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" on:change=on_file/>
+                <button type="button" id="template" on:click=move |_| super::download("rollcall-template.csv", "text/csv;charset=utf-8", TEMPLATE)>{tr("下载模板 CSV", "Download template CSV")}</button>
+            </div>
+            {move || st.progress.get().map(|(d, t)| view! {
+                <div class="parsing" role="status">
+                    <progress max=t.max(1) value=d></progress>
+                    <span>{tr("正在读取和校验…", "Reading and validating…")}" "{d}" / "{t}</span>
+                </div>
+            })}
+            {move || st.parse_error.get().map(|e| view! { <div class="banner error" role="alert" id="parse-error">{pick(&e.zh, &e.en)}" ("{e.code}")"</div> })}
+            {move || st.roster.get().map(|r| {
+                let summary = r.summary(&[]);
+                view! {
+                    <div class="summary" id="roster-summary">
+                        <span>{tr("文件", "File")}": "{st.file_name.get()}</span>
+                        <span>{tr("编码", "Encoding")}": "<b id="encoding">{summary.encoding.clone()}</b></span>
+                        <span>{tr("行数", "Rows")}": "<b id="row-count">{summary.rows}</b></span>
+                        <span>{tr("有问题", "With problems")}": "<b id="invalid-count">{summary.invalid}</b></span>
+                        <span>{tr("重复", "Duplicates")}": "<b>{summary.duplicates}</b></span>
+                        <span>{tr("校验用时", "Checked in")}": "<b id="parse-ms" data-ms=move || st.elapsed_ms.get()>{move || format!("{:.0} ms", st.elapsed_ms.get())}</b></span>
+                    </div>
+                    <Mapping st=st roster=r.clone()/>
+                }
+            })}
+            <Show when=move || st.roster.with(|r| r.is_some())>
+                <h3>{tr("预览", "Preview")}</h3>
+                <div class="filters" role="group" aria-label=tr("筛选", "Filter")>
+                    <label><input type="radio" name="filter" checked=move || filter.get() == Filter::All on:change=move |_| { filter.set(Filter::All); page.set(0) }/>{tr("全部", "All")}</label>
+                    <label><input type="radio" name="filter" id="filter-problems" checked=move || filter.get() == Filter::Problems on:change=move |_| { filter.set(Filter::Problems); page.set(0) }/>{tr("仅有问题的行", "Problems only")}</label>
+                    <label><input type="radio" name="filter" checked=move || filter.get() == Filter::Duplicates on:change=move |_| { filter.set(Filter::Duplicates); page.set(0) }/>{tr("重复行", "Duplicates")}</label>
+                    <button type="button" id="exclude-invalid" on:click=move |_| { let bad = invalid_rows(&chosen()); excluded.update(|e| e.extend(bad)); }>{tr("排除所有有问题的行", "Exclude every row with a problem")}</button>
+                </div>
+                <Preview st=st rows=Signal::derive(visible_rows) page=page excluded=excluded chosen=Signal::derive(chosen)/>
+                <h3>{tr("导入目标", "Destinations")}</h3>
+                <div class="destinations">
+                    {dests.iter().map(|&(k, on, id)| {
+                        let (zh, en) = k.label();
+                        let (nzh, nen) = k.needs();
+                        let field_id = format!("dest-{}", k.as_str());
+                        view! {
+                            <fieldset class="dest">
+                                <legend><label><input type="checkbox" id=format!("{field_id}-on") prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev))/>{tr(zh, en)}</label></legend>
+                                <label for=field_id.clone()>{match k { DestinationKind::Huiyi31 => tr("活动 ID:类别 ID:门票 ID", "event id:attendee type:ticket id"), DestinationKind::TencentIm => tr("群组 ID", "group id"), DestinationKind::TencentMeeting => tr("会议 ID (meeting_id)", "meeting id") }}</label>
+                                <input id=field_id type="text" prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev))/>
+                                <p class="hint">{tr_owned(nzh, nen)}</p>
+                                <p class="count">{tr("可导入行数", "Rows that qualify")}": "<b class="qualify">{move || qualifying(k)}</b></p>
+                            </fieldset>
+                        }
+                    }).collect_view()}
+                </div>
+                <button type="button" id="start" class="primary" disabled=move || chosen().is_empty() || starting.get() || job.with(|j| j.as_ref().is_some_and(|j| j.state == JobState::Running)) on:click=start>{tr("开始导入", "Start import")}</button>
+                {move || start_error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
+            </Show>
+            {move || job.get().map(|j| view! { <JobProgress job=j/> })}
+            {move || results.get().map(|r| view! { <Results results=r/> })}
+        </section>
+    }
+}
+
+/// Follows a job over SSE, then loads its results.
+pub fn follow(
+    id: String,
+    job: RwSignal<Option<JobSummary>>,
+    results: RwSignal<Option<JobResults>>,
+) {
+    let Ok(es) = web_sys::EventSource::new(&format!("api/jobs/{id}/events")) else {
+        return;
+    };
+    let es2 = es.clone();
+    let on_progress =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let Some(text) = ev.data().as_string() else {
+                return;
+            };
+            let Ok(j) = serde_json::from_str::<JobSummary>(&text) else {
+                return;
+            };
+            let finished = j.state != JobState::Running;
+            job.set(Some(j));
+            if finished {
+                es2.close();
+                let id = id.clone();
+                leptos::task::spawn_local(async move {
+                    if let Ok(r) = api::get::<JobResults>(&format!("jobs/{id}/results")).await {
+                        results.set(Some(r));
+                    }
+                });
+            }
+        });
+    let _ = es.add_event_listener_with_callback("progress", on_progress.as_ref().unchecked_ref());
+    on_progress.forget();
+}

@@ -1,0 +1,132 @@
+//! The wizard's steps between the file and the destinations: column mapping, then the preview
+//! with every problem on its cell.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use rollcall_core::api::DestinationKind;
+use rollcall_core::roster::{FieldKind, Roster, Severity};
+
+use crate::i18n::{pick, tr};
+
+use super::worker::run_parse;
+use super::{ImportState, PAGE};
+
+#[component]
+pub(super) fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
+    let area = RwSignal::new(
+        st.mapping
+            .get_untracked()
+            .fixed
+            .get(&FieldKind::Area)
+            .cloned()
+            .unwrap_or_default(),
+    );
+    let apply = move |_| {
+        st.mapping.update(|m| {
+            if area.get_untracked().trim().is_empty() {
+                m.fixed.remove(&FieldKind::Area);
+            } else {
+                m.fixed.insert(FieldKind::Area, area.get_untracked());
+            }
+        });
+        run_parse(st);
+    };
+    view! {
+        <details class="mapping" open>
+            <summary>{tr("列映射（可修改）", "Column mapping (editable)")}</summary>
+            <table>
+                <thead><tr><th scope="col">{tr("表头", "Header")}</th><th scope="col">{tr("对应字段", "Field")}</th></tr></thead>
+                <tbody>
+                    {roster.columns.iter().enumerate().map(|(i, c)| {
+                        let original = roster.headers.get(i).cloned().unwrap_or_default();
+                        let current = c.field;
+                        let sel_id = format!("map-{i}");
+                        view! {
+                            <tr>
+                                <td><label for=sel_id.clone()>{c.header.clone()}</label></td>
+                                <td>
+                                    <select id=sel_id on:change=move |ev| {
+                                        if let Some(f) = FieldKind::parse(&event_target_value(&ev)) {
+                                            st.mapping.update(|m| { m.overrides.insert(original.clone(), f); });
+                                            run_parse(st);
+                                        }
+                                    }>
+                                        {FieldKind::MAPPABLE.iter().map(|f| view! { <option value=f.as_str() selected=*f == current>{f.label_zh()}" ("{f.as_str()}")"</option> }).collect_view()}
+                                    </select>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <div class="fixed">
+                <label for="fixed-area">{tr("固定区号（没有区号列时使用，如 86）", "Fixed area code (used where a row has none, e.g. 86)")}</label>
+                <input id="fixed-area" type="text" inputmode="numeric" prop:value=move || area.get() on:input=move |ev| area.set(event_target_value(&ev))/>
+                <button type="button" on:click=apply>{tr("应用并重新校验", "Apply and re-check")}</button>
+            </div>
+        </details>
+    }
+}
+
+#[component]
+pub(super) fn Preview(
+    st: ImportState,
+    rows: Signal<Vec<u32>>,
+    page: RwSignal<usize>,
+    excluded: RwSignal<HashSet<u32>>,
+    chosen: Signal<Vec<DestinationKind>>,
+) -> impl IntoView {
+    let pages = move || rows.with(|r| r.len().div_ceil(PAGE).max(1));
+    view! {
+        <div class="table-wrap">
+            <table class="preview" id="preview">
+                <thead>
+                    <tr>
+                        <th scope="col">{tr("导入", "Include")}</th>
+                        <th scope="col">{tr("行", "Row")}</th>
+                        {move || st.roster.get().map(|r| r.columns.iter().map(|c| view! { <th scope="col">{c.header.clone()}</th> }).collect_view())}
+                        <th scope="col">{tr("问题", "Problems")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        let Some(r) = st.roster.get() else { return Vec::new() };
+                        let kinds = chosen.get();
+                        let ids: Vec<u32> = rows.with(|v| v.iter().skip(page.get() * PAGE).take(PAGE).copied().collect());
+                        ids.into_iter().map(|rn| {
+                            let Some(row) = r.rows.iter().find(|x| x.row == rn) else { return view! { <tr></tr> }.into_any() };
+                            let probs: Vec<_> = r.problems.iter().filter(|p| p.row == rn && p.destination.is_none_or(|d| kinds.contains(&d))).cloned().collect();
+                            let has_error = probs.iter().any(|p| p.severity == Severity::Error);
+                            let cells = r.columns.iter().enumerate().map(|(i, c)| {
+                                let mine: Vec<String> = probs.iter().filter(|p| p.column.as_deref() == Some(c.header.as_str())).map(|p| pick(&p.zh, &p.en)).collect();
+                                let bad = !mine.is_empty();
+                                let title = mine.join("\n");
+                                view! { <td class:bad=bad title=title aria-invalid=bad.then_some("true")>{row.cells.get(i).cloned().unwrap_or_default()}</td> }
+                            }).collect_view();
+                            let msgs = probs.iter().map(|p| view! { <li class=if p.severity == Severity::Error { "err" } else { "warn" } data-code=p.code.clone()>{pick(&p.zh, &p.en)}</li> }).collect_view();
+                            view! {
+                                <tr class:invalid=has_error class:excluded=move || excluded.with(|e| e.contains(&rn)) data-row=rn>
+                                    <td><input type="checkbox" aria-label=format!("include row {rn}") prop:checked=move || !excluded.with(|e| e.contains(&rn)) on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        excluded.update(|e| { if on { e.remove(&rn); } else { e.insert(rn); } });
+                                    }/></td>
+                                    <td>{rn}</td>
+                                    {cells}
+                                    <td><ul class="problems">{msgs}</ul></td>
+                                </tr>
+                            }.into_any()
+                        }).collect::<Vec<_>>()
+                    }}
+                </tbody>
+            </table>
+        </div>
+        <div class="pager">
+            <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>{tr("上一页", "Previous")}</button>
+            <span>{move || format!("{} / {}", page.get() + 1, pages())}</span>
+            <button type="button" disabled=move || { page.get() + 1 >= pages() } on:click=move |_| page.update(|p| *p += 1)>{tr("下一页", "Next")}</button>
+            <span>{tr("已排除", "Excluded")}": "{move || excluded.with(|e| e.len())}</span>
+        </div>
+    }
+}

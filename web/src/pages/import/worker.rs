@@ -1,0 +1,132 @@
+//! The roster worker's client: started on first use (its bundle is fetched only then), fed the
+//! file's bytes, its typed replies (`api::WorkerReply`) written into the page's state.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use rollcall_core::api::WorkerReply;
+use rollcall_core::roster::{MappingOptions, RosterError};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::ImportState;
+
+thread_local! {
+    static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
+    /// The worker drops messages sent before its wasm is initialised: hold the latest request
+    /// until it says "ready".
+    static READY: RefCell<bool> = const { RefCell::new(false) };
+    static PENDING: RefCell<Option<js_sys::Object>> = const { RefCell::new(None) };
+}
+
+fn send_to_worker(w: &web_sys::Worker, msg: js_sys::Object) {
+    if READY.with(|r| *r.borrow()) {
+        let _ = w.post_message(&msg);
+    } else {
+        PENDING.with(|p| *p.borrow_mut() = Some(msg));
+    }
+}
+
+/// Starts the worker on first use (its bundle is fetched only now) and wires its messages.
+fn worker(st: ImportState) -> Option<web_sys::Worker> {
+    WORKER.with(|w| {
+        if let Some(existing) = w.borrow().as_ref() {
+            return Some(existing.clone());
+        }
+        let worker = web_sys::Worker::new("./worker_loader.js").ok()?;
+        let on_message =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                let Some(text) = ev.data().as_string() else {
+                    return;
+                };
+                let msg = match serde_json::from_str::<WorkerReply>(&text) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        st.progress.set(None);
+                        st.parse_error.set(Some(RosterError {
+                            code: "worker".into(),
+                            zh: format!("解析结果无法读取：{e}"),
+                            en: format!("cannot read the parse result: {e}"),
+                        }));
+                        return;
+                    }
+                };
+                match msg {
+                    WorkerReply::Ready => {
+                        READY.with(|r| *r.borrow_mut() = true);
+                        if let Some(m) = PENDING.with(|p| p.borrow_mut().take()) {
+                            WORKER.with(|w| {
+                                if let Some(w) = w.borrow().as_ref() {
+                                    let _ = w.post_message(&m);
+                                }
+                            });
+                        }
+                    }
+                    WorkerReply::Progress { done, total } => st.progress.set(Some((done, total))),
+                    WorkerReply::Done { roster, elapsed_ms } => {
+                        st.progress.set(None);
+                        st.elapsed_ms.set(elapsed_ms);
+                        st.roster.set(Some(Arc::new(roster)));
+                    }
+                    WorkerReply::Error { error } => {
+                        st.progress.set(None);
+                        st.roster.set(None);
+                        st.parse_error.set(Some(error));
+                    }
+                }
+            });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        *w.borrow_mut() = Some(worker.clone());
+        Some(worker)
+    })
+}
+
+thread_local! {
+    static BYTES: RefCell<Option<js_sys::Uint8Array>> = const { RefCell::new(None) };
+}
+
+pub(super) fn run_parse(st: ImportState) {
+    let Some(bytes) = BYTES.with(|b| b.borrow().clone()) else {
+        return;
+    };
+    let Some(w) = worker(st) else {
+        st.parse_error.set(Some(RosterError {
+            code: "worker".into(),
+            zh: "无法启动解析线程".into(),
+            en: "cannot start the parsing worker".into(),
+        }));
+        return;
+    };
+    st.parse_error.set(None);
+    st.progress.set(Some((0, 0)));
+    let msg = js_sys::Object::new();
+    // A copy: the original stays for re-parsing after a mapping change.
+    let _ = js_sys::Reflect::set(&msg, &"bytes".into(), &js_sys::Uint8Array::new(&bytes));
+    let _ = js_sys::Reflect::set(
+        &msg,
+        &"mapping".into(),
+        &JsValue::from_str(&serde_json::to_string(&st.mapping.get_untracked()).unwrap_or_default()),
+    );
+    send_to_worker(&w, msg);
+}
+
+pub(super) fn load_file(st: ImportState, file: web_sys::File) {
+    st.file_name.set(Some(file.name()));
+    st.roster.set(None);
+    st.mapping.set(MappingOptions::default());
+    leptos::task::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+            Ok(buf) => {
+                BYTES.with(|b| *b.borrow_mut() = Some(js_sys::Uint8Array::new(&buf)));
+                run_parse(st);
+            }
+            Err(_) => st.parse_error.set(Some(RosterError {
+                code: "read_failed".into(),
+                zh: "无法读取文件".into(),
+                en: "cannot read the file".into(),
+            })),
+        }
+    });
+}
