@@ -48,13 +48,25 @@ fn exported_csvs_escape_formulas_and_failed_rows_reimport_unchanged() {
     assert_eq!(roster.rows[0].cells[0], FORMULA);
 }
 
+/// The proxy's resident memory (Linux), KiB.
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap()
+}
+
 #[test]
 fn metrics_labels_are_only_known_methods() {
     let stack = Stack::start(0.0);
     let http = reqwest::blocking::Client::new();
-    for i in 0..300 {
+    let before = rss_kib(stack.proxy.child.id());
+    // 1,000 requests with 30 KB invented methods: 30 MB of would-be labels.
+    for i in 0..1000 {
         let method =
-            reqwest::Method::from_bytes(format!("X{}{i}", "A".repeat(1000)).as_bytes()).unwrap();
+            reqwest::Method::from_bytes(format!("X{}{i}", "A".repeat(30_000)).as_bytes()).unwrap();
         let _ = http
             .request(method, format!("{}/healthz", stack.proxy.url))
             .send()
@@ -67,6 +79,8 @@ fn metrics_labels_are_only_known_methods() {
     assert!(!metrics.contains("AAAA"), "client-made labels");
     assert!(metrics.contains("method=\"other\""), "{metrics}");
     assert!(metrics.len() < 20_000, "bounded: {} bytes", metrics.len());
+    let grown = rss_kib(stack.proxy.child.id()).saturating_sub(before);
+    assert!(grown < 16 * 1024, "memory bounded: grew {grown} KiB");
 }
 
 #[test]

@@ -665,6 +665,22 @@ fn everything_lives_under_the_base_path() {
         1,
     );
     let cfg = stack.dir.path().join("based.toml");
+    // A built UI for this proxy: `/rollcall/` is its index.
+    let ui = stack.dir.path().join("based-ui");
+    std::fs::create_dir_all(&ui).unwrap();
+    std::fs::write(
+        ui.join("index.html"),
+        "<!doctype html><title>Rollcall</title>",
+    )
+    .unwrap();
+    let text = text.replace(
+        &format!(
+            "ui_dir = \"{}/no-ui\"",
+            stack.dir.path().join("data").display()
+        ),
+        &format!("ui_dir = \"{}\"", ui.display()),
+    );
+    assert!(text.contains("based-ui"), "{text}");
     std::fs::write(&cfg, text.replace("/data\"", "/data-based\"")).unwrap();
     let proxy = spawn(
         &["serve", "--config", cfg.to_str().unwrap()],
@@ -689,7 +705,8 @@ fn everything_lives_under_the_base_path() {
     assert_eq!(r.headers()["location"], "/rollcall/");
     // The URL printed at start-up answers (the UI's index; here the no-UI page or the UI).
     let slash = reqwest::blocking::get(format!("{}/", proxy.url)).unwrap();
-    assert_ne!(slash.status().as_u16(), 404, "GET {}/", proxy.url);
+    assert_eq!(slash.status().as_u16(), 200, "GET {}/", proxy.url);
+    assert!(slash.text().unwrap().contains("<title>Rollcall</title>"));
     assert_eq!(c.get("/api/status").status, 200);
     assert_eq!(c.get("/api/nope").status, 404);
     // An oversize body answers in the API's JSON error shape.
