@@ -11,7 +11,7 @@ use rollcall_core::Text;
 use tokio::sync::{broadcast, Semaphore};
 
 use super::retry::{self, Pacer, Verdict};
-use super::store::{self, JobInput, JobStore, Outcome};
+use super::store::{self, JobInput, JobStore, Outcome, Settled};
 use crate::app::Metrics;
 use crate::config::JobsConfig;
 use crate::providers::ProviderError;
@@ -25,9 +25,6 @@ impl From<store::StoreError> for Fatal {
         Fatal(format!("journal error: {e}"))
     }
 }
-
-/// One row's final state and outcome.
-pub type Settled = (u32, RowState, Outcome);
 
 /// What every job of the runner shares.
 pub struct Shared {
@@ -138,7 +135,7 @@ impl Ctx {
             Verdict::Refused => {
                 let settled: Vec<_> = rows
                     .iter()
-                    .map(|&r| (r, RowState::Rejected, retry::refused(e)))
+                    .map(|&r| Settled::new(r, RowState::Rejected, retry::refused(e)))
                     .collect();
                 self.finish(batch, &settled)
             }
@@ -152,7 +149,7 @@ impl Ctx {
             .pending()?
             .into_iter()
             .map(|r| {
-                (
+                Settled::new(
                     r,
                     RowState::Unknown,
                     Outcome::note(

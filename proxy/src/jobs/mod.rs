@@ -16,7 +16,7 @@ use rollcall_core::providers::tencent_im as im;
 use rollcall_core::roster::{build_roster, SourceFormat, Table};
 use rollcall_core::Text;
 
-use self::store::{NewJob, Outcome};
+use self::store::{NewJob, NewRow, Outcome, StateOutcome};
 
 /// Largest roster a job takes.
 pub const MAX_ROWS: usize = 200_000;
@@ -96,9 +96,9 @@ pub fn prepare(
                 }
             }
             if errors.is_empty() {
-                states.push((RowState::Pending, Outcome::default()));
+                states.push(StateOutcome::new(RowState::Pending, Outcome::default()));
             } else {
-                states.push((
+                states.push(StateOutcome::new(
                     RowState::Invalid,
                     Outcome {
                         code,
@@ -108,7 +108,12 @@ pub fn prepare(
                 ));
             }
         }
-        rows.push((r.row, r.cells.clone(), r.attendee.clone(), states));
+        rows.push(NewRow {
+            row_no: r.row,
+            cells: r.cells.clone(),
+            attendee: r.attendee.clone(),
+            initial: states,
+        });
     }
     Ok(NewJob {
         id,
@@ -144,7 +149,7 @@ mod tests {
         let states: Vec<_> = job
             .rows
             .iter()
-            .map(|r| (r.3[0].0, r.3[0].1.code.clone()))
+            .map(|r| (r.initial[0].state, r.initial[0].outcome.code.clone()))
             .collect();
         assert_eq!(states[0], (RowState::Pending, None));
         for s in &states[1..] {

@@ -16,7 +16,7 @@ use super::destination::run_reconciled;
 use super::destination::tencent_im::TencentIm;
 use super::destination::tencent_meeting::TencentMeeting;
 use super::retry::Pacers;
-use super::store::{JobStore, Outcome, StoreError};
+use super::store::{JobStore, Outcome, Settled, StoreError};
 use crate::app::{Clients, Metrics};
 use crate::config::JobsConfig;
 
@@ -194,7 +194,7 @@ impl Runner {
             .store()
             .pending_rows(id, d)?
             .into_iter()
-            .map(|r| (r, RowState::Skipped, Outcome::note(code, reason.clone())))
+            .map(|r| Settled::new(r, RowState::Skipped, Outcome::note(code, reason.clone())))
             .collect();
         self.store().set_outcomes(id, d, &outcomes)
     }

@@ -8,9 +8,9 @@ use rollcall_core::api::RowState;
 use rollcall_core::providers::huiyi31::{self as h, RegisterRequest};
 use rollcall_core::Text;
 
-use crate::jobs::context::{Ctx, Fatal, Settled};
+use crate::jobs::context::{Ctx, Fatal};
 use crate::jobs::retry::{refused, Pacer, Verdict};
-use crate::jobs::store::Outcome;
+use crate::jobs::store::{Outcome, Settled};
 use crate::providers::huiyi31::Client;
 
 pub struct Huiyi31 {
@@ -47,7 +47,7 @@ impl Huiyi31 {
         for (batch, rows) in ctx.in_flight()? {
             let settled: Vec<Settled> = rows
                 .iter()
-                .map(|&r| (r, RowState::Unknown, Outcome::note("interrupted", Text::new("发送时代理中断，结果未知；重新报名前请在 31会议后台核对", "the proxy stopped while sending; check the 31huiyi console before registering again"))))
+                .map(|&r| Settled::new(r, RowState::Unknown, Outcome::note("interrupted", Text::new("发送时代理中断，结果未知；重新报名前请在 31会议后台核对", "the proxy stopped while sending; check the 31huiyi console before registering again"))))
                 .collect();
             ctx.finish(batch, &settled)?;
         }
@@ -71,9 +71,9 @@ impl Huiyi31 {
                 let checkin = data.checkin_code().map(str::to_string);
                 let order = (!data.order_id.is_empty()).then(|| data.order_id.clone());
                 let no = (!data.order_no.is_empty()).then(|| Text::same(data.order_no.clone()));
-                (r, RowState::Imported, Outcome::found(no, order, checkin))
+                Settled::new(r, RowState::Imported, Outcome::found(no, order, checkin))
             }
-            Err(e) if e.ambiguous => (
+            Err(e) if e.ambiguous => Settled::new(
                 r,
                 RowState::Unknown,
                 Outcome::note(
@@ -90,7 +90,9 @@ impl Huiyi31 {
                     return Err(Fatal(reason));
                 }
                 // Seed 004 lists no codes, so no answer is retryable: only a refusal gets here.
-                Verdict::NotApplied | Verdict::Refused => (r, RowState::Rejected, refused(&e)),
+                Verdict::NotApplied | Verdict::Refused => {
+                    Settled::new(r, RowState::Rejected, refused(&e))
+                }
             },
         };
         ctx.finish(batch, &[outcome])?;

@@ -15,9 +15,9 @@ use rollcall_core::plan::plan;
 use rollcall_core::Text;
 use tracing::warn;
 
-use super::context::{Ctx, Fatal, Settled};
+use super::context::{Ctx, Fatal};
 use super::retry::{describe, is_fatal};
-use super::store::Outcome;
+use super::store::{Outcome, Settled, StateOutcome};
 use crate::providers::ProviderError;
 
 /// Rounds of reconcile-and-send per destination before giving up on the rows left.
@@ -64,7 +64,7 @@ pub trait Reconcilable: Send + Sync + 'static {
         &self,
         ctx: &Ctx,
         rows: &[u32],
-    ) -> impl Future<Output = Result<Vec<Option<(RowState, Outcome)>>, ProviderError>> + Send;
+    ) -> impl Future<Output = Result<Vec<Option<StateOutcome>>, ProviderError>> + Send;
 }
 
 /// The shared loop for destinations that can list what they hold.
@@ -100,7 +100,7 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
                 .iter()
                 .map(|&r| {
                     let o = Outcome::note("webinar_cap_exceeded", cap.message.clone());
-                    (r, RowState::Invalid, o)
+                    Settled::new(r, RowState::Invalid, o)
                 })
                 .collect();
             ctx.settle(&over)?;
@@ -127,7 +127,7 @@ fn list_failed(e: &ProviderError, (zh, en): (&str, &str)) -> Fatal {
 fn found(r: u32, held: &impl Holdings, (zh, en): (&str, &str), state: RowState) -> Option<Settled> {
     let f = held.find(r)?;
     let message = Some(Text::new(zh, en));
-    Some((
+    Some(Settled::new(
         r,
         state,
         Outcome::found(message, f.reference, f.attendee_code),
@@ -142,7 +142,7 @@ async fn send_batch<D: Reconcilable>(ctx: &Ctx, dest: &D, rows: Vec<u32>) -> Res
             let settled: Vec<Settled> = rows
                 .iter()
                 .zip(answers)
-                .filter_map(|(&r, a)| a.map(|(state, o)| (r, state, o)))
+                .filter_map(|(&r, a)| a.map(|answer| answer.of(r)))
                 .collect();
             if settled.len() < rows.len() {
                 // Rows the answer does not account for stay in flight: the next round's list

@@ -13,7 +13,7 @@ use tracing::warn;
 use super::{list_failed, Found, Holdings, Reconcilable};
 use crate::jobs::context::{Ctx, Fatal};
 use crate::jobs::retry::Pacer;
-use crate::jobs::store::{JobInput, Outcome};
+use crate::jobs::store::{JobInput, Outcome, StateOutcome};
 use crate::providers::tencent_im::Client;
 use crate::providers::ProviderError;
 
@@ -88,7 +88,7 @@ impl Reconcilable for TencentIm {
         &self,
         ctx: &Ctx,
         rows: &[u32],
-    ) -> Result<Vec<Option<(RowState, Outcome)>>, ProviderError> {
+    ) -> Result<Vec<Option<StateOutcome>>, ProviderError> {
         let members: Vec<Option<im::ImportMember>> = rows
             .iter()
             .map(|&r| ctx.input.attendees[r as usize].to_im_member())
@@ -110,12 +110,14 @@ impl Reconcilable for TencentIm {
             .iter()
             .map(
                 |m| match by_account.get(m.as_ref()?.member_account.as_str())? {
-                    MemberResult::Imported => Some((RowState::Imported, Outcome::default())),
-                    MemberResult::AlreadyMember => Some((
+                    MemberResult::Imported => {
+                        Some(StateOutcome::new(RowState::Imported, Outcome::default()))
+                    }
+                    MemberResult::AlreadyMember => Some(StateOutcome::new(
                         RowState::AlreadyPresent,
                         Outcome::note("2", Text::new(Self::PRESENT.0, Self::PRESENT.1)),
                     )),
-                    MemberResult::Failed => Some((
+                    MemberResult::Failed => Some(StateOutcome::new(
                         RowState::Rejected,
                         Outcome::note(
                             "result_0",

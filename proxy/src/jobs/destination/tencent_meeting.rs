@@ -13,7 +13,7 @@ use tracing::warn;
 use super::{list_failed, Cap, Found, Holdings, Reconcilable};
 use crate::jobs::context::{Ctx, Fatal};
 use crate::jobs::retry::Pacer;
-use crate::jobs::store::{JobInput, Outcome};
+use crate::jobs::store::{JobInput, Outcome, StateOutcome};
 use crate::providers::tencent_meeting::Client;
 use crate::providers::ProviderError;
 
@@ -104,7 +104,7 @@ impl Reconcilable for TencentMeeting {
         &self,
         ctx: &Ctx,
         rows: &[u32],
-    ) -> Result<Vec<Option<(RowState, Outcome)>>, ProviderError> {
+    ) -> Result<Vec<Option<StateOutcome>>, ProviderError> {
         let attendees = &ctx.input.attendees;
         let req = EnrollImportRequest {
             operator_id: self.client.config().operator_userid.clone(),
@@ -134,7 +134,7 @@ impl Reconcilable for TencentMeeting {
             .zip(&req.enroll_list)
             .map(
                 |(&r, sent)| match index.take(&attendees[r as usize].tencent_meeting_identity()) {
-                    Some(i) => Some((
+                    Some(i) => Some(StateOutcome::new(
                         RowState::Imported,
                         Outcome::found(
                             None,
@@ -147,7 +147,7 @@ impl Reconcilable for TencentMeeting {
                         .as_deref()
                         .is_some_and(|u| unregistered.contains(u)) =>
                     {
-                        Some((
+                        Some(StateOutcome::new(
                             RowState::Rejected,
                             Outcome::note(
                                 "user_non_registered",

@@ -15,7 +15,7 @@ use super::{run_reconciled, Cap, Found, Holdings, Reconcilable};
 use crate::app::Metrics;
 use crate::config::JobsConfig;
 use crate::jobs::context::{Ctx, Fatal, Shared};
-use crate::jobs::store::{JobInput, JobStore, NewJob, Outcome, SqliteStore};
+use crate::jobs::store::{JobInput, JobStore, NewJob, NewRow, Outcome, SqliteStore, StateOutcome};
 use crate::providers::ProviderError;
 
 /// How the fake answers one `send`.
@@ -85,7 +85,7 @@ impl Reconcilable for Fake {
         &self,
         ctx: &Ctx,
         rows: &[u32],
-    ) -> Result<Vec<Option<(RowState, Outcome)>>, ProviderError> {
+    ) -> Result<Vec<Option<StateOutcome>>, ProviderError> {
         self.sends.fetch_add(1, Ordering::SeqCst);
         self.sent_rows.lock().unwrap().extend(rows);
         if let Some(shared) = &self.cancel_on_send {
@@ -104,7 +104,7 @@ impl Reconcilable for Fake {
                 Ok(rows
                     .iter()
                     .map(|r| {
-                        Some((
+                        Some(StateOutcome::new(
                             RowState::Imported,
                             Outcome::found(None, Some(format!("new-{r}")), None),
                         ))
@@ -143,13 +143,11 @@ fn job(n: usize) -> (tempfile::TempDir, Ctx) {
             headers: vec!["IM账号".into()],
             destinations: vec![destination.clone()],
             rows: (0..n)
-                .map(|i| {
-                    (
-                        i as u32 + 2,
-                        vec![format!("m{i}")],
-                        Attendee::default(),
-                        vec![(RowState::Pending, Outcome::default())],
-                    )
+                .map(|i| NewRow {
+                    row_no: i as u32 + 2,
+                    cells: vec![format!("m{i}")],
+                    attendee: Attendee::default(),
+                    initial: vec![StateOutcome::new(RowState::Pending, Outcome::default())],
                 })
                 .collect(),
         })

@@ -72,9 +72,57 @@ impl Outcome {
     }
 }
 
-/// One row of a new job: spreadsheet row number, cells, attendee, and per destination its
-/// initial state and outcome.
-pub type NewRow = (u32, Vec<String>, Attendee, Vec<(RowState, Outcome)>);
+/// A state and its outcome: a destination's answer for one row, or a new row's initial state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateOutcome {
+    pub state: RowState,
+    pub outcome: Outcome,
+}
+
+impl StateOutcome {
+    pub fn new(state: RowState, outcome: Outcome) -> Self {
+        StateOutcome { state, outcome }
+    }
+
+    /// The same for row index `row`.
+    pub fn of(self, row: u32) -> Settled {
+        Settled {
+            row,
+            state: self.state,
+            outcome: self.outcome,
+        }
+    }
+}
+
+/// A row's state and outcome at one destination, as the journal records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    /// The row's index in the job (not its spreadsheet row number).
+    pub row: u32,
+    pub state: RowState,
+    pub outcome: Outcome,
+}
+
+impl Settled {
+    pub fn new(row: u32, state: RowState, outcome: Outcome) -> Self {
+        Settled {
+            row,
+            state,
+            outcome,
+        }
+    }
+}
+
+/// One row of a new job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRow {
+    /// The row number as the spreadsheet shows it (header = 1).
+    pub row_no: u32,
+    pub cells: Vec<String>,
+    pub attendee: Attendee,
+    /// Per destination, in the job's order: `pending`, or `invalid` with the reason.
+    pub initial: Vec<StateOutcome>,
+}
 
 /// A job as created.
 pub struct NewJob {
@@ -109,14 +157,9 @@ pub trait JobStore: Send + Sync + 'static {
     /// Records a batch as in flight before it is sent.
     fn begin_batch(&self, id: &str, dest: usize, rows: &[u32]) -> Result<i64>;
     /// Writes final states for some rows of a batch, returns the rest to pending, and clears the batch.
-    fn finish_batch(&self, batch: i64, outcomes: &[(u32, RowState, Outcome)]) -> Result<()>;
+    fn finish_batch(&self, batch: i64, outcomes: &[Settled]) -> Result<()>;
     /// Sets final states for rows outside any batch (e.g. already present, over the cap, skipped).
-    fn set_outcomes(
-        &self,
-        id: &str,
-        dest: usize,
-        outcomes: &[(u32, RowState, Outcome)],
-    ) -> Result<()>;
+    fn set_outcomes(&self, id: &str, dest: usize, outcomes: &[Settled]) -> Result<()>;
     fn results(&self, id: &str) -> Result<Option<JobResults>>;
     /// `limit` rows of the results from row index `offset` (exports stream a page at a time);
     /// `None` for an unknown job.

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection};
 
 mod read;
 
-use super::{JobInput, JobStore, NewJob, Outcome, Result, StoreError};
+use super::{JobInput, JobStore, NewJob, Outcome, Result, Settled, StoreError};
 
 fn corrupt(e: String) -> StoreError {
     StoreError::Corrupt(e)
@@ -100,10 +100,15 @@ fn write_outcomes(
     tx: &rusqlite::Transaction<'_>,
     id: &str,
     dest: usize,
-    outcomes: &[(u32, RowState, Outcome)],
+    outcomes: &[Settled],
 ) -> Result<()> {
     let mut groups: Vec<(RowState, &Outcome, Vec<u32>)> = Vec::new();
-    for (row, state, o) in outcomes {
+    for Settled {
+        row,
+        state,
+        outcome: o,
+    } in outcomes
+    {
         match groups.iter_mut().find(|(s, g, _)| s == state && *g == o) {
             Some((_, _, rows)) => rows.push(*row),
             None => groups.push((*state, o, vec![*row])),
@@ -153,20 +158,21 @@ impl JobStore for SqliteStore {
         {
             let mut row_stmt = tx.prepare("INSERT INTO job_rows (job_id, idx, row_no, cells, attendee) VALUES (?1, ?2, ?3, ?4, ?5)")?;
             let mut out_stmt = tx.prepare("INSERT INTO outcomes (job_id, dest, row_idx, state, code, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
-            for (idx, (row_no, cells, attendee, states)) in job.rows.iter().enumerate() {
+            for (idx, row) in job.rows.iter().enumerate() {
                 row_stmt.execute(params![
                     job.id,
                     idx as i64,
-                    row_no,
-                    serde_json::to_string(cells)?,
-                    serde_json::to_string(attendee)?
+                    row.row_no,
+                    serde_json::to_string(&row.cells)?,
+                    serde_json::to_string(&row.attendee)?
                 ])?;
-                for (d, (state, o)) in states.iter().enumerate() {
+                for (d, initial) in row.initial.iter().enumerate() {
+                    let o = &initial.outcome;
                     out_stmt.execute(params![
                         job.id,
                         d as i64,
                         idx as i64,
-                        state.as_str(),
+                        initial.state.as_str(),
                         o.code,
                         o.message.as_ref().map(serde_json::to_string).transpose()?
                     ])?;
@@ -266,7 +272,7 @@ impl JobStore for SqliteStore {
         Ok(batch)
     }
 
-    fn finish_batch(&self, batch: i64, outcomes: &[(u32, RowState, Outcome)]) -> Result<()> {
+    fn finish_batch(&self, batch: i64, outcomes: &[Settled]) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let (id, dest): (String, i64) = tx.query_row(
@@ -285,12 +291,7 @@ impl JobStore for SqliteStore {
         Ok(())
     }
 
-    fn set_outcomes(
-        &self,
-        id: &str,
-        dest: usize,
-        outcomes: &[(u32, RowState, Outcome)],
-    ) -> Result<()> {
+    fn set_outcomes(&self, id: &str, dest: usize, outcomes: &[Settled]) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         write_outcomes(&tx, id, dest, outcomes)?;
