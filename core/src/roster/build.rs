@@ -12,6 +12,9 @@ pub fn build_roster(table: Table, options: &MappingOptions) -> Roster {
 }
 
 /// [`build_roster`], calling `progress(done, total)` every 2,000 rows (for a UI progress bar).
+///
+/// Steps: [`map_columns`] (headers → fields), then per row: cells → attendee, normalisation,
+/// rules, duplicates; problems are collected, never thrown.
 pub fn build_roster_with_progress(
     table: Table,
     options: &MappingOptions,
@@ -25,75 +28,7 @@ pub fn build_roster_with_progress(
         mut problems,
         ..
     } = table;
-    let mut columns = Vec::with_capacity(headers.len());
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut taken: Vec<FieldKind> = Vec::new();
-    for (i, h) in headers.iter().enumerate() {
-        let display = if h.is_empty() {
-            problems.push(RowProblem::new(
-                1,
-                None,
-                "empty_header",
-                Severity::Warning,
-                &format!("第 {} 列没有表头，按自定义字段“列{}”保留", i + 1, i + 1),
-                &format!(
-                    "column {} has no header; kept as custom field \"column {}\"",
-                    i + 1,
-                    i + 1
-                ),
-            ));
-            format!("列{}", i + 1)
-        } else {
-            h.clone()
-        };
-        let n = seen.entry(display.clone()).or_insert(0);
-        *n += 1;
-        let display = if *n > 1 {
-            problems.push(RowProblem::new(
-                1,
-                Some(&display),
-                "duplicate_header",
-                Severity::Warning,
-                &format!("表头“{display}”重复，第 {} 列按自定义字段保留", i + 1),
-                &format!(
-                    "header \"{display}\" appears twice; column {} kept as a custom field",
-                    i + 1
-                ),
-            ));
-            format!("{display} ({n})")
-        } else {
-            display
-        };
-        let (field, auto) = match options
-            .overrides
-            .get(h.as_str())
-            .or_else(|| options.overrides.get(&display))
-        {
-            Some(f) => (*f, false),
-            None => {
-                let f = if *seen.get(h.as_str()).unwrap_or(&0) > 1 || h.is_empty() {
-                    FieldKind::Custom
-                } else {
-                    auto_field(h)
-                };
-                // Only the first column of a kind maps automatically.
-                let f = if f != FieldKind::Custom && taken.contains(&f) {
-                    FieldKind::Custom
-                } else {
-                    f
-                };
-                (f, true)
-            }
-        };
-        if !matches!(field, FieldKind::Custom | FieldKind::Ignore) {
-            taken.push(field);
-        }
-        columns.push(ColumnMapping {
-            header: display,
-            field,
-            auto,
-        });
-    }
+    let columns = map_columns(&headers, options, &mut problems);
 
     let mut out_rows = Vec::with_capacity(rows.len());
     let mut first_seen: HashMap<String, u32> = HashMap::new();
@@ -306,4 +241,83 @@ pub fn build_roster_with_progress(
 #[cfg(feature = "native")]
 pub fn parse_roster(bytes: &[u8], options: &MappingOptions) -> Result<Roster, RosterError> {
     Ok(build_roster(read_table(bytes)?, options))
+}
+
+/// Step 1: every header to a field (overrides first, then the automatic guess; the first column of
+/// a kind wins), with a warning for an empty or repeated header (kept as a custom field).
+fn map_columns(
+    headers: &[String],
+    options: &MappingOptions,
+    problems: &mut Vec<RowProblem>,
+) -> Vec<ColumnMapping> {
+    let mut columns = Vec::with_capacity(headers.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut taken: Vec<FieldKind> = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        let display = if h.is_empty() {
+            problems.push(RowProblem::new(
+                1,
+                None,
+                "empty_header",
+                Severity::Warning,
+                &format!("第 {} 列没有表头，按自定义字段“列{}”保留", i + 1, i + 1),
+                &format!(
+                    "column {} has no header; kept as custom field \"column {}\"",
+                    i + 1,
+                    i + 1
+                ),
+            ));
+            format!("列{}", i + 1)
+        } else {
+            h.clone()
+        };
+        let n = seen.entry(display.clone()).or_insert(0);
+        *n += 1;
+        let display = if *n > 1 {
+            problems.push(RowProblem::new(
+                1,
+                Some(&display),
+                "duplicate_header",
+                Severity::Warning,
+                &format!("表头“{display}”重复，第 {} 列按自定义字段保留", i + 1),
+                &format!(
+                    "header \"{display}\" appears twice; column {} kept as a custom field",
+                    i + 1
+                ),
+            ));
+            format!("{display} ({n})")
+        } else {
+            display
+        };
+        let (field, auto) = match options
+            .overrides
+            .get(h.as_str())
+            .or_else(|| options.overrides.get(&display))
+        {
+            Some(f) => (*f, false),
+            None => {
+                let f = if *seen.get(h.as_str()).unwrap_or(&0) > 1 || h.is_empty() {
+                    FieldKind::Custom
+                } else {
+                    auto_field(h)
+                };
+                // Only the first column of a kind maps automatically.
+                let f = if f != FieldKind::Custom && taken.contains(&f) {
+                    FieldKind::Custom
+                } else {
+                    f
+                };
+                (f, true)
+            }
+        };
+        if !matches!(field, FieldKind::Custom | FieldKind::Ignore) {
+            taken.push(field);
+        }
+        columns.push(ColumnMapping {
+            header: display,
+            field,
+            auto,
+        });
+    }
+    columns
 }
