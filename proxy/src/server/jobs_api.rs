@@ -77,20 +77,26 @@ pub async fn get_one(
     summary(&state, &id).map(Json)
 }
 
+/// Cancel and resume belong to the job's creator and to `auth.admin_groups` (403 otherwise).
+fn may_manage(state: &AppState, me: &Me, job: &JobSummary) -> Result<(), Rejection> {
+    if super::auth::may_manage(state, me, &job.created_by) {
+        return Ok(());
+    }
+    Err(Rejection::new(
+        StatusCode::FORBIDDEN,
+        "not_your_job",
+        "只有任务创建者或管理员可以取消或恢复此任务",
+        "only the job's creator or an admin may cancel or resume it",
+    ))
+}
+
 pub async fn cancel(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
     Path(id): Path<String>,
 ) -> Result<Json<JobSummary>, Rejection> {
     let job = summary(&state, &id)?;
-    if !super::auth::may_manage(&state, &me, &job.created_by) {
-        return Err(Rejection::new(
-            StatusCode::FORBIDDEN,
-            "not_your_job",
-            "只有任务创建者或管理员可以取消或恢复此任务",
-            "only the job's creator or an admin may cancel or resume it",
-        ));
-    }
+    may_manage(&state, &me, &job)?;
     if job.state != JobState::Running {
         return Err(Rejection::new(
             StatusCode::CONFLICT,
@@ -118,14 +124,7 @@ pub async fn resume(
     Path(id): Path<String>,
 ) -> Result<Json<JobSummary>, Rejection> {
     let job = summary(&state, &id)?;
-    if !super::auth::may_manage(&state, &me, &job.created_by) {
-        return Err(Rejection::new(
-            StatusCode::FORBIDDEN,
-            "not_your_job",
-            "只有任务创建者或管理员可以取消或恢复此任务",
-            "only the job's creator or an admin may cancel or resume it",
-        ));
-    }
+    may_manage(&state, &me, &job)?;
     // A just-cancelled job may still be writing its final state: give it a moment.
     for _ in 0..50 {
         if !state.runner.is_active(&id) {
