@@ -11,7 +11,7 @@ use rollcall_core::Text;
 use tokio::sync::{broadcast, Semaphore};
 
 use super::retry::{self, Pacer, Verdict};
-use super::store::{self, JobInput, JobStore, Outcome, Settled};
+use super::store::{self, DestIdx, JobInput, JobStore, Outcome, RowIdx, Settled};
 use crate::app::Metrics;
 use crate::config::JobsConfig;
 use crate::providers::ProviderError;
@@ -53,7 +53,7 @@ impl Shared {
 #[derive(Clone)]
 pub struct Ctx {
     pub job: Arc<str>,
-    pub dest: usize,
+    pub dest: DestIdx,
     pub input: Arc<JobInput>,
     pub shared: Arc<Shared>,
 }
@@ -78,21 +78,21 @@ impl Ctx {
     }
 
     /// Rows waiting to be sent (not in a batch).
-    pub fn pending(&self) -> Result<Vec<u32>, Fatal> {
+    pub fn pending(&self) -> Result<Vec<RowIdx>, Fatal> {
         Ok(blocking(|| {
             self.store().pending_rows(&self.job, self.dest)
         })?)
     }
 
     /// Batches whose outcome is unknown (sent, no verdict yet).
-    pub fn in_flight(&self) -> Result<Vec<(i64, Vec<u32>)>, Fatal> {
+    pub fn in_flight(&self) -> Result<Vec<(i64, Vec<RowIdx>)>, Fatal> {
         Ok(blocking(|| {
             self.store().inflight_batches(&self.job, self.dest)
         })?)
     }
 
     /// Journals rows as in flight *before* they are sent.
-    pub fn begin(&self, rows: &[u32]) -> Result<i64, Fatal> {
+    pub fn begin(&self, rows: &[RowIdx]) -> Result<i64, Fatal> {
         Ok(blocking(|| {
             self.store().begin_batch(&self.job, self.dest, rows)
         })?)
@@ -125,7 +125,12 @@ impl Ctx {
     }
 
     /// Settles a batch the provider answered with an error that was certainly not applied.
-    pub fn settle_error(&self, batch: i64, rows: &[u32], e: &ProviderError) -> Result<(), Fatal> {
+    pub fn settle_error(
+        &self,
+        batch: i64,
+        rows: &[RowIdx],
+        e: &ProviderError,
+    ) -> Result<(), Fatal> {
         match Verdict::of(e) {
             Verdict::Fatal(reason) => {
                 self.finish(batch, &[])?;

@@ -16,7 +16,7 @@ use super::destination::run_reconciled;
 use super::destination::tencent_im::TencentIm;
 use super::destination::tencent_meeting::TencentMeeting;
 use super::retry::Pacers;
-use super::store::{JobStore, Outcome, Settled, StoreError};
+use super::store::{DestIdx, JobStore, Outcome, Settled, StoreError};
 use crate::app::{Clients, Metrics};
 use crate::config::JobsConfig;
 
@@ -143,7 +143,7 @@ impl Runner {
         for (d, dest) in input.destinations.iter().enumerate() {
             let ctx = Ctx {
                 job: job.clone(),
-                dest: d,
+                dest: DestIdx(d),
                 input: input.clone(),
                 shared: self.shared.clone(),
             };
@@ -192,11 +192,11 @@ impl Runner {
     fn skip_pending(&self, id: &str, d: usize, code: &str, reason: Text) -> Result<(), StoreError> {
         let outcomes: Vec<_> = self
             .store()
-            .pending_rows(id, d)?
+            .pending_rows(id, DestIdx(d))?
             .into_iter()
             .map(|r| Settled::new(r, RowState::Skipped, Outcome::note(code, reason.clone())))
             .collect();
-        self.store().set_outcomes(id, d, &outcomes)
+        self.store().set_outcomes(id, DestIdx(d), &outcomes)
     }
 
     /// Builds the destination's module from the configured client and runs it.

@@ -17,7 +17,7 @@ use rollcall_core::api::{CreateJobRequest, JobResults, JobState, JobSummary, Me,
 use super::api::audit;
 use super::{ApiJson, AppState, Rejection};
 use crate::jobs;
-use crate::jobs::store::Settled;
+use crate::jobs::store::{DestIdx, RowIdx, Settled};
 
 fn now() -> i64 {
     crate::providers::tencent_meeting::unix_now() as i64
@@ -164,10 +164,10 @@ pub async fn resume(
                     .get(d)
                     .is_some_and(|o| o.state == RowState::Skipped)
             })
-            .map(|(i, _)| Settled::new(i as u32, RowState::Pending, Default::default()))
+            .map(|(i, _)| Settled::new(RowIdx(i as u32), RowState::Pending, Default::default()))
             .collect();
         store
-            .set_outcomes(&id, d, &rows)
+            .set_outcomes(&id, DestIdx(d), &rows)
             .map_err(Rejection::internal)?;
     }
     store

@@ -10,7 +10,7 @@ use rollcall_core::Text;
 
 use crate::jobs::context::{Ctx, Fatal};
 use crate::jobs::retry::{refused, Pacer, Verdict};
-use crate::jobs::store::{Outcome, Settled};
+use crate::jobs::store::{Outcome, RowIdx, Settled};
 use crate::providers::huiyi31::Client;
 
 pub struct Huiyi31 {
@@ -24,13 +24,13 @@ pub struct Huiyi31 {
 }
 
 impl Huiyi31 {
-    fn request(&self, ctx: &Ctx, row: u32) -> RegisterRequest {
+    fn request(&self, ctx: &Ctx, row: RowIdx) -> RegisterRequest {
         RegisterRequest {
             invitation_code: None,
             bvent_id: self.event_id.clone(),
             attendee_type_id: self.attendee_type_id.clone(),
             attendee: h::AttendeeFields {
-                fields: ctx.input.attendees[row as usize].to_huiyi31_fields(),
+                fields: ctx.input.attendee(row).to_huiyi31_fields(),
             },
             purchaser: None,
             items: vec![h::Item {
@@ -58,7 +58,7 @@ impl Huiyi31 {
         .await
     }
 
-    async fn register(&self, ctx: &Ctx, r: u32) -> Result<(), Fatal> {
+    async fn register(&self, ctx: &Ctx, r: RowIdx) -> Result<(), Fatal> {
         let req = self.request(ctx, r);
         let batch = ctx.begin(&[r])?;
         let outcome = match ctx

@@ -17,7 +17,7 @@ use tracing::warn;
 
 use super::context::{Ctx, Fatal};
 use super::retry::{describe, is_fatal};
-use super::store::{Outcome, Settled, StateOutcome};
+use super::store::{Outcome, RowIdx, Settled, StateOutcome};
 use crate::providers::ProviderError;
 
 /// Rounds of reconcile-and-send per destination before giving up on the rows left.
@@ -39,7 +39,7 @@ pub struct Cap {
 /// What a destination holds, as read from its list.
 pub trait Holdings: Send + Sync {
     /// The row's person, if the destination holds them (matched on every identity they carry).
-    fn find(&self, row: u32) -> Option<Found>;
+    fn find(&self, row: RowIdx) -> Option<Found>;
     /// The cap, when the destination has one.
     fn cap(&self) -> Option<Cap> {
         None
@@ -63,7 +63,7 @@ pub trait Reconcilable: Send + Sync + 'static {
     fn send(
         &self,
         ctx: &Ctx,
-        rows: &[u32],
+        rows: &[RowIdx],
     ) -> impl Future<Output = Result<Vec<Option<StateOutcome>>, ProviderError>> + Send;
 }
 
@@ -85,7 +85,7 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
             ctx.notify();
             return Ok(());
         }
-        let (present, to_send): (Vec<u32>, Vec<u32>) =
+        let (present, to_send): (Vec<RowIdx>, Vec<RowIdx>) =
             pending.iter().partition(|&&r| held.find(r).is_some());
         let present: Vec<Settled> = present
             .into_iter()
@@ -124,7 +124,12 @@ fn list_failed(e: &ProviderError, (zh, en): (&str, &str)) -> Fatal {
     }
 }
 
-fn found(r: u32, held: &impl Holdings, (zh, en): (&str, &str), state: RowState) -> Option<Settled> {
+fn found(
+    r: RowIdx,
+    held: &impl Holdings,
+    (zh, en): (&str, &str),
+    state: RowState,
+) -> Option<Settled> {
     let f = held.find(r)?;
     let message = Some(Text::new(zh, en));
     Some(Settled::new(
@@ -135,7 +140,7 @@ fn found(r: u32, held: &impl Holdings, (zh, en): (&str, &str), state: RowState) 
 }
 
 /// One batch: journaled in flight, sent, then settled by the provider's word only.
-async fn send_batch<D: Reconcilable>(ctx: &Ctx, dest: &D, rows: Vec<u32>) -> Result<(), Fatal> {
+async fn send_batch<D: Reconcilable>(ctx: &Ctx, dest: &D, rows: Vec<RowIdx>) -> Result<(), Fatal> {
     let batch = ctx.begin(&rows)?;
     match dest.send(ctx, &rows).await {
         Ok(answers) => {

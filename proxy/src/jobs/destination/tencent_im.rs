@@ -13,7 +13,7 @@ use tracing::warn;
 use super::{list_failed, Found, Holdings, Reconcilable};
 use crate::jobs::context::{Ctx, Fatal};
 use crate::jobs::retry::Pacer;
-use crate::jobs::store::{JobInput, Outcome, StateOutcome};
+use crate::jobs::store::{JobInput, Outcome, RowIdx, StateOutcome};
 use crate::providers::tencent_im::Client;
 use crate::providers::ProviderError;
 
@@ -30,8 +30,8 @@ pub struct Members {
 }
 
 impl Holdings for Members {
-    fn find(&self, row: u32) -> Option<Found> {
-        let m = self.input.attendees[row as usize].to_im_member()?;
+    fn find(&self, row: RowIdx) -> Option<Found> {
+        let m = self.input.attendee(row).to_im_member()?;
         self.accounts
             .contains(&m.member_account)
             .then(Found::default)
@@ -87,11 +87,11 @@ impl Reconcilable for TencentIm {
     async fn send(
         &self,
         ctx: &Ctx,
-        rows: &[u32],
+        rows: &[RowIdx],
     ) -> Result<Vec<Option<StateOutcome>>, ProviderError> {
         let members: Vec<Option<im::ImportMember>> = rows
             .iter()
-            .map(|&r| ctx.input.attendees[r as usize].to_im_member())
+            .map(|&r| ctx.input.attendee(r).to_im_member())
             .collect();
         let req = ImportGroupMemberRequest {
             group_id: self.group_id.clone(),

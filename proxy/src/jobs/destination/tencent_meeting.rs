@@ -13,7 +13,7 @@ use tracing::warn;
 use super::{list_failed, Cap, Found, Holdings, Reconcilable};
 use crate::jobs::context::{Ctx, Fatal};
 use crate::jobs::retry::Pacer;
-use crate::jobs::store::{JobInput, Outcome, StateOutcome};
+use crate::jobs::store::{JobInput, Outcome, RowIdx, StateOutcome};
 use crate::providers::tencent_meeting::Client;
 use crate::providers::ProviderError;
 
@@ -33,8 +33,8 @@ pub struct Enrolled {
 }
 
 impl Holdings for Enrolled {
-    fn find(&self, row: u32) -> Option<Found> {
-        let who = self.input.attendees[row as usize].tencent_meeting_identity();
+    fn find(&self, row: RowIdx) -> Option<Found> {
+        let who = self.input.attendee(row).tencent_meeting_identity();
         let e = &self.entries[self.index.find(&who)?];
         Some(Found {
             reference: e.enroll_id.as_ref().map(|i| i.to_string()),
@@ -103,16 +103,16 @@ impl Reconcilable for TencentMeeting {
     async fn send(
         &self,
         ctx: &Ctx,
-        rows: &[u32],
+        rows: &[RowIdx],
     ) -> Result<Vec<Option<StateOutcome>>, ProviderError> {
-        let attendees = &ctx.input.attendees;
+        let input = &ctx.input;
         let req = EnrollImportRequest {
             operator_id: self.client.config().operator_userid.clone(),
             operator_id_type: tm::OperatorIdType::Userid,
             instanceid: tm::Instance::Pc,
             enroll_list: rows
                 .iter()
-                .map(|&r| attendees[r as usize].to_enroll_entry())
+                .map(|&r| input.attendee(r).to_enroll_entry())
                 .collect(),
         };
         let resp = ctx
@@ -133,7 +133,7 @@ impl Reconcilable for TencentMeeting {
             .iter()
             .zip(&req.enroll_list)
             .map(
-                |(&r, sent)| match index.take(&attendees[r as usize].tencent_meeting_identity()) {
+                |(&r, sent)| match index.take(&input.attendee(r).tencent_meeting_identity()) {
                     Some(i) => Some(StateOutcome::new(
                         RowState::Imported,
                         Outcome::found(

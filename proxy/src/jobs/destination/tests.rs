@@ -15,7 +15,9 @@ use super::{run_reconciled, Cap, Found, Holdings, Reconcilable};
 use crate::app::Metrics;
 use crate::config::JobsConfig;
 use crate::jobs::context::{Ctx, Fatal, Shared};
-use crate::jobs::store::{JobInput, JobStore, NewJob, NewRow, Outcome, SqliteStore, StateOutcome};
+use crate::jobs::store::{
+    DestIdx, JobInput, JobStore, NewJob, NewRow, Outcome, RowIdx, SqliteStore, StateOutcome,
+};
 use crate::providers::ProviderError;
 
 /// How the fake answers one `send`.
@@ -57,9 +59,9 @@ impl Fake {
 struct Held(HashSet<u32>, Option<usize>);
 
 impl Holdings for Held {
-    fn find(&self, row: u32) -> Option<Found> {
-        self.0.contains(&row).then(|| Found {
-            reference: Some(format!("ref-{row}")),
+    fn find(&self, row: RowIdx) -> Option<Found> {
+        self.0.contains(&row.0).then(|| Found {
+            reference: Some(format!("ref-{}", row.0)),
             attendee_code: None,
         })
     }
@@ -84,8 +86,10 @@ impl Reconcilable for Fake {
     async fn send(
         &self,
         ctx: &Ctx,
-        rows: &[u32],
+        rows: &[RowIdx],
     ) -> Result<Vec<Option<StateOutcome>>, ProviderError> {
+        let rows: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        let rows = rows.as_slice();
         self.sends.fetch_add(1, Ordering::SeqCst);
         self.sent_rows.lock().unwrap().extend(rows);
         if let Some(shared) = &self.cancel_on_send {
@@ -155,7 +159,7 @@ fn job(n: usize) -> (tempfile::TempDir, Ctx) {
     let (events, _) = tokio::sync::broadcast::channel(16);
     let ctx = Ctx {
         job: "job".into(),
-        dest: 0,
+        dest: DestIdx(0),
         input: Arc::new(JobInput {
             destinations: vec![destination],
             attendees: vec![Attendee::default(); n],

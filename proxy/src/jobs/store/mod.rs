@@ -84,8 +84,8 @@ impl StateOutcome {
         StateOutcome { state, outcome }
     }
 
-    /// The same for row index `row`.
-    pub fn of(self, row: u32) -> Settled {
+    /// The same for row `row`.
+    pub fn of(self, row: RowIdx) -> Settled {
         Settled {
             row,
             state: self.state,
@@ -94,17 +94,32 @@ impl StateOutcome {
     }
 }
 
+/// A row's position in its job (0-based, the order of the submitted rows) — not the row number a
+/// spreadsheet shows (`NewRow::row_no`, header = 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct RowIdx(pub u32);
+
+impl RowIdx {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A destination's position in its job (0-based, the order of `destinations`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DestIdx(pub usize);
+
 /// A row's state and outcome at one destination, as the journal records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settled {
-    /// The row's index in the job (not its spreadsheet row number).
-    pub row: u32,
+    pub row: RowIdx,
     pub state: RowState,
     pub outcome: Outcome,
 }
 
 impl Settled {
-    pub fn new(row: u32, state: RowState, outcome: Outcome) -> Self {
+    pub fn new(row: RowIdx, state: RowState, outcome: Outcome) -> Self {
         Settled {
             row,
             state,
@@ -142,6 +157,12 @@ pub struct JobInput {
     pub attendees: Vec<Attendee>,
 }
 
+impl JobInput {
+    pub fn attendee(&self, row: RowIdx) -> &Attendee {
+        &self.attendees[row.index()]
+    }
+}
+
 pub trait JobStore: Send + Sync + 'static {
     fn create_job(&self, job: &NewJob) -> Result<()>;
     fn list_jobs(&self) -> Result<Vec<JobSummary>>;
@@ -151,15 +172,15 @@ pub trait JobStore: Send + Sync + 'static {
     fn running_jobs(&self) -> Result<Vec<String>>;
     fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()>;
     /// Rows of a destination still pending and not in a batch.
-    fn pending_rows(&self, id: &str, dest: usize) -> Result<Vec<u32>>;
+    fn pending_rows(&self, id: &str, dest: DestIdx) -> Result<Vec<RowIdx>>;
     /// Batches recorded as in flight (sent, outcome not journaled).
-    fn inflight_batches(&self, id: &str, dest: usize) -> Result<Vec<(i64, Vec<u32>)>>;
+    fn inflight_batches(&self, id: &str, dest: DestIdx) -> Result<Vec<(i64, Vec<RowIdx>)>>;
     /// Records a batch as in flight before it is sent.
-    fn begin_batch(&self, id: &str, dest: usize, rows: &[u32]) -> Result<i64>;
+    fn begin_batch(&self, id: &str, dest: DestIdx, rows: &[RowIdx]) -> Result<i64>;
     /// Writes final states for some rows of a batch, returns the rest to pending, and clears the batch.
     fn finish_batch(&self, batch: i64, outcomes: &[Settled]) -> Result<()>;
     /// Sets final states for rows outside any batch (e.g. already present, over the cap, skipped).
-    fn set_outcomes(&self, id: &str, dest: usize, outcomes: &[Settled]) -> Result<()>;
+    fn set_outcomes(&self, id: &str, dest: DestIdx, outcomes: &[Settled]) -> Result<()>;
     fn results(&self, id: &str) -> Result<Option<JobResults>>;
     /// `limit` rows of the results from row index `offset` (exports stream a page at a time);
     /// `None` for an unknown job.

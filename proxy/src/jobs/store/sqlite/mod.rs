@@ -8,7 +8,7 @@ use rusqlite::{params, Connection};
 
 mod read;
 
-use super::{JobInput, JobStore, NewJob, Outcome, Result, Settled, StoreError};
+use super::{DestIdx, JobInput, JobStore, NewJob, Outcome, Result, RowIdx, Settled, StoreError};
 
 fn corrupt(e: String) -> StoreError {
     StoreError::Corrupt(e)
@@ -99,10 +99,10 @@ impl SqliteStore {
 fn write_outcomes(
     tx: &rusqlite::Transaction<'_>,
     id: &str,
-    dest: usize,
+    dest: DestIdx,
     outcomes: &[Settled],
 ) -> Result<()> {
-    let mut groups: Vec<(RowState, &Outcome, Vec<u32>)> = Vec::new();
+    let mut groups: Vec<(RowState, &Outcome, Vec<RowIdx>)> = Vec::new();
     for Settled {
         row,
         state,
@@ -121,7 +121,7 @@ fn write_outcomes(
     for (state, o, rows) in groups {
         stmt.execute(params![
             id,
-            dest as i64,
+            dest.0 as i64,
             state.as_str(),
             o.code,
             o.message.as_ref().map(serde_json::to_string).transpose()?,
@@ -232,20 +232,20 @@ impl JobStore for SqliteStore {
         Ok(())
     }
 
-    fn pending_rows(&self, id: &str, dest: usize) -> Result<Vec<u32>> {
+    fn pending_rows(&self, id: &str, dest: DestIdx) -> Result<Vec<RowIdx>> {
         Ok(self
             .conn()
             .prepare_cached("SELECT row_idx FROM outcomes WHERE job_id = ?1 AND dest = ?2 AND state = 'pending' AND batch_id IS NULL ORDER BY row_idx")?
-            .query_map(params![id, dest as i64], |r| r.get(0))?
+            .query_map(params![id, dest.0 as i64], |r| r.get(0).map(RowIdx))?
             .collect::<Result<_, _>>()?)
     }
 
-    fn inflight_batches(&self, id: &str, dest: usize) -> Result<Vec<(i64, Vec<u32>)>> {
+    fn inflight_batches(&self, id: &str, dest: DestIdx) -> Result<Vec<(i64, Vec<RowIdx>)>> {
         let conn = self.conn();
-        let mut out: Vec<(i64, Vec<u32>)> = Vec::new();
+        let mut out: Vec<(i64, Vec<RowIdx>)> = Vec::new();
         let mut stmt = conn.prepare_cached("SELECT batch_id, row_idx FROM outcomes WHERE job_id = ?1 AND dest = ?2 AND batch_id IS NOT NULL ORDER BY batch_id, row_idx")?;
-        for r in stmt.query_map(params![id, dest as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?))
+        for r in stmt.query_map(params![id, dest.0 as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, RowIdx(r.get::<_, u32>(1)?)))
         })? {
             let (b, row) = r?;
             match out.last_mut() {
@@ -256,18 +256,18 @@ impl JobStore for SqliteStore {
         Ok(out)
     }
 
-    fn begin_batch(&self, id: &str, dest: usize, rows: &[u32]) -> Result<i64> {
+    fn begin_batch(&self, id: &str, dest: DestIdx, rows: &[RowIdx]) -> Result<i64> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO batches (job_id, dest, created_at) VALUES (?1, ?2, strftime('%s','now'))",
-            params![id, dest as i64],
+            params![id, dest.0 as i64],
         )?;
         let batch = tx.last_insert_rowid();
         // One statement for the whole batch (rows passed as a JSON array): a 500-row IM batch
         // was 500 UPDATEs under the journal lock.
         tx.prepare_cached("UPDATE outcomes SET batch_id = ?3 WHERE job_id = ?1 AND dest = ?2 AND state = 'pending' AND row_idx IN (SELECT value FROM json_each(?4))")?
-            .execute(params![id, dest as i64, batch, serde_json::to_string(rows)?])?;
+            .execute(params![id, dest.0 as i64, batch, serde_json::to_string(rows)?])?;
         tx.commit()?;
         Ok(batch)
     }
@@ -280,7 +280,7 @@ impl JobStore for SqliteStore {
             [batch],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        write_outcomes(&tx, &id, dest as usize, outcomes)?;
+        write_outcomes(&tx, &id, DestIdx(dest as usize), outcomes)?;
         // Whatever the batch did not settle goes back to pending, to be reconciled or re-sent.
         tx.execute(
             "UPDATE outcomes SET batch_id = NULL WHERE batch_id = ?1",
@@ -291,7 +291,7 @@ impl JobStore for SqliteStore {
         Ok(())
     }
 
-    fn set_outcomes(&self, id: &str, dest: usize, outcomes: &[Settled]) -> Result<()> {
+    fn set_outcomes(&self, id: &str, dest: DestIdx, outcomes: &[Settled]) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         write_outcomes(&tx, id, dest, outcomes)?;
