@@ -371,23 +371,12 @@ pub async fn events(
         if s.done {
             return None;
         }
-        let mut job = None;
-        if s.started {
-            // The next change; without one for a few seconds, a fresh look at the journal.
-            let waited = tokio::time::timeout(Duration::from_secs(5), s.rx.changed()).await;
-            if waited.is_err() {
-                let (store, id) = (s.state.runner.store().clone(), s.id.clone());
-                job = tokio::task::spawn_blocking(move || store.get_job(&id))
-                    .await
-                    .ok()?
-                    .ok()?;
-            }
+        // The next change, as the progress hub publishes it (no per-stream reads).
+        if s.started && s.rx.changed().await.is_err() {
+            return None;
         }
         s.started = true;
-        let job = match job {
-            Some(j) => j,
-            None => s.rx.borrow_and_update().clone()?,
-        };
+        let job = s.rx.borrow_and_update().clone()?;
         s.done = job.state != JobState::Running && !s.state.runner.is_active(&s.id);
         let ev = Event::default()
             .event("progress")

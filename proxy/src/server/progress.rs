@@ -31,11 +31,22 @@ impl Progress {
         });
         let p = me.clone();
         tokio::spawn(async move {
+            // Every few seconds the watched jobs are read again (once each, whoever watches), so
+            // a change made without a notice (a cancel settled by the API) still reaches them.
+            let mut tick = tokio::time::interval(Duration::from_secs(5));
             loop {
-                let first = match events.recv().await {
-                    Ok(id) => id,
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => return,
+                let first = tokio::select! {
+                    e = events.recv() => match e {
+                        Ok(id) => id,
+                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    },
+                    _ = tick.tick() => {
+                        for id in p.watched() {
+                            p.publish(&id).await;
+                        }
+                        continue;
+                    }
                 };
                 // Changes come in bursts (a batch settles many rows): read once per 200 ms.
                 tokio::time::sleep(Duration::from_millis(200)).await;
@@ -51,6 +62,12 @@ impl Progress {
             }
         });
         me
+    }
+
+    fn watched(&self) -> Vec<String> {
+        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        jobs.retain(|_, tx| tx.receiver_count() > 0);
+        jobs.keys().cloned().collect()
     }
 
     /// Reads the job once and hands the summary to everyone watching it.
