@@ -327,6 +327,9 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
                 .as_ref()
                 .map_or(200, |t| t.requests_per_second),
         ))),
+        wecom: Arc::new(Pacer::per_second(
+            f64::from(rollcall_core::providers::wecom::CALLS_PER_MINUTE) / 60.0,
+        )),
     };
     let runner = Runner::new(
         store,

@@ -45,6 +45,8 @@ pub struct Pacers {
     pub tencent_meeting: std::sync::Arc<Pacer>,
     pub tencent_im: std::sync::Arc<Pacer>,
     pub huiyi31: std::sync::Arc<Pacer>,
+    /// WeCom's per-API limit (10,000 a minute): single reads only, no job writes to WeCom.
+    pub wecom: std::sync::Arc<Pacer>,
 }
 
 /// Whether the error means no row of its destination can succeed (core decides which codes).

@@ -67,7 +67,7 @@ impl Runner {
             Provider::TencentMeeting => &self.pacers.tencent_meeting,
             Provider::TencentIm => &self.pacers.tencent_im,
             Provider::Huiyi31 => &self.pacers.huiyi31,
-            Provider::Wecom => return,
+            Provider::Wecom => &self.pacers.wecom,
         };
         pacer.wait().await;
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rollcall_core::providers::wecom::{self, EnrollListRequest, EnrollListResponse, TokenResponse};
-use rollcall_core::providers::{ErrorClass, Lenient, Provider};
+use rollcall_core::providers::{ErrorClass, Provider};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
 
@@ -184,34 +184,5 @@ impl Client {
                 Err(e) => return Err(e),
             }
         }
-    }
-
-    /// Every page, following `next_cursor` while `has_more`.
-    pub async fn enroll_list_all(
-        &self,
-        meetingid: &str,
-        status: Option<wecom::StatusFilter>,
-    ) -> Result<Vec<Lenient<wecom::Enroll>>, ProviderError> {
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        for _ in 0..10_000 {
-            let page = self
-                .enroll_list(&EnrollListRequest {
-                    meetingid: meetingid.to_string(),
-                    status,
-                    cursor: cursor.clone(),
-                    limit: Some(wecom::MAX_LIMIT),
-                })
-                .await?;
-            out.extend(page.enroll_list);
-            if !page.has_more
-                || page.next_cursor.is_empty()
-                || Some(&page.next_cursor) == cursor.as_ref()
-            {
-                return Ok(out);
-            }
-            cursor = Some(page.next_cursor);
-        }
-        Ok(out)
     }
 }

@@ -265,8 +265,7 @@ pub async fn wecom_enrollments(
         return Err(Rejection::invalid(problems));
     }
     let r = if q.all {
-        client
-            .enroll_list_all(&id, q.status)
+        wecom_all(&state, client, &id, q.status)
             .await
             .map(|list| EnrollListResponse {
                 errcode: 0,
@@ -276,6 +275,7 @@ pub async fn wecom_enrollments(
                 enroll_list: list,
             })
     } else {
+        state.runner.pace(Provider::Wecom).await;
         client.enroll_list(&req).await
     };
     audit(
@@ -287,6 +287,38 @@ pub async fn wecom_enrollments(
         &outcome(&r),
     );
     r.map(Json).map_err(|e| Rejection::provider(&e))
+}
+
+/// Every page of a WeCom webinar's enrollments (following `next_cursor` while `has_more`), each
+/// page paced at WeCom's per-API rate.
+async fn wecom_all(
+    state: &AppState,
+    client: &crate::providers::wecom::Client,
+    meetingid: &str,
+    status: Option<wecom::StatusFilter>,
+) -> Result<Vec<Lenient<wecom::Enroll>>, ProviderError> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..10_000 {
+        state.runner.pace(Provider::Wecom).await;
+        let page = client
+            .enroll_list(&EnrollListRequest {
+                meetingid: meetingid.to_string(),
+                status,
+                cursor: cursor.clone(),
+                limit: Some(wecom::MAX_LIMIT),
+            })
+            .await?;
+        out.extend(page.enroll_list);
+        if !page.has_more
+            || page.next_cursor.is_empty()
+            || Some(&page.next_cursor) == cursor.as_ref()
+        {
+            break;
+        }
+        cursor = Some(page.next_cursor);
+    }
+    Ok(out)
 }
 
 pub async fn import_im_members(
