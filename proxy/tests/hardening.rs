@@ -80,6 +80,7 @@ fn metrics_labels_are_only_known_methods() {
     assert!(metrics.contains("method=\"other\""), "{metrics}");
     assert!(metrics.len() < 20_000, "bounded: {} bytes", metrics.len());
     let grown = rss_kib(stack.proxy.child.id()).saturating_sub(before);
+    eprintln!("RSS grew {grown} KiB");
     assert!(grown < 16 * 1024, "memory bounded: grew {grown} KiB");
 }
 
