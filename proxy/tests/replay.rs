@@ -273,8 +273,7 @@ fn huiyi31_register_seed_004() {
 /// A row the answer does not account for is reconciled, never rejected and never re-sent while
 /// the list shows it: the import answer here names nobody (every answer field is optional), and
 /// the webinar's list afterwards shows the person with its userid filled in.
-#[test]
-fn an_unaccounted_row_is_reconciled_not_rejected() {
+fn reconciled_after(import_answer: &'static str) {
     let imported = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let (i1, i2) = (imported.clone(), imported.clone());
     let app = Router::new()
@@ -284,7 +283,7 @@ fn an_unaccounted_row_is_reconciled_not_rejected() {
                 let i = i1.clone();
                 async move {
                     i.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    ([("content-type", "application/json")], r#"{"total_count":1}"#)
+                    ([("content-type", "application/json")], import_answer)
                 }
             }),
         )
@@ -326,6 +325,18 @@ fn an_unaccounted_row_is_reconciled_not_rejected() {
         1,
         "not sent again"
     );
+}
+
+#[test]
+fn an_unaccounted_row_is_reconciled_not_rejected() {
+    reconciled_after(r#"{"total_count":1}"#);
+}
+
+/// A 200 answer that cannot be read at all is not retried as if nothing happened: the row is
+/// settled from the list, sent once.
+#[test]
+fn an_unreadable_success_answer_is_reconciled_not_resent() {
+    reconciled_after("<html>upstream glitch</html>");
 }
 
 /// 31huiyi's Register is not idempotent: it is retried only when the request certainly never
