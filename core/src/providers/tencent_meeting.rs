@@ -779,6 +779,27 @@ pub fn validate_enroll_entry(e: &EnrollEntry, aksk: bool, field: &str) -> Vec<Pr
     p.into_vec()
 }
 
+/// The per-webinar cap (seed 000): `adding` more enrollments on top of `already_imported`.
+pub fn cap_problem(edition: Edition, already_imported: usize, adding: usize) -> Option<Problem> {
+    let cap = edition.import_cap();
+    (already_imported.saturating_add(adding) > cap).then(|| {
+        Problem::new(
+            "webinar_cap_exceeded",
+            "enroll_list",
+            format!("单场导入上限 {cap} 条（已导入 {already_imported}）"),
+            format!("the webinar import cap is {cap} (already imported {already_imported})"),
+        )
+    })
+}
+
+/// How many of a webinar's enrollments were imported (they count against the cap; seed 000).
+pub fn imported_count<'a>(entries: impl IntoIterator<Item = &'a ApprovalEntry>) -> usize {
+    entries
+        .into_iter()
+        .filter(|e| e.enroll_source_type == 2)
+        .count()
+}
+
 /// Validates a whole import call: operator, entries, per-call size, and the per-webinar cap given
 /// how many enrollments were already imported.
 pub fn validate_enroll_import(
@@ -820,15 +841,11 @@ pub fn validate_enroll_import(
             format!("at most {MAX_IMPORT_PER_CALL} entries per call"),
         );
     }
-    let cap = edition.import_cap();
-    if already_imported.saturating_add(req.enroll_list.len()) > cap {
-        p.push(
-            "webinar_cap_exceeded",
-            "enroll_list",
-            format!("单场导入上限 {cap} 条（已导入 {already_imported}）"),
-            format!("the webinar import cap is {cap} (already imported {already_imported})"),
-        );
-    }
+    p.0.extend(cap_problem(
+        edition,
+        already_imported,
+        req.enroll_list.len(),
+    ));
     for (i, e) in req.enroll_list.iter().enumerate() {
         p.0.extend(validate_enroll_entry(e, aksk, &format!("enroll_list[{i}]")));
     }

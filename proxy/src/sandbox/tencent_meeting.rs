@@ -318,11 +318,7 @@ pub async fn import(
             "会议未开启报名",
         );
     }
-    let imported = w
-        .enrollments
-        .iter()
-        .filter(|e| e.enroll_source_type == 2)
-        .count();
+    let imported = tm::imported_count(&w.enrollments);
     let problems = tm::validate_enroll_import(&req, true, w.edition, imported);
     if let Some(p) = problems.first() {
         return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, &p.zh);

@@ -156,7 +156,12 @@ pub async fn list_webinar_enrollments(
     Extension(me): Extension<Me>,
     Path(id): Path<String>,
 ) -> ApiResult<Vec<Lenient<ApprovalEntry>>> {
-    let r = all_enrollments(&state, &id).await;
+    let client = state
+        .clients
+        .tencent_meeting
+        .as_ref()
+        .ok_or_else(|| not_configured(Provider::TencentMeeting))?;
+    let r = all_enrollments(&state, client, &id).await;
     audit(
         &state,
         &me,
@@ -171,16 +176,9 @@ pub async fn list_webinar_enrollments(
 /// Every page of a webinar's enrollments, each page paced with the jobs' calls.
 async fn all_enrollments(
     state: &AppState,
+    client: &crate::providers::tencent_meeting::Client,
     id: &str,
 ) -> Result<Vec<Lenient<ApprovalEntry>>, ProviderError> {
-    let Some(client) = state.clients.tencent_meeting.as_ref() else {
-        return Err(ProviderError::provider(
-            Provider::TencentMeeting,
-            0,
-            "not configured",
-            rollcall_core::providers::ErrorClass::Permanent,
-        ));
-    };
     let mut out = Vec::new();
     for page in 1.. {
         state.runner.pace(Provider::TencentMeeting).await;
@@ -218,17 +216,12 @@ pub async fn import_webinar_enrollments(
     if !problems.is_empty() {
         return Err(Rejection::invalid(problems));
     }
-    let existing = all_enrollments(&state, &id)
+    let existing = all_enrollments(&state, client, &id)
         .await
         .map_err(|e| Rejection::provider(&e))?;
-    let imported = existing
-        .iter()
-        .filter_map(Lenient::ok)
-        .filter(|e| e.enroll_source_type == 2)
-        .count();
-    let problems = tm::validate_enroll_import(&req, true, client.config().edition, imported);
-    if !problems.is_empty() {
-        return Err(Rejection::invalid(problems));
+    let imported = tm::imported_count(existing.iter().filter_map(Lenient::ok));
+    if let Some(p) = tm::cap_problem(client.config().edition, imported, req.enroll_list.len()) {
+        return Err(Rejection::invalid(vec![p]));
     }
     state.runner.pace(Provider::TencentMeeting).await;
     let r = client.import_enrollments(&id, &req).await;

@@ -91,7 +91,7 @@ impl Reconcilable for TencentMeeting {
         let identities: Vec<tm::Identity> = entries.iter().map(|e| e.identity()).collect();
         Ok(Enrolled {
             index: tm::IdentityIndex::new(&identities),
-            imported: entries.iter().filter(|e| e.enroll_source_type == 2).count(),
+            imported: tm::imported_count(&entries),
             entries,
             input: ctx.input.clone(),
             cap: self.client.config().edition.import_cap(),
