@@ -60,10 +60,6 @@ impl Text {
                 .join(en_sep),
         }
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.zh.is_empty() && self.en.is_empty()
-    }
 }
 
 /// Both languages on one line (logs, the CSV export): `中文 / English`, or once when the same.

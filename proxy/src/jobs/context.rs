@@ -187,9 +187,6 @@ impl Ctx {
             }
         }
         for item in items {
-            while let Some(done) = set.try_join_next() {
-                record(&mut first_fatal, done);
-            }
             let permit = sem.clone().acquire_owned().await.expect("semaphore open");
             // Checked after the wait for a slot: a cancel or fatal answer may have come meanwhile.
             while let Some(done) = set.try_join_next() {
