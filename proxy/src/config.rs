@@ -448,12 +448,20 @@ fn https_or_loopback(url: &str) -> bool {
     let Some(rest) = url.strip_prefix("http://") else {
         return false;
     };
-    let authority = rest.split('/').next().unwrap_or("");
-    let host = match authority.rsplit_once(':') {
-        Some((h, p)) if !p.contains(']') => h,
-        _ => authority,
+    is_loopback_name(split_host_port(rest.split('/').next().unwrap_or("")).0)
+}
+
+/// `host:port`, `[v6]:port`, or a name alone → (host without brackets, port text if any).
+pub fn split_host_port(authority: &str) -> (&str, Option<&str>) {
+    let (name, port) = match authority.rsplit_once(':') {
+        Some((n, p)) if !n.ends_with(':') && !p.contains(']') => (n, Some(p)),
+        _ => (authority, None),
     };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
+    (name.trim_start_matches('[').trim_end_matches(']'), port)
+}
+
+/// `localhost` or a loopback address (127.x.x.x, ::1).
+pub fn is_loopback_name(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
         || host
             .parse::<std::net::IpAddr>()

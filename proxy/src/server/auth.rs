@@ -113,17 +113,10 @@ pub fn identify(
 
 /// `localhost`, `127.x.x.x` or `[::1]`, on `port` (or without a port when it is 80).
 fn loopback_host(host: &str, port: u16) -> bool {
-    let (name, p) = match host.rsplit_once(':') {
-        Some((n, p)) if !n.ends_with(':') && !p.contains(']') => (n, p.parse::<u16>().ok()),
-        _ => (host, None),
-    };
-    let port_ok = p.map_or(port == 80, |p| p == port);
-    let name = name.trim_start_matches('[').trim_end_matches(']');
-    let loopback = name.eq_ignore_ascii_case("localhost")
-        || name
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    port_ok && loopback
+    use crate::config::{is_loopback_name, split_host_port};
+    let (name, p) = split_host_port(host);
+    let port_ok = p.map_or(port == 80, |p| p.parse::<u16>().ok() == Some(port));
+    port_ok && is_loopback_name(name)
 }
 
 /// Whether `me` may cancel or resume a job `created_by` someone: its creator, or an admin.
