@@ -18,20 +18,9 @@ use webdriver::{prerequisites, ui_dir, wait_file, Driver};
 /// `rollcall serve --sandbox` with the built UI, in a temp dir.
 fn sandbox_server() -> (tempfile::TempDir, common::Proc) {
     let tmp = tempfile::tempdir().unwrap();
-    let server = common::spawn(
-        &[
-            "serve",
-            "--sandbox",
-            "--bind",
-            "127.0.0.1:0",
-            "--data-dir",
-            tmp.path().join("data").to_str().unwrap(),
-            "--ui-dir",
-            ui_dir().to_str().unwrap(),
-        ],
-        &tmp.path().join("proxy.log"),
-        "Rollcall is running",
-    );
+    let ui = ui_dir();
+    let server =
+        common::serve_sandbox(tmp.path(), "proxy.log", &["--ui-dir", ui.to_str().unwrap()]);
     (tmp, server)
 }
 

@@ -181,18 +181,7 @@ fn import_wait_json_and_jobs_commands() {
     )
     .unwrap();
     // The CLI talks to the proxy as a trusted SSO peer would not: use a dev-mode proxy.
-    let dev = spawn(
-        &[
-            "serve",
-            "--sandbox",
-            "--bind",
-            "127.0.0.1:0",
-            "--data-dir",
-            dir.path().join("data").to_str().unwrap(),
-        ],
-        &dir.path().join("dev.log"),
-        "Rollcall is running",
-    );
+    let dev = serve_sandbox(dir.path(), "dev.log", &[]);
     let (code, out, _) = run(
         &[
             "import",

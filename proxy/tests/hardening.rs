@@ -87,18 +87,7 @@ fn metrics_labels_are_only_known_methods() {
 #[test]
 fn dev_mode_answers_only_loopback_host_names() {
     let dir = tempfile::tempdir().unwrap();
-    let p = spawn(
-        &[
-            "serve",
-            "--sandbox",
-            "--bind",
-            "127.0.0.1:0",
-            "--data-dir",
-            dir.path().join("data").to_str().unwrap(),
-        ],
-        &dir.path().join("proxy.log"),
-        "Rollcall is running",
-    );
+    let p = serve_sandbox(dir.path(), "proxy.log", &[]);
     let port = p
         .url
         .rsplit(':')

@@ -97,6 +97,22 @@ pub fn spawn(args: &[&str], log: &Path, marker: &str) -> Proc {
     }
 }
 
+/// `rollcall serve --sandbox` (dev identity, built-in providers) with its journal under `dir`,
+/// plus `extra` arguments; logs to `dir/log`.
+pub fn serve_sandbox(dir: &Path, log: &str, extra: &[&str]) -> Proc {
+    let data = dir.join("data");
+    let mut args = vec![
+        "serve",
+        "--sandbox",
+        "--bind",
+        "127.0.0.1:0",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    spawn(&args, &dir.join(log), "Rollcall is running")
+}
+
 pub fn write_config(dir: &Path, sandbox_url: &str, extra: &str) -> PathBuf {
     let text = format!(
         r#"
