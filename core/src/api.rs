@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::problem::Problem;
 use crate::roster::{MappingOptions, TableRow};
+use crate::Text;
 
 pub use crate::destination::{Destination, DestinationKind};
 
@@ -312,8 +313,7 @@ impl Suggestions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub code: String,
-    pub zh: String,
-    pub en: String,
+    pub message: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<crate::providers::Provider>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -328,8 +328,7 @@ impl ApiError {
     pub fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
         ApiError {
             code: code.into(),
-            zh: zh.into(),
-            en: en.into(),
+            message: Text::new(zh, en),
             provider: None,
             provider_code: None,
             provider_message: None,

@@ -223,7 +223,12 @@ pub fn row_needs(
             )),
             Some(m) => {
                 for p in tencent_im::validate_account(&m.member_account, "Member_Account") {
-                    out.push((FieldKind::ImAccount, "im_account_invalid", p.zh, p.en));
+                    out.push((
+                        FieldKind::ImAccount,
+                        "im_account_invalid",
+                        p.message.zh,
+                        p.message.en,
+                    ));
                 }
             }
         },

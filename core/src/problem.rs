@@ -3,14 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Text;
+
 /// One validation problem. `code` is stable (documented in ARCHITECTURE.md); messages may change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     pub code: String,
     /// The field (wire name, or roster field) the problem concerns.
     pub field: String,
-    pub zh: String,
-    pub en: String,
+    pub message: Text,
 }
 
 impl Problem {
@@ -18,17 +19,7 @@ impl Problem {
         Problem {
             code: code.to_string(),
             field: field.to_string(),
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-
-    /// The message in the requested language (`"en"` or anything else for Chinese).
-    pub fn message(&self, lang: &str) -> &str {
-        if lang == "en" {
-            &self.en
-        } else {
-            &self.zh
+            message: Text::new(zh, en),
         }
     }
 }

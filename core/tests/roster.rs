@@ -160,7 +160,7 @@ fn problems_carry_row_column_and_code() {
     assert_eq!(find(2, "email_invalid").column.as_deref(), Some("邮箱"));
     find(3, "no_identifier");
     let dup = find(5, "duplicate");
-    assert!(dup.en.contains("row 4"));
+    assert!(dup.message.en.contains("row 4"));
     assert_eq!(r.rows[3].duplicate_of, Some(4));
     let s = r.summary(&[]);
     assert_eq!((s.rows, s.valid, s.invalid, s.duplicates), (4, 1, 3, 1));

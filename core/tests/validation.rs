@@ -57,11 +57,14 @@ fn every_problem_has_both_languages() {
     let ps = tm::validate_create_webinar(&w, NOW);
     assert_eq!(ps.len(), 2);
     for p in ps {
-        assert!(!p.zh.is_empty() && !p.en.is_empty());
+        assert!(!p.message.zh.is_empty() && !p.message.en.is_empty());
         assert!(
-            p.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            p.message
+                .zh
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
             "zh message should be Chinese: {}",
-            p.zh
+            p.message.zh
         );
     }
 }

@@ -56,7 +56,7 @@ pub fn roster(cmd: RosterCommand) -> Result<u8> {
     let mut r = match roster::parse_roster(&bytes, &MappingOptions::default()) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("rollcall: {}: {} / {}", file.display(), e.en, e.zh);
+            eprintln!("rollcall: {}: {}", file.display(), e.message);
             return Ok(2);
         }
     };
@@ -90,11 +90,10 @@ pub fn roster(cmd: RosterCommand) -> Result<u8> {
         println!("  {:>6}  {:<16} {:<26} message", "row", "column", "code");
         for p in &s.problems {
             println!(
-                "  {:>6}  {:<16} {:<26} {} / {}",
+                "  {:>6}  {:<16} {:<26} {}",
                 p.row,
                 p.column.as_deref().unwrap_or("-"),
                 p.code,
-                p.message_zh,
                 p.message
             );
         }
@@ -166,9 +165,9 @@ impl Api {
         let body = resp.text().await.unwrap_or_default();
         match serde_json::from_str::<rollcall_core::api::ApiError>(&body) {
             Ok(e) => {
-                let mut msg = format!("{} ({}) / {}", e.en, e.code, e.zh);
+                let mut msg = format!("{} ({})", e.message, e.code);
                 for p in e.problems.iter().take(20) {
-                    msg.push_str(&format!("\n  {}: {} ({})", p.field, p.en, p.code));
+                    msg.push_str(&format!("\n  {}: {} ({})", p.field, p.message, p.code));
                 }
                 bail!("the proxy answered {status}: {msg}")
             }
@@ -248,7 +247,7 @@ pub async fn import(a: ImportArgs) -> Result<u8> {
     let table = match roster::read_table(&bytes) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("rollcall: {}: {} / {}", a.file.display(), e.en, e.zh);
+            eprintln!("rollcall: {}: {}", a.file.display(), e.message);
             return Ok(2);
         }
     };

@@ -56,7 +56,8 @@ fn roster_check_json_and_exit_codes() {
         p["row"].is_u64()
             && p["column"].is_string()
             && p["code"].is_string()
-            && p["message"].is_string()
+            && p["message"]["zh"].is_string()
+            && p["message"]["en"].is_string()
     );
     // Readable table without --json.
     let (code, out, _) = run(&["roster", "check", good.to_str().unwrap()], &[]);

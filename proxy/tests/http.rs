@@ -53,7 +53,7 @@ fn every_operation_and_error_class() {
             && codes.contains(&"password_required".into()),
         "{codes:?}"
     );
-    assert!(bad.json()["problems"][0]["zh"]
+    assert!(bad.json()["problems"][0]["message"]["zh"]
         .as_str()
         .unwrap()
         .chars()
@@ -496,7 +496,10 @@ fn security_boundaries() {
         assert_eq!(r.status, status, "{body}: {}", r.body);
         let e = r.json();
         assert_eq!(e["code"], code, "{body}");
-        assert!(!e["zh"].as_str().unwrap().is_empty() && !e["en"].as_str().unwrap().is_empty());
+        assert!(
+            !e["message"]["zh"].as_str().unwrap().is_empty()
+                && !e["message"]["en"].as_str().unwrap().is_empty()
+        );
     }
     assert_eq!(
         organizer.get("/api/jobs").json().as_array().unwrap().len(),

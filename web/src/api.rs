@@ -56,7 +56,7 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Re
 
 /// The error text in the user's language, with the provider's code when there is one.
 pub fn describe(e: &ApiError) -> String {
-    let msg = crate::i18n::pick(&e.zh, &e.en);
+    let msg = crate::i18n::pick(&e.message.zh, &e.message.en);
     match e.provider_code {
         Some(code) => format!("[{code}] {msg}"),
         None => msg,

@@ -319,8 +319,8 @@ fn check_row<'c>(
                 col(FieldKind::ImAccount),
                 &p.code,
                 Severity::Error,
-                &p.zh,
-                &p.en,
+                &p.message.zh,
+                &p.message.en,
             ));
         }
     }

@@ -23,5 +23,5 @@ pub use read::{decode, read_table};
 pub use read::{read_csv_text, sniff, RosterError, Sniffed, SourceFormat, TextEncoding};
 pub use read::{read_table_with, read_xlsx, sniff_delimiter};
 pub use rules::parse_join_time;
-pub use summary::{CheckProblem, CheckSummary};
+pub use summary::CheckSummary;
 pub use types::*;

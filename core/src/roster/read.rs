@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{RowProblem, Severity, Table, TableRow};
+use crate::Text;
 
 /// Text encodings a roster CSV may come in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,23 +52,21 @@ pub enum Sniffed {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RosterError {
     pub code: String,
-    pub zh: String,
-    pub en: String,
+    pub message: Text,
 }
 
 impl RosterError {
-    fn new(code: &str, zh: &str, en: &str) -> Self {
+    pub fn new(code: &str, zh: &str, en: &str) -> Self {
         RosterError {
             code: code.into(),
-            zh: zh.into(),
-            en: en.into(),
+            message: Text::new(zh, en),
         }
     }
 }
 
 impl std::fmt::Display for RosterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.en, self.code)
+        write!(f, "{} ({})", self.message.en, self.code)
     }
 }
 
@@ -314,8 +313,10 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, RosterError> {
     std::panic::catch_unwind(|| read_xlsx_inner(bytes)).unwrap_or_else(|_| {
         Err(RosterError {
             code: "xlsx_unreadable".into(),
-            zh: "无法读取 XLSX 文件（文件损坏或不完整？）".into(),
-            en: "cannot read the XLSX file (damaged or malformed)".into(),
+            message: Text::new(
+                "无法读取 XLSX 文件（文件损坏或不完整？）",
+                "cannot read the XLSX file (damaged or malformed)",
+            ),
         })
     })
 }
@@ -325,8 +326,10 @@ fn read_xlsx_inner(bytes: &[u8]) -> Result<Table, RosterError> {
     use calamine::{Data, Reader, Xlsx};
     let bad = |e: &dyn std::fmt::Display| RosterError {
         code: "xlsx_unreadable".into(),
-        zh: "无法读取 XLSX 文件（文件损坏或不完整？）".into(),
-        en: format!("cannot read the XLSX file (damaged or truncated?): {e}"),
+        message: Text::new(
+            "无法读取 XLSX 文件（文件损坏或不完整？）",
+            format!("cannot read the XLSX file (damaged or truncated?): {e}"),
+        ),
     };
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
     let range = wb

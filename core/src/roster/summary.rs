@@ -16,22 +16,10 @@ pub struct CheckSummary {
     pub duplicates: usize,
     pub encoding: String,
     pub columns: BTreeMap<String, String>,
-    pub problems: Vec<CheckProblem>,
+    pub problems: Vec<RowProblem>,
     /// Per destination: rows that can go there.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub destinations: BTreeMap<String, usize>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckProblem {
-    pub row: u32,
-    pub column: Option<String>,
-    pub code: String,
-    pub severity: Severity,
-    pub message: String,
-    pub message_zh: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination: Option<DestinationKind>,
 }
 
 impl Roster {
@@ -67,19 +55,7 @@ impl Roster {
                 .iter()
                 .map(|c| (c.header.clone(), c.field.as_str().to_string()))
                 .collect(),
-            problems: self
-                .problems
-                .iter()
-                .map(|p| CheckProblem {
-                    row: p.row,
-                    column: p.column.clone(),
-                    code: p.code.clone(),
-                    severity: p.severity,
-                    message: p.en.clone(),
-                    message_zh: p.zh.clone(),
-                    destination: p.destination,
-                })
-                .collect(),
+            problems: self.problems.iter().cloned().collect(),
             destinations,
         }
     }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 use crate::api::DestinationKind;
 use crate::providers::{huiyi31, tencent_im, tencent_meeting};
+use crate::Text;
 
 /// One data row as read: its spreadsheet row number and its cells.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,8 +44,7 @@ pub struct RowProblem {
     pub column: Option<String>,
     pub code: String,
     pub severity: Severity,
-    pub zh: String,
-    pub en: String,
+    pub message: Text,
     /// Set when the problem only matters for one destination.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<DestinationKind>,
@@ -64,8 +64,7 @@ impl RowProblem {
             column: column.map(str::to_string),
             code: code.into(),
             severity,
-            zh: zh.into(),
-            en: en.into(),
+            message: Text::new(zh, en),
             destination: None,
         }
     }

@@ -79,7 +79,7 @@ pub fn prepare(
         for &k in &kinds {
             let mut errors: Vec<Text> = roster
                 .row_errors(r.row, k)
-                .map(|p| Text::new(p.zh.clone(), p.en.clone()))
+                .map(|p| p.message.clone())
                 .collect();
             let mut code = roster.row_errors(r.row, k).next().map(|p| p.code.clone());
             if k == DestinationKind::TencentIm {
@@ -90,7 +90,7 @@ pub fn prepare(
                         .into_iter()
                         .filter(|p| p.code.starts_with("join_time"))
                     {
-                        errors.push(Text::new(p.zh.clone(), p.en.clone()));
+                        errors.push(p.message.clone());
                         code.get_or_insert_with(|| p.code.clone());
                     }
                 }

@@ -91,7 +91,7 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
         Err(e) => return business(codes::INVALID, &format!("参数错误: {e}")),
     };
     if let Some(p) = h::validate_register(&req).first() {
-        return business(codes::INVALID, &p.zh);
+        return business(codes::INVALID, &p.message.zh);
     }
     let mut st = sb.huiyi.lock().expect("huiyi state");
     st.seq += 1;

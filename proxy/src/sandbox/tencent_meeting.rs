@@ -256,7 +256,11 @@ pub async fn create_webinar(
     };
     let problems = tm::validate_create_webinar(&req, unix_now());
     if let Some(p) = problems.first() {
-        return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, &p.zh);
+        return error(
+            StatusCode::BAD_REQUEST,
+            codes::INVALID_PARAMETER,
+            &p.message.zh,
+        );
     }
     let mut st = sb.tm.lock().expect("tm state");
     st.next_meeting += 1;
@@ -321,7 +325,11 @@ pub async fn import(
     let imported = tm::imported_count(&w.enrollments);
     let problems = tm::validate_enroll_import(&req, true, w.edition, imported);
     if let Some(p) = problems.first() {
-        return error(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, &p.zh);
+        return error(
+            StatusCode::BAD_REQUEST,
+            codes::INVALID_PARAMETER,
+            &p.message.zh,
+        );
     }
     let mut resp = EnrollImportResponse::default();
     for e in &req.enroll_list {

@@ -100,12 +100,12 @@ pub(super) fn Preview(
                             let probs: Vec<_> = r.problems.iter().filter(|p| p.row == rn && p.destination.is_none_or(|d| kinds.contains(&d))).cloned().collect();
                             let has_error = probs.iter().any(|p| p.severity == Severity::Error);
                             let cells = r.columns.iter().enumerate().map(|(i, c)| {
-                                let mine: Vec<String> = probs.iter().filter(|p| p.column.as_deref() == Some(c.header.as_str())).map(|p| pick(&p.zh, &p.en)).collect();
+                                let mine: Vec<String> = probs.iter().filter(|p| p.column.as_deref() == Some(c.header.as_str())).map(|p| pick(&p.message.zh, &p.message.en)).collect();
                                 let bad = !mine.is_empty();
                                 let title = mine.join("\n");
                                 view! { <td class:bad=bad title=title aria-invalid=bad.then_some("true")>{row.cells.get(i).cloned().unwrap_or_default()}</td> }
                             }).collect_view();
-                            let msgs = probs.iter().map(|p| view! { <li class=if p.severity == Severity::Error { "err" } else { "warn" } data-code=p.code.clone()>{pick(&p.zh, &p.en)}</li> }).collect_view();
+                            let msgs = probs.iter().map(|p| view! { <li class=if p.severity == Severity::Error { "err" } else { "warn" } data-code=p.code.clone()>{pick(&p.message.zh, &p.message.en)}</li> }).collect_view();
                             view! {
                                 <tr class:invalid=has_error class:excluded=move || excluded.with(|e| e.contains(&rn)) data-row=rn>
                                     <td><input type="checkbox" aria-label=format!("include row {rn}") prop:checked=move || !excluded.with(|e| e.contains(&rn)) on:change=move |ev| {

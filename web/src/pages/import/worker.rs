@@ -46,8 +46,10 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                         st.progress.set(None);
                         st.parse_error.set(Some(RosterError {
                             code: "worker".into(),
-                            zh: format!("解析结果无法读取：{e}"),
-                            en: format!("cannot read the parse result: {e}"),
+                            message: rollcall_core::Text::new(
+                                format!("解析结果无法读取：{e}"),
+                                format!("cannot read the parse result: {e}"),
+                            ),
                         }));
                         return;
                     }
@@ -92,11 +94,11 @@ pub(super) fn run_parse(st: ImportState) {
         return;
     };
     let Some(w) = worker(st) else {
-        st.parse_error.set(Some(RosterError {
-            code: "worker".into(),
-            zh: "无法启动解析线程".into(),
-            en: "cannot start the parsing worker".into(),
-        }));
+        st.parse_error.set(Some(RosterError::new(
+            "worker",
+            "无法启动解析线程",
+            "cannot start the parsing worker",
+        )));
         return;
     };
     st.parse_error.set(None);
@@ -122,11 +124,11 @@ pub(super) fn load_file(st: ImportState, file: web_sys::File) {
                 BYTES.with(|b| *b.borrow_mut() = Some(js_sys::Uint8Array::new(&buf)));
                 run_parse(st);
             }
-            Err(_) => st.parse_error.set(Some(RosterError {
-                code: "read_failed".into(),
-                zh: "无法读取文件".into(),
-                en: "cannot read the file".into(),
-            })),
+            Err(_) => st.parse_error.set(Some(RosterError::new(
+                "read_failed",
+                "无法读取文件",
+                "cannot read the file",
+            ))),
         }
     });
 }
