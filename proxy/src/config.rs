@@ -21,6 +21,72 @@ pub struct Config {
     pub providers: ProvidersConfig,
     #[serde(default)]
     pub jobs: JobsConfig,
+    #[serde(default)]
+    pub store: StoreConfig,
+}
+
+/// Where the job journal lives. Default: SQLite under `server.data_dir` (one process).
+/// `url = "postgres://user@host:5432/db"` for several replicas sharing one journal.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `postgres://…` or `sqlite://DIR`. A password in the URL is refused: use `password_env`
+    /// or `password_file`.
+    pub url: Option<String>,
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+    /// Connections to PostgreSQL per replica.
+    #[serde(default = "default_pool_size")]
+    pub pool_size: usize,
+}
+
+fn default_pool_size() -> usize {
+    16
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            url: None,
+            password_env: None,
+            password_file: None,
+            pool_size: default_pool_size(),
+        }
+    }
+}
+
+impl StoreConfig {
+    /// The database password, when one is configured.
+    pub fn password(&self) -> Result<Option<SecretString>> {
+        if self.password_env.is_none() && self.password_file.is_none() {
+            return Ok(None);
+        }
+        SecretRef {
+            env: self.password_env.clone(),
+            file: self.password_file.clone(),
+        }
+        .resolve("store password")
+        .map(Some)
+    }
+
+    fn check(&self) -> Result<()> {
+        let Some(url) = &self.url else { return Ok(()) };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let rest = url.split_once("://").map_or("", |(_, r)| r);
+            let userinfo = rest.split(['/', '?']).next().unwrap_or("");
+            if userinfo
+                .rsplit_once('@')
+                .is_some_and(|(u, _)| u.contains(':'))
+            {
+                bail!("store.url: a password in the URL is not accepted; use store.password_env or store.password_file");
+            }
+            Ok(())
+        } else if url.starts_with("sqlite://") {
+            Ok(())
+        } else {
+            bail!("store.url: use postgres://user@host:port/db or sqlite://DIR")
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -51,6 +117,10 @@ pub struct ServerConfig {
     /// Open connections at most; more wait to be accepted.
     #[serde(default = "default_max_connections")]
     pub max_connections: usize,
+    /// This replica's name in job leases and logs. Default: `HOST:PORT` (stable across restarts,
+    /// so a restarted replica takes its own jobs back at once).
+    #[serde(default)]
+    pub replica_id: Option<String>,
 }
 
 fn default_header_timeout() -> u64 {
@@ -91,6 +161,7 @@ impl Default for ServerConfig {
             request_timeout_secs: default_request_timeout(),
             header_read_timeout_secs: default_header_timeout(),
             max_connections: default_max_connections(),
+            replica_id: None,
         }
     }
 }
@@ -319,6 +390,13 @@ pub struct JobsConfig {
     /// Wait after a provider rate-limit answer (Tencent Meeting counts per minute).
     #[serde(default = "default_rate_limit_backoff")]
     pub rate_limit_backoff_ms: u64,
+    /// Seconds a running job's lease lasts without renewal: another replica takes the job over
+    /// this long after its replica stopped. Renewed every third of it.
+    #[serde(default = "default_lease_secs")]
+    pub lease_secs: u64,
+}
+fn default_lease_secs() -> u64 {
+    15
 }
 fn default_rate_limit_backoff() -> u64 {
     60_000
@@ -344,6 +422,7 @@ impl Default for JobsConfig {
             base_backoff_ms: default_backoff(),
             max_backoff_ms: default_max_backoff(),
             rate_limit_backoff_ms: default_rate_limit_backoff(),
+            lease_secs: default_lease_secs(),
         }
     }
 }
@@ -402,6 +481,7 @@ impl Config {
 
     /// Refuses unsafe combinations at start-up.
     pub fn check(&self) -> Result<()> {
+        self.store.check()?;
         if self.auth.mode == AuthMode::Dev
             && !self.server.bind.ip().is_loopback()
             && !self.auth.allow_dev_on_network

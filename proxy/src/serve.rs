@@ -10,9 +10,8 @@ use tokio::net::TcpListener;
 
 use crate::app::{Clients, Huiyi31, Metrics};
 use crate::config::{AuthMode, Config};
-use crate::jobs::retry::{Pacer, Pacers};
+use crate::jobs::retry::Pacers;
 use crate::jobs::runner::Runner;
-use crate::jobs::store::SqliteStore;
 use crate::providers::{self, huiyi31, tencent_im, tencent_meeting, wecom};
 use crate::sandbox::{self, demo, Accounts};
 use crate::server::{self, AppState};
@@ -303,43 +302,27 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
     }
     cfg.check()?;
     let clients = Arc::new(clients_from_config(&cfg)?);
-    let store: Arc<dyn crate::jobs::store::JobStore> =
-        Arc::new(SqliteStore::open(&cfg.server.data_dir)?);
+    let store = crate::jobs::store::open(&cfg.store, &cfg.server.data_dir)?;
     let metrics = Arc::new(Metrics::default());
-    let pacers = Pacers {
-        tencent_meeting: Arc::new(Pacer::per_second(
-            f64::from(
-                cfg.providers
-                    .tencent_meeting
-                    .as_ref()
-                    .map_or(300, |t| t.calls_per_minute),
-            ) / 60.0,
-        )),
-        tencent_im: Arc::new(Pacer::per_second(f64::from(
-            cfg.providers
-                .tencent_im
-                .as_ref()
-                .map_or(100, |t| t.requests_per_second),
-        ))),
-        huiyi31: Arc::new(Pacer::per_second(f64::from(
-            cfg.providers
-                .huiyi31
-                .as_ref()
-                .map_or(200, |t| t.requests_per_second),
-        ))),
-        wecom: Arc::new(Pacer::per_second(
-            f64::from(rollcall_core::providers::wecom::CALLS_PER_MINUTE) / 60.0,
-        )),
-    };
+    let pacers = Pacers::from_config(&cfg, &store);
+    let (l, local) = bind(cfg.server.bind, "proxy").await?;
+    let replica = cfg.server.replica_id.clone().unwrap_or_else(|| {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .or_else(|_| std::env::var("HOSTNAME"))
+            .unwrap_or_else(|_| "rollcall".into());
+        format!("{host}:{}", local.port())
+    });
     let runner = Runner::new(
         store,
         clients.clone(),
         cfg.jobs.clone(),
         pacers,
         metrics.clone(),
+        replica,
     );
-    let resumed = runner.resume_all()?;
-    let (l, local) = bind(cfg.server.bind, "proxy").await?;
+    let resumed = tokio::task::block_in_place(|| runner.adopt_orphans())?;
+    runner.watch_orphans();
     let state = Arc::new(AppState {
         cfg: cfg.clone(),
         clients,

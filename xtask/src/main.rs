@@ -10,6 +10,8 @@
 //!
 //! Every skipped step says why.
 
+mod postgres;
+
 use std::env;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -322,6 +324,7 @@ fn demo(args: &[String]) -> Result {
 fn test() -> Result {
     let opt = tools()?;
     ensure_chromium()?;
+    let pg_bin = postgres::ensure()?;
     step("cargo fmt --check");
     run(cargo().args(["fmt", "--all", "--check"]))?;
     step("cargo clippy (native, all targets)");
@@ -374,11 +377,22 @@ fn test() -> Result {
         }
     }
     build_ui(opt)?;
-    step("cargo test --workspace (unit, property, integration, drills, browser)");
-    run(cargo()
+    // Stopped (and its directory removed) when this scope ends, whatever the tests did.
+    let pg = pg_bin
+        .as_deref()
+        .map(postgres::TestPostgres::start)
+        .transpose()?;
+    step("cargo test --workspace (unit, property, integration, drills, replicas, browser)");
+    let mut tests = cargo();
+    tests
         .args(["test", "--workspace"])
         .env("ROLLCALL_BROWSER_TESTS", "1")
-        .env("ROLLCALL_UI_DIR", root().join("dist")))?;
+        .env("ROLLCALL_UI_DIR", root().join("dist"));
+    if let Some(pg) = &pg {
+        tests.env("ROLLCALL_TEST_PG", &pg.url);
+    }
+    run(&mut tests)?;
+    drop(pg);
     sizes()
 }
 

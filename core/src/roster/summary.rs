@@ -55,7 +55,7 @@ impl Roster {
                 .iter()
                 .map(|c| (c.header.clone(), c.field.as_str().to_string()))
                 .collect(),
-            problems: self.problems.iter().cloned().collect(),
+            problems: self.problems.clone(),
             destinations,
         }
     }

@@ -1,14 +1,16 @@
 //! What a destination's execution needs from the runner: the journal (errors become the
-//! destination's `Fatal`), progress notifications, cancellation, paced retried calls, and the
-//! bounded batch loop.
+//! destination's `Fatal`; an unreachable journal pauses the job until it is back), progress
+//! notifications, cancellation and lease loss, paced retried calls, and the bounded batch loop.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use rollcall_core::api::RowState;
 use rollcall_core::Text;
 use tokio::sync::{broadcast, Semaphore};
+use tracing::{info, warn};
 
 use super::retry::{self, Pacer, Verdict};
 use super::store::{self, DestIdx, JobInput, JobStore, Outcome, RowIdx, Settled};
@@ -31,9 +33,13 @@ pub struct Shared {
     pub store: Arc<dyn JobStore>,
     pub cfg: JobsConfig,
     pub metrics: Arc<Metrics>,
+    /// This replica's name in leases and logs.
+    pub replica: String,
     /// Job ids whose state changed.
     pub events: broadcast::Sender<String>,
     pub cancelled: Mutex<HashSet<String>>,
+    /// Jobs another replica took over (this one stops without writing a final state), and by whom.
+    pub lost: Mutex<HashMap<String, String>>,
 }
 
 impl Shared {
@@ -41,11 +47,70 @@ impl Shared {
         let _ = self.events.send(job.to_string());
     }
 
+    /// Whether the job should start no more batches: cancelled, or taken over elsewhere.
     pub fn is_cancelled(&self, job: &str) -> bool {
         self.cancelled
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .contains(job)
+            || self.lost_to(job).is_some()
+    }
+
+    pub fn cancel(&self, job: &str) {
+        self.cancelled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(job.to_string());
+    }
+
+    /// Records that `by` holds the job now.
+    pub fn lose(&self, job: &str, by: &str) {
+        warn!(
+            job,
+            replica = by,
+            "another replica took this job over; stopping here"
+        );
+        self.lost
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(job.to_string(), by.to_string());
+    }
+
+    pub fn lost_to(&self, job: &str) -> Option<String> {
+        self.lost
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(job)
+            .cloned()
+    }
+
+    /// Runs journal work off the async threads. While the journal cannot be reached the caller
+    /// waits and tries again: the job pauses (nothing is sent before its journal entry, no
+    /// outcome is dropped) and goes on when the journal is back. Other errors are returned.
+    pub async fn journal<T>(
+        &self,
+        f: impl Fn(&dyn JobStore) -> store::Result<T>,
+    ) -> store::Result<T> {
+        let mut wait = Duration::from_millis(200);
+        let mut paused = false;
+        loop {
+            match tokio::task::block_in_place(|| f(&*self.store)) {
+                Err(e) if e.is_unavailable() => {
+                    if !paused {
+                        warn!(error = %e, "the journal is unavailable; jobs pause until it is back");
+                        paused = true;
+                    }
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
+                r => {
+                    if paused {
+                        info!("the journal is reachable again; jobs go on");
+                    }
+                    return r;
+                }
+            }
+        }
     }
 }
 
@@ -58,15 +123,15 @@ pub struct Ctx {
     pub shared: Arc<Shared>,
 }
 
-/// Runs journal work (synchronous SQLite) without holding up the async threads: the runtime moves
-/// its other tasks elsewhere meanwhile.
-fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    tokio::task::block_in_place(f)
-}
-
 impl Ctx {
-    fn store(&self) -> &dyn JobStore {
-        &*self.shared.store
+    async fn journal<T>(&self, f: impl Fn(&dyn JobStore) -> store::Result<T>) -> Result<T, Fatal> {
+        match self.shared.journal(f).await {
+            Err(store::StoreError::LeaseLost(by)) => {
+                self.shared.lose(&self.job, &by);
+                Err(Fatal(format!("job taken over by replica {by}")))
+            }
+            r => Ok(r?),
+        }
     }
 
     pub fn notify(&self) {
@@ -78,36 +143,33 @@ impl Ctx {
     }
 
     /// Rows waiting to be sent (not in a batch).
-    pub fn pending(&self) -> Result<Vec<RowIdx>, Fatal> {
-        Ok(blocking(|| {
-            self.store().pending_rows(&self.job, self.dest)
-        })?)
+    pub async fn pending(&self) -> Result<Vec<RowIdx>, Fatal> {
+        self.journal(|s| s.pending_rows(&self.job, self.dest)).await
     }
 
     /// Batches whose outcome is unknown (sent, no verdict yet).
-    pub fn in_flight(&self) -> Result<Vec<(i64, Vec<RowIdx>)>, Fatal> {
-        Ok(blocking(|| {
-            self.store().inflight_batches(&self.job, self.dest)
-        })?)
+    pub async fn in_flight(&self) -> Result<Vec<(i64, Vec<RowIdx>)>, Fatal> {
+        self.journal(|s| s.inflight_batches(&self.job, self.dest))
+            .await
     }
 
-    /// Journals rows as in flight *before* they are sent.
-    pub fn begin(&self, rows: &[RowIdx]) -> Result<i64, Fatal> {
-        Ok(blocking(|| {
-            self.store().begin_batch(&self.job, self.dest, rows)
-        })?)
+    /// Journals rows as in flight *before* they are sent; refused once another replica holds the
+    /// job (the batch is then not sent).
+    pub async fn begin(&self, rows: &[RowIdx]) -> Result<i64, Fatal> {
+        let replica = &self.shared.replica;
+        self.journal(|s| s.begin_batch(&self.job, self.dest, rows, replica))
+            .await
     }
 
     /// Final states for some of a batch's rows; the rest go back to pending.
-    pub fn finish(&self, batch: i64, settled: &[Settled]) -> Result<(), Fatal> {
-        Ok(blocking(|| self.store().finish_batch(batch, settled))?)
+    pub async fn finish(&self, batch: i64, settled: &[Settled]) -> Result<(), Fatal> {
+        self.journal(|s| s.finish_batch(batch, settled)).await
     }
 
     /// Final states for rows (outside any batch, or leaving theirs while the rest stays in flight).
-    pub fn settle(&self, settled: &[Settled]) -> Result<(), Fatal> {
-        Ok(blocking(|| {
-            self.store().set_outcomes(&self.job, self.dest, settled)
-        })?)
+    pub async fn settle(&self, settled: &[Settled]) -> Result<(), Fatal> {
+        self.journal(|s| s.set_outcomes(&self.job, self.dest, settled))
+            .await
     }
 
     /// A paced, retried provider call (see [`retry::call`]).
@@ -125,7 +187,7 @@ impl Ctx {
     }
 
     /// Settles a batch the provider answered with an error that was certainly not applied.
-    pub fn settle_error(
+    pub async fn settle_error(
         &self,
         batch: i64,
         rows: &[RowIdx],
@@ -133,25 +195,26 @@ impl Ctx {
     ) -> Result<(), Fatal> {
         match Verdict::of(e) {
             Verdict::Fatal(reason) => {
-                self.finish(batch, &[])?;
+                self.finish(batch, &[]).await?;
                 Err(Fatal(reason))
             }
-            Verdict::NotApplied => self.finish(batch, &[]),
+            Verdict::NotApplied => self.finish(batch, &[]).await,
             Verdict::Refused => {
                 let settled: Vec<_> = rows
                     .iter()
                     .map(|&r| Settled::new(r, RowState::Rejected, retry::refused(e)))
                     .collect();
-                self.finish(batch, &settled)
+                self.finish(batch, &settled).await
             }
         }
     }
 
     /// Rows still pending after every round: the provider never said no, so they end `unknown`
     /// (never `rejected` without the provider's word) with a clear reason.
-    pub fn exhaust(&self) -> Result<(), Fatal> {
+    pub async fn exhaust(&self) -> Result<(), Fatal> {
         let settled: Vec<_> = self
-            .pending()?
+            .pending()
+            .await?
             .into_iter()
             .map(|r| {
                 Settled::new(
@@ -167,7 +230,7 @@ impl Ctx {
                 )
             })
             .collect();
-        self.settle(&settled)
+        self.settle(&settled).await
     }
 
     /// Runs `task` once per item, at most `max_in_flight` at a time, starting none after a

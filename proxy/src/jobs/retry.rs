@@ -3,6 +3,7 @@
 //! `is_rate_limit`, `stops_destination`); nothing here knows a provider code.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
@@ -10,15 +11,18 @@ use rollcall_core::providers::ErrorClass;
 use rollcall_core::Text;
 use tokio::time::Instant;
 
-use super::store::Outcome;
+use super::store::{JobStore, Outcome};
 use crate::app::Metrics;
 use crate::config::JobsConfig;
 use crate::providers::ProviderError;
 
-/// Spaces calls to one provider at a fixed minimum interval, across all jobs of this process.
+/// Spaces calls to one provider account at a fixed minimum interval: across all jobs of this
+/// process, or — with a shared store ([`Pacer::shared`]) — across every replica.
 pub struct Pacer {
     interval: Duration,
     next: tokio::sync::Mutex<Instant>,
+    /// The store that hands out slots to every replica, and this account's key in it.
+    shared: Option<(Arc<dyn JobStore>, String)>,
 }
 
 impl Pacer {
@@ -26,10 +30,30 @@ impl Pacer {
         Pacer {
             interval: Duration::from_secs_f64(1.0 / n.max(0.001)),
             next: tokio::sync::Mutex::new(Instant::now()),
+            shared: None,
         }
     }
 
+    /// Takes slots from `store` under `key` (the provider account) when the store shares pacing
+    /// between replicas; otherwise stays local.
+    pub fn shared(mut self, store: &Arc<dyn JobStore>, key: String) -> Self {
+        if store.is_shared() {
+            self.shared = Some((store.clone(), key));
+        }
+        self
+    }
+
     pub async fn wait(&self) {
+        if let Some((store, key)) = &self.shared {
+            let (store, key, interval) = (store.clone(), key.clone(), self.interval);
+            match tokio::task::spawn_blocking(move || store.reserve_slot(&key, interval)).await {
+                Ok(Ok(wait)) => return tokio::time::sleep(wait).await,
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "shared pacing unavailable; pacing locally")
+                }
+                Err(e) => tracing::warn!(error = %e, "shared pacing failed; pacing locally"),
+            }
+        }
         let slot = {
             let mut next = self.next.lock().await;
             let slot = (*next).max(Instant::now());
@@ -42,11 +66,46 @@ impl Pacer {
 
 /// One pacer per provider the runner writes to.
 pub struct Pacers {
-    pub tencent_meeting: std::sync::Arc<Pacer>,
-    pub tencent_im: std::sync::Arc<Pacer>,
-    pub huiyi31: std::sync::Arc<Pacer>,
+    pub tencent_meeting: Arc<Pacer>,
+    pub tencent_im: Arc<Pacer>,
+    pub huiyi31: Arc<Pacer>,
     /// WeCom's per-API limit (10,000 a minute): single reads only, no job writes to WeCom.
-    pub wecom: std::sync::Arc<Pacer>,
+    pub wecom: Arc<Pacer>,
+}
+
+impl Pacers {
+    /// The configured rates (the providers' documented ones by default), each keyed by its
+    /// account so replicas sharing `store` share the budget.
+    pub fn from_config(cfg: &crate::config::Config, store: &Arc<dyn JobStore>) -> Self {
+        let p = &cfg.providers;
+        let tm = p.tencent_meeting.as_ref();
+        let im = p.tencent_im.as_ref();
+        let hy = p.huiyi31.as_ref();
+        let pacer = |per_second: f64, key: String| {
+            Arc::new(Pacer::per_second(per_second).shared(store, key))
+        };
+        Pacers {
+            tencent_meeting: pacer(
+                f64::from(tm.map_or(300, |t| t.calls_per_minute)) / 60.0,
+                format!("tencent_meeting:{}", tm.map_or("", |t| t.app_id.as_str())),
+            ),
+            tencent_im: pacer(
+                f64::from(im.map_or(100, |t| t.requests_per_second)),
+                format!("tencent_im:{}", im.map_or(0, |t| t.sdk_app_id)),
+            ),
+            huiyi31: pacer(
+                f64::from(hy.map_or(200, |t| t.requests_per_second)),
+                format!("huiyi31:{}", hy.map_or("", |t| t.base_url.as_str())),
+            ),
+            wecom: pacer(
+                f64::from(rollcall_core::providers::wecom::CALLS_PER_MINUTE) / 60.0,
+                format!(
+                    "wecom:{}",
+                    p.wecom.as_ref().map_or("", |w| w.corp_id.as_str())
+                ),
+            ),
+        }
+    }
 }
 
 /// Whether the error means no row of its destination can succeed (core decides which codes).

@@ -1,9 +1,11 @@
-//! Job lifecycle: start, cancel, resume after a restart, and dispatch of each destination to its
-//! module (`destination/`). Every destination runs concurrently; a crash is the same as an
-//! ambiguous outcome: restart resumes from the journal and reconciles.
+//! Job lifecycle: start, cancel, lease, resume (after a restart, or from a replica that
+//! stopped), and dispatch of each destination to its module (`destination/`). Every destination
+//! runs concurrently; a crash is the same as an ambiguous outcome: whoever resumes the job
+//! reconciles from the journal.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use rollcall_core::api::{Destination, JobState, RowState};
 use rollcall_core::Text;
@@ -16,7 +18,7 @@ use super::destination::run_reconciled;
 use super::destination::tencent_im::TencentIm;
 use super::destination::tencent_meeting::TencentMeeting;
 use super::retry::Pacers;
-use super::store::{DestIdx, JobStore, Outcome, Settled, StoreError};
+use super::store::{DestIdx, JobStore, Lease, Outcome, Settled, StoreError};
 use crate::app::{Clients, Metrics};
 use crate::config::JobsConfig;
 
@@ -38,6 +40,7 @@ impl Runner {
         cfg: JobsConfig,
         pacers: Pacers,
         metrics: Arc<Metrics>,
+        replica: String,
     ) -> Arc<Self> {
         let (events, _) = broadcast::channel(1024);
         Arc::new(Runner {
@@ -45,8 +48,10 @@ impl Runner {
                 store,
                 cfg,
                 metrics,
+                replica,
                 events: events.clone(),
                 cancelled: Default::default(),
+                lost: Default::default(),
             }),
             clients,
             pacers,
@@ -76,7 +81,16 @@ impl Runner {
         self.shared.is_cancelled(id)
     }
 
-    /// Starts a job unless it is already running in this process.
+    pub fn replica(&self) -> &str {
+        &self.shared.replica
+    }
+
+    fn lease_ttl(&self) -> Duration {
+        Duration::from_secs(self.shared.cfg.lease_secs.max(1))
+    }
+
+    /// Starts a job unless it is already running in this process (it runs only if this replica
+    /// gets its lease).
     pub fn start(self: &Arc<Self>, id: String) {
         if !self
             .active
@@ -91,26 +105,50 @@ impl Runner {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&id);
+        self.shared
+            .lost
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
         let me = self.clone();
         tokio::spawn(async move { me.run_job(id).await });
     }
 
-    /// Resumes every job the journal says is running (after a restart).
-    pub fn resume_all(self: &Arc<Self>) -> Result<usize, StoreError> {
-        let ids = self.store().running_jobs()?;
-        for id in &ids {
-            info!(job = %id, "resuming job");
-            self.start(id.clone());
+    /// Starts every running job no replica holds (after a restart, or a replica's death).
+    pub fn adopt_orphans(self: &Arc<Self>) -> Result<usize, StoreError> {
+        let ids = self.store().orphaned_jobs()?;
+        let mut started = 0;
+        for id in ids.into_iter().filter(|id| !self.is_active(id)) {
+            self.start(id);
+            started += 1;
         }
-        Ok(ids.len())
+        Ok(started)
     }
 
-    pub fn cancel(&self, id: &str) {
-        self.shared
-            .cancelled
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_string());
+    /// Looks for orphaned jobs every third of the lease, for as long as the process runs.
+    pub fn watch_orphans(self: &Arc<Self>) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(me.lease_ttl() / 3);
+            loop {
+                tick.tick().await;
+                let r = {
+                    let me = me.clone();
+                    tokio::task::spawn_blocking(move || me.adopt_orphans()).await
+                };
+                if let Ok(Err(e)) = r {
+                    warn!(error = %e, "cannot look for jobs to resume");
+                }
+            }
+        });
+    }
+
+    /// Stops the job wherever it runs: here at once, on another replica at its next lease
+    /// renewal. Returns whether anything is executing it (here or elsewhere).
+    pub fn cancel(&self, id: &str) -> Result<bool, StoreError> {
+        self.shared.cancel(id);
+        let elsewhere = tokio::task::block_in_place(|| self.store().request_cancel(id))?;
+        Ok(self.is_active(id) || elsewhere.is_some())
     }
 
     pub fn is_active(&self, id: &str) -> bool {
@@ -121,7 +159,43 @@ impl Runner {
     }
 
     async fn run_job(self: Arc<Self>, id: String) {
-        if let Err(e) = self.run_job_inner(&id).await {
+        let ttl = self.lease_ttl();
+        let replica = self.shared.replica.clone();
+        match self.shared.journal(|s| s.lease(&id, &replica, ttl)).await {
+            Ok(Lease::Held { previous, cancel }) => {
+                match previous {
+                    Some(p) if p == replica => {
+                        info!(job = %id, "resuming job {id} (this replica ran it before)")
+                    }
+                    Some(p) => info!(job = %id, "resuming job {id} from replica {p}"),
+                    None => info!(job = %id, replica = %replica, "running job"),
+                }
+                if cancel {
+                    self.shared.cancel(&id);
+                }
+            }
+            Ok(Lease::Elsewhere(_) | Lease::NotRunning) => {
+                self.active
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&id);
+                return;
+            }
+            Err(e) => {
+                warn!(job = %id, error = %e, "cannot take the job's lease");
+                self.active
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&id);
+                return;
+            }
+        }
+        let heartbeat = tokio::spawn(self.clone().heartbeat(id.clone()));
+        let r = self.run_job_inner(&id).await;
+        heartbeat.abort();
+        if let Some(by) = self.shared.lost_to(&id) {
+            info!(job = %id, replica = %by, "job left to the replica that took it over");
+        } else if let Err(e) = r {
             warn!(job = %id, error = %e, "job stopped by an internal error");
             let _ = self.store().set_job_state(
                 &id,
@@ -136,8 +210,34 @@ impl Runner {
         self.shared.notify(&id);
     }
 
+    /// Renews the lease every third of its life; a cancel requested on any replica, or another
+    /// replica holding the job, stops it here.
+    async fn heartbeat(self: Arc<Self>, id: String) {
+        let ttl = self.lease_ttl();
+        loop {
+            tokio::time::sleep(ttl / 3).await;
+            let (store, replica, job) = (
+                self.store().clone(),
+                self.shared.replica.clone(),
+                id.clone(),
+            );
+            match tokio::task::spawn_blocking(move || store.lease(&job, &replica, ttl)).await {
+                Ok(Ok(Lease::Held { cancel: true, .. } | Lease::NotRunning)) => {
+                    self.shared.cancel(&id)
+                }
+                Ok(Ok(Lease::Elsewhere(by))) => {
+                    self.shared.lose(&id, &by);
+                    return;
+                }
+                Ok(Ok(Lease::Held { .. })) => {}
+                Ok(Err(e)) => warn!(job = %id, error = %e, "cannot renew the job's lease"),
+                Err(e) => warn!(job = %id, error = %e, "lease renewal failed"),
+            }
+        }
+    }
+
     async fn run_job_inner(self: &Arc<Self>, id: &str) -> Result<(), StoreError> {
-        let input = Arc::new(self.store().job_input(id)?);
+        let input = Arc::new(self.shared.journal(|s| s.job_input(id)).await?);
         let job: Arc<str> = id.into();
         let mut set = tokio::task::JoinSet::new();
         for (d, dest) in input.destinations.iter().enumerate() {
@@ -155,7 +255,15 @@ impl Runner {
             });
         }
         let mut failures = Vec::new();
+        let mut results = Vec::new();
         while let Some(joined) = set.join_next().await {
+            results.push(joined);
+        }
+        if self.shared.lost_to(id).is_some() {
+            // Another replica runs the job now: it writes the final states.
+            return Ok(());
+        }
+        for joined in results {
             let (d, r) = joined.unwrap_or_else(|e| {
                 // A destination task panicked: its rows are skipped, the job fails.
                 (
@@ -166,7 +274,8 @@ impl Runner {
             if let Err(Fatal(reason)) = r {
                 match input.destinations.get(d) {
                     Some(dest) => {
-                        self.skip_pending(id, d, "destination_failed", Text::from_legacy(&reason))?;
+                        self.skip_pending(id, d, "destination_failed", Text::from_legacy(&reason))
+                            .await?;
                         failures.push(format!("{dest}: {reason}"));
                     }
                     None => failures.push(reason),
@@ -175,7 +284,8 @@ impl Runner {
         }
         let (state, reason) = if self.is_cancelled(id) {
             for d in 0..input.destinations.len() {
-                self.skip_pending(id, d, "cancelled", Text::new("任务已取消", "job cancelled"))?;
+                self.skip_pending(id, d, "cancelled", Text::new("任务已取消", "job cancelled"))
+                    .await?;
             }
             (JobState::Cancelled, None)
         } else if !failures.is_empty() {
@@ -183,20 +293,32 @@ impl Runner {
         } else {
             (JobState::Completed, None)
         };
-        self.store().set_job_state(id, state, reason.as_deref())?;
+        self.shared
+            .journal(|s| s.set_job_state(id, state, reason.as_deref()))
+            .await?;
         info!(target: "audit", job = %id, state = state.as_str(), "job finished");
         Ok(())
     }
 
     /// Rows never sent (pending, not in flight) end `skipped` with the reason.
-    fn skip_pending(&self, id: &str, d: usize, code: &str, reason: Text) -> Result<(), StoreError> {
-        let outcomes: Vec<_> = self
-            .store()
-            .pending_rows(id, DestIdx(d))?
-            .into_iter()
-            .map(|r| Settled::new(r, RowState::Skipped, Outcome::note(code, reason.clone())))
-            .collect();
-        self.store().set_outcomes(id, DestIdx(d), &outcomes)
+    async fn skip_pending(
+        &self,
+        id: &str,
+        d: usize,
+        code: &str,
+        reason: Text,
+    ) -> Result<(), StoreError> {
+        let note = Outcome::note(code, reason);
+        self.shared
+            .journal(|s| {
+                let outcomes: Vec<_> = s
+                    .pending_rows(id, DestIdx(d))?
+                    .into_iter()
+                    .map(|r| Settled::new(r, RowState::Skipped, note.clone()))
+                    .collect();
+                s.set_outcomes(id, DestIdx(d), &outcomes)
+            })
+            .await
     }
 
     /// Builds the destination's module from the configured client and runs it.

@@ -105,8 +105,8 @@ pub async fn cancel(
             "the job is not running",
         ));
     }
-    state.runner.cancel(&id);
-    if !state.runner.is_active(&id) {
+    let executing = state.runner.cancel(&id).map_err(Rejection::internal)?;
+    if !executing {
         // Nothing is executing it (e.g. it never started): settle it here.
         state
             .runner
@@ -132,7 +132,11 @@ pub async fn resume(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    if state.runner.is_active(&id) {
+    let store = state.runner.store();
+    let held_elsewhere = tokio::task::block_in_place(|| store.lease_holder(&id))
+        .map_err(Rejection::internal)?
+        .is_some();
+    if state.runner.is_active(&id) || held_elsewhere {
         return Err(Rejection::new(
             StatusCode::CONFLICT,
             "running",
@@ -149,7 +153,6 @@ pub async fn resume(
         ));
     }
     // Skipped rows (cancelled or failed destination) go back to pending; final states stay.
-    let store = state.runner.store();
     for (d, _) in job.destinations.iter().enumerate() {
         let results = store
             .results(&id)

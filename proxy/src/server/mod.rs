@@ -154,7 +154,11 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
-    match state.runner.store().list_jobs() {
+    let store = state.runner.store().clone();
+    match tokio::task::spawn_blocking(move || store.ping())
+        .await
+        .unwrap_or_else(|e| Err(crate::jobs::store::StoreError::Unavailable(e.to_string())))
+    {
         Ok(_) => "ready".into_response(),
         Err(e) => {
             // The reason goes to the log; the probe only learns "not ready".

@@ -31,9 +31,10 @@ impl Progress {
         });
         let p = me.clone();
         tokio::spawn(async move {
-            // Every few seconds the watched jobs are read again (once each, whoever watches), so
-            // a change made without a notice (a cancel settled by the API) still reaches them.
-            let mut tick = tokio::time::interval(Duration::from_secs(5));
+            // Every second the watched jobs are read again (once each, whoever watches), so a
+            // change made without a notice here — a job another replica runs, a cancel settled
+            // by the API — still reaches them.
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
             loop {
                 let first = tokio::select! {
                     e = events.recv() => match e {

@@ -44,14 +44,14 @@ impl Huiyi31 {
 
     pub async fn run(self: Arc<Self>, ctx: &Ctx) -> Result<(), Fatal> {
         // Sent when the proxy stopped: the outcome cannot be checked, so never sent again.
-        for (batch, rows) in ctx.in_flight()? {
+        for (batch, rows) in ctx.in_flight().await? {
             let settled: Vec<Settled> = rows
                 .iter()
                 .map(|&r| Settled::new(r, RowState::Unknown, Outcome::note("interrupted", Text::new("发送时代理中断，结果未知；重新报名前请在 31会议后台核对", "the proxy stopped while sending; check the 31huiyi console before registering again"))))
                 .collect();
-            ctx.finish(batch, &settled)?;
+            ctx.finish(batch, &settled).await?;
         }
-        ctx.bounded(ctx.pending()?, |r| {
+        ctx.bounded(ctx.pending().await?, |r| {
             let (ctx, me) = (ctx.clone(), self.clone());
             async move { me.register(&ctx, r).await }
         })
@@ -60,7 +60,7 @@ impl Huiyi31 {
 
     async fn register(&self, ctx: &Ctx, r: RowIdx) -> Result<(), Fatal> {
         let req = self.request(ctx, r);
-        let batch = ctx.begin(&[r])?;
+        let batch = ctx.begin(&[r]).await?;
         let outcome = match ctx
             .call(&self.pacer, false, || self.client.register(&req))
             .await
@@ -86,7 +86,7 @@ impl Huiyi31 {
             ),
             Err(e) => match Verdict::of(&e) {
                 Verdict::Fatal(reason) => {
-                    ctx.finish(batch, &[])?;
+                    ctx.finish(batch, &[]).await?;
                     return Err(Fatal(reason));
                 }
                 // Seed 004 lists no codes, so no answer is retryable: only a refusal gets here.
@@ -95,7 +95,7 @@ impl Huiyi31 {
                 }
             },
         };
-        ctx.finish(batch, &[outcome])?;
+        ctx.finish(batch, &[outcome]).await?;
         ctx.notify();
         Ok(())
     }

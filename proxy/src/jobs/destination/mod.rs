@@ -73,14 +73,14 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
         let held = dest.list(ctx).await?;
         // Batches whose outcome is unknown: what the destination holds was imported; the rest
         // goes back to pending (the list shows it absent) and is sent again.
-        for (batch, rows) in ctx.in_flight()? {
+        for (batch, rows) in ctx.in_flight().await? {
             let settled: Vec<Settled> = rows
                 .iter()
                 .filter_map(|&r| found(r, &held, D::CONFIRMED, RowState::Imported))
                 .collect();
-            ctx.finish(batch, &settled)?;
+            ctx.finish(batch, &settled).await?;
         }
-        let pending = ctx.pending()?;
+        let pending = ctx.pending().await?;
         if pending.is_empty() || ctx.is_cancelled() {
             ctx.notify();
             return Ok(());
@@ -91,7 +91,7 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
             .into_iter()
             .filter_map(|r| found(r, &held, D::PRESENT, RowState::AlreadyPresent))
             .collect();
-        ctx.settle(&present)?;
+        ctx.settle(&present).await?;
         let cap = held.cap();
         let p = plan(D::KIND, &to_send, cap.as_ref().map(|c| c.room));
         if let Some(cap) = cap.filter(|_| !p.over_cap.is_empty()) {
@@ -103,7 +103,7 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
                     Settled::new(r, RowState::Invalid, o)
                 })
                 .collect();
-            ctx.settle(&over)?;
+            ctx.settle(&over).await?;
         }
         ctx.notify();
         ctx.bounded(p.batches, |rows| {
@@ -112,7 +112,7 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
         })
         .await?;
     }
-    ctx.exhaust()
+    ctx.exhaust().await
 }
 
 /// A list that cannot be read stops the destination: reconciliation depends on it.
@@ -141,7 +141,7 @@ fn found(
 
 /// One batch: journaled in flight, sent, then settled by the provider's word only.
 async fn send_batch<D: Reconcilable>(ctx: &Ctx, dest: &D, rows: Vec<RowIdx>) -> Result<(), Fatal> {
-    let batch = ctx.begin(&rows)?;
+    let batch = ctx.begin(&rows).await?;
     match dest.send(ctx, &rows).await {
         Ok(answers) => {
             let settled: Vec<Settled> = rows
@@ -153,16 +153,16 @@ async fn send_batch<D: Reconcilable>(ctx: &Ctx, dest: &D, rows: Vec<RowIdx>) -> 
                 // Rows the answer does not account for stay in flight: the next round's list
                 // settles them (imported if there, sent again only if absent).
                 warn!(job = %ctx.job, unaccounted = rows.len() - settled.len(), "the answer does not account for every row; they will be reconciled");
-                ctx.settle(&settled)?;
+                ctx.settle(&settled).await?;
             } else {
-                ctx.finish(batch, &settled)?;
+                ctx.finish(batch, &settled).await?;
             }
         }
         // Left in flight: the next round lists the destination and settles it.
         Err(e) if e.ambiguous => {
             warn!(job = %ctx.job, error = %e, "ambiguous outcome; will reconcile")
         }
-        Err(e) => ctx.settle_error(batch, &rows, &e)?,
+        Err(e) => ctx.settle_error(batch, &rows, &e).await?,
     }
     ctx.notify();
     Ok(())

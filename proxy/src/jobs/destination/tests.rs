@@ -171,8 +171,10 @@ fn job(n: usize) -> (tempfile::TempDir, Ctx) {
                 ..JobsConfig::default()
             },
             metrics: Arc::new(Metrics::default()),
+            replica: "test".into(),
             events,
             cancelled: Default::default(),
+            lost: Default::default(),
         }),
     };
     (dir, ctx)

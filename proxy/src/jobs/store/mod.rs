@@ -1,13 +1,21 @@
-//! The job journal. [`JobStore`] is the whole persistence interface (a PostgreSQL backend
-//! implements the same trait for multi-replica deployments); [`SqliteStore`] in `sqlite.rs` is
-//! the embedded default (WAL mode, under data_dir).
+//! The job journal. [`JobStore`] is the whole persistence interface, with two backends:
+//! [`SqliteStore`] (`sqlite/`, the embedded default under `data_dir`, one process) and
+//! [`PgStore`] (`postgres/`, shared by several replicas).
 //!
 //! Invariants: every (row, destination) has exactly one outcome row; a batch is written as in
-//! flight (its rows carry the batch id) *before* it is sent; finishing a batch writes the row
-//! states and clears the batch in one transaction.
+//! flight (its rows carry the batch id) *before* it is sent, and only by the replica holding the
+//! job's lease; finishing a batch writes the row states and clears the batch in one transaction.
+//!
+//! The methods block: call them from `spawn_blocking` or `block_in_place` (the runner's
+//! `Shared::journal` does), never on a current-thread runtime.
 
+mod postgres;
 mod sqlite;
 
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use rollcall_core::api::{Destination, JobResults, JobState, JobSummary, RowState};
@@ -25,6 +33,15 @@ pub enum StoreError {
     },
     #[error("journal database error: {0}")]
     Db(#[from] rusqlite::Error),
+    #[error("journal database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// The journal cannot be reached (connection refused or lost, pool timed out): a job pauses
+    /// and goes on when it is back.
+    #[error("the journal is unavailable: {0}")]
+    Unavailable(String),
+    /// This replica no longer holds the job's lease (another replica took it over).
+    #[error("the job's lease is held by replica {0}")]
+    LeaseLost(String),
     /// What is stored cannot be read back (a value this version does not know).
     #[error("journal data cannot be read: {0}")]
     Corrupt(String),
@@ -36,7 +53,34 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
+impl StoreError {
+    /// Whether waiting may help: the store could not be reached, nothing was decided.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Postgres(e) => postgres::is_connection_error(e),
+            _ => false,
+        }
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The answer to taking or renewing a job's lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lease {
+    /// This replica holds it now. `previous`: the replica that held it before (this one, renewing
+    /// or restarted; another, whose lease had expired), `None` for a job nobody ran yet;
+    /// `cancel`: a cancel was requested (from any replica).
+    Held {
+        previous: Option<String>,
+        cancel: bool,
+    },
+    /// Another replica holds a live lease.
+    Elsewhere(String),
+    /// The job is not running (finished, cancelled, or unknown).
+    NotRunning,
+}
 
 /// A row's outcome as stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -168,15 +212,26 @@ pub trait JobStore: Send + Sync + 'static {
     fn list_jobs(&self) -> Result<Vec<JobSummary>>;
     fn get_job(&self, id: &str) -> Result<Option<JobSummary>>;
     fn job_input(&self, id: &str) -> Result<JobInput>;
-    /// Jobs in state `running` (to resume after a restart).
-    fn running_jobs(&self) -> Result<Vec<String>>;
+    /// Running jobs no replica holds a live lease on (to resume: after a restart, or a replica's
+    /// death).
+    fn orphaned_jobs(&self) -> Result<Vec<String>>;
+    /// Takes or renews the lease of a running job for `owner`, valid `ttl` from now.
+    fn lease(&self, id: &str, owner: &str, ttl: Duration) -> Result<Lease>;
+    /// The replica holding a live lease on the job, if any.
+    fn lease_holder(&self, id: &str) -> Result<Option<String>>;
+    /// Records that the job should stop; returns the replica holding a live lease on it, if any
+    /// (it sees the request at its next renewal).
+    fn request_cancel(&self, id: &str) -> Result<Option<String>>;
+    /// Sets the job's state. `running` clears a cancel request; any other state also releases
+    /// the lease.
     fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()>;
     /// Rows of a destination still pending and not in a batch.
     fn pending_rows(&self, id: &str, dest: DestIdx) -> Result<Vec<RowIdx>>;
     /// Batches recorded as in flight (sent, outcome not journaled).
     fn inflight_batches(&self, id: &str, dest: DestIdx) -> Result<Vec<(i64, Vec<RowIdx>)>>;
-    /// Records a batch as in flight before it is sent.
-    fn begin_batch(&self, id: &str, dest: DestIdx, rows: &[RowIdx]) -> Result<i64>;
+    /// Records a batch as in flight before it is sent, only while `owner` holds the job's lease
+    /// ([`StoreError::LeaseLost`] otherwise: the batch must not be sent).
+    fn begin_batch(&self, id: &str, dest: DestIdx, rows: &[RowIdx], owner: &str) -> Result<i64>;
     /// Writes final states for some rows of a batch, returns the rest to pending, and clears the batch.
     fn finish_batch(&self, batch: i64, outcomes: &[Settled]) -> Result<()>;
     /// Sets final states for rows outside any batch (e.g. already present, over the cap, skipped).
@@ -187,4 +242,41 @@ pub trait JobStore: Send + Sync + 'static {
     fn results_page(&self, id: &str, offset: usize, limit: usize) -> Result<Option<JobResults>>;
     fn audit(&self, user: &str, action: &str, target: &str, rows: u64, outcome: &str)
         -> Result<()>;
+    /// Whether several replicas share this store: leases then exclude each other, and provider
+    /// pacing goes through [`JobStore::reserve_slot`] so the replicas together keep the rate.
+    fn is_shared(&self) -> bool {
+        false
+    }
+    /// Reserves the next call slot of the pacing key `key` (calls at least `interval` apart across
+    /// every replica) and returns how long to wait for it.
+    fn reserve_slot(&self, _key: &str, _interval: Duration) -> Result<Duration> {
+        Ok(Duration::ZERO)
+    }
+    /// Reads something cheap, to tell whether the store is reachable (`/readyz`).
+    fn ping(&self) -> Result<()>;
+}
+
+/// Opens the configured store: PostgreSQL for `postgres://…`, else SQLite (`sqlite://DIR`, or
+/// `data_dir` by default).
+pub fn open(
+    cfg: &crate::config::StoreConfig,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Arc<dyn JobStore>> {
+    use anyhow::Context;
+    match cfg.url.as_deref() {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            let password = cfg.password()?;
+            Ok(Arc::new(
+                PgStore::connect(url, password, cfg.pool_size)
+                    .context("cannot open the PostgreSQL journal")?,
+            ))
+        }
+        Some(url) => {
+            let dir = url
+                .strip_prefix("sqlite://")
+                .context("store.url: use postgres://… or sqlite://DIR")?;
+            Ok(Arc::new(SqliteStore::open(std::path::Path::new(dir))?))
+        }
+        None => Ok(Arc::new(SqliteStore::open(data_dir)?)),
+    }
 }

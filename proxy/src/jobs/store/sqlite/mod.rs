@@ -1,14 +1,17 @@
-//! The embedded journal: SQLite in WAL mode under `data_dir`.
+//! The embedded journal: SQLite in WAL mode under `data_dir`, used by one process. Leases are
+//! recorded (so a job shows who runs it) but always granted: no other replica shares the file.
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use rollcall_core::api::{Destination, JobResults, JobState, JobSummary, RowState};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 mod read;
 
-use super::{DestIdx, JobInput, JobStore, NewJob, Outcome, Result, RowIdx, Settled, StoreError};
+use super::{
+    DestIdx, JobInput, JobStore, Lease, NewJob, Outcome, Result, RowIdx, Settled, StoreError,
+};
 
 fn corrupt(e: String) -> StoreError {
     StoreError::Corrupt(e)
@@ -72,6 +75,7 @@ impl SqliteStore {
                 ts INTEGER NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
                 rows INTEGER NOT NULL, outcome TEXT NOT NULL);",
         )?;
+        migrate(&conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             path,
@@ -92,6 +96,23 @@ impl SqliteStore {
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// Schema changes after the first version, applied once each (`PRAGMA user_version`).
+fn migrate(conn: &Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version < 1 {
+        // Leases and cancel requests (the same columns as the PostgreSQL journal).
+        conn.execute_batch(
+            "BEGIN;
+             ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+             ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
+             ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+             PRAGMA user_version = 1;
+             COMMIT;",
+        )?;
+    }
+    Ok(())
 }
 
 /// Writes outcomes, one statement per distinct outcome (rows passed as a JSON array): an IM batch
@@ -216,7 +237,8 @@ impl JobStore for SqliteStore {
         })
     }
 
-    fn running_jobs(&self) -> Result<Vec<String>> {
+    fn orphaned_jobs(&self) -> Result<Vec<String>> {
+        // One process per file: every running job is this process's to run.
         Ok(self
             .conn()
             .prepare("SELECT id FROM jobs WHERE state = 'running' ORDER BY created_at")?
@@ -224,11 +246,53 @@ impl JobStore for SqliteStore {
             .collect::<Result<_, _>>()?)
     }
 
-    fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()> {
-        self.conn().execute(
-            "UPDATE jobs SET state = ?2, reason = ?3 WHERE id = ?1",
-            params![id, state.as_str(), reason],
+    fn lease(&self, id: &str, owner: &str, ttl: std::time::Duration) -> Result<Lease> {
+        let conn = self.conn();
+        let Some((previous, cancel)) = conn
+            .query_row(
+                "SELECT lease_owner, cancel_requested FROM jobs WHERE id = ?1 AND state = 'running'",
+                [id],
+                |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, bool>(1)?)),
+            )
+            .optional()?
+        else {
+            return Ok(Lease::NotRunning);
+        };
+        conn.execute(
+            "UPDATE jobs SET lease_owner = ?2, lease_until = strftime('%s','now') + ?3 WHERE id = ?1",
+            params![id, owner, ttl.as_secs() as i64],
         )?;
+        Ok(Lease::Held { previous, cancel })
+    }
+
+    fn lease_holder(&self, _id: &str) -> Result<Option<String>> {
+        // One process per file: the runner's own `is_active` answers this.
+        Ok(None)
+    }
+
+    fn request_cancel(&self, id: &str) -> Result<Option<String>> {
+        // Only this process runs jobs on this file: the caller's own runner sees the request.
+        self.conn().execute(
+            "UPDATE jobs SET cancel_requested = 1 WHERE id = ?1 AND state = 'running'",
+            [id],
+        )?;
+        Ok(None)
+    }
+
+    fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()> {
+        let sql = if state == JobState::Running {
+            "UPDATE jobs SET state = ?2, reason = ?3, cancel_requested = 0 WHERE id = ?1"
+        } else {
+            "UPDATE jobs SET state = ?2, reason = ?3, lease_owner = NULL, lease_until = NULL WHERE id = ?1"
+        };
+        self.conn()
+            .execute(sql, params![id, state.as_str(), reason])?;
+        Ok(())
+    }
+
+    fn ping(&self) -> Result<()> {
+        self.conn()
+            .query_row("SELECT COUNT(*) FROM jobs", [], |r| r.get::<_, i64>(0))?;
         Ok(())
     }
 
@@ -256,7 +320,7 @@ impl JobStore for SqliteStore {
         Ok(out)
     }
 
-    fn begin_batch(&self, id: &str, dest: DestIdx, rows: &[RowIdx]) -> Result<i64> {
+    fn begin_batch(&self, id: &str, dest: DestIdx, rows: &[RowIdx], _owner: &str) -> Result<i64> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
@@ -275,11 +339,17 @@ impl JobStore for SqliteStore {
     fn finish_batch(&self, batch: i64, outcomes: &[Settled]) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let (id, dest): (String, i64) = tx.query_row(
-            "SELECT job_id, dest FROM batches WHERE id = ?1",
-            [batch],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        // Already finished (a retry): nothing to do.
+        let Some((id, dest)): Option<(String, i64)> = tx
+            .query_row(
+                "SELECT job_id, dest FROM batches WHERE id = ?1",
+                [batch],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+        else {
+            return Ok(());
+        };
         write_outcomes(&tx, &id, DestIdx(dest as usize), outcomes)?;
         // Whatever the batch did not settle goes back to pending, to be reconciled or re-sent.
         tx.execute(

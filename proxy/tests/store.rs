@@ -1,0 +1,342 @@
+//! The `JobStore` contract, run on both backends: SQLite (always) and PostgreSQL (a fresh database
+//! on the test run's cluster; skipped, saying so, where there is none). What only a shared store
+//! promises — leases that exclude each other and expire, a batch refused after a takeover, pacing
+//! slots across replicas — is checked on PostgreSQL.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rollcall::jobs::store::{
+    self, DestIdx, JobStore, Lease, NewJob, NewRow, Outcome, PgStore, RowIdx, Settled, SqliteStore,
+    StateOutcome, StoreError,
+};
+use rollcall_core::api::{JobState, RowState};
+use rollcall_core::roster::Attendee;
+use rollcall_core::Text;
+
+const TTL: Duration = Duration::from_secs(30);
+
+fn new_job(id: &str, rows: usize) -> NewJob {
+    NewJob {
+        id: id.into(),
+        created_by: "alice".into(),
+        created_at: 1_700_000_000,
+        file_name: Some("名单.csv".into()),
+        headers: vec!["姓名".into(), "手机号".into()],
+        destinations: vec![
+            "tencent-im:@TGS#G".parse().unwrap(),
+            "huiyi31:ev:type:sku".parse().unwrap(),
+        ],
+        rows: (0..rows)
+            .map(|i| NewRow {
+                row_no: i as u32 + 2,
+                cells: vec![format!("人{i}"), format!("1380000{i:04}")],
+                attendee: Attendee {
+                    name: Some(format!("人{i}")),
+                    ..Default::default()
+                },
+                initial: vec![
+                    StateOutcome::new(RowState::Pending, Outcome::default()),
+                    if i == 0 {
+                        StateOutcome::new(
+                            RowState::Invalid,
+                            Outcome::note("phone_missing", Text::new("缺少手机号", "no phone")),
+                        )
+                    } else {
+                        StateOutcome::new(RowState::Pending, Outcome::default())
+                    },
+                ],
+            })
+            .collect(),
+    }
+}
+
+fn rows(ids: &[u32]) -> Vec<RowIdx> {
+    ids.iter().map(|&i| RowIdx(i)).collect()
+}
+
+/// Everything both backends promise.
+fn contract(s: &dyn JobStore) {
+    s.ping().unwrap();
+    s.create_job(&new_job("j1", 5)).unwrap();
+    s.create_job(&new_job("j2", 2)).unwrap();
+
+    // Reading a job back.
+    let j = s.get_job("j1").unwrap().unwrap();
+    assert_eq!(
+        (j.state, j.rows, j.created_by.as_str()),
+        (JobState::Running, 5, "alice")
+    );
+    assert_eq!(j.file_name.as_deref(), Some("名单.csv"));
+    assert_eq!(j.destinations[0].counts.get(RowState::Pending), 5);
+    assert_eq!(j.destinations[1].counts.get(RowState::Invalid), 1);
+    assert!(s.get_job("nope").unwrap().is_none());
+    let listed: Vec<String> = s.list_jobs().unwrap().into_iter().map(|j| j.id).collect();
+    assert!(listed.contains(&"j1".into()) && listed.contains(&"j2".into()));
+    let input = s.job_input("j1").unwrap();
+    assert_eq!(input.destinations.len(), 2);
+    assert_eq!(input.attendees[3].name.as_deref(), Some("人3"));
+
+    // A running job nobody holds is orphaned; taking its lease answers who held it before.
+    assert!(s.orphaned_jobs().unwrap().contains(&"j1".into()));
+    assert_eq!(
+        s.lease("j1", "A", TTL).unwrap(),
+        Lease::Held {
+            previous: None,
+            cancel: false
+        }
+    );
+    assert_eq!(
+        s.lease("j1", "A", TTL).unwrap(),
+        Lease::Held {
+            previous: Some("A".into()),
+            cancel: false
+        }
+    );
+
+    // Batches: in flight before sending, settled in part, the rest back to pending.
+    let d = DestIdx(0);
+    assert_eq!(s.pending_rows("j1", d).unwrap(), rows(&[0, 1, 2, 3, 4]));
+    let b = s.begin_batch("j1", d, &rows(&[0, 1, 2]), "A").unwrap();
+    assert_eq!(s.pending_rows("j1", d).unwrap(), rows(&[3, 4]));
+    assert_eq!(
+        s.inflight_batches("j1", d).unwrap(),
+        vec![(b, rows(&[0, 1, 2]))]
+    );
+    assert!(s.inflight_batches("j1", DestIdx(1)).unwrap().is_empty());
+    let imported = Outcome::found(
+        Some(Text::new("已导入", "imported")),
+        Some("enroll-1".into()),
+        Some("code-1".into()),
+    );
+    s.finish_batch(
+        b,
+        &[Settled::new(
+            RowIdx(0),
+            RowState::Imported,
+            imported.clone(),
+        )],
+    )
+    .unwrap();
+    // Finishing again (a retry after a lost answer) changes nothing.
+    s.finish_batch(b, &[]).unwrap();
+    assert!(s.inflight_batches("j1", d).unwrap().is_empty());
+    assert_eq!(s.pending_rows("j1", d).unwrap(), rows(&[1, 2, 3, 4]));
+    s.set_outcomes(
+        "j1",
+        d,
+        &[
+            Settled::new(RowIdx(3), RowState::AlreadyPresent, Outcome::default()),
+            Settled::new(
+                RowIdx(4),
+                RowState::Rejected,
+                Outcome::note("10010", Text::same("群组不存在")),
+            ),
+        ],
+    )
+    .unwrap();
+    let j = s.get_job("j1").unwrap().unwrap();
+    let c = &j.destinations[0].counts;
+    assert_eq!(
+        (
+            c.get(RowState::Imported),
+            c.get(RowState::AlreadyPresent),
+            c.get(RowState::Rejected),
+            c.get(RowState::Pending)
+        ),
+        (1, 1, 1, 2)
+    );
+
+    // Results, whole and by page, with the outcome's message in both languages.
+    let r = s.results("j1").unwrap().unwrap();
+    assert_eq!(r.headers, vec!["姓名", "手机号"]);
+    assert_eq!(r.rows.len(), 5);
+    let o = &r.rows[0].outcomes[0];
+    assert_eq!(
+        (o.state, o.reference.as_deref(), o.attendee_code.as_deref()),
+        (RowState::Imported, Some("enroll-1"), Some("code-1"))
+    );
+    assert_eq!(o.message.as_ref().unwrap().en, "imported");
+    assert_eq!(r.rows[0].outcomes[1].state, RowState::Invalid);
+    assert_eq!(r.rows[0].outcomes[1].code.as_deref(), Some("phone_missing"));
+    let page = s.results_page("j1", 2, 2).unwrap().unwrap();
+    assert_eq!(
+        page.rows.iter().map(|r| r.row).collect::<Vec<_>>(),
+        vec![4, 5]
+    );
+    assert_eq!(page.rows[1].outcomes[0].state, RowState::AlreadyPresent);
+    assert!(s
+        .results_page("j1", 10, 5)
+        .unwrap()
+        .unwrap()
+        .rows
+        .is_empty());
+    assert!(s.results("nope").unwrap().is_none());
+
+    // A cancel request reaches the lease holder at its renewal; resuming clears it.
+    s.request_cancel("j1").unwrap();
+    assert_eq!(
+        s.lease("j1", "A", TTL).unwrap(),
+        Lease::Held {
+            previous: Some("A".into()),
+            cancel: true
+        }
+    );
+    s.set_job_state("j1", JobState::Running, None).unwrap();
+    assert!(matches!(
+        s.lease("j1", "A", TTL).unwrap(),
+        Lease::Held { cancel: false, .. }
+    ));
+
+    // A finished job releases its lease and cannot be leased.
+    s.set_job_state("j1", JobState::Completed, Some("done"))
+        .unwrap();
+    assert_eq!(s.lease("j1", "A", TTL).unwrap(), Lease::NotRunning);
+    assert!(!s.orphaned_jobs().unwrap().contains(&"j1".into()));
+    let j = s.get_job("j1").unwrap().unwrap();
+    assert_eq!(
+        (j.state, j.reason.as_deref()),
+        (JobState::Completed, Some("done"))
+    );
+
+    s.audit("alice", "job.create", "j1", 5, "created").unwrap();
+}
+
+/// What a store shared by replicas promises on top.
+fn shared_contract(s: &dyn JobStore) {
+    assert!(s.is_shared());
+    s.create_job(&new_job("lease", 3)).unwrap();
+    let short = Duration::from_secs(1);
+    assert!(matches!(
+        s.lease("lease", "A", short).unwrap(),
+        Lease::Held { .. }
+    ));
+    // A live lease excludes every other replica, and the job is not orphaned.
+    assert_eq!(
+        s.lease("lease", "B", TTL).unwrap(),
+        Lease::Elsewhere("A".into())
+    );
+    assert_eq!(s.lease_holder("lease").unwrap().as_deref(), Some("A"));
+    assert!(!s.orphaned_jobs().unwrap().contains(&"lease".into()));
+    assert_eq!(s.request_cancel("lease").unwrap().as_deref(), Some("A"));
+    s.set_job_state("lease", JobState::Running, None).unwrap();
+    // Expired: orphaned, and B takes it over, told who held it.
+    std::thread::sleep(Duration::from_millis(1300));
+    assert!(s.orphaned_jobs().unwrap().contains(&"lease".into()));
+    assert!(s.lease_holder("lease").unwrap().is_none());
+    assert_eq!(
+        s.lease("lease", "B", TTL).unwrap(),
+        Lease::Held {
+            previous: Some("A".into()),
+            cancel: false
+        }
+    );
+    // A, which lost the lease, may not journal (and so not send) another batch.
+    match s.begin_batch("lease", DestIdx(0), &rows(&[0]), "A") {
+        Err(StoreError::LeaseLost(by)) => assert_eq!(by, "B"),
+        other => panic!("a batch after a takeover must be refused: {other:?}"),
+    }
+    assert_eq!(
+        s.pending_rows("lease", DestIdx(0)).unwrap(),
+        rows(&[0, 1, 2])
+    );
+    assert!(s.begin_batch("lease", DestIdx(0), &rows(&[0]), "B").is_ok());
+
+    // Pacing slots: consecutive reservations are `interval` apart across callers.
+    let interval = Duration::from_millis(100);
+    let waits: Vec<Duration> = (0..5)
+        .map(|_| s.reserve_slot("tencent_im:1400000777", interval).unwrap())
+        .collect();
+    for pair in waits.windows(2) {
+        // Each next slot is one interval later, less the time the calls themselves took.
+        let step = pair[1].as_secs_f64() - pair[0].as_secs_f64();
+        assert!(step > 0.05 && step <= 0.1001, "slots {waits:?}");
+    }
+    // Another key has its own budget.
+    assert!(s.reserve_slot("tencent_meeting:1", interval).unwrap() < Duration::from_millis(20));
+}
+
+fn with_runtime(f: impl FnOnce()) {
+    // The PostgreSQL store runs its queries on the current runtime's handle.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let _guard = rt.enter();
+    f();
+}
+
+#[test]
+fn sqlite_keeps_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    contract(&s);
+    assert!(!s.is_shared());
+    // A second open of the same file (a restart) sees everything and migrates nothing twice.
+    drop(s);
+    let s = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(s.get_job("j1").unwrap().unwrap().state, JobState::Completed);
+}
+
+#[test]
+fn postgres_keeps_the_contract() {
+    let Some(url) = common::pg_database("postgres_keeps_the_contract") else {
+        return;
+    };
+    with_runtime(|| {
+        let s = PgStore::connect(&url, None, 4).unwrap();
+        contract(&s);
+        shared_contract(&s);
+        // Two replicas starting together migrate once (the advisory lock), and see the same jobs.
+        let (a, b) = std::thread::scope(|scope| {
+            let h = tokio::runtime::Handle::current();
+            let spawn = |url: String, h: tokio::runtime::Handle| {
+                scope.spawn(move || {
+                    let _g = h.enter();
+                    PgStore::connect(&url, None, 2).map(|_| ())
+                })
+            };
+            let a = spawn(url.clone(), h.clone());
+            let b = spawn(url.clone(), h);
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        a.unwrap();
+        b.unwrap();
+        let again = PgStore::connect(&url, None, 2).unwrap();
+        assert_eq!(
+            again.get_job("j1").unwrap().unwrap().state,
+            JobState::Completed
+        );
+    });
+}
+
+#[test]
+fn postgres_unreachable_is_unavailable_not_an_error_of_the_data() {
+    // A port nothing listens on: connecting fails the way an outage does, and says so.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    with_runtime(|| {
+        let err = PgStore::connect(&format!("postgres://rollcall@127.0.0.1:{port}/x"), None, 2)
+            .err()
+            .expect("nothing listens there");
+        assert!(err.is_unavailable(), "{err}");
+    });
+}
+
+#[test]
+fn store_url_picks_the_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = rollcall::config::StoreConfig {
+        url: Some(format!("sqlite://{}", dir.path().join("j").display())),
+        ..Default::default()
+    };
+    let s: Arc<dyn JobStore> = store::open(&cfg, dir.path()).unwrap();
+    assert!(!s.is_shared());
+    assert!(dir.path().join("j").join("rollcall.db").exists());
+}
