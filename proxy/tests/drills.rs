@@ -8,215 +8,10 @@
 
 mod common;
 
-use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use common::drill::*;
 use common::*;
-use serde_json::{json, Value};
-
-const ROWS: usize = 10_000;
-const WEBINAR: &str = "tencent-meeting:17305428542504531991";
-const GROUP: &str = "tencent-im:@TGS#2J4SZEAEL";
-const EVENT: &str = "huiyi31:demo-event:demo-type:demo-ticket";
-
-fn create_job(c: &Client) -> String {
-    let (headers, rows) = roster_csv(ROWS);
-    let r = c.post("/api/jobs", &json!({"file_name": "drill.csv", "headers": headers, "rows": rows, "destinations": [WEBINAR, GROUP, EVENT]}));
-    assert_eq!(r.status, 201, "{}", r.body);
-    r.json()["id"].as_str().unwrap().to_string()
-}
-
-fn counts(job: &Value, dest: &str) -> HashMap<String, u64> {
-    let d = job["destinations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["destination"] == dest)
-        .unwrap();
-    d["counts"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
-        .collect()
-}
-
-fn check_invariants(stack: &Stack, c: &Client, id: &str, job: &Value, killed: bool) {
-    assert_eq!(job["state"], "completed", "{job}");
-    for dest in [WEBINAR, GROUP, EVENT] {
-        let n = counts(job, dest);
-        assert_eq!(
-            n.values().sum::<u64>(),
-            ROWS as u64,
-            "{dest}: counts add up to the rows: {n:?}"
-        );
-        assert_eq!(n["pending"], 0, "{dest}");
-        assert_eq!(n["skipped"], 0, "{dest}");
-    }
-    let tm = counts(job, WEBINAR);
-    assert_eq!(
-        tm["invalid"],
-        (ROWS - 4000) as u64,
-        "rows beyond the 4,000 cap are invalid: {tm:?}"
-    );
-    assert_eq!(tm["imported"] + tm["already_present"], 4000, "{tm:?}");
-    assert_eq!(
-        tm["unknown"], 0,
-        "reconciliation leaves no unknown for Tencent Meeting"
-    );
-    let im = counts(job, GROUP);
-    assert_eq!(
-        im["imported"] + im["already_present"],
-        ROWS as u64,
-        "{im:?}"
-    );
-    assert_eq!(im["unknown"], 0, "reconciliation leaves no unknown for IM");
-    let hy = counts(job, EVENT);
-    assert!(
-        hy["unknown"] > 0,
-        "with 30% faults some 31huiyi outcomes are lost: {hy:?}"
-    );
-    assert_eq!(hy["invalid"], 0);
-
-    let results = c.get(&format!("/api/jobs/{id}/results")).json();
-    let rows = results["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), ROWS);
-    let mut hy_imported = HashSet::new();
-    let mut hy_unknown = HashSet::new();
-    for r in rows {
-        let phone = r["cells"][1].as_str().unwrap().to_string();
-        for o in r["outcomes"].as_array().unwrap() {
-            let state = o["state"].as_str().unwrap();
-            if o["destination"] == WEBINAR && state == "invalid" {
-                assert_eq!(o["code"], "webinar_cap_exceeded");
-                assert!(o["message"]["zh"].as_str().unwrap().contains("4000"));
-                assert!(o["message"]["en"].as_str().unwrap().contains("4000"));
-            }
-            if o["destination"] == WEBINAR && state == "imported" {
-                assert!(
-                    o["reference"].is_string() && o["attendee_code"].is_string(),
-                    "enroll id and code returned: {o}"
-                );
-            }
-            if o["destination"] == EVENT {
-                match state {
-                    "imported" => {
-                        assert!(o["attendee_code"].is_string(), "check-in code: {o}");
-                        hy_imported.insert(phone.clone());
-                    }
-                    "unknown" => {
-                        let msg = &o["message"];
-                        assert!(
-                            msg["zh"].as_str().unwrap().contains("31会议")
-                                && msg["en"].as_str().unwrap().contains("31huiyi"),
-                            "explained in both languages: {msg}"
-                        );
-                        if !killed {
-                            assert_eq!(o["code"], "ambiguous");
-                        }
-                        hy_unknown.insert(phone.clone());
-                    }
-                    other => panic!("unexpected 31huiyi state {other}: {o}"),
-                }
-            }
-        }
-    }
-
-    let state = stack.sandbox_state();
-    // Paced at the documented rates: the sandbox never had to refuse a call for its rate.
-    for (provider, n) in state["rate_violations"].as_object().unwrap() {
-        assert_eq!(
-            n, 0,
-            "{provider} rate limit exceeded: {}",
-            state["rate_violations"]
-        );
-    }
-    // Rejected only on the provider's word: no rejected row is enrolled / a member.
-    let rejected = |dest: &str, cell: usize| -> HashSet<String> {
-        rows.iter()
-            .filter(|r| {
-                r["outcomes"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|o| o["destination"] == dest && o["state"] == "rejected")
-            })
-            .map(|r| r["cells"][cell].as_str().unwrap().to_string())
-            .collect()
-    };
-    let (tm_rejected, im_rejected) = (rejected(WEBINAR, 1), rejected(GROUP, 3));
-    // Tencent Meeting: every imported person exactly once.
-    let webinar = state["tencent_meeting"]["webinars"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["meeting_id"] == "17305428542504531991")
-        .unwrap();
-    let phones: Vec<&str> = webinar["enrollments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["phone_number"].as_str())
-        .collect();
-    let unique: HashSet<&str> = phones.iter().copied().collect();
-    assert_eq!(phones.len(), unique.len(), "no duplicate enrollment");
-    assert_eq!(unique.len(), 4000);
-    assert!(
-        unique.iter().all(|p| !tm_rejected.contains(*p)),
-        "a rejected row is enrolled"
-    );
-    let filled = webinar["enrollments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["phone_number"].is_string() && e["userid"].is_string())
-        .count();
-    assert!(filled > 1000, "the sandbox filled userids in ({filled})");
-    // IM: each member once.
-    let group = state["tencent_im"]["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["group_id"] == "@TGS#2J4SZEAEL")
-        .unwrap();
-    let members: Vec<&str> = group["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["Member_Account"].as_str().unwrap())
-        .collect();
-    let unique: HashSet<&str> = members.iter().copied().collect();
-    assert_eq!(members.len(), unique.len(), "no duplicate member");
-    assert!(
-        unique.iter().all(|m| !im_rejected.contains(*m)),
-        "a rejected row is a member"
-    );
-    assert_eq!(unique.len(), ROWS + 1, "every row plus the seeded admin");
-    // 31huiyi: no duplicate order; every imported row has its order; unknown rows at most once.
-    let event = state["huiyi31"]["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["event_id"] == "demo-event")
-        .unwrap();
-    let mobiles: Vec<String> = event["orders"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["mobile"].as_str().unwrap().to_string())
-        .collect();
-    let unique: HashSet<String> = mobiles.iter().cloned().collect();
-    assert_eq!(mobiles.len(), unique.len(), "no duplicate registration");
-    assert!(hy_imported.is_subset(&unique));
-    assert!(
-        unique
-            .iter()
-            .all(|m| hy_imported.contains(m) || hy_unknown.contains(m)),
-        "every order belongs to an imported or unknown row"
-    );
-    assert_no_secrets("responses", &c.seen.borrow());
-    assert_no_secrets("proxy log", &[stack.proxy.log_text()]);
-}
 
 #[test]
 fn fault_injected_fan_out() {
@@ -224,7 +19,14 @@ fn fault_injected_fan_out() {
     let c = stack.client();
     let id = create_job(&c);
     let job = c.wait_job(&id, Duration::from_secs(1200));
-    check_invariants(&stack, &c, &id, &job, false);
+    check_invariants(
+        &stack.sandbox_state(),
+        &c,
+        &id,
+        &job,
+        false,
+        &[stack.proxy.log_text()],
+    );
     // The failed-rows CSV holds exactly the rows that failed somewhere, in the input's columns.
     let failed = c.get(&format!("/api/jobs/{id}/failed.csv")).body;
     assert!(failed.starts_with("\u{feff}姓名,手机号,邮箱,IM账号,部门"));
@@ -273,5 +75,12 @@ fn sigkill_three_times_and_resume() {
     );
     let c = stack.client();
     let job = c.wait_job(&id, Duration::from_secs(1200));
-    check_invariants(&stack, &c, &id, &job, true);
+    check_invariants(
+        &stack.sandbox_state(),
+        &c,
+        &id,
+        &job,
+        true,
+        &[stack.proxy.log_text()],
+    );
 }

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod drill;
+
 pub const TM_SECRET: &str = "itSECRET-tm-3f9a7c1e5b";
 pub const WECOM_SECRET: &str = "itSECRET-wecom-8d2b6f0a4c";
 pub const IM_SECRET: &str = "itSECRET-im-1e7c9a3f5d";
