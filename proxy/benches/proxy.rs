@@ -6,6 +6,8 @@
 //!    10,000 IM members and 4,000 webinar enrollments, median of 3 runs.
 //!
 //! `cargo bench -p rollcall --bench proxy` (release build of the real binary; loopback only).
+//! `ROLLCALL_BENCH_ONLY=exports` runs the exports scenario alone; `ROLLCALL_BENCH_ONLY=store`
+//! the journal backends and two replicas, under `cargo xtask with-postgres` (3.).
 //! `ROLLCALL_BENCH_SECONDS` sets the seconds per latency level (default 5).
 
 use std::io::{BufRead, BufReader};
@@ -109,6 +111,126 @@ fn stack() -> (tempfile::TempDir, Proc, Proc, String) {
     (dir, sandbox, proxy, cfg)
 }
 
+/// A fresh database on the cluster `cargo xtask with-postgres` started.
+fn pg_database() -> String {
+    let base = std::env::var("ROLLCALL_TEST_PG")
+        .expect("run under `cargo xtask with-postgres` (ROLLCALL_TEST_PG)");
+    let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+    });
+    format!("{}/{name}", base.rsplit_once('/').unwrap().0)
+}
+
+/// A sandbox (limits scaled by `rate_scale`) and `replicas` proxies on one journal: SQLite
+/// (`pg` = None, one replica) or a PostgreSQL database. `extra` goes under `[jobs]`/IM.
+fn replicated(
+    replicas: usize,
+    pg: Option<&str>,
+    rate_scale: &str,
+    im_rate: u32,
+) -> (tempfile::TempDir, Proc, Vec<Proc>) {
+    let dir = tempfile::tempdir().unwrap();
+    let pre = config(dir.path(), "http://unused");
+    let sandbox = spawn(
+        &[
+            "sandbox",
+            "--bind",
+            "127.0.0.1:0",
+            "--config",
+            &pre,
+            "--rate-scale",
+            rate_scale,
+        ],
+        "sandbox listening",
+    );
+    let cfg = config(dir.path(), &sandbox.1);
+    let mut text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "admin_identifier = \"administrator\"\n",
+        &format!("admin_identifier = \"administrator\"\nrequests_per_second = {im_rate}\n"),
+    );
+    if let Some(url) = pg {
+        text.push_str(&format!("[store]\nurl = \"{url}\"\n"));
+    }
+    std::fs::write(&cfg, text).unwrap();
+    let proxies = (0..replicas)
+        .map(|_| spawn(&["serve", "--config", &cfg], "Rollcall is running"))
+        .collect();
+    (dir, sandbox, proxies)
+}
+
+/// The journal backends side by side (same run): a 10,000-row IM job (few provider calls, the
+/// journal's create and settle work shows) and a 2,000-row 31huiyi job (one call and two journal
+/// writes per row); then two replicas on PostgreSQL running one IM job each at a shared rate.
+fn store_backends() {
+    println!("## Journal backends: SQLite vs PostgreSQL (same run)\n");
+    println!("| job | backend | create s (validate + journal) | run s |");
+    println!("|---|---|---|---|");
+    for (label, rows, dest) in [
+        (
+            "10,000 IM members",
+            10_000usize,
+            "tencent-im:@TGS#2J4SZEAEL",
+        ),
+        (
+            "2,000 31huiyi registrations",
+            2_000,
+            "huiyi31:demo-event:demo-type:demo-ticket",
+        ),
+    ] {
+        for backend in ["SQLite", "PostgreSQL"] {
+            let pg = (backend == "PostgreSQL").then(pg_database);
+            let (_dir, _sb, proxies) = replicated(1, pg.as_deref(), "1", 100);
+            let (create, run) = job(&proxies[0].1, rows, dest);
+            println!("| {label} | {backend} | {create:.2} | {run:.2} |");
+        }
+    }
+
+    println!("\n## Two replicas, one IM app: two concurrent jobs against the shared rate\n");
+    println!("IM limited to 3 requests/s in the sandbox and the config (the documented 100/s scaled so the pacing, not the fixed costs, decides). Minimum = (calls − 1) ÷ rate over both jobs' calls.\n");
+    println!("| jobs | calls to IM | rate | minimum s | wall s (both done) | wall ÷ minimum | rate violations |");
+    println!("|---|---|---|---|---|---|---|");
+    let pg = pg_database();
+    let (_dir, sandbox, proxies) = replicated(2, Some(&pg), "0.03", 3);
+    let t = Instant::now();
+    let handles: Vec<_> = proxies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let url = p.1.clone();
+            std::thread::spawn(move || {
+                job_rows(&url, 6_000, i * 6_000, "tencent-im:@TGS#2J4SZEAEL")
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let wall = t.elapsed().as_secs_f64();
+    let n = calls(&sandbox.1, "/v4/");
+    let min = n.saturating_sub(1) as f64 / 3.0;
+    let state: Value = reqwest::blocking::get(format!("{}/_sandbox/state", sandbox.1))
+        .unwrap()
+        .json()
+        .unwrap();
+    println!(
+        "| 2 × 6,000 members, one per replica | {n} | 3/s | {min:.2} | {wall:.2} | {:.2}× | {} |",
+        wall / min,
+        state["rate_violations"]["tencent_im"]
+    );
+}
+
 fn pct(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
 }
@@ -170,8 +292,13 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Returns (seconds to create the job: validate + journal, seconds from creation to completion).
 fn job(proxy: &str, rows: usize, dest: &str) -> (f64, f64) {
+    job_rows(proxy, rows, 0, dest)
+}
+
+/// [`job`] for people `from .. from + rows` (distinct people for concurrent jobs).
+fn job_rows(proxy: &str, rows: usize, from: usize, dest: &str) -> (f64, f64) {
     let headers = ["姓名", "手机号", "IM账号"];
-    let rows: Vec<Value> = (0..rows).map(|i| json!({"row": i + 2, "cells": [format!("p{i}"), format!("137{:08}", i), format!("bench{i}")]})).collect();
+    let rows: Vec<Value> = (from..from + rows).map(|i| json!({"row": i - from + 2, "cells": [format!("p{i}"), format!("137{:08}", i), format!("bench{i}")]})).collect();
     let http = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(600))
         .build()
@@ -219,9 +346,10 @@ fn calls(sandbox: &str, prefix: &str) -> u64 {
 
 fn main() {
     // `ROLLCALL_BENCH_ONLY=exports` runs the export scenario alone.
-    if std::env::var("ROLLCALL_BENCH_ONLY").as_deref() == Ok("exports") {
-        exports_under_load();
-        return;
+    match std::env::var("ROLLCALL_BENCH_ONLY").as_deref() {
+        Ok("exports") => return exports_under_load(),
+        Ok("store") => return store_backends(),
+        _ => {}
     }
     let secs: u64 = std::env::var("ROLLCALL_BENCH_SECONDS")
         .ok()

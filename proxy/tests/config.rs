@@ -109,3 +109,45 @@ fn the_journal_is_readable_by_the_service_alone() {
     let _again = rollcall::jobs::store::SqliteStore::open(&data).unwrap();
     assert_eq!(mode(&data), 0o700);
 }
+
+#[test]
+fn store_url_takes_no_inline_password_and_reads_it_by_reference() {
+    let with = |store: &str| {
+        rollcall::config::Config::parse(&format!("[auth]\nmode = \"dev\"\n[store]\n{store}"))
+            .unwrap()
+    };
+    let err = with("url = \"postgres://rollcall:hunter2@db:5432/r\"\n")
+        .check()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("password_env") && !err.contains("hunter2"),
+        "{err}"
+    );
+    let err = with("url = \"mysql://db/r\"\n")
+        .check()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("postgres://"), "{err}");
+    // An @ in the path or query is not a password.
+    with("url = \"postgres://rollcall@db:5432/r?application_name=a:b\"\n")
+        .check()
+        .unwrap();
+    let cfg = with("url = \"postgres://rollcall@db/r\"\npassword_env = \"IT_STORE_PW_UNSET\"\n");
+    cfg.check().unwrap();
+    let err = cfg.store.password().unwrap_err().to_string();
+    assert!(err.contains("IT_STORE_PW_UNSET"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pw");
+    std::fs::write(&file, "s3cret\n").unwrap();
+    let cfg = with(&format!(
+        "url = \"postgres://rollcall@db/r\"\npassword_file = \"{}\"\n",
+        file.display()
+    ));
+    use secrecy::ExposeSecret;
+    assert_eq!(
+        cfg.store.password().unwrap().unwrap().expose_secret(),
+        "s3cret"
+    );
+    assert!(with("").store.password().unwrap().is_none());
+}

@@ -7,6 +7,8 @@
 //! - `cargo xtask build-ui` — the trunk release build only.
 //! - `cargo xtask sizes` — gzip sizes of the built UI against the budgets.
 //! - `cargo xtask fuzz [--seconds N]` — every cargo-fuzz target for N seconds (default 60).
+//! - `cargo xtask with-postgres CMD…` — CMD with `ROLLCALL_TEST_PG` set to a throwaway
+//!   PostgreSQL cluster (e.g. the replica benchmarks).
 //!
 //! Every skipped step says why.
 
@@ -441,6 +443,21 @@ fn fuzz(args: &[String]) -> Result {
     Ok(())
 }
 
+/// `cargo xtask with-postgres CMD ARGS…`: runs CMD with `ROLLCALL_TEST_PG` pointing at a
+/// throwaway cluster (the replica benchmarks use it), stopped afterwards.
+fn with_postgres(args: &[String]) -> Result {
+    let (cmd, rest) = args
+        .split_first()
+        .ok_or("usage: cargo xtask with-postgres CMD [ARGS…]")?;
+    let bin =
+        postgres::ensure()?.ok_or("PostgreSQL is not installed and cannot be installed here")?;
+    let pg = postgres::TestPostgres::start(&bin)?;
+    run(Command::new(cmd)
+        .args(rest)
+        .current_dir(root())
+        .env("ROLLCALL_TEST_PG", &pg.url))
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let r = match args.first().map(String::as_str) {
@@ -450,7 +467,11 @@ fn main() -> ExitCode {
         Some("sizes") => sizes(),
         Some("tools") => tools().map(|_| ()),
         Some("fuzz") => fuzz(&args[1..]),
-        _ => Err("usage: cargo xtask demo|test|build-ui|sizes|tools|fuzz [--seconds N]".into()),
+        Some("with-postgres") => with_postgres(&args[1..]),
+        _ => Err(
+            "usage: cargo xtask demo|test|build-ui|sizes|tools|fuzz [--seconds N]|with-postgres CMD…"
+                .into(),
+        ),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
