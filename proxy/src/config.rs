@@ -274,14 +274,29 @@ pub struct SecretRef {
 }
 
 impl SecretRef {
+    /// The secret from the environment variable, else (systemd `LoadCredential=NAME:…`) from
+    /// the credential of the same name in `$CREDENTIALS_DIRECTORY`, else from the file.
     pub fn resolve(&self, what: &str) -> Result<SecretString> {
         if let Some(name) = &self.env {
-            let v = std::env::var(name)
-                .with_context(|| format!("{what}: environment variable {name} is not set"))?;
-            if v.is_empty() {
-                bail!("{what}: environment variable {name} is empty");
+            if let Ok(v) = std::env::var(name) {
+                if v.is_empty() {
+                    bail!("{what}: environment variable {name} is empty");
+                }
+                return Ok(SecretString::from(v));
             }
-            return Ok(SecretString::from(v));
+            let credential = std::env::var_os("CREDENTIALS_DIRECTORY")
+                .map(|d| PathBuf::from(d).join(name))
+                .filter(|p| p.is_file());
+            if let Some(path) = credential {
+                let v = std::fs::read_to_string(&path)
+                    .with_context(|| format!("{what}: cannot read the credential {name}"))?;
+                let v = v.trim();
+                if v.is_empty() {
+                    bail!("{what}: the credential {name} is empty");
+                }
+                return Ok(SecretString::from(v.to_string()));
+            }
+            bail!("{what}: environment variable {name} is not set (nor a systemd credential of that name)");
         }
         if let Some(path) = &self.file {
             warn_if_readable_by_others(path, what);
