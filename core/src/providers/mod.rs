@@ -169,14 +169,6 @@ impl<T> Lenient<T> {
             Lenient::Odd { .. } => None,
         }
     }
-
-    /// The parsed entry, owned, if it had the documented shape.
-    pub fn into_ok(self) -> Option<T> {
-        match self {
-            Lenient::Ok(v) => Some(v),
-            Lenient::Odd { .. } => None,
-        }
-    }
 }
 
 impl<T: PartialEq> PartialEq for Lenient<T> {

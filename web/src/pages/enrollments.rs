@@ -42,53 +42,60 @@ pub fn Enrollments() -> impl IntoView {
     crate::app::suggest(meeting, |s| s.wecom_webinar.clone());
     let status = RwSignal::new(0i64);
     let search = RwSignal::new(String::new());
-    // Loading every page is a Leptos action: its value is the last answer (the readable entries
-    // and how many could not be read — counted and reported, never silently dropped, never
-    // failing the page), `pending` while it runs.
-    let load = Action::new_local(|(id, s): &(String, i64)| {
-        let (id, s) = (id.clone(), *s);
-        async move {
+    let list = RwSignal::new(None::<Vec<Enroll>>);
+    // Entries the provider sent in a shape we cannot read: counted and reported, never silently
+    // dropped, never failing the page.
+    let unreadable = RwSignal::new(0usize);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let load = move || {
+        let id = meeting.get_untracked();
+        let s = status.get_untracked();
+        loading.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
             let body = WecomEnrollmentsQuery {
                 all: true,
                 status: Some(StatusFilter::from_code(s)),
                 ..Default::default()
             };
-            let path = format!(
-                "wecom/webinars/{}/enrollments",
-                js_sys::encode_uri_component(&id)
-            );
-            let r = api::post::<_, EnrollListResponse>(&path, &body)
-                .await
-                .map_err(|e| api::describe(&e))?;
-            let total = r.enroll_list.len();
-            let ok: Vec<Enroll> = r
-                .enroll_list
-                .into_iter()
-                .filter_map(Lenient::into_ok)
-                .collect();
-            let unreadable = total - ok.len();
-            Ok::<_, String>((ok, unreadable))
-        }
-    });
-    let list = move || load.value().get().and_then(Result::ok).map(|(l, _)| l);
-    let unreadable = move || {
-        load.value().with(|v| {
-            v.as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .map_or(0, |(_, n)| *n)
-        })
+            match api::post::<_, EnrollListResponse>(
+                &format!(
+                    "wecom/webinars/{}/enrollments",
+                    js_sys::encode_uri_component(&id)
+                ),
+                &body,
+            )
+            .await
+            {
+                Ok(r) => {
+                    let total = r.enroll_list.len();
+                    let ok: Vec<Enroll> = r
+                        .enroll_list
+                        .into_iter()
+                        .filter_map(|e| match e {
+                            Lenient::Ok(e) => Some(e),
+                            Lenient::Odd { .. } => None,
+                        })
+                        .collect();
+                    unreadable.set(total - ok.len());
+                    list.set(Some(ok));
+                }
+                Err(e) => error.set(Some(api::describe(&e))),
+            }
+            loading.set(false);
+        });
     };
-    let error = move || load.value().get().and_then(Result::err);
     let shown = move || {
         let q = search.get().trim().to_lowercase();
-        list()
+        list.get()
             .unwrap_or_default()
             .into_iter()
             .filter(|e| q.is_empty() || e.nick_name.to_lowercase().contains(&q))
             .collect::<Vec<_>>()
     };
     let chart = move |key: fn(&Enroll) -> (&'static str, &'static str)| {
-        let all = list().unwrap_or_default();
+        let all = list.get().unwrap_or_default();
         let mut counts: Vec<((&'static str, &'static str), usize)> = Vec::new();
         for e in &all {
             let k = key(e);
@@ -139,7 +146,7 @@ pub fn Enrollments() -> impl IntoView {
     view! {
         <section aria-labelledby="enr-h">
             <h2 id="enr-h">{tr("企业微信研讨会报名信息", "WeCom webinar enrollments")}</h2>
-            <form class="inline" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); load.dispatch((meeting.get_untracked(), status.get_untracked())); }>
+            <form class="inline" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); load(); }>
                 <label for="enr-meeting">{tr("研讨会 ID", "Webinar id")}</label>
                 <input id="enr-meeting" type="text" prop:value=move || meeting.get() on:input=move |ev| meeting.set(event_target_value(&ev))/>
                 <label for="enr-status">{tr("审批状态", "Approval status")}</label>
@@ -149,11 +156,11 @@ pub fn Enrollments() -> impl IntoView {
                     <option value="2">{tr("已拒绝", "Rejected")}</option>
                     <option value="3">{tr("已批准", "Approved")}</option>
                 </select>
-                <button type="submit" class="primary" id="enr-load" disabled=move || load.pending().get()>{tr("加载全部", "Load all pages")}</button>
+                <button type="submit" class="primary" id="enr-load" disabled=move || loading.get()>{tr("加载全部", "Load all pages")}</button>
             </form>
-            {move || error().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
-            {move || (unreadable() > 0).then(|| view! { <div class="banner warn" id="enr-unreadable" role="status">{move || format!("{} {}", unreadable(), tr("条报名记录的格式无法识别，未列出", "entries arrived in a shape that cannot be read and are not listed")())}</div> })}
-            <Show when=move || load.value().with(|v| matches!(v, Some(Ok(_))))>
+            {move || error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
+            {move || (unreadable.get() > 0).then(|| view! { <div class="banner warn" id="enr-unreadable" role="status">{move || format!("{} {}", unreadable.get(), tr("条报名记录的格式无法识别，未列出", "entries arrived in a shape that cannot be read and are not listed")())}</div> })}
+            <Show when=move || list.with(|l| l.is_some())>
                 <div class="charts">
                     <div class="chart"><h3>{tr("按审批状态", "By status")}</h3>{move || chart(|e| status_label(e.status))}</div>
                     <div class="chart"><h3>{tr("按报名来源", "By source")}</h3>{move || chart(|e| source_label(e.enroll_source_type))}</div>

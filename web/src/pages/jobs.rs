@@ -16,55 +16,54 @@ fn when(ts: i64) -> String {
 #[component]
 pub fn Jobs() -> impl IntoView {
     let session = expect_context::<Session>();
-    // The list as a Leptos resource, read again every 3 s; cancel/resume and "view results" as
-    // actions (their values carry the answer or the error).
-    let jobs = LocalResource::new(|| async {
-        api::get::<Vec<JobSummary>>("jobs")
-            .await
-            .map_err(|e| api::describe(&e))
-    });
-    let handle =
-        set_interval_with_handle(move || jobs.refetch(), std::time::Duration::from_secs(3)).ok();
+    let jobs = RwSignal::new(Vec::<JobSummary>::new());
+    let error = RwSignal::new(None::<String>);
+    let selected = RwSignal::new(None::<JobResults>);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            match api::get::<Vec<JobSummary>>("jobs").await {
+                Ok(j) => {
+                    jobs.set(j);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(api::describe(&e))),
+            }
+        })
+    };
+    load();
+    let handle = set_interval_with_handle(load, std::time::Duration::from_secs(3)).ok();
     on_cleanup(move || {
         if let Some(h) = handle {
             h.clear();
         }
     });
-    let act = Action::new_local(move |(id, what): &(String, &'static str)| {
-        let path = format!("jobs/{id}/{what}");
-        async move {
-            let r = api::post::<_, JobSummary>(&path, &serde_json::json!({}))
+    let act = move |id: String, what: &'static str| {
+        leptos::task::spawn_local(async move {
+            match api::post::<_, JobSummary>(&format!("jobs/{id}/{what}"), &serde_json::json!({}))
                 .await
-                .map_err(|e| api::describe(&e));
-            jobs.refetch();
-            r
-        }
-    });
-    let show = Action::new_local(|id: &String| {
-        let path = format!("jobs/{id}/results");
-        async move {
-            api::get::<JobResults>(&path)
-                .await
-                .map_err(|e| api::describe(&e))
-        }
-    });
-    let list = move || jobs.get().and_then(Result::ok).unwrap_or_default();
-    let error = move || {
-        let err = |r: Option<Result<_, String>>| r.and_then(Result::err);
-        err(act.value().get().map(|r| r.map(|_| ())))
-            .or_else(|| err(show.value().get().map(|r| r.map(|_| ()))))
-            .or_else(|| err(jobs.get().map(|r| r.map(|_| ()))))
+            {
+                Ok(_) => load(),
+                Err(e) => error.set(Some(api::describe(&e))),
+            }
+        })
     };
-    let selected = move || show.value().get().and_then(Result::ok);
+    let show = move |id: String| {
+        leptos::task::spawn_local(async move {
+            match api::get::<JobResults>(&format!("jobs/{id}/results")).await {
+                Ok(r) => selected.set(Some(r)),
+                Err(e) => error.set(Some(api::describe(&e))),
+            }
+        })
+    };
     view! {
         <section aria-labelledby="jobs-h">
             <h2 id="jobs-h">{tr("导入任务", "Import jobs")}</h2>
-            {move || error().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
-            <Show when=move || list().is_empty()>
+            {move || error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
+            <Show when=move || jobs.with(|j| j.is_empty())>
                 <p>{tr("还没有任务。", "No jobs yet.")}</p>
             </Show>
             <ul class="jobs" id="job-list">
-                {move || list().into_iter().map(|j| {
+                {move || jobs.get().into_iter().map(|j| {
                     let (id1, id2, id3) = (j.id.clone(), j.id.clone(), j.id.clone());
                     let running = j.state == JobState::Running;
                     let resumable = matches!(j.state, JobState::Cancelled | JobState::Failed);
@@ -77,19 +76,19 @@ pub fn Jobs() -> impl IntoView {
                             </div>
                             <JobProgress job=j.clone()/>
                             <div class="actions">
-                                <button type="button" on:click=move |_| { show.dispatch(id1.clone()); }>{tr("查看结果", "View results")}</button>
+                                <button type="button" on:click=move |_| show(id1.clone())>{tr("查看结果", "View results")}</button>
                                 <Show when=move || session.organizer() && running>
-                                    <button type="button" on:click={ let id = id2.clone(); move |_| { act.dispatch((id.clone(), "cancel")); } }>{tr("取消", "Cancel")}</button>
+                                    <button type="button" on:click={ let id = id2.clone(); move |_| act(id.clone(), "cancel") }>{tr("取消", "Cancel")}</button>
                                 </Show>
                                 <Show when=move || session.organizer() && resumable>
-                                    <button type="button" on:click={ let id = id3.clone(); move |_| { act.dispatch((id.clone(), "resume")); } }>{tr("继续", "Resume")}</button>
+                                    <button type="button" on:click={ let id = id3.clone(); move |_| act(id.clone(), "resume") }>{tr("继续", "Resume")}</button>
                                 </Show>
                             </div>
                         </li>
                     }
                 }).collect_view()}
             </ul>
-            {move || selected().map(|r| view! { <Results results=r/> })}
+            {move || selected.get().map(|r| view! { <Results results=r/> })}
         </section>
     }
 }

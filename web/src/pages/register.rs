@@ -46,17 +46,8 @@ pub fn Register() -> impl IntoView {
         ),
     ];
     let custom = RwSignal::new(Vec::<(RwSignal<String>, RwSignal<String>)>::new());
-    // The call as a Leptos action: its value is the last answer, `pending` while it runs.
-    let send = Action::new_local(|req: &RegisterRequest| {
-        let req = req.clone();
-        async move {
-            api::post::<_, RegisterResponse>("huiyi31/register", &req)
-                .await
-                .map_err(|e| api::describe(&e))
-        }
-    });
-    let result = move || send.value().get().and_then(Result::ok);
-    let error = move || send.value().get().and_then(Result::err);
+    let result = RwSignal::new(None::<RegisterResponse>);
+    let error = RwSignal::new(None::<String>);
     let b2 = builtins.clone();
     let request = move || RegisterRequest {
         invitation_code: None,
@@ -98,7 +89,15 @@ pub fn Register() -> impl IntoView {
     let problems = Signal::derive(move || h::validate_register(&request.get()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        send.dispatch(request.get_untracked());
+        let req = request.get_untracked();
+        result.set(None);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::post::<_, RegisterResponse>("huiyi31/register", &req).await {
+                Ok(r) => result.set(Some(r)),
+                Err(e) => error.set(Some(api::describe(&e))),
+            }
+        });
     };
     let text = move |id: &'static str,
                      label: (&'static str, &'static str),
@@ -131,10 +130,10 @@ pub fn Register() -> impl IntoView {
                 <ul class="problems" aria-live="polite">
                     {move || problems.get().into_iter().map(|p| view! { <li class="err" data-code=p.code.clone()>{pick(&p.message.zh, &p.message.en)}</li> }).collect_view()}
                 </ul>
-                <button type="submit" class="primary" disabled=move || !problems.get().is_empty() || send.pending().get()>{tr("报名", "Register")}</button>
+                <button type="submit" class="primary" disabled=move || !problems.get().is_empty()>{tr("报名", "Register")}</button>
             </form>
-            {move || error().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
-            {move || result().and_then(|r| r.data).map(|d| {
+            {move || error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
+            {move || result.get().and_then(|r| r.data).map(|d| {
                 let code = d.checkin_code().unwrap_or_default().to_string();
                 view! {
                     <div class="created" id="register-result">

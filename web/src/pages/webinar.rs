@@ -128,17 +128,8 @@ pub fn CreateWebinar() -> impl IntoView {
     .collect();
     let watermark = RwSignal::new(String::new());
     let record = RwSignal::new("none".to_string());
-    // The call as a Leptos action: its value is the last answer, `pending` while it runs.
-    let send = Action::new_local(|req: &CreateWebinarRequest| {
-        let req = req.clone();
-        async move {
-            api::post::<_, CreateWebinarResponse>("tencent-meeting/webinars", &req)
-                .await
-                .map_err(|e| api::describe(&e))
-        }
-    });
-    let created = move || send.value().get().and_then(Result::ok);
-    let error = move || send.value().get().and_then(Result::err);
+    let created = RwSignal::new(None::<CreateWebinarResponse>);
+    let error = RwSignal::new(None::<String>);
     let playback = bools
         .iter()
         .find(|x| x.0 == "playback_for_audience")
@@ -239,7 +230,14 @@ pub fn CreateWebinar() -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        send.dispatch(request.get_untracked());
+        let req = request.get_untracked();
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::post::<_, CreateWebinarResponse>("tencent-meeting/webinars", &req).await {
+                Ok(r) => created.set(Some(r)),
+                Err(e) => error.set(Some(api::describe(&e))),
+            }
+        });
     };
     let text = move |id: &'static str,
                      zh: &'static str,
@@ -321,10 +319,10 @@ pub fn CreateWebinar() -> impl IntoView {
                     {field_problems("media_setting")}
                 </fieldset>
                 <p class="summary-problems" id="webinar-problems" aria-live="polite">{move || { let n = problems.get().len(); if n == 0 { tr("可以创建", "Ready to create")().to_string() } else { format!("{} {}", n, tr("个问题待修正", "problem(s) to fix")()) } }}</p>
-                <button type="submit" class="primary" id="create-webinar" disabled=move || !problems.get().is_empty() || send.pending().get()>{tr("创建", "Create")}</button>
+                <button type="submit" class="primary" id="create-webinar" disabled=move || !problems.get().is_empty()>{tr("创建", "Create")}</button>
             </form>
-            {move || error().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
-            {move || created().map(|w| {
+            {move || error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
+            {move || created.get().map(|w| {
                 let rows: Vec<(&'static str, &'static str, String)> = vec![
                     ("会议号", "Meeting code", w.meeting_code.clone()),
                     ("会议 ID", "Meeting id", w.meeting_id.clone()),
