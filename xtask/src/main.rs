@@ -3,15 +3,19 @@
 //! - `cargo xtask demo`  — install what is missing, build the UI, run the proxy on the built-in
 //!   sandbox providers with an embedded store; prints the URL.
 //! - `cargo xtask test`  — install what is missing, then fmt, clippy, the wasm build of core,
-//!   the trunk release build, every workspace test (browser tests included), bundle budgets.
+//!   the trunk release build, every workspace test (browser tests included, PostgreSQL and
+//!   nginx where they can be installed), the dist tarball unpacked and started, bundle budgets.
 //! - `cargo xtask build-ui` — the trunk release build only.
 //! - `cargo xtask sizes` — gzip sizes of the built UI against the budgets.
 //! - `cargo xtask fuzz [--seconds N]` — every cargo-fuzz target for N seconds (default 60).
+//! - `cargo xtask dist` — the release tarball (binary, UI, systemd unit, nginx snippet, example
+//!   config), then unpacked to a temp dir and started as a check.
 //! - `cargo xtask with-postgres CMD…` — CMD with `ROLLCALL_TEST_PG` set to a throwaway
 //!   PostgreSQL cluster (e.g. the replica benchmarks).
 //!
 //! Every skipped step says why.
 
+mod dist;
 mod postgres;
 
 use std::env;
@@ -395,6 +399,8 @@ fn test() -> Result {
     }
     run(&mut tests)?;
     drop(pg);
+    let tarball = dist::dist(true)?;
+    dist::check(&tarball)?;
     sizes()
 }
 
@@ -468,8 +474,9 @@ fn main() -> ExitCode {
         Some("tools") => tools().map(|_| ()),
         Some("fuzz") => fuzz(&args[1..]),
         Some("with-postgres") => with_postgres(&args[1..]),
+        Some("dist") => dist::dist(false).and_then(|t| dist::check(&t)),
         _ => Err(
-            "usage: cargo xtask demo|test|build-ui|sizes|tools|fuzz [--seconds N]|with-postgres CMD…"
+            "usage: cargo xtask demo|test|build-ui|sizes|tools|dist|fuzz [--seconds N]|with-postgres CMD…"
                 .into(),
         ),
     };
