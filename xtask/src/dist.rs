@@ -96,7 +96,11 @@ pub fn check(tarball: &Path) -> Result {
 }
 
 fn check_in(tarball: &Path, dir: &Path) -> Result {
-    run(Command::new("tar").arg("-xzf").arg(tarball).arg("-C").arg(dir))?;
+    run(Command::new("tar")
+        .arg("-xzf")
+        .arg(tarball)
+        .arg("-C")
+        .arg(dir))?;
     let top = std::fs::read_dir(dir)
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok())
@@ -116,8 +120,8 @@ fn check_in(tarball: &Path, dir: &Path) -> Result {
             return Err(format!("the tarball lacks {f}"));
         }
     }
-    let unit = std::fs::read_to_string(top.join("deploy/rollcall.service"))
-        .map_err(|e| e.to_string())?;
+    let unit =
+        std::fs::read_to_string(top.join("deploy/rollcall.service")).map_err(|e| e.to_string())?;
     for setting in [
         "DynamicUser=yes",
         "StateDirectory=rollcall",

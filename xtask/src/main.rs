@@ -215,6 +215,25 @@ fn ensure_chromium() -> Result {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+fn ensure_nginx() -> Result {
+    step("nginx (the SSO front of the deployment tests)");
+    if Path::new("/usr/sbin/nginx").exists() {
+        println!("    present");
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(
+            "nginx is missing and this is not root: install Debian's `nginx` package".into(),
+        );
+    }
+    run(Command::new("apt-get")
+        .arg("update")
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "nginx"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
 fn build_ui(with_opt: bool) -> Result {
     step("UI: trunk build --release (offline)");
     let mut cmd = Command::new("trunk");
@@ -330,6 +349,7 @@ fn demo(args: &[String]) -> Result {
 fn test() -> Result {
     let opt = tools()?;
     ensure_chromium()?;
+    ensure_nginx()?;
     let pg_bin = postgres::ensure()?;
     step("cargo fmt --check");
     run(cargo().args(["fmt", "--all", "--check"]))?;
