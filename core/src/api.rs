@@ -12,6 +12,7 @@ use crate::Text;
 pub use crate::destination::{Destination, DestinationKind};
 
 /// The one final (or pending) state of a row for one destination.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RowState {
@@ -79,6 +80,7 @@ impl FromStr for RowState {
 }
 
 /// Counts per row state for one destination.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Counts {
     pub imported: u64,
@@ -125,6 +127,7 @@ impl Counts {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
@@ -174,6 +177,7 @@ impl FromStr for JobState {
 
 /// `POST /api/jobs` body: the table as read (headers + the rows the organizer kept), how to map
 /// it, and where to send it. The proxy rebuilds and re-validates the roster from this.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateJobRequest {
     #[serde(default)]
@@ -182,16 +186,22 @@ pub struct CreateJobRequest {
     pub rows: Vec<TableRow>,
     #[serde(default)]
     pub mapping: MappingOptions,
+    /// Destinations in their text form: `tencent-meeting:MEETING_ID`, `tencent-im:GROUP_ID`,
+    /// `huiyi31:EVENT[:TYPE:SKU]`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub destinations: Vec<Destination>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DestinationSummary {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub destination: Destination,
     pub counts: Counts,
 }
 
 /// A job as the API and the CLI's `--json` show it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobSummary {
     pub id: String,
@@ -210,8 +220,10 @@ pub struct JobSummary {
 }
 
 /// One row's outcome for one destination.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowOutcome {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub destination: Destination,
     pub state: RowState,
     /// Machine code: a core validation code or the provider's error code.
@@ -229,6 +241,7 @@ pub struct RowOutcome {
 }
 
 /// One input row with its outcomes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowResult {
     pub row: u32,
@@ -236,6 +249,7 @@ pub struct RowResult {
     pub outcomes: Vec<RowOutcome>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobResults {
     pub id: String,
@@ -243,6 +257,7 @@ pub struct JobResults {
     pub rows: Vec<RowResult>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -251,6 +266,7 @@ pub enum Role {
 }
 
 /// `GET /api/me`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
     pub user: String,
@@ -261,6 +277,7 @@ pub struct Me {
     pub role: Role,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderStatus {
     pub provider: crate::providers::Provider,
@@ -270,6 +287,7 @@ pub struct ProviderStatus {
 }
 
 /// `GET /api/status`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
     pub version: String,
@@ -282,6 +300,7 @@ pub struct Status {
 
 /// Targets the UI may pre-fill: the sandbox's demo ids, or what the config names. On a real
 /// deployment without such defaults every field is empty: nothing is guessed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suggestions {
     /// The id part of a destination of each kind (`huiyi31`: `EVENT:TYPE:SKU`).
@@ -310,6 +329,7 @@ impl Suggestions {
 
 /// Every error the API returns: a stable code, a bilingual message, the provider's code when
 /// the provider refused, and validation problems when the input was invalid.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub code: String,
@@ -338,15 +358,21 @@ impl ApiError {
 }
 
 /// `POST /api/tencent-meeting/webinars/{id}/enroll/import` body (the proxy adds the operator).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollImportBody {
+    /// Tencent Meeting's `enroll_list` entries (seed 000: userid / phone, area, nick_name…).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub enroll_list: Vec<crate::providers::tencent_meeting::EnrollEntry>,
 }
 
 /// `POST /api/wecom/webinars/{id}/enrollments` body.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WecomEnrollmentsQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// WeCom's approval status filter: 0 all, 1 pending, 2 rejected, 3 approved (seed 001).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u8>))]
     pub status: Option<crate::providers::wecom::StatusFilter>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
@@ -358,9 +384,12 @@ pub struct WecomEnrollmentsQuery {
 }
 
 /// `POST /api/tencent-im/import` body.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImGroupImport {
     pub group_id: String,
+    /// IM `import_group_member` members (Member_Account, Role, JoinTime…).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub members: Vec<crate::providers::tencent_im::ImportMember>,
 }
 

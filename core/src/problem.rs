@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::Text;
 
 /// One validation problem. `code` is stable (documented in ARCHITECTURE.md); messages may change.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     pub code: String,

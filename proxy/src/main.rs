@@ -77,6 +77,8 @@ enum Command {
     },
     /// Generate an IM UserSig (ROLLCALL_IM_SECRET_KEY).
     Usersig(cli::UsersigArgs),
+    /// Print the HTTP API's OpenAPI 3.1 document (what `/api/openapi.json` serves).
+    Openapi,
 }
 
 fn init_logging(json: bool) {
@@ -102,6 +104,10 @@ fn main() -> std::process::ExitCode {
         Command::Roster { command } => cli::roster(command),
         Command::Sign { command } => cli::sign(command),
         Command::Usersig(a) => cli::usersig(a),
+        Command::Openapi => {
+            println!("{}", rollcall::server::openapi::document());
+            Ok(0)
+        }
         other => {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

@@ -10,6 +10,7 @@ use crate::providers::{huiyi31, tencent_im, tencent_meeting};
 use crate::Text;
 
 /// One data row as read: its spreadsheet row number and its cells.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableRow {
     pub row: u32,
@@ -71,6 +72,7 @@ impl RowProblem {
 }
 
 /// How columns map to fields. Auto-mapping fills whatever is not overridden.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct MappingOptions {
     /// Header → field, overriding the automatic guess.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
+use rollcall_core::api::ApiError;
 use rollcall_core::api::{
     EnrollImportBody, ImGroupImport, Me, ProviderStatus, Status, Suggestions, WecomEnrollmentsQuery,
 };
@@ -56,6 +57,7 @@ fn outcome<T>(r: &Result<T, ProviderError>) -> String {
     }
 }
 
+#[utoipa::path(get, path = "/api/me", tag = "identity", responses((status = 200, description = "Who the SSO front says is calling, and their role", body = Me), (status = 401, description = "No identity", body = ApiError)))]
 pub async fn me(Extension(me): Extension<Me>) -> Json<Me> {
     Json(me)
 }
@@ -70,6 +72,7 @@ fn host(url: &str) -> String {
         .to_string()
 }
 
+#[utoipa::path(get, path = "/api/status", tag = "identity", responses((status = 200, description = "Version, sandbox mode, configured providers (never credentials), what the UI may pre-fill", body = Status)))]
 pub async fn status(State(state): State<Arc<AppState>>) -> Json<Status> {
     let c = &state.clients;
     let entry = |p: Provider, configured: bool| ProviderStatus {
@@ -115,6 +118,7 @@ pub async fn status(State(state): State<Arc<AppState>>) -> Json<Status> {
     })
 }
 
+#[utoipa::path(post, path = "/api/tencent-meeting/webinars", tag = "providers", request_body(content = Object, description = "Tencent Meeting create-webinar request (seed 002), validated by core before signing"), responses((status = 200, description = "The provider's answer (meeting_id, meeting_code…)", body = Object), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
 pub async fn create_webinar(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -151,6 +155,7 @@ pub async fn create_webinar(
     r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
+#[utoipa::path(get, path = "/api/tencent-meeting/webinars/{id}/enrollments", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), responses((status = 200, description = "Every enrollment (all pages); entries the provider sent in an unreadable shape are marked", body = [Object]), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
 pub async fn list_webinar_enrollments(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -194,6 +199,7 @@ async fn all_enrollments(
     Ok(out)
 }
 
+#[utoipa::path(post, path = "/api/tencent-meeting/webinars/{id}/enroll/import", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), request_body = EnrollImportBody, responses((status = 200, description = "Tencent Meeting's import answer (seed 000)", body = Object), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
 pub async fn import_webinar_enrollments(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -236,6 +242,7 @@ pub async fn import_webinar_enrollments(
     r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
+#[utoipa::path(post, path = "/api/wecom/webinars/{id}/enrollments", tag = "providers", params(("id" = String, Path, description = "WeCom webinar meetingid")), request_body = WecomEnrollmentsQuery, responses((status = 200, description = "WeCom's enrollment list (seed 001); with `all`, every page as one list", body = Object), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
 pub async fn wecom_enrollments(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -314,6 +321,7 @@ async fn wecom_all(
     Ok(out)
 }
 
+#[utoipa::path(post, path = "/api/tencent-im/groups/{id}/members", tag = "providers", params(("id" = String, Path, description = "Tencent Cloud IM GroupId")), request_body = ImGroupImport, responses((status = 200, description = "IM's import_group_member answer (per-member Result)", body = Object), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
 pub async fn import_im_members(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -346,6 +354,7 @@ pub async fn import_im_members(
     r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
+#[utoipa::path(post, path = "/api/huiyi31/register", tag = "providers", request_body(content = Object, description = "31huiyi Register request (seed 004), validated by core"), responses((status = 200, description = "31huiyi's answer (order and check-in code)", body = Object), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
 pub async fn huiyi31_register(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,

@@ -12,7 +12,9 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use futures_util::stream::Stream;
-use rollcall_core::api::{CreateJobRequest, JobResults, JobState, JobSummary, Me, RowState};
+use rollcall_core::api::{
+    ApiError, CreateJobRequest, JobResults, JobState, JobSummary, Me, RowState,
+};
 
 use super::api::audit;
 use super::{ApiJson, AppState, Rejection};
@@ -32,6 +34,7 @@ fn summary(state: &AppState, id: &str) -> Result<JobSummary, Rejection> {
         .ok_or_else(Rejection::not_found)
 }
 
+#[utoipa::path(post, path = "/api/jobs", tag = "jobs", request_body = CreateJobRequest, responses((status = 201, description = "The job, journaled and started; rows that cannot go somewhere are `invalid` there with the reason", body = JobSummary), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 413, description = "Body over `max_body_bytes`", body = ApiError), (status = 422, description = "Body is not a job request", body = ApiError)))]
 pub async fn create(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -61,6 +64,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(summary(&state, &id)?)))
 }
 
+#[utoipa::path(get, path = "/api/jobs", tag = "jobs", responses((status = 200, description = "The latest 500 jobs, newest first", body = [JobSummary]), (status = 401, body = ApiError)))]
 pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Vec<JobSummary>>, Rejection> {
     state
         .runner
@@ -70,6 +74,7 @@ pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Vec<JobSumm
         .map_err(Rejection::internal)
 }
 
+#[utoipa::path(get, path = "/api/jobs/{id}", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, body = JobSummary), (status = 404, body = ApiError)))]
 pub async fn get_one(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
@@ -90,6 +95,7 @@ fn may_manage(state: &AppState, me: &Me, job: &JobSummary) -> Result<(), Rejecti
     ))
 }
 
+#[utoipa::path(post, path = "/api/jobs/{id}/cancel", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "Cancel requested (on whichever replica runs it)", body = JobSummary), (status = 403, description = "Not the creator nor an admin", body = ApiError), (status = 404, body = ApiError), (status = 409, description = "Not running", body = ApiError)))]
 pub async fn cancel(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -118,6 +124,7 @@ pub async fn cancel(
     summary(&state, &id).map(Json)
 }
 
+#[utoipa::path(post, path = "/api/jobs/{id}/resume", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "Skipped rows back to pending, the job running again", body = JobSummary), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, description = "Running or completed", body = ApiError)))]
 pub async fn resume(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -181,6 +188,7 @@ pub async fn resume(
     summary(&state, &id).map(Json)
 }
 
+#[utoipa::path(get, path = "/api/jobs/{id}/results", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "Every row with its outcome per destination", body = JobResults), (status = 404, body = ApiError)))]
 pub async fn results(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -263,6 +271,7 @@ async fn stream_csv(
         .into_response())
 }
 
+#[utoipa::path(get, path = "/api/jobs/{id}/results.csv", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "The input columns plus state, code, message, reference and code per destination (UTF-8 with BOM, formula-safe)", content_type = "text/csv"), (status = 404, body = ApiError)))]
 pub async fn results_csv(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -312,6 +321,7 @@ pub async fn results_csv(
 }
 
 /// The rows that failed somewhere, in the input's own columns: fix them and import again.
+#[utoipa::path(get, path = "/api/jobs/{id}/failed.csv", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "The rows that failed somewhere, in the input's columns (re-importable)", content_type = "text/csv"), (status = 404, body = ApiError)))]
 pub async fn failed_csv(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -340,6 +350,7 @@ pub async fn failed_csv(
 /// Live progress: a `progress` event with the job summary on every change (read once per change
 /// for all watchers, see `progress.rs`), ending after the final state. At most
 /// `progress::MAX_STREAMS` streams are open; more are refused with 503.
+#[utoipa::path(get, path = "/api/jobs/{id}/events", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "Server-sent events: one JobSummary (JSON) per change, ending with the final state", content_type = "text/event-stream", body = JobSummary), (status = 404, body = ApiError), (status = 503, description = "Too many open streams", body = ApiError)))]
 pub async fn events(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,

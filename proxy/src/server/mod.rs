@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod jobs_api;
+pub mod openapi;
 pub mod progress;
 pub mod ui;
 
@@ -149,10 +150,12 @@ impl IntoResponse for Rejection {
     }
 }
 
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process answers", content_type = "text/plain")))]
 async fn healthz() -> &'static str {
     "ok"
 }
 
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "The journal is reachable", content_type = "text/plain"), (status = 503, description = "The journal is unreachable: take this replica out of rotation", content_type = "text/plain")))]
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let store = state.runner.store().clone();
     match tokio::task::spawn_blocking(move || store.ping())
@@ -168,6 +171,7 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     let mut text = state.metrics.render();
     if let Ok(jobs) = state.runner.store().list_jobs() {
@@ -222,8 +226,15 @@ async fn json_body_limit(resp: Response) -> Response {
     resp
 }
 
+/// An `/api` path the router does not have (distinct from `not_found`: a known route, an
+/// unknown job).
 async fn api_not_found() -> Rejection {
-    Rejection::not_found()
+    Rejection::new(
+        StatusCode::NOT_FOUND,
+        "no_such_route",
+        "没有这个接口（见 /api/openapi.json）",
+        "no such API route (see /api/openapi.json)",
+    )
 }
 
 pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
@@ -236,6 +247,7 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
     #[allow(deprecated)]
     let api = Router::new()
         .route("/me", get(api::me))
+        .route("/openapi.json", get(openapi::openapi_json))
         .route("/status", get(api::status))
         .route(
             "/tencent-meeting/webinars",

@@ -1,0 +1,74 @@
+//! The HTTP API as an OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]`
+//! annotations and core's API types (`rollcall-core/openapi`): served at `/api/openapi.json`,
+//! printed by `rollcall openapi`, and kept in the repo as `docs/openapi.json` (a test checks the
+//! three agree, and that every route of the router is documented and every documented route
+//! answers).
+
+use axum::Json;
+use rollcall_core::api::{
+    ApiError, Counts, CreateJobRequest, DestinationSummary, EnrollImportBody, ImGroupImport,
+    JobResults, JobState, JobSummary, Me, ProviderStatus, Role, RowOutcome, RowResult, RowState,
+    Status, Suggestions, WecomEnrollmentsQuery,
+};
+use rollcall_core::problem::Problem;
+use rollcall_core::providers::Provider;
+use rollcall_core::roster::{FieldKind, MappingOptions, TableRow};
+use rollcall_core::Text;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Rollcall",
+        description = "One import for Tencent Meeting, WeCom, Tencent Cloud IM and 31huiyi. Every request carries the identity the SSO front sets (X-Forwarded-User/Email/Groups); writes also need `X-Rollcall-Csrf: 1` and `Content-Type: application/json`. Paths are relative to `server.base_path`. Provider bodies are the providers' own wire types (their documentation is the authority) and are shown as objects.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    paths(
+        super::api::me,
+        super::api::status,
+        super::api::create_webinar,
+        super::api::list_webinar_enrollments,
+        super::api::import_webinar_enrollments,
+        super::api::wecom_enrollments,
+        super::api::import_im_members,
+        super::api::huiyi31_register,
+        super::jobs_api::create,
+        super::jobs_api::list,
+        super::jobs_api::get_one,
+        super::jobs_api::cancel,
+        super::jobs_api::resume,
+        super::jobs_api::results,
+        super::jobs_api::results_csv,
+        super::jobs_api::failed_csv,
+        super::jobs_api::events,
+        openapi_json,
+        super::healthz,
+        super::readyz,
+        super::metrics,
+    ),
+    components(schemas(
+        ApiError, Problem, Text, Me, Role, Status, ProviderStatus, Provider, Suggestions,
+        CreateJobRequest, TableRow, MappingOptions, FieldKind, JobSummary, JobState,
+        DestinationSummary, Counts, RowState, JobResults, RowResult, RowOutcome,
+        EnrollImportBody, WecomEnrollmentsQuery, ImGroupImport,
+    )),
+    tags(
+        (name = "identity", description = "Who is calling, what is configured"),
+        (name = "jobs", description = "Import jobs: create, follow, cancel, resume, results"),
+        (name = "providers", description = "Single provider calls, validated by core and signed by the proxy"),
+        (name = "operations", description = "Probes and metrics (outside the API's identity check)"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as JSON text (pretty, stable order: what `docs/openapi.json` holds).
+pub fn document() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises")
+}
+
+#[utoipa::path(get, path = "/api/openapi.json", tag = "identity", responses((status = 200, description = "This document", content_type = "application/json")))]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
