@@ -69,7 +69,14 @@ pub trait Reconcilable: Send + Sync + 'static {
 
 /// The shared loop for destinations that can list what they hold.
 pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<(), Fatal> {
-    for _round in 0..MAX_ROUNDS {
+    for round in 0..MAX_ROUNDS {
+        // After a round every answer accounted for: nothing is left to reconcile or send, and
+        // listing the destination again would only cost calls (a 10,000-member IM group is
+        // several list pages to fetch and parse).
+        if round > 0 && ctx.in_flight().await?.is_empty() && ctx.pending().await?.is_empty() {
+            ctx.notify();
+            return Ok(());
+        }
         let held = dest.list(ctx).await?;
         // Batches whose outcome is unknown: what the destination holds was imported; the rest
         // goes back to pending (the list shows it absent) and is sent again.

@@ -38,6 +38,7 @@ struct Fake {
     script: Mutex<VecDeque<Answer>>,
     cap: Option<usize>,
     sends: AtomicUsize,
+    lists: AtomicUsize,
     sent_rows: Mutex<Vec<u32>>,
     /// Cancels the job during the first send.
     cancel_on_send: Option<Arc<Shared>>,
@@ -50,6 +51,7 @@ impl Fake {
             script: Mutex::new(script.iter().copied().collect()),
             cap: None,
             sends: AtomicUsize::new(0),
+            lists: AtomicUsize::new(0),
             sent_rows: Mutex::new(Vec::new()),
             cancel_on_send: None,
         }
@@ -80,6 +82,7 @@ impl Reconcilable for Fake {
     const PRESENT: (&'static str, &'static str) = ("已存在", "present");
 
     async fn list(&self, _ctx: &Ctx) -> Result<Held, Fatal> {
+        self.lists.fetch_add(1, Ordering::SeqCst);
         Ok(Held(self.held.lock().unwrap().clone(), self.cap))
     }
 
@@ -205,6 +208,11 @@ async fn an_ambiguous_outcome_is_listed_and_settled_not_resent() {
     let fake = Arc::new(Fake::new(&[], &[Answer::LostAfterApplying]));
     run_reconciled(&ctx, fake.clone()).await.unwrap();
     assert_eq!(fake.sends.load(Ordering::SeqCst), 1, "sent once");
+    assert_eq!(
+        fake.lists.load(Ordering::SeqCst),
+        2,
+        "listed again to settle it"
+    );
     for (state, _, message) in states(&ctx) {
         assert_eq!(state, RowState::Imported);
         assert_eq!(message.as_deref(), Some("confirmed"));
@@ -275,4 +283,16 @@ async fn a_cancel_stops_new_batches() {
     let s = states(&ctx);
     assert_eq!(s.iter().filter(|x| x.0 == RowState::Imported).count(), 500);
     assert_eq!(s[500].0, RowState::Pending, "never sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_that_account_for_every_row_need_no_second_list() {
+    // 1,200 IM rows: three batches, every row answered; the destination is listed once (to find
+    // who is there already), not again to confirm what the answers said.
+    let (_d, ctx) = job(1200);
+    let fake = Arc::new(Fake::new(&[], &[]));
+    run_reconciled(&ctx, fake.clone()).await.unwrap();
+    assert_eq!(fake.sends.load(Ordering::SeqCst), 3);
+    assert_eq!(fake.lists.load(Ordering::SeqCst), 1);
+    assert!(states(&ctx).iter().all(|s| s.0 == RowState::Imported));
 }
