@@ -219,6 +219,34 @@ pub struct JobSummary {
     pub reason: Option<String>,
 }
 
+/// What a job would do at one destination, asked before anything is sent
+/// (`POST /api/jobs/preview`, `rollcall import --dry-run`): from the same roster rules and the
+/// same decision (already there, cap, batches) the job makes, against what the destination holds
+/// now.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DestinationPreview {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub destination: Destination,
+    /// Rows the roster rules keep from this destination (`invalid` in the job).
+    pub invalid: u64,
+    /// Rows the destination holds already; `null` where it cannot be asked (31huiyi has no list
+    /// API: its duplicates are not known before sending).
+    pub already_present: Option<u64>,
+    /// Rows that would be sent.
+    pub to_send: u64,
+    /// Rows beyond the destination's cap (never sent; `invalid` in the job).
+    pub over_cap: u64,
+}
+
+/// `POST /api/jobs/preview`: the roster's rows and, per destination, what a job would do.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobPreview {
+    pub rows: u64,
+    pub destinations: Vec<DestinationPreview>,
+}
+
 /// One row's outcome for one destination.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

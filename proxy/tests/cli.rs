@@ -249,3 +249,225 @@ fn import_wait_json_and_jobs_commands() {
     assert_eq!(code, 1);
     assert!(err.contains("401"), "{err}");
 }
+
+/// A dev-identity proxy (the CLI sends no SSO headers) on a standalone sandbox whose calls the
+/// test can count.
+fn dev_proxy_on_sandbox(dir: &std::path::Path) -> (Proc, Proc) {
+    let pre = write_config(dir, "http://unused", "");
+    let sandbox = spawn(
+        &[
+            "sandbox",
+            "--bind",
+            "127.0.0.1:0",
+            "--config",
+            pre.to_str().unwrap(),
+        ],
+        &dir.join("sandbox.log"),
+        "sandbox listening",
+    );
+    let config = write_config(dir, &sandbox.url, "");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("mode = \"trusted-header\"", "mode = \"dev\"");
+    std::fs::write(&config, text).unwrap();
+    let proxy = spawn(
+        &["serve", "--config", config.to_str().unwrap()],
+        &dir.join("proxy.log"),
+        "Rollcall is running",
+    );
+    (sandbox, proxy)
+}
+
+fn writes(sandbox: &Proc) -> u64 {
+    let state: Value = reqwest::blocking::get(format!("{}/_sandbox/state", sandbox.url))
+        .unwrap()
+        .json()
+        .unwrap();
+    state["calls"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(path, _)| {
+            ["import_group_member", "enroll/import", "Register"]
+                .iter()
+                .any(|w| path.contains(w))
+        })
+        .map(|(_, n)| n.as_u64().unwrap())
+        .sum()
+}
+
+#[test]
+fn dry_run_sends_nothing_and_predicts_the_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sandbox, proxy) = dev_proxy_on_sandbox(dir.path());
+    let f = dir.path().join("people.csv");
+    // Two people already in the IM group after a first job, one new, one invalid.
+    std::fs::write(
+        &f,
+        "姓名,手机号,IM账号\n张三,13800138000,zs\n李四,13900139000,ls\n",
+    )
+    .unwrap();
+    let to = [
+        "--to",
+        "tencent-im:@TGS#2J4SZEAEL",
+        "--to",
+        "tencent-meeting:17305428542504531991",
+    ];
+    let import = |file: &std::path::Path, extra: &[&str]| {
+        let mut args = vec!["import", file.to_str().unwrap(), "--server", &proxy.url];
+        args.extend_from_slice(&to);
+        args.extend_from_slice(extra);
+        run(&args, &[])
+    };
+    let (code, _, _) = import(&f, &["--wait", "--json"]);
+    assert_eq!(code, 0);
+    let before = writes(&sandbox);
+    std::fs::write(
+        &f,
+        "姓名,手机号,IM账号\n张三,13800138000,zs\n李四,13900139000,ls\n王五,13700137000,ww\n赵六,12345,zl\n",
+    )
+    .unwrap();
+    let (code, out, err) = import(&f, &["--dry-run", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(writes(&sandbox), before, "a dry run sends nothing");
+    let p: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(p["rows"], 4);
+    let im = &p["destinations"][0];
+    assert_eq!(im["destination"], "tencent-im:@TGS#2J4SZEAEL");
+    assert_eq!(
+        (
+            im["invalid"].as_u64(),
+            im["already_present"].as_u64(),
+            im["to_send"].as_u64()
+        ),
+        (Some(1), Some(2), Some(1)),
+        "{im}"
+    );
+    // The human form is aligned by display width and says nothing was sent.
+    let (code, out, _) = import(&f, &["--dry-run"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("nothing was sent"), "{out}");
+    let widths: Vec<usize> = out
+        .lines()
+        .take(3)
+        .map(|l| unicode_width::UnicodeWidthStr::width(l))
+        .collect();
+    assert!(
+        widths.windows(2).all(|w| w[0] == w[1]),
+        "columns line up: {widths:?}\n{out}"
+    );
+    // The job then does exactly what the preview said.
+    let (code, out, _) = import(&f, &["--wait", "--json"]);
+    assert_eq!(code, 0);
+    let j: Value = serde_json::from_str(&out).unwrap();
+    for (d, preview) in j["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(p["destinations"].as_array().unwrap())
+    {
+        let c = &d["counts"];
+        assert_eq!(c["imported"], preview["to_send"], "{d} vs {preview}");
+        assert_eq!(
+            c["already_present"], preview["already_present"],
+            "{d} vs {preview}"
+        );
+        assert_eq!(
+            c["invalid"].as_u64().unwrap(),
+            preview["invalid"].as_u64().unwrap() + preview["over_cap"].as_u64().unwrap(),
+            "{d} vs {preview}"
+        );
+    }
+    // A destination that does not exist fails at the check, before any job.
+    let (code, _, err) = run(
+        &[
+            "import",
+            f.to_str().unwrap(),
+            "--server",
+            &proxy.url,
+            "--to",
+            "tencent-im:@TGS#NOSUCHGROUP",
+            "--dry-run",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("destination_unavailable"), "{err}");
+}
+
+#[test]
+fn import_from_wecom_enrollments() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sandbox, proxy) = dev_proxy_on_sandbox(dir.path());
+    let from = |extra: &[&str]| {
+        let mut args = vec![
+            "import",
+            "--from",
+            "wecom:MEETINGID1",
+            "--status",
+            "3",
+            "--server",
+            &proxy.url,
+            "--to",
+            "tencent-im:@TGS#2J4SZEAEL",
+        ];
+        args.extend_from_slice(extra);
+        run(&args, &[])
+    };
+    let (code, out, err) = from(&["--dry-run", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let p: Value = serde_json::from_str(&out).unwrap();
+    let approved = p["rows"].as_u64().unwrap();
+    assert!(
+        approved > 0,
+        "the sandbox's webinar has approved enrollees: {p}"
+    );
+    assert!(err.contains("wecom:MEETINGID1 (status 3)"), "{err}");
+    let (code, out, _) = from(&["--wait", "--json"]);
+    assert_eq!(code, 0);
+    let j: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["state"], "completed");
+    assert_eq!(
+        j["rows"].as_u64(),
+        Some(approved),
+        "only the approved enrollees"
+    );
+    assert_eq!(
+        j["file_name"], "wecom:MEETINGID1 (status 3)",
+        "the job records its source"
+    );
+    let c = &j["destinations"][0]["counts"];
+    assert_eq!(c["imported"], p["destinations"][0]["to_send"]);
+    // Enrollees WeCom lists with a userid become members under it; the others cannot be
+    // members (no IM account) and say so.
+    let state: Value = reqwest::blocking::get(format!("{}/_sandbox/state", sandbox.url))
+        .unwrap()
+        .json()
+        .unwrap();
+    let members = state["tencent_im"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group_id"] == "@TGS#2J4SZEAEL")
+        .unwrap()["members"]
+        .as_array()
+        .unwrap()
+        .len() as u64;
+    assert_eq!(members, 1 + c["imported"].as_u64().unwrap());
+    // --status without --from, and a file with --from, are refused by the argument parser.
+    let (code, _, err) = run(
+        &[
+            "import",
+            "x.csv",
+            "--status",
+            "3",
+            "--server",
+            &proxy.url,
+            "--to",
+            "tencent-im:@TGS#2J4SZEAEL",
+        ],
+        &[],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("--from"), "{err}");
+}

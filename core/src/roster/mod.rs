@@ -8,6 +8,7 @@
 pub mod mapping;
 pub mod phone;
 pub mod read;
+pub mod sources;
 
 mod build;
 mod rules;

@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod destination;
+pub mod preview;
 pub mod retry;
 pub mod runner;
 pub mod store;

@@ -7,16 +7,13 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rollcall_core::api::{Destination, JobState, RowState};
+use rollcall_core::api::{Destination, JobPreview, JobState, RowState};
 use rollcall_core::Text;
 use tokio::sync::broadcast;
 use tracing::{info, warn};
 
 use super::context::{Ctx, Fatal, Shared};
-use super::destination::huiyi31::Huiyi31;
-use super::destination::run_reconciled;
-use super::destination::tencent_im::TencentIm;
-use super::destination::tencent_meeting::TencentMeeting;
+use super::destination::Module;
 use super::retry::Pacers;
 use super::store::{DestIdx, JobStore, Lease, Outcome, Settled, StoreError};
 use crate::app::{Clients, Metrics};
@@ -323,61 +320,14 @@ impl Runner {
 
     /// Builds the destination's module from the configured client and runs it.
     async fn run_destination(&self, ctx: &Ctx, dest: &Destination) -> Result<(), Fatal> {
-        let c = &self.clients;
-        match dest {
-            Destination::TencentMeeting { meeting_id } => {
-                let client = c.tencent_meeting.clone().ok_or_else(|| {
-                    Fatal("腾讯会议未配置 / Tencent Meeting is not configured".into())
-                })?;
-                let d = TencentMeeting {
-                    client,
-                    meeting_id: meeting_id.clone(),
-                    pacer: self.pacers.tencent_meeting.clone(),
-                };
-                run_reconciled(ctx, Arc::new(d)).await
-            }
-            Destination::TencentIm { group_id } => {
-                let client = c.tencent_im.clone().ok_or_else(|| {
-                    Fatal("腾讯云 IM 未配置 / Tencent IM is not configured".into())
-                })?;
-                let d = TencentIm {
-                    client,
-                    group_id: group_id.clone(),
-                    pacer: self.pacers.tencent_im.clone(),
-                };
-                run_reconciled(ctx, Arc::new(d)).await
-            }
-            Destination::Huiyi31 {
-                event_id,
-                attendee_type_id,
-                item_sku_id,
-            } => {
-                let hy = c
-                    .huiyi31
-                    .as_ref()
-                    .ok_or_else(|| Fatal("31会议未配置 / 31huiyi is not configured".into()))?;
-                let need = |v: Option<&String>, what: &str| {
-                    v.cloned().ok_or_else(|| Fatal(what.to_string()))
-                };
-                let d = Huiyi31 {
-                    client: hy.client.clone(),
-                    event_id: event_id.clone(),
-                    attendee_type_id: need(
-                        attendee_type_id.as_ref().or(hy.default_attendee_type_id.as_ref()),
-                        "缺少参会人类别 ID / no attendee type id (huiyi31:EVENT:TYPE:SKU)",
-                    )?,
-                    item_sku_id: need(
-                        item_sku_id.as_ref().or(hy.default_item_sku_id.as_ref()),
-                        "缺少门票商品 ID / no ticket item id (huiyi31:EVENT:TYPE:SKU)",
-                    )?,
-                    item_sku_name: need(
-                        hy.default_item_sku_name.as_ref(),
-                        "缺少门票商品名称（配置 providers.huiyi31.default_item_sku_name） / no ticket name (providers.huiyi31.default_item_sku_name)",
-                    )?,
-                    pacer: self.pacers.huiyi31.clone(),
-                };
-                Arc::new(d).run(ctx).await
-            }
-        }
+        Module::build(&self.clients, &self.pacers, dest)?
+            .run(ctx)
+            .await
+    }
+
+    /// What a job would do at each destination now, sending nothing: the same rules, lists and
+    /// decisions as the job (see `jobs::preview`).
+    pub async fn preview(&self, job: &super::store::NewJob) -> Result<JobPreview, Fatal> {
+        super::preview::preview(&self.shared, &self.clients, &self.pacers, job).await
     }
 }

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use futures_util::stream::Stream;
 use rollcall_core::api::{
-    ApiError, CreateJobRequest, JobResults, JobState, JobSummary, Me, RowState,
+    ApiError, CreateJobRequest, JobPreview, JobResults, JobState, JobSummary, Me, RowState,
 };
 
 use super::api::audit;
@@ -62,6 +62,40 @@ pub async fn create(
     );
     state.runner.start(id.clone());
     Ok((StatusCode::CREATED, Json(summary(&state, &id)?)))
+}
+
+#[utoipa::path(post, path = "/api/jobs/preview", tag = "jobs", request_body = CreateJobRequest, responses((status = 200, description = "Per destination: rows the roster rules keep out, rows already there, rows that would be sent, rows over the cap — nothing is sent", body = JobPreview), (status = 400, description = "Invalid input", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 422, description = "Not a job request, or a destination that cannot be asked (does not exist, not configured)", body = ApiError)))]
+pub async fn preview(
+    State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
+    ApiJson(req): ApiJson<CreateJobRequest>,
+) -> Result<Json<JobPreview>, Rejection> {
+    let id = format!("preview_{}", uuid::Uuid::new_v4().simple());
+    let job = jobs::prepare(req, &me.user, now(), id)
+        .map_err(|e| Rejection(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+    let preview = state
+        .runner
+        .preview(&job)
+        .await
+        .map_err(|jobs::context::Fatal(reason)| {
+            Rejection::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "destination_unavailable",
+                &format!("无法预览导入目标：{reason}"),
+                &format!("cannot preview the destination: {reason}"),
+            )
+        })?;
+    // The preview reads who is at each destination: personal data, audited like a list.
+    let targets: Vec<String> = job.destinations.iter().map(|d| d.to_string()).collect();
+    audit(
+        &state,
+        &me,
+        "job.preview",
+        &targets.join(","),
+        preview.rows,
+        "previewed",
+    );
+    Ok(Json(preview))
 }
 
 #[utoipa::path(get, path = "/api/jobs", tag = "jobs", responses((status = 200, description = "The latest 500 jobs, newest first", body = [JobSummary]), (status = 401, body = ApiError)))]

@@ -279,6 +279,10 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
                 .post(jobs_api::create)
                 .layer(limit(cfg.server.max_body_bytes)),
         )
+        .route(
+            "/jobs/preview",
+            post(jobs_api::preview).layer(limit(cfg.server.max_body_bytes)),
+        )
         .route("/jobs/{id}", get(jobs_api::get_one))
         .route("/jobs/{id}/results", get(jobs_api::results))
         .route("/jobs/{id}/results.csv", get(jobs_api::results_csv))

@@ -6,9 +6,9 @@
 
 use axum::Json;
 use rollcall_core::api::{
-    ApiError, Counts, CreateJobRequest, DestinationSummary, EnrollImportBody, ImGroupImport,
-    JobResults, JobState, JobSummary, Me, ProviderStatus, Role, RowOutcome, RowResult, RowState,
-    Status, Suggestions, WecomEnrollmentsQuery,
+    ApiError, Counts, CreateJobRequest, DestinationPreview, DestinationSummary, EnrollImportBody,
+    ImGroupImport, JobPreview, JobResults, JobState, JobSummary, Me, ProviderStatus, Role,
+    RowOutcome, RowResult, RowState, Status, Suggestions, WecomEnrollmentsQuery,
 };
 use rollcall_core::problem::Problem;
 use rollcall_core::providers::Provider;
@@ -33,6 +33,7 @@ use utoipa::OpenApi;
         super::api::import_im_members,
         super::api::huiyi31_register,
         super::jobs_api::create,
+        super::jobs_api::preview,
         super::jobs_api::list,
         super::jobs_api::get_one,
         super::jobs_api::cancel,
@@ -50,7 +51,7 @@ use utoipa::OpenApi;
         ApiError, Problem, Text, Me, Role, Status, ProviderStatus, Provider, Suggestions,
         CreateJobRequest, TableRow, MappingOptions, FieldKind, JobSummary, JobState,
         DestinationSummary, Counts, RowState, JobResults, RowResult, RowOutcome,
-        EnrollImportBody, WecomEnrollmentsQuery, ImGroupImport,
+        EnrollImportBody, WecomEnrollmentsQuery, ImGroupImport, JobPreview, DestinationPreview,
     )),
     tags(
         (name = "identity", description = "Who is calling, what is configured"),

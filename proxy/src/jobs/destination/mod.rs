@@ -11,14 +11,17 @@ use std::future::Future;
 use std::sync::Arc;
 
 use rollcall_core::api::{DestinationKind, RowState};
-use rollcall_core::plan::plan;
+use rollcall_core::plan::{plan, Plan};
 use rollcall_core::Text;
 use tracing::warn;
 
 use super::context::{Ctx, Fatal};
+use super::retry::Pacers;
 use super::retry::{describe, is_fatal};
 use super::store::{Outcome, RowIdx, Settled, StateOutcome};
+use crate::app::Clients;
 use crate::providers::ProviderError;
+use rollcall_core::api::Destination;
 
 /// Rounds of reconcile-and-send per destination before giving up on the rows left.
 pub const MAX_ROUNDS: usize = 12;
@@ -92,15 +95,16 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
             ctx.notify();
             return Ok(());
         }
-        let (present, to_send): (Vec<RowIdx>, Vec<RowIdx>) =
-            pending.iter().partition(|&&r| held.find(r).is_some());
+        let Decision {
+            present,
+            plan: p,
+            cap,
+        } = decide::<D>(&held, &pending);
         let present: Vec<Settled> = present
             .into_iter()
             .filter_map(|r| found(r, &held, D::PRESENT, RowState::AlreadyPresent))
             .collect();
         ctx.settle(&present).await?;
-        let cap = held.cap();
-        let p = plan(D::KIND, &to_send, cap.as_ref().map(|c| c.room));
         if let Some(cap) = cap.filter(|_| !p.over_cap.is_empty()) {
             let over: Vec<Settled> = p
                 .over_cap
@@ -120,6 +124,135 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
         .await?;
     }
     ctx.exhaust().await
+}
+
+/// What a round does with the rows still pending: those the destination holds are already
+/// present; the rest are planned into provider-sized batches with the cap applied. The same
+/// decision serves a job's round and a preview (`POST /api/jobs/preview`).
+pub struct Decision {
+    pub present: Vec<RowIdx>,
+    pub plan: Plan<RowIdx>,
+    pub cap: Option<Cap>,
+}
+
+pub fn decide<D: Reconcilable>(held: &D::Held, pending: &[RowIdx]) -> Decision {
+    let (present, to_send): (Vec<RowIdx>, Vec<RowIdx>) =
+        pending.iter().partition(|&&r| held.find(r).is_some());
+    let cap = held.cap();
+    let plan = plan(D::KIND, &to_send, cap.as_ref().map(|c| c.room));
+    Decision { present, plan, cap }
+}
+
+/// What a job would do at this destination, from what it holds now; nothing is sent.
+pub async fn preview<D: Reconcilable>(
+    ctx: &Ctx,
+    dest: &D,
+    pending: &[RowIdx],
+) -> Result<Preview, Fatal> {
+    let held = dest.list(ctx).await?;
+    let d = decide::<D>(&held, pending);
+    Ok(Preview {
+        already_present: Some(d.present.len() as u64),
+        to_send: d.plan.batches.iter().map(Vec::len).sum::<usize>() as u64,
+        over_cap: d.plan.over_cap.len() as u64,
+    })
+}
+
+/// A destination's preview counts (the invalid rows are known before asking it).
+pub struct Preview {
+    /// `None` where the destination cannot be asked what it holds (31huiyi has no list API).
+    pub already_present: Option<u64>,
+    pub to_send: u64,
+    pub over_cap: u64,
+}
+
+/// A destination's module, built from the configured client and pacer.
+pub enum Module {
+    TencentMeeting(tencent_meeting::TencentMeeting),
+    TencentIm(tencent_im::TencentIm),
+    Huiyi31(huiyi31::Huiyi31),
+}
+
+impl Module {
+    /// The module for `dest`; a provider that is not configured, or a 31huiyi destination
+    /// without its ids, cannot go on at all.
+    pub fn build(clients: &Clients, pacers: &Pacers, dest: &Destination) -> Result<Module, Fatal> {
+        Ok(match dest {
+            Destination::TencentMeeting { meeting_id } => {
+                let client = clients.tencent_meeting.clone().ok_or_else(|| {
+                    Fatal("腾讯会议未配置 / Tencent Meeting is not configured".into())
+                })?;
+                Module::TencentMeeting(tencent_meeting::TencentMeeting {
+                    client,
+                    meeting_id: meeting_id.clone(),
+                    pacer: pacers.tencent_meeting.clone(),
+                })
+            }
+            Destination::TencentIm { group_id } => {
+                let client = clients.tencent_im.clone().ok_or_else(|| {
+                    Fatal("腾讯云 IM 未配置 / Tencent IM is not configured".into())
+                })?;
+                Module::TencentIm(tencent_im::TencentIm {
+                    client,
+                    group_id: group_id.clone(),
+                    pacer: pacers.tencent_im.clone(),
+                })
+            }
+            Destination::Huiyi31 {
+                event_id,
+                attendee_type_id,
+                item_sku_id,
+            } => {
+                let hy = clients
+                    .huiyi31
+                    .as_ref()
+                    .ok_or_else(|| Fatal("31会议未配置 / 31huiyi is not configured".into()))?;
+                let need = |v: Option<&String>, what: &str| {
+                    v.cloned().ok_or_else(|| Fatal(what.to_string()))
+                };
+                Module::Huiyi31(huiyi31::Huiyi31 {
+                    client: hy.client.clone(),
+                    event_id: event_id.clone(),
+                    attendee_type_id: need(
+                        attendee_type_id.as_ref().or(hy.default_attendee_type_id.as_ref()),
+                        "缺少参会人类别 ID / no attendee type id (huiyi31:EVENT:TYPE:SKU)",
+                    )?,
+                    item_sku_id: need(
+                        item_sku_id.as_ref().or(hy.default_item_sku_id.as_ref()),
+                        "缺少门票商品 ID / no ticket item id (huiyi31:EVENT:TYPE:SKU)",
+                    )?,
+                    item_sku_name: need(
+                        hy.default_item_sku_name.as_ref(),
+                        "缺少门票商品名称（配置 providers.huiyi31.default_item_sku_name） / no ticket name (providers.huiyi31.default_item_sku_name)",
+                    )?,
+                    pacer: pacers.huiyi31.clone(),
+                })
+            }
+        })
+    }
+
+    /// Runs the destination's part of a job.
+    pub async fn run(self, ctx: &Ctx) -> Result<(), Fatal> {
+        match self {
+            Module::TencentMeeting(d) => run_reconciled(ctx, Arc::new(d)).await,
+            Module::TencentIm(d) => run_reconciled(ctx, Arc::new(d)).await,
+            Module::Huiyi31(d) => Arc::new(d).run(ctx).await,
+        }
+    }
+
+    /// What a job would do here with `pending`, sending nothing. 31huiyi cannot be asked what it
+    /// holds: every pending row would be sent.
+    pub async fn preview(&self, ctx: &Ctx, pending: &[RowIdx]) -> Result<Preview, Fatal> {
+        match self {
+            Module::TencentMeeting(d) => preview(ctx, d, pending).await,
+            Module::TencentIm(d) => preview(ctx, d, pending).await,
+            Module::Huiyi31(_) => Ok(Preview {
+                already_present: None,
+                to_send: pending.len() as u64,
+                over_cap: 0,
+            }),
+        }
+    }
 }
 
 /// A list that cannot be read stops the destination: reconciliation depends on it.
