@@ -350,7 +350,7 @@ fn dry_run_sends_nothing_and_predicts_the_job() {
     let widths: Vec<usize> = out
         .lines()
         .take(3)
-        .map(|l| unicode_width::UnicodeWidthStr::width(l))
+        .map(unicode_width::UnicodeWidthStr::width)
         .collect();
     assert!(
         widths.windows(2).all(|w| w[0] == w[1]),
