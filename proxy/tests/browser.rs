@@ -391,3 +391,78 @@ fn outcome_messages_follow_the_language_toggle() {
     assert!(messages().contains("已是群成员"));
     d.assert_clean("language toggle on results");
 }
+
+/// The organizer flow beyond the consoles: WeCom enrollees filtered to approved → "send these
+/// people to…" → the import wizard with them as rows → a preview against the IM group → the job,
+/// whose final counts are the preview's.
+#[test]
+fn approved_enrollees_to_an_im_group_with_a_preview() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
+    d.go(&format!("{}/#/enrollments", server.url));
+    d.wait(
+        "the sandbox's webinar suggested",
+        "const e = document.querySelector('#enr-meeting'); return e && e.value !== ''",
+    );
+    d.select("#enr-status", "3");
+    d.click("#enr-load");
+    d.wait(
+        "approved enrollments",
+        "return document.querySelectorAll('#enrollments tbody tr').length > 0",
+    );
+    let statuses = d.js(
+        "return [...document.querySelectorAll('#enrollments tbody tr')].map(r => r.dataset.status)",
+        json!([]),
+    );
+    let statuses = statuses.as_array().unwrap();
+    assert!(
+        statuses.iter().all(|s| s == "3"),
+        "only approved: {statuses:?}"
+    );
+    let approved = statuses.len();
+    d.click("#enr-send");
+    d.wait(
+        "the enrollees as a roster",
+        &format!("const e = document.querySelector('#row-count'); return e && e.textContent === '{approved}'"),
+    );
+    d.click("#dest-tencent-im-on");
+    d.click("#preview-run");
+    d.wait(
+        "the preview",
+        "return document.querySelector('#preview-result .to-send') !== null",
+    );
+    let cell = |col: usize| {
+        d.js(
+            &format!("return Number(document.querySelector('#preview-result tbody tr').children[{col}].textContent)"),
+            json!([]),
+        )
+        .as_u64()
+        .unwrap()
+    };
+    let (invalid, present, to_send) = (cell(1), cell(2), cell(3));
+    assert_eq!(invalid + present + to_send, approved as u64);
+    assert!(to_send > 0, "someone to send");
+    d.shot("13-enrollees-preview");
+    d.click("#start");
+    d.wait("job completed", "const s = document.querySelector('#job-state'); return s && s.dataset.state === 'completed'");
+    let job = d.js(
+        "return fetch('api/jobs').then(r => r.json()).then(j => j[0])",
+        json!([]),
+    );
+    assert!(
+        job["file_name"].as_str().unwrap().starts_with("wecom:"),
+        "the job records its source: {job}"
+    );
+    let c = &job["destinations"][0]["counts"];
+    assert_eq!(
+        c["imported"], to_send,
+        "the job did what the preview said: {job}"
+    );
+    assert_eq!(c["already_present"], present);
+    assert_eq!(c["invalid"], invalid);
+    d.assert_clean("enrollees to an IM group");
+    d.shot("14-enrollees-imported");
+}

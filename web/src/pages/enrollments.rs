@@ -143,6 +143,23 @@ pub fn Enrollments() -> impl IntoView {
         }
         super::download("enrollments.csv", "text/csv;charset=utf-8", &out);
     };
+    // The people shown (current filter and search) as a roster for the import screen: the same
+    // table a spreadsheet gives (core's `roster::sources`), read and checked by the same worker.
+    let send_to = move |_| {
+        let people = shown();
+        let (headers, rows) = rollcall_core::roster::sources::from_wecom(&people);
+        let mut csv = csv_line(headers.iter().map(String::as_str));
+        for r in &rows {
+            csv.push_str(&csv_line(r.cells.iter().map(String::as_str)));
+        }
+        let name = format!(
+            "wecom:{} (status {})",
+            meeting.get_untracked().trim(),
+            status.get_untracked()
+        );
+        super::import::hand_over(name, &csv);
+        let _ = web_sys::window().map(|w| w.location().set_hash("#/import"));
+    };
     view! {
         <section aria-labelledby="enr-h">
             <h2 id="enr-h">{tr("企业微信研讨会报名信息", "WeCom webinar enrollments")}</h2>
@@ -170,6 +187,7 @@ pub fn Enrollments() -> impl IntoView {
                     <input id="enr-search" type="search" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
                     <span id="enr-count">{move || shown().len()}</span>" "{tr("条", "entries")}
                     <button type="button" on:click=export>{tr("导出 CSV", "Export CSV")}</button>
+                    <button type="button" id="enr-send" class="primary" on:click=send_to>{tr("将这些人导入到…", "Send these people to…")}</button>
                 </div>
                 <div class="table-wrap">
                     <table id="enrollments">

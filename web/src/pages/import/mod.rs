@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use rollcall_core::api::{
-    CreateJobRequest, Destination, DestinationKind, JobResults, JobState, JobSummary,
+    CreateJobRequest, Destination, DestinationKind, JobPreview, JobResults, JobState, JobSummary,
 };
 use rollcall_core::roster::{MappingOptions, Roster, RosterError, TableRow};
 use wasm_bindgen::prelude::*;
@@ -20,6 +20,7 @@ use crate::api;
 use crate::i18n::{pick, tr, tr_owned};
 
 use self::steps::{Mapping, Preview};
+pub use self::worker::hand_over;
 use self::worker::load_file;
 use crate::components::{JobProgress, Results};
 
@@ -77,8 +78,10 @@ pub fn Import() -> impl IntoView {
     for (kind, _, id) in dests {
         crate::app::suggest(id, move |s| s.destination(kind).map(str::to_string));
     }
+    worker::take_handover(st);
     let job = RwSignal::new(None::<JobSummary>);
     let results = RwSignal::new(None::<JobResults>);
+    let preview = RwSignal::new(None::<JobPreview>);
     let start_error = RwSignal::new(None::<String>);
     let starting = RwSignal::new(false);
 
@@ -148,10 +151,9 @@ pub fn Import() -> impl IntoView {
         }
     };
 
-    let start = move |_| {
-        let Some(r) = st.roster.get_untracked() else {
-            return;
-        };
+    // The job request from what is on screen (also what a preview asks about).
+    let request = move || -> Option<CreateJobRequest> {
+        let r = st.roster.get_untracked()?;
         let mut destinations = Vec::new();
         for (k, on, id) in dests.iter() {
             if !on.get_untracked() {
@@ -162,7 +164,7 @@ pub fn Import() -> impl IntoView {
                 Ok(d) => destinations.push(d),
                 Err(e) => {
                     start_error.set(Some(e));
-                    return;
+                    return None;
                 }
             }
         }
@@ -176,13 +178,28 @@ pub fn Import() -> impl IntoView {
                 cells: row.cells.clone(),
             })
             .collect();
-        let req = CreateJobRequest {
+        Some(CreateJobRequest {
             file_name: st.file_name.get_untracked(),
             headers: r.headers.clone(),
             rows,
             mapping: st.mapping.get_untracked(),
             destinations,
-        };
+        })
+    };
+    // Asks each destination what it holds and shows what the job would do; sends nothing.
+    let run_preview = move |_| {
+        let Some(req) = request() else { return };
+        start_error.set(None);
+        preview.set(None);
+        leptos::task::spawn_local(async move {
+            match api::post::<_, JobPreview>("jobs/preview", &req).await {
+                Ok(p) => preview.set(Some(p)),
+                Err(e) => start_error.set(Some(api::describe(&e))),
+            }
+        });
+    };
+    let start = move |_| {
+        let Some(req) = request() else { return };
         starting.set(true);
         start_error.set(None);
         leptos::task::spawn_local(async move {
@@ -253,6 +270,15 @@ pub fn Import() -> impl IntoView {
                         }
                     }).collect_view()}
                 </div>
+                <button type="button" id="preview-run" disabled=move || chosen().is_empty() on:click=run_preview>{tr("预览（不发送）", "Preview (sends nothing)")}</button>
+                {move || preview.get().map(|p| view! {
+                    <table id="preview-result">
+                        <thead><tr><th>{tr("导入目标", "Destination")}</th><th>{tr("无效", "Invalid")}</th><th>{tr("已存在", "Already there")}</th><th>{tr("将发送", "To send")}</th><th>{tr("超出上限", "Over the cap")}</th></tr></thead>
+                        <tbody>{p.destinations.into_iter().map(|d| view! {
+                            <tr data-destination=d.destination.to_string()><td>{d.destination.to_string()}</td><td>{d.invalid}</td><td>{d.already_present.map_or("?".to_string(), |n| n.to_string())}</td><td class="to-send">{d.to_send}</td><td>{d.over_cap}</td></tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                })}
                 <button type="button" id="start" class="primary" disabled=move || chosen().is_empty() || starting.get() || job.with(|j| j.as_ref().is_some_and(|j| j.state == JobState::Running)) on:click=start>{tr("开始导入", "Start import")}</button>
                 {move || start_error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
             </Show>

@@ -87,6 +87,23 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
 
 thread_local! {
     static BYTES: RefCell<Option<js_sys::Uint8Array>> = const { RefCell::new(None) };
+    /// A roster another screen handed over (its name), read when the import screen opens.
+    static HANDOVER: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Hands a roster made elsewhere (e.g. enrollees as CSV) to the import screen, which reads and
+/// checks it like a dropped file when it opens.
+pub fn hand_over(name: String, csv: &str) {
+    BYTES.with(|b| *b.borrow_mut() = Some(js_sys::Uint8Array::from(csv.as_bytes())));
+    HANDOVER.with(|h| *h.borrow_mut() = Some(name));
+}
+
+/// Starts reading a handed-over roster, if there is one.
+pub(super) fn take_handover(st: ImportState) {
+    if let Some(name) = HANDOVER.with(|h| h.borrow_mut().take()) {
+        st.file_name.set(Some(name));
+        run_parse(st);
+    }
 }
 
 pub(super) fn run_parse(st: ImportState) {
