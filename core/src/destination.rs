@@ -161,6 +161,18 @@ impl DestinationKind {
         }
     }
 
+    /// What a row's outcome `reference` and `attendee_code` are at this destination: (zh, en)
+    /// labels for each, so results say "order 1351111" rather than a bare number.
+    pub fn id_labels(self) -> [(&'static str, &'static str); 2] {
+        match self {
+            DestinationKind::TencentMeeting => {
+                [("报名 ID", "enroll id"), ("报名码", "enroll code")]
+            }
+            DestinationKind::TencentIm => [("成员", "member"), ("代码", "code")],
+            DestinationKind::Huiyi31 => [("订单号", "order no."), ("签到码", "check-in code")],
+        }
+    }
+
     /// What each row needs to go here, and the destination's cap: (zh, en).
     pub fn needs(self) -> (String, String) {
         match self {

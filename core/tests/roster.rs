@@ -272,6 +272,11 @@ fn xlsx_fixture_made_by_the_test() {
     let bytes = wb.save_to_buffer().unwrap();
     let r = parse(&bytes);
     assert_eq!(r.format, SourceFormat::Xlsx);
+    assert_eq!(
+        r.summary(&[]).encoding,
+        "xlsx",
+        "a workbook shows its format, not a text encoding"
+    );
     assert_eq!(r.rows.len(), 2);
     assert_eq!(r.rows[0].attendee.phone.as_deref(), Some("13800138000"));
     assert_eq!(r.rows[0].attendee.custom[0].value, "素食");

@@ -84,8 +84,8 @@ pub fn roster(cmd: RosterCommand) -> Result<u8> {
     println!("columns");
     for c in &r.columns {
         println!(
-            "  {:<20} → {}{}",
-            c.header,
+            "  {} → {}{}",
+            pad(&c.header, 20),
             c.field.as_str(),
             if c.auto { "" } else { " (explicit)" }
         );

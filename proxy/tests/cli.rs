@@ -471,3 +471,53 @@ fn import_from_wecom_enrollments() {
     assert_ne!(code, 0);
     assert!(err.contains("--from"), "{err}");
 }
+
+#[test]
+fn roster_check_table_lines_up_chinese_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("名单.csv");
+    std::fs::write(
+        &f,
+        "姓名,手机号码,电子邮箱\n张三,12345,bad\n李四,13800138000,x@\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(&["roster", "check", f.to_str().unwrap()], &[]);
+    assert_eq!(code, 0);
+    // Where the third field (the code) starts, in terminal columns, on the header and every
+    // problem line; and where the arrow is in the columns table.
+    let width = |l: &str, byte: usize| unicode_width::UnicodeWidthStr::width(&l[..byte]);
+    let third = |l: &str| {
+        let mut seen = 0;
+        let mut prev_space = true;
+        for (i, c) in l.char_indices() {
+            if !c.is_whitespace() && prev_space {
+                seen += 1;
+                if seen == 3 {
+                    return width(l, i);
+                }
+            }
+            prev_space = c.is_whitespace();
+        }
+        0
+    };
+    let starts: Vec<usize> = out
+        .lines()
+        .skip_while(|l| *l != "problems")
+        .skip(1)
+        .map(third)
+        .collect();
+    assert!(starts.len() >= 4, "{out}");
+    assert!(
+        starts.windows(2).all(|w| w[0] == w[1]),
+        "code column drifts: {starts:?}\n{out}"
+    );
+    let arrows: Vec<usize> = out
+        .lines()
+        .filter_map(|l| l.find('→').map(|i| width(l, i)))
+        .collect();
+    assert_eq!(arrows.len(), 3, "{out}");
+    assert!(
+        arrows.windows(2).all(|w| w[0] == w[1]),
+        "mapping arrows drift: {arrows:?}\n{out}"
+    );
+}

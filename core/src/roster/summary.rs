@@ -45,11 +45,13 @@ impl Roster {
             valid: self.rows.len() - invalid_n,
             invalid: invalid_n,
             duplicates: self.duplicates(),
-            encoding: self
-                .encoding
-                .map(|e| e.as_str())
-                .unwrap_or("utf-8")
-                .to_string(),
+            // A workbook has no text encoding: say what it is.
+            encoding: match (self.format, self.encoding) {
+                (SourceFormat::Xlsx, _) => "xlsx",
+                (_, Some(e)) => e.as_str(),
+                (_, None) => "utf-8",
+            }
+            .to_string(),
             columns: self
                 .columns
                 .iter()

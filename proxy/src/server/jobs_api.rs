@@ -321,12 +321,14 @@ pub async fn results_csv(
             if let Some(row) = r.rows.first() {
                 for o in &row.outcomes {
                     let d = o.destination.to_string();
+                    // The ids named for what they are at this destination (core's labels).
+                    let [(rz, re), (cz, ce)] = o.destination.kind().id_labels();
                     header.extend([
                         format!("{d} 状态 state"),
                         format!("{d} 代码 code"),
                         format!("{d} 说明 message"),
-                        format!("{d} 编号 reference"),
-                        format!("{d} 报名码/签到码 code"),
+                        format!("{d} {rz} {re}"),
+                        format!("{d} {cz} {ce}"),
                     ]);
                 }
             }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use rollcall_core::api::JobResults;
 
-use crate::i18n::{tr, tr_owned};
+use crate::i18n::{pick, tr, tr_owned};
 
 use super::progress::state_label;
 
@@ -40,7 +40,13 @@ pub fn Results(results: JobResults) -> impl IntoView {
                                 {row.cells.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}
                                 {row.outcomes.iter().map(|o| {
                                     let (zh, en) = state_label(o.state);
-                                    let detail = [o.code.clone(), o.reference.clone(), o.attendee_code.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+                                    // Each id with what it is (order no., check-in code…) in the reader's language.
+                                    let [r_label, c_label] = o.destination.kind().id_labels();
+                                    let (code, reference, attendee) = (o.code.clone(), o.reference.clone(), o.attendee_code.clone());
+                                    let detail = move || {
+                                        let labelled = |l: (&str, &str), v: &Option<String>| v.as_ref().map(|v| format!("{} {v}", pick(l.0, l.1)));
+                                        [code.clone(), labelled(r_label, &reference), labelled(c_label, &attendee)].into_iter().flatten().collect::<Vec<_>>().join(" · ")
+                                    };
                                     view! { <td><span class=format!("badge {}", o.state.as_str())>{tr(zh, en)}</span><div class="detail">{detail}</div><div class="msg">{o.message.clone().map(|t| tr_owned(t.zh, t.en))}</div></td> }
                                 }).collect_view()}
                             </tr>
