@@ -247,6 +247,21 @@ pub struct JobPreview {
     pub destinations: Vec<DestinationPreview>,
 }
 
+/// A destination the proxy has seen (`GET /api/destinations`): webinars created through
+/// Rollcall, groups and events used in jobs — offered by name instead of typed ids.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownDestination {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub destination: Destination,
+    /// What people call it (a webinar's subject, time and meeting code); `None` when only its id
+    /// is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// When it was last created or used (unix seconds).
+    pub last_used: i64,
+}
+
 /// One row's outcome for one destination.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use rollcall_core::api::{
     CreateJobRequest, Destination, DestinationKind, JobPreview, JobResults, JobState, JobSummary,
-    WecomEnrollmentsQuery, CSRF_HEADER,
+    KnownDestination, WecomEnrollmentsQuery, CSRF_HEADER,
 };
 use rollcall_core::providers::tencent_meeting::ApprovalEntry;
 use rollcall_core::providers::wecom::{EnrollListResponse, StatusFilter};
@@ -463,6 +463,23 @@ pub async fn import(a: ImportArgs) -> Result<u8> {
         print_summary(&job);
     }
     Ok(exit_code(&job))
+}
+
+/// `rollcall destinations`: what the proxy has seen, to pick instead of typing ids.
+pub async fn destinations(server: &str, json: bool) -> Result<u8> {
+    let known: Vec<KnownDestination> = Api::new(server).get("/destinations").await?;
+    if json {
+        println!("{}", serde_json::to_string(&known)?);
+    } else {
+        for d in &known {
+            println!(
+                "{}  {}",
+                pad(&d.destination.to_string(), 44),
+                d.label.as_deref().unwrap_or("")
+            );
+        }
+    }
+    Ok(0)
 }
 
 pub async fn jobs(cmd: JobsCommand) -> Result<u8> {

@@ -65,6 +65,13 @@ enum Command {
     },
     /// Import a roster through a running proxy (creates a job).
     Import(cli::ImportArgs),
+    /// Destinations a running proxy has seen (webinars created, groups and events used), by name.
+    Destinations {
+        #[arg(long, env = "ROLLCALL_SERVER")]
+        server: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Inspect jobs on a running proxy.
     Jobs {
         #[command(subcommand)]
@@ -141,6 +148,9 @@ fn main() -> std::process::ExitCode {
                         .map(|_| 0),
                     Command::Import(a) => cli::import(a).await,
                     Command::Jobs { command } => cli::jobs(command).await,
+                    Command::Destinations { server, json } => {
+                        cli::destinations(&server, json).await
+                    }
                     _ => unreachable!("handled above"),
                 }
             })

@@ -378,6 +378,21 @@ fn dry_run_sends_nothing_and_predicts_the_job() {
             "{d} vs {preview}"
         );
     }
+    // The destinations used are offered by name next time.
+    let (code, out, _) = run(&["destinations", "--server", &proxy.url, "--json"], &[]);
+    assert_eq!(code, 0);
+    let known: Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = known
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["destination"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"tencent-im:@TGS#2J4SZEAEL")
+            && ids.contains(&"tencent-meeting:17305428542504531991"),
+        "{ids:?}"
+    );
     // A destination that does not exist fails at the check, before any job.
     let (code, _, err) = run(
         &[

@@ -63,6 +63,18 @@ fn every_operation_and_error_class() {
     let w = w.json();
     let mid = w["meeting_id"].as_str().unwrap().to_string();
     assert!(w["meeting_code"].as_str().unwrap().len() >= 9);
+    // The new webinar is offered by name from now on.
+    let known = c.get("/api/destinations").json();
+    let entry = known
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["destination"] == format!("tencent-meeting:{mid}"))
+        .unwrap_or_else(|| panic!("{known}"));
+    assert_eq!(
+        entry["label"],
+        format!("发布会 · {}", w["meeting_code"].as_str().unwrap())
+    );
     assert!(w["audience_join_link"]
         .as_str()
         .unwrap()

@@ -202,6 +202,22 @@ fn contract(s: &dyn JobStore) {
     );
 
     s.audit("alice", "job.create", "j1", 5, "created").unwrap();
+
+    // Destinations seen: the latest first; a label is kept when a later use has none.
+    s.remember_destination("tencent-meeting:173", Some("发布会 · 123456789"), 100)
+        .unwrap();
+    s.remember_destination("tencent-im:@TGS#G", None, 200)
+        .unwrap();
+    s.remember_destination("tencent-meeting:173", None, 300)
+        .unwrap();
+    let known = s.known_destinations().unwrap();
+    assert_eq!(known.len(), 2);
+    assert_eq!(known[0].destination.to_string(), "tencent-meeting:173");
+    assert_eq!(
+        (known[0].label.as_deref(), known[0].last_used),
+        (Some("发布会 · 123456789"), 300)
+    );
+    assert_eq!((known[1].label.as_deref(), known[1].last_used), (None, 200));
 }
 
 /// What a store shared by replicas promises on top.

@@ -152,6 +152,19 @@ pub async fn create_webinar(
         0,
         &outcome(&r),
     );
+    if let Ok(w) = &r {
+        // Offered by name in the import wizard and the CLI.
+        let label = format!("{} · {}", w.subject, w.meeting_code);
+        let dest = format!("tencent-meeting:{}", w.meeting_id);
+        let store = state.runner.store().clone();
+        let remembered = tokio::task::spawn_blocking(move || {
+            store.remember_destination(&dest, Some(&label), unix_now() as i64)
+        })
+        .await;
+        if let Ok(Err(e)) = remembered {
+            tracing::warn!(error = %e, "cannot remember the new webinar");
+        }
+    }
     r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 

@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use futures_util::stream::Stream;
 use rollcall_core::api::{
-    ApiError, CreateJobRequest, JobPreview, JobResults, JobState, JobSummary, Me, RowState,
+    ApiError, CreateJobRequest, JobPreview, JobResults, JobState, JobSummary, KnownDestination, Me,
+    RowState,
 };
 
 use super::api::audit;
@@ -47,10 +48,19 @@ pub async fn create(
     let rows = job.rows.len() as u64;
     {
         let store = state.runner.store().clone();
-        tokio::task::spawn_blocking(move || store.create_job(&job))
-            .await
-            .map_err(Rejection::internal)?
-            .map_err(Rejection::internal)?;
+        tokio::task::spawn_blocking(move || {
+            store.create_job(&job)?;
+            // Offered by name next time (a failure to remember does not fail the job).
+            for d in &job.destinations {
+                if let Err(e) = store.remember_destination(&d.to_string(), None, job.created_at) {
+                    tracing::warn!(error = %e, "cannot remember a destination");
+                }
+            }
+            Ok::<_, crate::jobs::store::StoreError>(())
+        })
+        .await
+        .map_err(Rejection::internal)?
+        .map_err(Rejection::internal)?;
     }
     audit(
         &state,
@@ -96,6 +106,18 @@ pub async fn preview(
         "previewed",
     );
     Ok(Json(preview))
+}
+
+#[utoipa::path(get, path = "/api/destinations", tag = "jobs", responses((status = 200, description = "Destinations seen — webinars created through Rollcall (with their subject and meeting code), groups and events used in jobs — most recent first", body = [KnownDestination]), (status = 401, body = ApiError)))]
+pub async fn destinations(
+    State(state): State<Arc<AppState>>,
+) -> Result<Json<Vec<KnownDestination>>, Rejection> {
+    let store = state.runner.store().clone();
+    tokio::task::spawn_blocking(move || store.known_destinations())
+        .await
+        .map_err(Rejection::internal)?
+        .map(Json)
+        .map_err(Rejection::internal)
 }
 
 #[utoipa::path(get, path = "/api/jobs", tag = "jobs", responses((status = 200, description = "The latest 500 jobs, newest first", body = [JobSummary]), (status = 401, body = ApiError)))]

@@ -279,6 +279,7 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
                 .post(jobs_api::create)
                 .layer(limit(cfg.server.max_body_bytes)),
         )
+        .route("/destinations", get(jobs_api::destinations))
         .route(
             "/jobs/preview",
             post(jobs_api::preview).layer(limit(cfg.server.max_body_bytes)),

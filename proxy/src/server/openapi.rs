@@ -7,8 +7,9 @@
 use axum::Json;
 use rollcall_core::api::{
     ApiError, Counts, CreateJobRequest, DestinationPreview, DestinationSummary, EnrollImportBody,
-    ImGroupImport, JobPreview, JobResults, JobState, JobSummary, Me, ProviderStatus, Role,
-    RowOutcome, RowResult, RowState, Status, Suggestions, WecomEnrollmentsQuery,
+    ImGroupImport, JobPreview, JobResults, JobState, JobSummary, KnownDestination, Me,
+    ProviderStatus, Role, RowOutcome, RowResult, RowState, Status, Suggestions,
+    WecomEnrollmentsQuery,
 };
 use rollcall_core::problem::Problem;
 use rollcall_core::providers::Provider;
@@ -34,6 +35,7 @@ use utoipa::OpenApi;
         super::api::huiyi31_register,
         super::jobs_api::create,
         super::jobs_api::preview,
+        super::jobs_api::destinations,
         super::jobs_api::list,
         super::jobs_api::get_one,
         super::jobs_api::cancel,
@@ -52,6 +54,7 @@ use utoipa::OpenApi;
         CreateJobRequest, TableRow, MappingOptions, FieldKind, JobSummary, JobState,
         DestinationSummary, Counts, RowState, JobResults, RowResult, RowOutcome,
         EnrollImportBody, WecomEnrollmentsQuery, ImGroupImport, JobPreview, DestinationPreview,
+        KnownDestination,
     )),
     tags(
         (name = "identity", description = "Who is calling, what is configured"),

@@ -18,7 +18,9 @@ use std::time::Duration;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-use rollcall_core::api::{Destination, JobResults, JobState, JobSummary, RowState};
+use rollcall_core::api::{
+    Destination, JobResults, JobState, JobSummary, KnownDestination, RowState,
+};
 use rollcall_core::roster::Attendee;
 use rollcall_core::Text;
 
@@ -242,6 +244,10 @@ pub trait JobStore: Send + Sync + 'static {
     fn results_page(&self, id: &str, offset: usize, limit: usize) -> Result<Option<JobResults>>;
     fn audit(&self, user: &str, action: &str, target: &str, rows: u64, outcome: &str)
         -> Result<()>;
+    /// Remembers a destination (a label replaces the known one; `None` keeps it).
+    fn remember_destination(&self, destination: &str, label: Option<&str>, now: i64) -> Result<()>;
+    /// The destinations seen, most recently used first.
+    fn known_destinations(&self) -> Result<Vec<KnownDestination>>;
     /// Whether several replicas share this store: leases then exclude each other, and provider
     /// pacing goes through [`JobStore::reserve_slot`] so the replicas together keep the rate.
     fn is_shared(&self) -> bool {

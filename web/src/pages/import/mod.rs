@@ -11,6 +11,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use rollcall_core::api::{
     CreateJobRequest, Destination, DestinationKind, JobPreview, JobResults, JobState, JobSummary,
+    KnownDestination,
 };
 use rollcall_core::roster::{MappingOptions, Roster, RosterError, TableRow};
 use wasm_bindgen::prelude::*;
@@ -79,6 +80,13 @@ pub fn Import() -> impl IntoView {
         crate::app::suggest(id, move |s| s.destination(kind).map(str::to_string));
     }
     worker::take_handover(st);
+    // Destinations the proxy has seen, offered by name in each destination's field.
+    let known = RwSignal::new(Vec::<KnownDestination>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(k) = api::get::<Vec<KnownDestination>>("destinations").await {
+            known.set(k);
+        }
+    });
     let job = RwSignal::new(None::<JobSummary>);
     let results = RwSignal::new(None::<JobResults>);
     let preview = RwSignal::new(None::<JobPreview>);
@@ -263,7 +271,14 @@ pub fn Import() -> impl IntoView {
                             <fieldset class="dest">
                                 <legend><label><input type="checkbox" id=format!("{field_id}-on") prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev))/>{tr(zh, en)}</label></legend>
                                 <label for=field_id.clone()>{match k { DestinationKind::Huiyi31 => tr("活动 ID:类别 ID:门票 ID", "event id:attendee type:ticket id"), DestinationKind::TencentIm => tr("群组 ID", "group id"), DestinationKind::TencentMeeting => tr("会议 ID (meeting_id)", "meeting id") }}</label>
-                                <input id=field_id type="text" prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev))/>
+                                <input id=field_id.clone() list=format!("{field_id}-known") type="text" prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev))/>
+                                <datalist id=format!("{field_id}-known")>
+                                    {move || known.get().into_iter().filter(|d| d.destination.kind() == k).map(|d| {
+                                        let text = d.destination.to_string();
+                                        let value = text.split_once(':').map_or(text.clone(), |(_, v)| v.to_string());
+                                        view! { <option value=value label=d.label.unwrap_or_default()></option> }
+                                    }).collect_view()}
+                                </datalist>
                                 <p class="hint">{tr_owned(nzh, nen)}</p>
                                 <p class="count">{tr("可导入行数", "Rows that qualify")}": "<b class="qualify">{move || qualifying(k)}</b></p>
                             </fieldset>

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use rollcall_core::api::{JobResults, JobState, JobSummary, RowState};
+use rollcall_core::api::{JobResults, JobState, JobSummary, KnownDestination, RowState};
 use secrecy::{ExposeSecret, SecretString};
 use tokio_postgres::NoTls;
 
@@ -459,6 +459,39 @@ impl JobStore for PgStore {
             )
             .await?;
             Ok(())
+        })
+    }
+
+    fn remember_destination(&self, destination: &str, label: Option<&str>, now: i64) -> Result<()> {
+        self.run(async {
+            let c = self.client().await?;
+            c.execute(
+                "INSERT INTO destinations (destination, label, last_used) VALUES ($1, $2, $3)
+                 ON CONFLICT (destination) DO UPDATE SET label = COALESCE(EXCLUDED.label, destinations.label), last_used = EXCLUDED.last_used",
+                &[&destination, &label, &now],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn known_destinations(&self) -> Result<Vec<KnownDestination>> {
+        self.run(async {
+            let c = self.client().await?;
+            c.query(
+                "SELECT destination, label, last_used FROM destinations ORDER BY last_used DESC LIMIT 200",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(KnownDestination {
+                    destination: r.get::<_, &str>(0).parse().map_err(corrupt)?,
+                    label: r.get(1),
+                    last_used: r.get(2),
+                })
+            })
+            .collect()
         })
     }
 

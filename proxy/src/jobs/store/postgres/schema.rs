@@ -35,6 +35,9 @@ const MIGRATIONS: &[&str] = &[
         ts TIMESTAMPTZ NOT NULL DEFAULT now(), username TEXT NOT NULL, action TEXT NOT NULL,
         target TEXT NOT NULL, rows BIGINT NOT NULL, outcome TEXT NOT NULL);
      CREATE TABLE pacing (key TEXT PRIMARY KEY, tat_us BIGINT NOT NULL);",
+    // 2: destinations seen (webinars created, groups and events used), offered by name.
+    "CREATE TABLE destinations (
+        destination TEXT PRIMARY KEY, label TEXT, last_used BIGINT NOT NULL);",
 ];
 
 /// Brings the schema to the latest version.

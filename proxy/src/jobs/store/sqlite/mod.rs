@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use rollcall_core::api::{Destination, JobResults, JobState, JobSummary, RowState};
+use rollcall_core::api::{
+    Destination, JobResults, JobState, JobSummary, KnownDestination, RowState,
+};
 use rusqlite::{params, Connection, OptionalExtension};
 
 mod read;
@@ -109,6 +111,16 @@ fn migrate(conn: &Connection) -> Result<()> {
              ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
              ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
              PRAGMA user_version = 1;
+             COMMIT;",
+        )?;
+    }
+    if version < 2 {
+        // Destinations seen (webinars created, groups and events used), offered by name.
+        conn.execute_batch(
+            "BEGIN;
+             CREATE TABLE IF NOT EXISTS destinations (
+                destination TEXT PRIMARY KEY, label TEXT, last_used INTEGER NOT NULL);
+             PRAGMA user_version = 2;
              COMMIT;",
         )?;
     }
@@ -288,6 +300,38 @@ impl JobStore for SqliteStore {
         self.conn()
             .execute(sql, params![id, state.as_str(), reason])?;
         Ok(())
+    }
+
+    fn remember_destination(&self, destination: &str, label: Option<&str>, now: i64) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO destinations (destination, label, last_used) VALUES (?1, ?2, ?3)
+             ON CONFLICT (destination) DO UPDATE SET label = COALESCE(excluded.label, label), last_used = excluded.last_used",
+            params![destination, label, now],
+        )?;
+        Ok(())
+    }
+
+    fn known_destinations(&self) -> Result<Vec<KnownDestination>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT destination, label, last_used FROM destinations ORDER BY last_used DESC LIMIT 200",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (d, label, last_used) = r?;
+            Ok(KnownDestination {
+                destination: d.parse().map_err(corrupt)?,
+                label,
+                last_used,
+            })
+        })
+        .collect()
     }
 
     fn ping(&self) -> Result<()> {
