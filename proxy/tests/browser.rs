@@ -466,3 +466,45 @@ fn approved_enrollees_to_an_im_group_with_a_preview() {
     d.assert_clean("enrollees to an IM group");
     d.shot("14-enrollees-imported");
 }
+
+/// Destinations the proxy has seen are offered in the wizard's fields by name: a webinar created
+/// through Rollcall shows up with its subject and meeting code.
+#[test]
+fn the_wizard_offers_known_destinations_by_name() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let c = common::Client::new(&server.url, None);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let w = c.post("/api/tencent-meeting/webinars", &json!({"userid": "", "instanceid": 1, "subject": "产品发布会", "start_time": (now + 3600).to_string(), "end_time": (now + 7200).to_string(), "admission_type": 1}));
+    assert_eq!(w.status, 200, "{}", w.body);
+    let meeting = w.json()["meeting_id"].as_str().unwrap().to_string();
+    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
+    d.go(&format!("{}/", server.url));
+    let file = tmp.path().join("名单.csv");
+    std::fs::write(&file, "姓名,手机号\n张三,13800138000\n").unwrap();
+    let input = d.find("#roster-file");
+    d.cmd(
+        "POST",
+        &format!("/element/{input}/value"),
+        json!({"text": file.display().to_string()}),
+    );
+    d.wait(
+        "parsed roster",
+        "const e = document.querySelector('#row-count'); return e && e.textContent === '1'",
+    );
+    d.click("#dest-tencent-meeting");
+    let option = d.wait(
+        "the new webinar offered",
+        &format!("const o = document.querySelector('#dest-tencent-meeting-known option[value=\"{meeting}\"]'); return o && o.label"),
+    );
+    assert!(
+        option.as_str().unwrap().starts_with("产品发布会 · "),
+        "{option}"
+    );
+    d.assert_clean("known destinations");
+}

@@ -26,6 +26,40 @@ use self::worker::load_file;
 use crate::components::{JobProgress, Results};
 
 pub(super) const PAGE: usize = 100;
+
+thread_local! {
+    /// Destinations the proxy has seen (`/api/destinations`), for the fields' suggestion lists.
+    static KNOWN: std::cell::RefCell<Vec<KnownDestination>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Fills the suggestion list of the `kind` field (once) with the known destinations of that
+/// kind, as plain DOM options (a reactive list here cost 5 KiB of first screen).
+fn offer_known(kind: DestinationKind) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(list) = doc.get_element_by_id(&format!("dest-{}-known", kind.as_str())) else {
+        return;
+    };
+    if list.child_element_count() > 0 {
+        return;
+    }
+    KNOWN.with(|known| {
+        for d in known
+            .borrow()
+            .iter()
+            .filter(|d| d.destination.kind() == kind)
+        {
+            let text = d.destination.to_string();
+            let value = text.split_once(':').map_or(text.as_str(), |(_, v)| v);
+            if let Ok(option) = doc.create_element("option") {
+                let _ = option.set_attribute("value", value);
+                let _ = option.set_attribute("label", d.label.as_deref().unwrap_or(value));
+                let _ = list.append_child(&option);
+            }
+        }
+    });
+}
 const TEMPLATE: &str = "\u{feff}姓名,手机号,区号,邮箱,公司,职位,userid,IM账号\n张三,13800138000,86,zhangsan@example.com,示例公司,市场经理,,zhangsan\n";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -81,10 +115,9 @@ pub fn Import() -> impl IntoView {
     }
     worker::take_handover(st);
     // Destinations the proxy has seen, offered by name in each destination's field.
-    let known = RwSignal::new(Vec::<KnownDestination>::new());
     leptos::task::spawn_local(async move {
-        if let Ok(k) = api::get::<Vec<KnownDestination>>("destinations").await {
-            known.set(k);
+        if let Ok(known) = api::get::<Vec<KnownDestination>>("destinations").await {
+            KNOWN.with(|k| *k.borrow_mut() = known);
         }
     });
     let job = RwSignal::new(None::<JobSummary>);
@@ -271,14 +304,8 @@ pub fn Import() -> impl IntoView {
                             <fieldset class="dest">
                                 <legend><label><input type="checkbox" id=format!("{field_id}-on") prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev))/>{tr(zh, en)}</label></legend>
                                 <label for=field_id.clone()>{match k { DestinationKind::Huiyi31 => tr("活动 ID:类别 ID:门票 ID", "event id:attendee type:ticket id"), DestinationKind::TencentIm => tr("群组 ID", "group id"), DestinationKind::TencentMeeting => tr("会议 ID (meeting_id)", "meeting id") }}</label>
-                                <input id=field_id.clone() list=format!("{field_id}-known") type="text" prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev))/>
-                                <datalist id=format!("{field_id}-known")>
-                                    {move || known.get().into_iter().filter(|d| d.destination.kind() == k).map(|d| {
-                                        let text = d.destination.to_string();
-                                        let value = text.split_once(':').map_or(text.clone(), |(_, v)| v.to_string());
-                                        view! { <option value=value label=d.label.unwrap_or_default()></option> }
-                                    }).collect_view()}
-                                </datalist>
+                                <input id=field_id.clone() list=format!("{field_id}-known") type="text" prop:value=move || id.get() on:focus=move |_| offer_known(k) on:input=move |ev| id.set(event_target_value(&ev))/>
+                                <datalist id=format!("{field_id}-known")></datalist>
                                 <p class="hint">{tr_owned(nzh, nen)}</p>
                                 <p class="count">{tr("可导入行数", "Rows that qualify")}": "<b class="qualify">{move || qualifying(k)}</b></p>
                             </fieldset>
