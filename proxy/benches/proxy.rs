@@ -10,6 +10,9 @@
 //! the journal backends and two replicas, under `cargo xtask with-postgres` (3.).
 //! `ROLLCALL_BENCH_SECONDS` sets the seconds per latency level (default 5).
 
+#[path = "../tests/common/pg.rs"]
+mod pg;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -113,24 +116,7 @@ fn stack() -> (tempfile::TempDir, Proc, Proc, String) {
 
 /// A fresh database on the cluster `cargo xtask with-postgres` started.
 fn pg_database() -> String {
-    let base = std::env::var("ROLLCALL_TEST_PG")
-        .expect("run under `cargo xtask with-postgres` (ROLLCALL_TEST_PG)");
-    let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(conn);
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-    });
-    format!("{}/{name}", base.rsplit_once('/').unwrap().0)
+    pg::pg_database("the store benchmark").expect("run under `cargo xtask with-postgres`")
 }
 
 /// A sandbox (limits scaled by `rate_scale`) and `replicas` proxies on one journal: SQLite

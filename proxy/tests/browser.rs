@@ -70,13 +70,8 @@ fn organizer_workflow_in_chromium() {
     let csv = "姓名,手机号,邮箱,IM账号\n张三,13800138000,zhang@example.com,zhangsan\n李四,139-0013-9000,li@example.com,lisi\n王五,12345,wang@example,wangwu\n赵六,13800138000,zhao@example.com,zhaoliu\n钱七,+86 137 0013 7000,qian@example.com,qianqi\n";
     let file = tmp.path().join("名单-gbk.csv");
     std::fs::write(&file, encoding_rs::GBK.encode(csv).0).unwrap();
-    let input = d.find("#roster-file");
-    d.cmd(
-        "POST",
-        &format!("/element/{input}/value"),
-        json!({"text": file.display().to_string()}),
-    );
-    d.wait("parsed roster", "return document.querySelector('#row-count') && document.querySelector('#row-count').textContent === '5'");
+    d.upload("#roster-file", &file);
+    d.wait_roster(5);
     assert_eq!(d.text("#encoding"), "gbk");
     assert_eq!(d.text("#invalid-count"), "2");
     let bad_cells = d
@@ -358,13 +353,8 @@ fn outcome_messages_follow_the_language_toggle() {
         "姓名,IM账号\n管理员,administrator\n新成员,newcomer\n",
     )
     .unwrap();
-    let input = d.find("#roster-file");
-    d.cmd(
-        "POST",
-        &format!("/element/{input}/value"),
-        json!({"text": file.display().to_string()}),
-    );
-    d.wait("parsed roster", "return document.querySelector('#row-count') && document.querySelector('#row-count').textContent === '2'");
+    d.upload("#roster-file", &file);
+    d.wait_roster(2);
     d.click("#dest-tencent-im-on");
     d.click("#start");
     d.wait("job completed", "const s = document.querySelector('#job-state'); return s && s.dataset.state === 'completed'");
@@ -487,16 +477,8 @@ fn the_wizard_offers_known_destinations_by_name() {
     d.go(&format!("{}/", server.url));
     let file = tmp.path().join("名单.csv");
     std::fs::write(&file, "姓名,手机号\n张三,13800138000\n").unwrap();
-    let input = d.find("#roster-file");
-    d.cmd(
-        "POST",
-        &format!("/element/{input}/value"),
-        json!({"text": file.display().to_string()}),
-    );
-    d.wait(
-        "parsed roster",
-        "const e = document.querySelector('#row-count'); return e && e.textContent === '1'",
-    );
+    d.upload("#roster-file", &file);
+    d.wait_roster(1);
     d.click("#dest-tencent-meeting");
     let option = d.wait(
         "the new webinar offered",

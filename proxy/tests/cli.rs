@@ -253,18 +253,7 @@ fn import_wait_json_and_jobs_commands() {
 /// A dev-identity proxy (the CLI sends no SSO headers) on a standalone sandbox whose calls the
 /// test can count.
 fn dev_proxy_on_sandbox(dir: &std::path::Path) -> (Proc, Proc) {
-    let pre = write_config(dir, "http://unused", "");
-    let sandbox = spawn(
-        &[
-            "sandbox",
-            "--bind",
-            "127.0.0.1:0",
-            "--config",
-            pre.to_str().unwrap(),
-        ],
-        &dir.join("sandbox.log"),
-        "sandbox listening",
-    );
+    let sandbox = standalone_sandbox(dir, &[]);
     let config = write_config(dir, &sandbox.url, "");
     let text = std::fs::read_to_string(&config)
         .unwrap()
@@ -279,11 +268,7 @@ fn dev_proxy_on_sandbox(dir: &std::path::Path) -> (Proc, Proc) {
 }
 
 fn writes(sandbox: &Proc) -> u64 {
-    let state: Value = reqwest::blocking::get(format!("{}/_sandbox/state", sandbox.url))
-        .unwrap()
-        .json()
-        .unwrap();
-    state["calls"]
+    sandbox_state(sandbox)["calls"]
         .as_object()
         .unwrap()
         .iter()
@@ -455,19 +440,7 @@ fn import_from_wecom_enrollments() {
     assert_eq!(c["imported"], p["destinations"][0]["to_send"]);
     // Enrollees WeCom lists with a userid become members under it; the others cannot be
     // members (no IM account) and say so.
-    let state: Value = reqwest::blocking::get(format!("{}/_sandbox/state", sandbox.url))
-        .unwrap()
-        .json()
-        .unwrap();
-    let members = state["tencent_im"]["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["group_id"] == "@TGS#2J4SZEAEL")
-        .unwrap()["members"]
-        .as_array()
-        .unwrap()
-        .len() as u64;
+    let members = im_members(&sandbox_state(&sandbox)).len() as u64;
     assert_eq!(members, 1 + c["imported"].as_u64().unwrap());
     // --status without --from, and a file with --from, are refused by the argument parser.
     let (code, _, err) = run(

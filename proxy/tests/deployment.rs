@@ -127,18 +127,7 @@ fn deploy(ui: Option<&Path>) -> Deployment {
     let dir = tempfile::tempdir().unwrap();
     let (front_port, portal_port, stranger_port) = (free_port(), free_port(), free_port());
     let portal = format!("http://127.0.0.1:{portal_port}");
-    let pre = write_config(dir.path(), "http://unused", "");
-    let sandbox = spawn(
-        &[
-            "sandbox",
-            "--bind",
-            "127.0.0.1:0",
-            "--config",
-            pre.to_str().unwrap(),
-        ],
-        &dir.path().join("sandbox.log"),
-        "sandbox listening",
-    );
+    let sandbox = standalone_sandbox(dir.path(), &[]);
     // Rollcall under /rollcall, trusting identity headers only from nginx's address (nginx
     // connects from 127.0.0.2), framable by the portal only.
     let config = write_config(dir.path(), &sandbox.url, "");
@@ -419,16 +408,8 @@ fn organizer_and_viewer_through_the_sso_front_in_chromium() {
         "姓名,手机号,IM账号\n张三,13800138000,zhangsan\n李四,13900139000,lisi\n",
     )
     .unwrap();
-    let input = d.find("#roster-file");
-    d.cmd(
-        "POST",
-        &format!("/element/{input}/value"),
-        json!({"text": file.display().to_string()}),
-    );
-    d.wait(
-        "parsed roster",
-        "const e = document.querySelector('#row-count'); return e && e.textContent === '2'",
-    );
+    d.upload("#roster-file", &file);
+    d.wait_roster(2);
     d.click("#dest-tencent-im-on");
     // A real deployment pre-fills nothing: the organizer types the group id.
     assert_eq!(

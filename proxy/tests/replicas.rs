@@ -40,14 +40,9 @@ fn replica_config(
 }
 
 fn sandbox(dir: &Path, faults: &str, rate_scale: &str) -> Proc {
-    let pre = write_config(dir, "http://unused", "");
-    spawn(
+    standalone_sandbox(
+        dir,
         &[
-            "sandbox",
-            "--bind",
-            "127.0.0.1:0",
-            "--config",
-            pre.to_str().unwrap(),
             "--faults",
             faults,
             "--seed",
@@ -55,8 +50,6 @@ fn sandbox(dir: &Path, faults: &str, rate_scale: &str) -> Proc {
             "--rate-scale",
             rate_scale,
         ],
-        &dir.join("sandbox.log"),
-        "sandbox listening",
     )
 }
 
@@ -66,13 +59,6 @@ fn replica(dir: &Path, config: &Path, name: &str) -> Proc {
         &dir.join(format!("{name}.log")),
         "Rollcall is running",
     )
-}
-
-fn sandbox_state(sb: &Proc) -> Value {
-    reqwest::blocking::get(format!("{}/_sandbox/state", sb.url))
-        .unwrap()
-        .json()
-        .unwrap()
 }
 
 /// Follows a job's event stream on `base` in a thread: every summary received, with when.
@@ -249,14 +235,8 @@ fn two_replicas_share_the_im_rate() {
         "together the replicas stayed under the IM rate: {}",
         state["rate_violations"]
     );
-    let group = state["tencent_im"]["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["group_id"] == "@TGS#2J4SZEAEL")
-        .unwrap();
     assert_eq!(
-        group["members"].as_array().unwrap().len(),
+        im_members(&state).len(),
         2 * n + 1,
         "each member once, plus the admin"
     );
@@ -402,20 +382,8 @@ fn a_journal_outage_pauses_the_job_and_readyz() {
         n as u64,
         "every row settled, none lost: {counts:?}"
     );
-    let state = sandbox_state(&sb);
-    let group = state["tencent_im"]["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["group_id"] == "@TGS#2J4SZEAEL")
-        .unwrap();
-    let members: Vec<&str> = group["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["Member_Account"].as_str().unwrap())
-        .collect();
-    let unique: std::collections::HashSet<&str> = members.iter().copied().collect();
+    let members = im_members(&sandbox_state(&sb));
+    let unique: std::collections::HashSet<&String> = members.iter().collect();
     assert_eq!(members.len(), unique.len(), "nobody added twice");
     assert_eq!(unique.len(), n + 1, "every row plus the admin");
     assert!(a

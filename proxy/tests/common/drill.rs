@@ -175,19 +175,8 @@ pub fn check_invariants(
         .count();
     assert!(filled > 1000, "the sandbox filled userids in ({filled})");
     // IM: each member once.
-    let group = state["tencent_im"]["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["group_id"] == "@TGS#2J4SZEAEL")
-        .unwrap();
-    let members: Vec<&str> = group["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["Member_Account"].as_str().unwrap())
-        .collect();
-    let unique: HashSet<&str> = members.iter().copied().collect();
+    let members = im_members(state);
+    let unique: HashSet<&str> = members.iter().map(String::as_str).collect();
     assert_eq!(members.len(), unique.len(), "no duplicate member");
     assert!(
         unique.iter().all(|m| !im_rejected.contains(*m)),

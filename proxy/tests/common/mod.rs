@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub mod drill;
+mod pg;
+
+#[allow(unused_imports)]
+pub use pg::pg_database;
 
 pub const TM_SECRET: &str = "itSECRET-tm-3f9a7c1e5b";
 pub const WECOM_SECRET: &str = "itSECRET-wecom-8d2b6f0a4c";
@@ -165,6 +169,44 @@ default_item_sku_name = "嘉宾票"
     path
 }
 
+/// `rollcall sandbox` on a free loopback port, accepting the credentials of the test config
+/// (written to `dir`; its URL is not needed for that), with `extra` arguments (`--faults`…).
+pub fn standalone_sandbox(dir: &Path, extra: &[&str]) -> Proc {
+    let pre = write_config(dir, "http://unused", "");
+    let mut args = vec![
+        "sandbox",
+        "--bind",
+        "127.0.0.1:0",
+        "--config",
+        pre.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    spawn(&args, &dir.join("sandbox.log"), "sandbox listening")
+}
+
+/// The sandbox's `/_sandbox/state`.
+pub fn sandbox_state(sandbox: &Proc) -> Value {
+    reqwest::blocking::get(format!("{}/_sandbox/state", sandbox.url))
+        .unwrap()
+        .json()
+        .unwrap()
+}
+
+/// The member accounts of the sandbox's seeded IM group, as its state shows them.
+pub fn im_members(state: &Value) -> Vec<String> {
+    state["tencent_im"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group_id"] == "@TGS#2J4SZEAEL")
+        .unwrap()["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Member_Account"].as_str().unwrap().to_string())
+        .collect()
+}
+
 pub struct Stack {
     pub dir: tempfile::TempDir,
     pub sandbox: Proc,
@@ -175,24 +217,8 @@ pub struct Stack {
 impl Stack {
     pub fn start(faults: f64) -> Stack {
         let dir = tempfile::tempdir().unwrap();
-        // The sandbox accepts the same config's credentials (its URL is not needed for that).
-        let pre = write_config(dir.path(), "http://unused", "");
         let faults = faults.to_string();
-        let sandbox = spawn(
-            &[
-                "sandbox",
-                "--bind",
-                "127.0.0.1:0",
-                "--config",
-                pre.to_str().unwrap(),
-                "--faults",
-                &faults,
-                "--seed",
-                "7",
-            ],
-            &dir.path().join("sandbox.log"),
-            "sandbox listening",
-        );
+        let sandbox = standalone_sandbox(dir.path(), &["--faults", &faults, "--seed", "7"]);
         let config = write_config(dir.path(), &sandbox.url, "");
         let proxy = spawn(
             &["serve", "--config", config.to_str().unwrap()],
@@ -221,10 +247,7 @@ impl Stack {
     }
 
     pub fn sandbox_state(&self) -> Value {
-        reqwest::blocking::get(format!("{}/_sandbox/state", self.sandbox.url))
-            .unwrap()
-            .json()
-            .unwrap()
+        sandbox_state(&self.sandbox)
     }
 }
 
@@ -355,30 +378,4 @@ pub fn roster_csv(n: usize) -> (Vec<String>, Vec<Value>) {
         .map(|i| serde_json::json!({"row": i + 2, "cells": [format!("参会者{i}"), format!("139{:08}", i), format!("p{i}@example.com"), format!("member{i}"), "市场部"]}))
         .collect();
     (headers, rows)
-}
-
-/// A fresh, empty database on the test run's PostgreSQL (`ROLLCALL_TEST_PG`, a throwaway cluster
-/// `cargo xtask test` starts and stops), or `None` — the caller says it skips.
-pub fn pg_database(test: &str) -> Option<String> {
-    let Ok(base) = std::env::var("ROLLCALL_TEST_PG") else {
-        eprintln!("{test}: skipped — no PostgreSQL (ROLLCALL_TEST_PG is set by `cargo xtask test` where PostgreSQL can be installed)");
-        return None;
-    };
-    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
-            .await
-            .expect("connect to the test PostgreSQL");
-        tokio::spawn(conn);
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-    });
-    let (server, _) = base.rsplit_once('/').unwrap();
-    Some(format!("{server}/{name}"))
 }

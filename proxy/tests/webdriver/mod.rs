@@ -190,6 +190,24 @@ impl Driver {
         );
     }
 
+    /// Gives the file input `css` a file, as a person choosing it would.
+    pub fn upload(&self, css: &str, file: &Path) {
+        let input = self.find(css);
+        self.cmd(
+            "POST",
+            &format!("/element/{input}/value"),
+            json!({"text": file.display().to_string()}),
+        );
+    }
+
+    /// Waits until the import screen shows a roster of `rows` rows.
+    pub fn wait_roster(&self, rows: usize) {
+        self.wait(
+            "the parsed roster",
+            &format!("const e = document.querySelector('#row-count'); return e && e.textContent === '{rows}'"),
+        );
+    }
+
     pub fn select(&self, css: &str, value: &str) {
         self.find(css);
         self.js("const s = document.querySelector(arguments[0]); s.value = arguments[1]; s.dispatchEvent(new Event('change', {bubbles: true}));", json!([css, value]));
