@@ -24,6 +24,27 @@ fn sandbox_server() -> (tempfile::TempDir, common::Proc) {
     (tmp, server)
 }
 
+/// On the enrollments screen: filters to approved, loads every page, checks every row shown is
+/// approved; returns how many.
+fn approved_enrollments(d: &Driver) -> usize {
+    d.select("#enr-status", "3");
+    d.click("#enr-load");
+    d.wait(
+        "approved enrollments",
+        "return document.querySelectorAll('#enrollments tbody tr').length > 0",
+    );
+    let statuses = d.js(
+        "return [...document.querySelectorAll('#enrollments tbody tr')].map(r => r.dataset.status)",
+        json!([]),
+    );
+    let statuses = statuses.as_array().unwrap();
+    assert!(
+        statuses.iter().all(|s| s == "3"),
+        "only approved: {statuses:?}"
+    );
+    statuses.len()
+}
+
 #[test]
 fn organizer_workflow_in_chromium() {
     if !prerequisites() {
@@ -166,21 +187,7 @@ fn organizer_workflow_in_chromium() {
 
     // Browse WeCom enrollments with a status filter.
     d.go(&format!("{url}#/enrollments"));
-    d.select("#enr-status", "3");
-    d.click("#enr-load");
-    d.wait(
-        "enrollments",
-        "return document.querySelectorAll('#enrollments tbody tr').length > 0",
-    );
-    let statuses = d.js(
-        "return [...document.querySelectorAll('#enrollments tbody tr')].map(r => r.dataset.status)",
-        json!([]),
-    );
-    let statuses = statuses.as_array().unwrap();
-    assert!(
-        statuses.len() > 10 && statuses.iter().all(|s| s == "3"),
-        "{statuses:?}"
-    );
+    assert!(approved_enrollments(&d) > 10);
     d.assert_clean("enrollments");
     d.shot("07-enrollments");
 
@@ -397,22 +404,7 @@ fn approved_enrollees_to_an_im_group_with_a_preview() {
         "the sandbox's webinar suggested",
         "const e = document.querySelector('#enr-meeting'); return e && e.value !== ''",
     );
-    d.select("#enr-status", "3");
-    d.click("#enr-load");
-    d.wait(
-        "approved enrollments",
-        "return document.querySelectorAll('#enrollments tbody tr').length > 0",
-    );
-    let statuses = d.js(
-        "return [...document.querySelectorAll('#enrollments tbody tr')].map(r => r.dataset.status)",
-        json!([]),
-    );
-    let statuses = statuses.as_array().unwrap();
-    assert!(
-        statuses.iter().all(|s| s == "3"),
-        "only approved: {statuses:?}"
-    );
-    let approved = statuses.len();
+    let approved = approved_enrollments(&d);
     d.click("#enr-send");
     d.wait(
         "the enrollees as a roster",
