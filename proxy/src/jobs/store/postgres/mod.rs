@@ -9,16 +9,16 @@ use std::future::Future;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use rollcall_core::api::{JobResults, JobState, JobSummary, KnownDestination, RowState};
+use rollcall_core::api::{JobResults, JobState, JobSummary, KnownDestination};
 use secrecy::{ExposeSecret, SecretString};
 use tokio_postgres::NoTls;
 
+mod journal;
 mod read;
 mod schema;
+mod shared;
 
-use super::{
-    DestIdx, JobInput, JobStore, Lease, NewJob, Outcome, Result, RowIdx, Settled, StoreError,
-};
+use super::{DestIdx, JobInput, JobStore, Lease, NewJob, Result, RowIdx, Settled, StoreError};
 
 /// Whether the error means the database could not be reached (nothing was decided).
 pub fn is_connection_error(e: &tokio_postgres::Error) -> bool {
@@ -101,101 +101,9 @@ impl PgStore {
     }
 }
 
-/// Writes outcomes, one statement per distinct outcome (rows as an array).
-async fn write_outcomes(
-    tx: &deadpool_postgres::Transaction<'_>,
-    id: &str,
-    dest: DestIdx,
-    outcomes: &[Settled],
-) -> Result<()> {
-    let mut groups: Vec<(RowState, &Outcome, Vec<i32>)> = Vec::new();
-    for s in outcomes {
-        let row = s.row.0 as i32;
-        match groups
-            .iter_mut()
-            .find(|(st, g, _)| *st == s.state && *g == &s.outcome)
-        {
-            Some((_, _, rows)) => rows.push(row),
-            None => groups.push((s.state, &s.outcome, vec![row])),
-        }
-    }
-    let stmt = tx
-        .prepare_cached(
-            "UPDATE outcomes SET state = $3, code = $4, message = $5, reference = $6, attendee_code = $7, batch_id = NULL \
-             WHERE job_id = $1 AND dest = $2 AND row_idx = ANY($8)",
-        )
-        .await?;
-    for (state, o, rows) in groups {
-        let message = o.message.as_ref().map(serde_json::to_string).transpose()?;
-        tx.execute(
-            &stmt,
-            &[
-                &id,
-                &i32_of(dest.0),
-                &state.as_str(),
-                &o.code,
-                &message,
-                &o.reference,
-                &o.attendee_code,
-                &rows,
-            ],
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 impl JobStore for PgStore {
     fn create_job(&self, job: &NewJob) -> Result<()> {
-        self.run(async {
-            let mut c = self.client().await?;
-            let tx = c.transaction().await?;
-            tx.execute(
-                "INSERT INTO jobs (id, state, created_by, created_at, file_name, headers) VALUES ($1, 'running', $2, $3, $4, $5)",
-                &[&job.id, &job.created_by, &job.created_at, &job.file_name, &serde_json::to_string(&job.headers)?],
-            )
-            .await?;
-            let dests: Vec<String> = job.destinations.iter().map(|d| d.to_string()).collect();
-            tx.execute(
-                "INSERT INTO job_destinations (job_id, idx, destination) \
-                 SELECT $1, i - 1, d FROM UNNEST($2::text[]) WITH ORDINALITY AS t(d, i)",
-                &[&job.id, &dests],
-            )
-            .await?;
-            // Whole columns in one statement each: a 10,000-row job is a few round trips.
-            let n = job.rows.len();
-            let (mut idx, mut row_no, mut cells, mut attendees) =
-                (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-            let (mut o_dest, mut o_row, mut o_state, mut o_code, mut o_msg) =
-                (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            for (i, row) in job.rows.iter().enumerate() {
-                idx.push(i32_of(i));
-                row_no.push(row.row_no as i32);
-                cells.push(serde_json::to_string(&row.cells)?);
-                attendees.push(serde_json::to_string(&row.attendee)?);
-                for (d, initial) in row.initial.iter().enumerate() {
-                    o_dest.push(i32_of(d));
-                    o_row.push(i32_of(i));
-                    o_state.push(initial.state.as_str());
-                    o_code.push(initial.outcome.code.clone());
-                    o_msg.push(initial.outcome.message.as_ref().map(serde_json::to_string).transpose()?);
-                }
-            }
-            tx.execute(
-                "INSERT INTO job_rows (job_id, idx, row_no, cells, attendee) \
-                 SELECT $1, * FROM UNNEST($2::int[], $3::int[], $4::text[], $5::text[])",
-                &[&job.id, &idx, &row_no, &cells, &attendees],
-            )
-            .await?;
-            tx.execute(
-                "INSERT INTO outcomes (job_id, dest, row_idx, state, code, message) \
-                 SELECT $1, * FROM UNNEST($2::int[], $3::int[], $4::text[], $5::text[], $6::text[])",
-                &[&job.id, &o_dest, &o_row, &o_state, &o_code, &o_msg],
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
-        })
+        journal::create_job(self, job)
     }
 
     fn list_jobs(&self) -> Result<Vec<JobSummary>> {
@@ -242,78 +150,19 @@ impl JobStore for PgStore {
     }
 
     fn orphaned_jobs(&self) -> Result<Vec<String>> {
-        self.run(async {
-            let c = self.client().await?;
-            Ok(c.query(
-                "SELECT id FROM jobs WHERE state = 'running' AND (lease_until IS NULL OR lease_until < now()) ORDER BY created_at",
-                &[],
-            )
-            .await?
-            .iter()
-            .map(|r| r.get(0))
-            .collect())
-        })
+        shared::orphaned_jobs(self)
     }
 
     fn lease(&self, id: &str, owner: &str, ttl: Duration) -> Result<Lease> {
-        self.run(async {
-            let mut c = self.client().await?;
-            let tx = c.transaction().await?;
-            // The row lock orders a takeover against the holder's `begin_batch` (which reads the
-            // lease FOR SHARE): a batch is either journaled before the takeover, or refused.
-            let Some(row) = tx
-                .query_opt(
-                    "SELECT lease_owner, lease_until >= now(), cancel_requested FROM jobs WHERE id = $1 AND state = 'running' FOR UPDATE",
-                    &[&id],
-                )
-                .await?
-            else {
-                return Ok(Lease::NotRunning);
-            };
-            let (holder, live, cancel): (Option<String>, Option<bool>, bool) =
-                (row.get(0), row.get(1), row.get(2));
-            if let (Some(h), Some(true)) = (&holder, live) {
-                if h != owner {
-                    return Ok(Lease::Elsewhere(h.clone()));
-                }
-            }
-            tx.execute(
-                "UPDATE jobs SET lease_owner = $2, lease_until = now() + make_interval(secs => $3) WHERE id = $1",
-                &[&id, &owner, &ttl.as_secs_f64()],
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(Lease::Held {
-                previous: holder,
-                cancel,
-            })
-        })
+        shared::lease(self, id, owner, ttl)
     }
 
     fn lease_holder(&self, id: &str) -> Result<Option<String>> {
-        self.run(async {
-            let c = self.client().await?;
-            Ok(c.query_opt(
-                "SELECT lease_owner FROM jobs WHERE id = $1 AND state = 'running' AND lease_until >= now()",
-                &[&id],
-            )
-            .await?
-            .and_then(|r| r.get(0)))
-        })
+        shared::lease_holder(self, id)
     }
 
     fn request_cancel(&self, id: &str) -> Result<Option<String>> {
-        self.run(async {
-            let c = self.client().await?;
-            let row = c
-                .query_opt(
-                    "UPDATE jobs SET cancel_requested = TRUE WHERE id = $1 AND state = 'running' \
-                     RETURNING CASE WHEN lease_until >= now() THEN lease_owner END",
-                    &[&id],
-                )
-                .await?;
-            Ok(row.and_then(|r| r.get(0)))
-        })
+        shared::request_cancel(self, id)
     }
 
     fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()> {
@@ -362,74 +211,15 @@ impl JobStore for PgStore {
     }
 
     fn begin_batch(&self, id: &str, dest: DestIdx, rows: &[RowIdx], owner: &str) -> Result<i64> {
-        self.run(async {
-            let mut c = self.client().await?;
-            let tx = c.transaction().await?;
-            let holder = tx
-                .query_opt(
-                    "SELECT lease_owner FROM jobs WHERE id = $1 AND lease_owner = $2 AND lease_until >= now() FOR SHARE",
-                    &[&id, &owner],
-                )
-                .await?;
-            if holder.is_none() {
-                let now: Option<String> = tx
-                    .query_opt("SELECT lease_owner FROM jobs WHERE id = $1", &[&id])
-                    .await?
-                    .and_then(|r| r.get(0));
-                return Err(StoreError::LeaseLost(now.unwrap_or_else(|| "-".into())));
-            }
-            let batch: i64 = tx
-                .query_one(
-                    "INSERT INTO batches (job_id, dest) VALUES ($1, $2) RETURNING id",
-                    &[&id, &i32_of(dest.0)],
-                )
-                .await?
-                .get(0);
-            let rows: Vec<i32> = rows.iter().map(|r| r.0 as i32).collect();
-            tx.execute(
-                "UPDATE outcomes SET batch_id = $3 WHERE job_id = $1 AND dest = $2 AND state = 'pending' AND row_idx = ANY($4)",
-                &[&id, &i32_of(dest.0), &batch, &rows],
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(batch)
-        })
+        journal::begin_batch(self, id, dest, rows, owner)
     }
 
     fn finish_batch(&self, batch: i64, outcomes: &[Settled]) -> Result<()> {
-        self.run(async {
-            let mut c = self.client().await?;
-            let tx = c.transaction().await?;
-            // Already finished (a retry after an answer lost with the connection): nothing to do.
-            let Some(row) = tx
-                .query_opt("SELECT job_id, dest FROM batches WHERE id = $1", &[&batch])
-                .await?
-            else {
-                return Ok(());
-            };
-            let (id, dest): (String, i32) = (row.get(0), row.get(1));
-            write_outcomes(&tx, &id, DestIdx(dest as usize), outcomes).await?;
-            // Whatever the batch did not settle goes back to pending, to be reconciled or re-sent.
-            tx.execute(
-                "UPDATE outcomes SET batch_id = NULL WHERE batch_id = $1",
-                &[&batch],
-            )
-            .await?;
-            tx.execute("DELETE FROM batches WHERE id = $1", &[&batch])
-                .await?;
-            tx.commit().await?;
-            Ok(())
-        })
+        journal::finish_batch(self, batch, outcomes)
     }
 
     fn set_outcomes(&self, id: &str, dest: DestIdx, outcomes: &[Settled]) -> Result<()> {
-        self.run(async {
-            let mut c = self.client().await?;
-            let tx = c.transaction().await?;
-            write_outcomes(&tx, id, dest, outcomes).await?;
-            tx.commit().await?;
-            Ok(())
-        })
+        journal::set_outcomes(self, id, dest, outcomes)
     }
 
     fn results(&self, id: &str) -> Result<Option<JobResults>> {
@@ -463,36 +253,11 @@ impl JobStore for PgStore {
     }
 
     fn remember_destination(&self, destination: &str, label: Option<&str>, now: i64) -> Result<()> {
-        self.run(async {
-            let c = self.client().await?;
-            c.execute(
-                "INSERT INTO destinations (destination, label, last_used) VALUES ($1, $2, $3)
-                 ON CONFLICT (destination) DO UPDATE SET label = COALESCE(EXCLUDED.label, destinations.label), last_used = EXCLUDED.last_used",
-                &[&destination, &label, &now],
-            )
-            .await?;
-            Ok(())
-        })
+        shared::remember_destination(self, destination, label, now)
     }
 
     fn known_destinations(&self) -> Result<Vec<KnownDestination>> {
-        self.run(async {
-            let c = self.client().await?;
-            c.query(
-                "SELECT destination, label, last_used FROM destinations ORDER BY last_used DESC LIMIT 200",
-                &[],
-            )
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(KnownDestination {
-                    destination: r.get::<_, &str>(0).parse().map_err(corrupt)?,
-                    label: r.get(1),
-                    last_used: r.get(2),
-                })
-            })
-            .collect()
-        })
+        shared::known_destinations(self)
     }
 
     fn is_shared(&self) -> bool {
@@ -500,22 +265,7 @@ impl JobStore for PgStore {
     }
 
     fn reserve_slot(&self, key: &str, interval: Duration) -> Result<Duration> {
-        // GCRA on the database's clock: each call takes the next slot `interval` after the last
-        // one (or now, when idle); the caller sleeps until its slot. One statement, no lock held.
-        let step = interval.as_micros().min(i64::MAX as u128) as i64;
-        self.run(async {
-            let c = self.client().await?;
-            let stmt = c
-                .prepare_cached(
-                    "WITH t AS (SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT AS now) \
-                     INSERT INTO pacing AS p (key, tat_us) SELECT $1, t.now + $2 FROM t \
-                     ON CONFLICT (key) DO UPDATE SET tat_us = GREATEST(p.tat_us, EXCLUDED.tat_us - $2) + $2 \
-                     RETURNING tat_us - $2 - (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT",
-                )
-                .await?;
-            let wait: i64 = c.query_one(&stmt, &[&key, &step]).await?.get(0);
-            Ok(Duration::from_micros(wait.max(0) as u64))
-        })
+        shared::reserve_slot(self, key, interval)
     }
 
     fn ping(&self) -> Result<()> {

@@ -10,6 +10,8 @@ use rollcall_core::api::{
 use rusqlite::{params, Connection, OptionalExtension};
 
 mod read;
+mod schema;
+mod shared;
 
 use super::{
     DestIdx, JobInput, JobStore, Lease, NewJob, Outcome, Result, RowIdx, Settled, StoreError,
@@ -55,29 +57,8 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS jobs (
-                id TEXT PRIMARY KEY, state TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
-                file_name TEXT, headers TEXT NOT NULL, reason TEXT);
-             CREATE TABLE IF NOT EXISTS job_destinations (
-                job_id TEXT NOT NULL REFERENCES jobs(id), idx INTEGER NOT NULL, destination TEXT NOT NULL,
-                PRIMARY KEY (job_id, idx));
-             CREATE TABLE IF NOT EXISTS job_rows (
-                job_id TEXT NOT NULL REFERENCES jobs(id), idx INTEGER NOT NULL, row_no INTEGER NOT NULL,
-                cells TEXT NOT NULL, attendee TEXT NOT NULL, PRIMARY KEY (job_id, idx));
-             CREATE TABLE IF NOT EXISTS batches (
-                id INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, dest INTEGER NOT NULL, created_at INTEGER NOT NULL);
-             CREATE TABLE IF NOT EXISTS outcomes (
-                job_id TEXT NOT NULL, dest INTEGER NOT NULL, row_idx INTEGER NOT NULL,
-                state TEXT NOT NULL, code TEXT, message TEXT, reference TEXT, attendee_code TEXT,
-                batch_id INTEGER REFERENCES batches(id),
-                PRIMARY KEY (job_id, dest, row_idx));
-             CREATE INDEX IF NOT EXISTS outcomes_pending ON outcomes(job_id, dest, state, batch_id);
-             CREATE TABLE IF NOT EXISTS audit_log (
-                ts INTEGER NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
-                rows INTEGER NOT NULL, outcome TEXT NOT NULL);",
-        )?;
-        migrate(&conn)?;
+        schema::create(&conn)?;
+        schema::migrate(&conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             path,
@@ -98,33 +79,6 @@ impl SqliteStore {
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-/// Schema changes after the first version, applied once each (`PRAGMA user_version`).
-fn migrate(conn: &Connection) -> Result<()> {
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version < 1 {
-        // Leases and cancel requests (the same columns as the PostgreSQL journal).
-        conn.execute_batch(
-            "BEGIN;
-             ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
-             ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
-             ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
-             PRAGMA user_version = 1;
-             COMMIT;",
-        )?;
-    }
-    if version < 2 {
-        // Destinations seen (webinars created, groups and events used), offered by name.
-        conn.execute_batch(
-            "BEGIN;
-             CREATE TABLE IF NOT EXISTS destinations (
-                destination TEXT PRIMARY KEY, label TEXT, last_used INTEGER NOT NULL);
-             PRAGMA user_version = 2;
-             COMMIT;",
-        )?;
-    }
-    Ok(())
 }
 
 /// Writes outcomes, one statement per distinct outcome (rows passed as a JSON array): an IM batch
@@ -250,45 +204,19 @@ impl JobStore for SqliteStore {
     }
 
     fn orphaned_jobs(&self) -> Result<Vec<String>> {
-        // One process per file: every running job is this process's to run.
-        Ok(self
-            .conn()
-            .prepare("SELECT id FROM jobs WHERE state = 'running' ORDER BY created_at")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?)
+        shared::orphaned_jobs(self)
     }
 
     fn lease(&self, id: &str, owner: &str, ttl: std::time::Duration) -> Result<Lease> {
-        let conn = self.conn();
-        let Some((previous, cancel)) = conn
-            .query_row(
-                "SELECT lease_owner, cancel_requested FROM jobs WHERE id = ?1 AND state = 'running'",
-                [id],
-                |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, bool>(1)?)),
-            )
-            .optional()?
-        else {
-            return Ok(Lease::NotRunning);
-        };
-        conn.execute(
-            "UPDATE jobs SET lease_owner = ?2, lease_until = strftime('%s','now') + ?3 WHERE id = ?1",
-            params![id, owner, ttl.as_secs() as i64],
-        )?;
-        Ok(Lease::Held { previous, cancel })
+        shared::lease(self, id, owner, ttl)
     }
 
     fn lease_holder(&self, _id: &str) -> Result<Option<String>> {
-        // One process per file: the runner's own `is_active` answers this.
-        Ok(None)
+        shared::lease_holder(self, _id)
     }
 
     fn request_cancel(&self, id: &str) -> Result<Option<String>> {
-        // Only this process runs jobs on this file: the caller's own runner sees the request.
-        self.conn().execute(
-            "UPDATE jobs SET cancel_requested = 1 WHERE id = ?1 AND state = 'running'",
-            [id],
-        )?;
-        Ok(None)
+        shared::request_cancel(self, id)
     }
 
     fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()> {
@@ -303,35 +231,11 @@ impl JobStore for SqliteStore {
     }
 
     fn remember_destination(&self, destination: &str, label: Option<&str>, now: i64) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO destinations (destination, label, last_used) VALUES (?1, ?2, ?3)
-             ON CONFLICT (destination) DO UPDATE SET label = COALESCE(excluded.label, label), last_used = excluded.last_used",
-            params![destination, label, now],
-        )?;
-        Ok(())
+        shared::remember_destination(self, destination, label, now)
     }
 
     fn known_destinations(&self) -> Result<Vec<KnownDestination>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT destination, label, last_used FROM destinations ORDER BY last_used DESC LIMIT 200",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        rows.map(|r| {
-            let (d, label, last_used) = r?;
-            Ok(KnownDestination {
-                destination: d.parse().map_err(corrupt)?,
-                label,
-                last_used,
-            })
-        })
-        .collect()
+        shared::known_destinations(self)
     }
 
     fn ping(&self) -> Result<()> {

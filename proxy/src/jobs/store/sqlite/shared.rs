@@ -1,0 +1,91 @@
+//! Leases, cancel requests and remembered destinations on SQLite. One process uses the file, so
+//! a lease is recorded (a job shows who runs it) but always granted.
+
+use rollcall_core::api::KnownDestination;
+use rusqlite::{params, OptionalExtension};
+
+use super::{corrupt, SqliteStore};
+use crate::jobs::store::{Lease, Result};
+
+pub(super) fn orphaned_jobs(s: &SqliteStore) -> Result<Vec<String>> {
+    // One process per file: every running job is this process's to run.
+    Ok(s.conn()
+        .prepare("SELECT id FROM jobs WHERE state = 'running' ORDER BY created_at")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+pub(super) fn lease(
+    s: &SqliteStore,
+    id: &str,
+    owner: &str,
+    ttl: std::time::Duration,
+) -> Result<Lease> {
+    let conn = s.conn();
+    let Some((previous, cancel)) = conn
+        .query_row(
+            "SELECT lease_owner, cancel_requested FROM jobs WHERE id = ?1 AND state = 'running'",
+            [id],
+            |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, bool>(1)?)),
+        )
+        .optional()?
+    else {
+        return Ok(Lease::NotRunning);
+    };
+    conn.execute(
+        "UPDATE jobs SET lease_owner = ?2, lease_until = strftime('%s','now') + ?3 WHERE id = ?1",
+        params![id, owner, ttl.as_secs() as i64],
+    )?;
+    Ok(Lease::Held { previous, cancel })
+}
+
+pub(super) fn lease_holder(_s: &SqliteStore, _id: &str) -> Result<Option<String>> {
+    // One process per file: the runner's own `is_active` answers this.
+    Ok(None)
+}
+
+pub(super) fn request_cancel(s: &SqliteStore, id: &str) -> Result<Option<String>> {
+    // Only this process runs jobs on this file: the caller's own runner sees the request.
+    s.conn().execute(
+        "UPDATE jobs SET cancel_requested = 1 WHERE id = ?1 AND state = 'running'",
+        [id],
+    )?;
+    Ok(None)
+}
+
+pub(super) fn remember_destination(
+    s: &SqliteStore,
+    destination: &str,
+    label: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    s.conn().execute(
+        "INSERT INTO destinations (destination, label, last_used) VALUES (?1, ?2, ?3)
+         ON CONFLICT (destination) DO UPDATE SET label = COALESCE(excluded.label, label), last_used = excluded.last_used",
+        params![destination, label, now],
+    )?;
+    Ok(())
+}
+
+pub(super) fn known_destinations(s: &SqliteStore) -> Result<Vec<KnownDestination>> {
+    let conn = s.conn();
+    let mut stmt = conn.prepare(
+        "SELECT destination, label, last_used FROM destinations ORDER BY last_used DESC LIMIT 200",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    rows.map(|r| {
+        let (d, label, last_used) = r?;
+        Ok(KnownDestination {
+            destination: d.parse().map_err(corrupt)?,
+            label,
+            last_used,
+        })
+    })
+    .collect()
+}
