@@ -1,4 +1,6 @@
-//! The documented example config stays valid.
+//! The documented example config stays valid; configuration rules and where secrets come from.
+
+mod common;
 
 #[test]
 fn example_config_parses_and_names_secrets_only_by_reference() {
@@ -150,4 +152,57 @@ fn store_url_takes_no_inline_password_and_reads_it_by_reference() {
         "s3cret"
     );
     assert!(with("").store.password().unwrap().is_none());
+}
+
+/// `rollcall serve` as the systemd unit runs it: no secret in the environment, each one a
+/// credential in `$CREDENTIALS_DIRECTORY` named after the config's `*_env` name.
+#[test]
+fn secrets_from_systemd_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::write_config(dir.path(), "http://127.0.0.1:9", "");
+    let creds = dir.path().join("credentials");
+    std::fs::create_dir_all(&creds).unwrap();
+    let start = |with_credentials: bool| {
+        let mut cmd = std::process::Command::new(common::bin());
+        cmd.args(["serve", "--config", config.to_str().unwrap()])
+            .env_remove("IT_TM_SECRET")
+            .env_remove("IT_WECOM_SECRET")
+            .env_remove("IT_IM_SECRET")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        if with_credentials {
+            cmd.env("CREDENTIALS_DIRECTORY", &creds);
+        }
+        cmd.spawn().unwrap()
+    };
+    // Without the credentials: a clear error naming what is missing, and where it may come from.
+    let out = start(false).wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("IT_TM_SECRET") && err.contains("systemd credential"),
+        "{err}"
+    );
+    // With them (as LoadCredential= leaves them: one file per secret): it starts.
+    for (name, value) in [
+        ("IT_TM_SECRET", common::TM_SECRET),
+        ("IT_WECOM_SECRET", common::WECOM_SECRET),
+        ("IT_IM_SECRET", common::IM_SECRET),
+    ] {
+        std::fs::write(creds.join(name), format!("{value}\n")).unwrap();
+    }
+    let mut child = start(true);
+    let stdout = child.stdout.take().unwrap();
+    let line = std::io::BufRead::lines(std::io::BufReader::new(stdout))
+        .map_while(Result::ok)
+        .find(|l| l.contains("Rollcall is running"));
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        line.is_some(),
+        "serve did not start: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The secrets themselves never reach the log.
+    common::assert_no_secrets("log", &[String::from_utf8_lossy(&out.stderr).into_owned()]);
 }

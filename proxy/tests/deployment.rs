@@ -410,15 +410,45 @@ fn organizer_and_viewer_through_the_sso_front_in_chromium() {
     .unwrap();
     d.upload("#roster-file", &file);
     d.wait_roster(2);
-    d.click("#dest-tencent-im-on");
-    // A real deployment pre-fills nothing: the organizer types the group id.
-    assert_eq!(
-        d.js(
-            "return document.querySelector('#dest-tencent-im').value",
-            json!([])
-        ),
-        ""
+    // A real deployment (no sandbox) pre-fills nothing and shows no demo id anywhere: every
+    // destination field is empty, and so is the enrollments screen's webinar id.
+    let demo_ids = [
+        "17305428542504531991",
+        "@TGS#2J4SZEAEL",
+        "MEETINGID1",
+        "demo-event",
+        "demo-ticket",
+    ];
+    let no_demo_ids = |screen: &str| {
+        let text = d.js(
+            "return document.body.innerText + ' ' + [...document.querySelectorAll('input')].map(i => i.value).join(' ')",
+            json!([]),
+        );
+        let text = text.as_str().unwrap();
+        for id in demo_ids {
+            assert!(!text.contains(id), "{screen} shows the sandbox's {id}");
+        }
+    };
+    for field in ["#dest-tencent-meeting", "#dest-tencent-im", "#dest-huiyi31"] {
+        let value = d.js(
+            &format!("return document.querySelector('{field}').value"),
+            json!([]),
+        );
+        assert_eq!(value, "", "{field}");
+    }
+    no_demo_ids("the import wizard");
+    d.go(&format!("{}/rollcall/#/enrollments", dep.front));
+    d.cmd("POST", "/refresh", json!({}));
+    d.wait(
+        "enrollments screen",
+        "return document.querySelector('#enr-meeting') !== null",
     );
+    no_demo_ids("the enrollments screen");
+    d.go(&format!("{}/rollcall/#/import", dep.front));
+    d.cmd("POST", "/refresh", json!({}));
+    d.upload("#roster-file", &file);
+    d.wait_roster(2);
+    d.click("#dest-tencent-im-on");
     d.type_into("#dest-tencent-im", "@TGS#2J4SZEAEL");
     d.click("#start");
     d.wait("job completed", "const s = document.querySelector('#job-state'); return s && s.dataset.state === 'completed'");
