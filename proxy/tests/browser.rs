@@ -482,3 +482,47 @@ fn the_wizard_offers_known_destinations_by_name() {
     );
     d.assert_clean("known destinations");
 }
+
+/// A Tencent Meeting webinar's enrollees, from the enrollments screen into the wizard, with
+/// every identity the list carries.
+#[test]
+fn webinar_enrollees_into_the_wizard() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let c = common::Client::new(&server.url, None);
+    let webinar = "17305428542504531991";
+    let imp = c.post(
+        &format!("/api/tencent-meeting/webinars/{webinar}/enroll/import"),
+        &json!({"enroll_list": [{"area": "86", "phone_number": "13612111111"}, {"area": "86", "phone_number": "13800138000"}]}),
+    );
+    assert_eq!(imp.status, 200, "{}", imp.body);
+    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
+    d.go(&format!("{}/#/enrollments", server.url));
+    d.wait(
+        "the sandbox's webinar suggested",
+        "const e = document.querySelector('#tm-enr-meeting'); return e && e.value !== ''",
+    );
+    d.click("#tm-enr-load");
+    let n = d.wait(
+        "the webinar's enrollees",
+        "const e = document.querySelector('#tm-enr-count'); return e && Number(e.textContent)",
+    );
+    let n = n.as_u64().unwrap();
+    assert!(n >= 2, "{n}");
+    d.click("#tm-enr-send");
+    d.wait_roster(n as usize);
+    let summary = d.text("#roster-summary");
+    assert!(
+        summary.contains(&format!("tencent-meeting:{webinar}")),
+        "{summary}"
+    );
+    let headers = d.js(
+        "return [...document.querySelectorAll('#preview thead th')].map(t => t.textContent).join(',')",
+        json!([]),
+    );
+    assert!(headers.as_str().unwrap().contains("手机号"), "{headers}");
+    d.assert_clean("webinar enrollees into the wizard");
+    d.shot("15-webinar-enrollees");
+}

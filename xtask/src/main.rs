@@ -28,9 +28,10 @@ const BINARYEN_VERSION: &str = "132.0.0";
 /// What the first screen may load (gzip), and everything including workers. The first screen was
 /// 295.0 KiB; tolerant provider answers, bilingual outcomes and typed API bodies brought it to
 /// 300.4 KiB, the import preview (dry run) and "send these enrollees to…" to 308.6 KiB, the
-/// remembered destinations offered in the wizard to 312.2 KiB (BENCHMARKS.md): the budget sits
-/// just above that until the screens are split into lazily loaded parts.
-const FIRST_SCREEN_BUDGET: u64 = 316 * 1024;
+/// remembered destinations offered in the wizard to 312.2 KiB, a Tencent Meeting webinar's
+/// enrollees as a roster to 319.8 KiB (BENCHMARKS.md): the budget sits just above that until the
+/// screens are split into lazily loaded parts.
+const FIRST_SCREEN_BUDGET: u64 = 324 * 1024;
 const TOTAL_BUDGET: u64 = 650 * 1024;
 
 type Result<T = ()> = std::result::Result<T, String>;

@@ -4,10 +4,12 @@
 use leptos::prelude::*;
 use rollcall_core::api::WecomEnrollmentsQuery;
 use rollcall_core::export::csv_line;
+use rollcall_core::providers::tencent_meeting::ApprovalEntry;
 use rollcall_core::providers::wecom::{
     Answer, Enroll, EnrollListResponse, EnrollSource, EnrollStatus, StatusFilter,
 };
 use rollcall_core::providers::Lenient;
+use rollcall_core::roster::TableRow;
 
 use crate::api;
 use crate::i18n::{pick, tr};
@@ -36,8 +38,68 @@ fn answers(e: &Enroll) -> impl Iterator<Item = &Answer> {
     e.answer_list.iter().filter_map(Lenient::ok)
 }
 
+/// Opens the import screen with these rows: the same table a spreadsheet gives (core's
+/// `roster::sources`), read and checked by the same worker; `name` records where they came from.
+fn send_roster(name: String, headers: &[String], rows: &[TableRow]) {
+    let mut csv = csv_line(headers.iter().map(String::as_str));
+    for r in rows {
+        csv.push_str(&csv_line(r.cells.iter().map(String::as_str)));
+    }
+    super::import::hand_over(name, &csv);
+    let _ = web_sys::window().map(|w| w.location().set_hash("#/import"));
+}
+
+/// A Tencent Meeting webinar's enrollees (every page), to send somewhere else.
+#[component]
+fn WebinarEnrollees() -> impl IntoView {
+    let session = expect_context::<crate::app::Session>();
+    let meeting = RwSignal::new(String::new());
+    crate::app::suggest(meeting, |s| s.tencent_meeting.clone());
+    let list = RwSignal::new(None::<Vec<ApprovalEntry>>);
+    let error = RwSignal::new(None::<String>);
+    let load = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = meeting.get_untracked();
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let path = format!(
+                "tencent-meeting/webinars/{}/enrollments",
+                js_sys::encode_uri_component(id.trim())
+            );
+            match api::get::<Vec<Lenient<ApprovalEntry>>>(&path).await {
+                Ok(l) => list.set(Some(l.iter().filter_map(|e| e.ok().cloned()).collect())),
+                Err(e) => error.set(Some(api::describe(&e))),
+            }
+        });
+    };
+    let send_to = move |_| {
+        let people = list.get_untracked().unwrap_or_default();
+        let (headers, rows) = rollcall_core::roster::sources::from_tencent_meeting(&people);
+        let name = format!("tencent-meeting:{}", meeting.get_untracked().trim());
+        send_roster(name, &headers, &rows);
+    };
+    view! {
+        <section aria-labelledby="tm-enr-h">
+            <h3 id="tm-enr-h">{tr("腾讯会议研讨会报名", "Tencent Meeting webinar enrollments")}</h3>
+            <form class="inline" on:submit=load>
+                <label for="tm-enr-meeting">{tr("会议 ID (meeting_id)", "Meeting id")}</label>
+                <input id="tm-enr-meeting" type="text" prop:value=move || meeting.get() on:input=move |ev| meeting.set(event_target_value(&ev))/>
+                <button type="submit" id="tm-enr-load">{tr("加载全部", "Load all pages")}</button>
+            </form>
+            {move || error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
+            {move || list.get().map(|l| view! {
+                <p class="inline"><b id="tm-enr-count">{l.len()}</b>" "{tr("人已报名", "enrolled")}
+                    <Show when=move || session.organizer()>
+                        <button type="button" id="tm-enr-send" class="primary" on:click=send_to>{tr("将这些人导入到…", "Send these people to…")}</button>
+                    </Show></p>
+            })}
+        </section>
+    }
+}
+
 #[component]
 pub fn Enrollments() -> impl IntoView {
+    let session = expect_context::<crate::app::Session>();
     let meeting = RwSignal::new(String::new());
     crate::app::suggest(meeting, |s| s.wecom_webinar.clone());
     let status = RwSignal::new(0i64);
@@ -143,22 +205,15 @@ pub fn Enrollments() -> impl IntoView {
         }
         super::download("enrollments.csv", "text/csv;charset=utf-8", &out);
     };
-    // The people shown (current filter and search) as a roster for the import screen: the same
-    // table a spreadsheet gives (core's `roster::sources`), read and checked by the same worker.
+    // The people shown (current filter and search) as a roster for the import screen.
     let send_to = move |_| {
-        let people = shown();
-        let (headers, rows) = rollcall_core::roster::sources::from_wecom(&people);
-        let mut csv = csv_line(headers.iter().map(String::as_str));
-        for r in &rows {
-            csv.push_str(&csv_line(r.cells.iter().map(String::as_str)));
-        }
+        let (headers, rows) = rollcall_core::roster::sources::from_wecom(&shown());
         let name = format!(
             "wecom:{} (status {})",
             meeting.get_untracked().trim(),
             status.get_untracked()
         );
-        super::import::hand_over(name, &csv);
-        let _ = web_sys::window().map(|w| w.location().set_hash("#/import"));
+        send_roster(name, &headers, &rows);
     };
     view! {
         <section aria-labelledby="enr-h">
@@ -187,7 +242,10 @@ pub fn Enrollments() -> impl IntoView {
                     <input id="enr-search" type="search" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
                     <span id="enr-count">{move || shown().len()}</span>" "{tr("条", "entries")}
                     <button type="button" on:click=export>{tr("导出 CSV", "Export CSV")}</button>
-                    <button type="button" id="enr-send" class="primary" on:click=send_to>{tr("将这些人导入到…", "Send these people to…")}</button>
+                    // Only organizers import; viewers browse.
+                    <Show when=move || session.organizer()>
+                        <button type="button" id="enr-send" class="primary" on:click=send_to>{tr("将这些人导入到…", "Send these people to…")}</button>
+                    </Show>
                 </div>
                 <div class="table-wrap">
                     <table id="enrollments">
@@ -213,6 +271,7 @@ pub fn Enrollments() -> impl IntoView {
                     </table>
                 </div>
             </Show>
+            <WebinarEnrollees/>
         </section>
     }
 }
