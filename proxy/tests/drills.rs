@@ -69,9 +69,14 @@ fn sigkill_three_times_and_resume() {
         stack.proxy.kill9();
         stack.restart_proxy();
     }
+    let log = stack.proxy.log_text();
     assert!(
-        stack.proxy.log_text().matches("resuming job").count() >= 3,
-        "each restart resumed the job"
+        log.matches("resuming job").count() >= 3,
+        "each restart resumed the job: {}",
+        log.lines()
+            .filter(|l| l.contains("job") || l.contains("running at"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     let c = stack.client();
     let job = c.wait_job(&id, Duration::from_secs(1200));

@@ -89,6 +89,11 @@ impl Runner {
     /// Starts a job unless it is already running in this process (it runs only if this replica
     /// gets its lease).
     pub fn start(self: &Arc<Self>, id: String) {
+        self.start_as(id, false);
+    }
+
+    /// Starts a job; `resumed` when it was running before (a restart, another replica's death).
+    fn start_as(self: &Arc<Self>, id: String, resumed: bool) {
         if !self
             .active
             .lock()
@@ -108,7 +113,7 @@ impl Runner {
             .unwrap_or_else(|p| p.into_inner())
             .remove(&id);
         let me = self.clone();
-        tokio::spawn(async move { me.run_job(id).await });
+        tokio::spawn(async move { me.run_job(id, resumed).await });
     }
 
     /// Starts every running job no replica holds (after a restart, or a replica's death).
@@ -116,7 +121,7 @@ impl Runner {
         let ids = self.store().orphaned_jobs()?;
         let mut started = 0;
         for id in ids.into_iter().filter(|id| !self.is_active(id)) {
-            self.start(id);
+            self.start_as(id, true);
             started += 1;
         }
         Ok(started)
@@ -155,16 +160,14 @@ impl Runner {
             .contains(id)
     }
 
-    async fn run_job(self: Arc<Self>, id: String) {
+    async fn run_job(self: Arc<Self>, id: String, resumed: bool) {
         let ttl = self.lease_ttl();
         let replica = self.shared.replica.clone();
         match self.shared.journal(|s| s.lease(&id, &replica, ttl)).await {
             Ok(Lease::Held { previous, cancel }) => {
-                match previous {
-                    Some(p) if p == replica => {
-                        info!(job = %id, "resuming job {id} (this replica ran it before)")
-                    }
+                match previous.filter(|p| *p != replica) {
                     Some(p) => info!(job = %id, "resuming job {id} from replica {p}"),
+                    None if resumed => info!(job = %id, "resuming job {id}"),
                     None => info!(job = %id, replica = %replica, "running job"),
                 }
                 if cancel {
