@@ -390,3 +390,51 @@ fn a_journal_outage_pauses_the_job_and_readyz() {
         .log_text()
         .contains("the journal is unavailable; jobs pause"));
 }
+
+#[test]
+fn cancel_and_resume_from_the_other_replica() {
+    let Some(pg) = pg_database("cancel_and_resume_from_the_other_replica") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // IM at 3 requests a second: the job takes long enough to be cancelled mid-run.
+    let sb = sandbox(dir.path(), "0", "0.03");
+    let config = replica_config(dir.path(), &sb.url, &pg, "requests_per_second = 3\n", "");
+    let a = replica(dir.path(), &config, "a");
+    let b = replica(dir.path(), &config, "b");
+    let on_a = Client::new(&a.url, Some(("alice", ORGANIZER)));
+    let on_b = Client::new(&b.url, Some(("alice", ORGANIZER)));
+    let n = 10_000;
+    let r = on_a.post(
+        "/api/jobs",
+        &json!({"file_name": "im.csv", "headers": ["姓名", "IM账号"], "rows": im_rows(0, n), "destinations": [GROUP]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    std::thread::sleep(Duration::from_secs(2));
+    // B cannot resume what A is running; B's cancel reaches A at its next lease renewal.
+    let r = on_b.post(&format!("/api/jobs/{id}/resume"), &json!({}));
+    assert_eq!(r.status, 409, "{}", r.body);
+    let r = on_b.post(&format!("/api/jobs/{id}/cancel"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let job = on_b.wait_job(&id, Duration::from_secs(60));
+    assert_eq!(job["state"], "cancelled", "{job}");
+    let c = counts(&job, GROUP);
+    assert!(
+        c["skipped"] > 0 && c["imported"] > 0,
+        "cancelled mid-run: {c:?}"
+    );
+    let sent_before = im_members(&sandbox_state(&sb)).len();
+    // Resumed from B: the skipped rows go out (by whichever replica takes the job), once each.
+    let r = on_b.post(&format!("/api/jobs/{id}/resume"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let job = on_a.wait_job(&id, Duration::from_secs(300));
+    assert_eq!(job["state"], "completed", "{job}");
+    let c = counts(&job, GROUP);
+    assert_eq!(c["imported"] + c["already_present"], n as u64, "{c:?}");
+    let members = im_members(&sandbox_state(&sb));
+    let unique: std::collections::HashSet<&String> = members.iter().collect();
+    assert_eq!(members.len(), unique.len(), "nobody added twice");
+    assert_eq!(members.len(), n + 1);
+    assert!(members.len() > sent_before);
+}
