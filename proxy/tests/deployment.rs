@@ -444,6 +444,12 @@ fn organizer_and_viewer_through_the_sso_front_in_chromium() {
         "return document.querySelector('#enr-meeting') !== null",
     );
     no_demo_ids("the enrollments screen");
+    for screen in ["webinar", "register", "jobs", "status"] {
+        d.go(&format!("{}/rollcall/#/{screen}", dep.front));
+        d.cmd("POST", "/refresh", json!({}));
+        d.wait(screen, "return document.querySelector('main h2') !== null");
+        no_demo_ids(screen);
+    }
     d.go(&format!("{}/rollcall/#/import", dep.front));
     d.cmd("POST", "/refresh", json!({}));
     d.upload("#roster-file", &file);
