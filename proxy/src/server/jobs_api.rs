@@ -216,11 +216,12 @@ pub async fn resume(
         ));
     }
     // Skipped rows (cancelled or failed destination) go back to pending; final states stay.
+    // One read of the results serves every destination (each only changes its own column).
+    let results = store
+        .results(&id)
+        .map_err(Rejection::internal)?
+        .ok_or_else(Rejection::not_found)?;
     for (d, _) in job.destinations.iter().enumerate() {
-        let results = store
-            .results(&id)
-            .map_err(Rejection::internal)?
-            .ok_or_else(Rejection::not_found)?;
         let rows: Vec<_> = results
             .rows
             .iter()

@@ -31,10 +31,12 @@ impl Progress {
         });
         let p = me.clone();
         tokio::spawn(async move {
-            // Every second the watched jobs are read again (once each, whoever watches), so a
-            // change made without a notice here — a job another replica runs, a cancel settled
-            // by the API — still reaches them.
-            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            // The watched jobs are read again now and then (once each, whoever watches), so a
+            // change made without a notice here still reaches them: a cancel settled by the API,
+            // and — with a shared store — a job another replica runs (every second then; a
+            // single process's own runner notifies every change).
+            let every = if p.store.is_shared() { 1 } else { 5 };
+            let mut tick = tokio::time::interval(Duration::from_secs(every));
             loop {
                 let first = tokio::select! {
                     e = events.recv() => match e {
