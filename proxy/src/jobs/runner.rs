@@ -78,10 +78,6 @@ impl Runner {
         self.shared.is_cancelled(id)
     }
 
-    pub fn replica(&self) -> &str {
-        &self.shared.replica
-    }
-
     fn lease_ttl(&self) -> Duration {
         Duration::from_secs(self.shared.cfg.lease_secs.max(1))
     }
@@ -174,20 +170,10 @@ impl Runner {
                     self.shared.cancel(&id);
                 }
             }
-            Ok(Lease::Elsewhere(_) | Lease::NotRunning) => {
-                self.active
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&id);
-                return;
-            }
+            Ok(Lease::Elsewhere(_) | Lease::NotRunning) => return self.deactivate(&id),
             Err(e) => {
                 warn!(job = %id, error = %e, "cannot take the job's lease");
-                self.active
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&id);
-                return;
+                return self.deactivate(&id);
             }
         }
         let heartbeat = tokio::spawn(self.clone().heartbeat(id.clone()));
@@ -203,11 +189,16 @@ impl Runner {
                 Some(&format!("internal error: {e}")),
             );
         }
+        self.deactivate(&id);
+        self.shared.notify(&id);
+    }
+
+    /// This process no longer executes the job.
+    fn deactivate(&self, id: &str) {
         self.active
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(&id);
-        self.shared.notify(&id);
+            .remove(id);
     }
 
     /// Renews the lease every third of its life; a cancel requested on any replica, or another
