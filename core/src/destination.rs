@@ -226,15 +226,15 @@ pub fn row_needs(
                 ));
             }
         }
-        DestinationKind::TencentIm => match a.to_im_member() {
+        DestinationKind::TencentIm => match a.im_member_account() {
             None => out.push((
                 FieldKind::ImAccount,
                 "im_account_required",
                 "导入 IM 群需要 IM 账号或 userid".into(),
                 "an IM group member needs an IM account or a userid".into(),
             )),
-            Some(m) => {
-                for p in tencent_im::validate_account(&m.member_account, "Member_Account") {
+            Some(account) => {
+                for p in tencent_im::validate_account(account, "Member_Account") {
                     out.push((
                         FieldKind::ImAccount,
                         "im_account_invalid",

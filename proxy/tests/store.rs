@@ -34,7 +34,7 @@ fn new_job(id: &str, rows: usize) -> NewJob {
                 row_no: i as u32 + 2,
                 cells: vec![format!("人{i}"), format!("1380000{i:04}")],
                 attendee: Attendee {
-                    name: Some(format!("人{i}")),
+                    name: Some(format!("人{i}").into()),
                     ..Default::default()
                 },
                 initial: vec![

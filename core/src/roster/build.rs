@@ -1,7 +1,12 @@
 //! Table → roster: mapping, normalisation, validation, duplicates. Never fails as a whole.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+use super::read::{scan_with, RowSink, TableMeta};
 use super::rules::{parse_join_time, valid_email};
 use super::*;
 use crate::providers::tencent_im;
@@ -12,29 +17,124 @@ pub fn build_roster(table: Table, options: &MappingOptions) -> Roster {
 }
 
 /// [`build_roster`], calling `progress(done, total)` every 2,000 rows (for a UI progress bar).
-///
-/// Steps: [`map_columns`] (headers → fields), then per row [`read_cells`], [`apply_fixed`],
-/// [`normalise_phone`], [`check_row`], [`find_duplicate`]; problems are collected, never thrown.
 pub fn build_roster_with_progress(
     table: Table,
     options: &MappingOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Roster {
-    let Table {
-        format,
-        encoding,
-        headers,
-        rows,
-        mut problems,
-        ..
-    } = table;
-    let columns = map_columns(&headers, options, &mut problems);
+    let mut b = RosterBuilder::new(options, progress);
+    for p in table.problems {
+        b.problem(p);
+    }
+    let meta = TableMeta {
+        format: table.format,
+        encoding: table.encoding,
+        delimiter: table.delimiter,
+        expected_rows: table.rows.len(),
+    };
+    b.header(meta, table.headers);
+    for r in table.rows {
+        b.row(r);
+    }
+    b.finish()
+}
 
-    let mut out_rows = Vec::with_capacity(rows.len());
-    let mut first_seen: HashMap<String, u32> = HashMap::new();
-    let total = rows.len();
-    for (done, TableRow { row, cells }) in rows.into_iter().enumerate() {
-        if done % 2000 == 0 {
+/// Reads a file and builds its roster in one pass: each row is validated as it is read. Errors
+/// only when the file is not a spreadsheet at all. `decode` as in [`read_table_with`].
+pub fn parse_roster_with<'b>(
+    bytes: &'b [u8],
+    decode: impl FnOnce(&'b [u8], TextEncoding) -> Result<(Cow<'b, str>, bool), RosterError>,
+    options: &MappingOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Roster, RosterError> {
+    let mut b = RosterBuilder::new(options, progress);
+    scan_with(bytes, decode, &mut b)?;
+    Ok(b.finish())
+}
+
+/// Reads and builds a roster from bytes (native). Errors only when the file is not a
+/// spreadsheet at all.
+#[cfg(feature = "native")]
+pub fn parse_roster(bytes: &[u8], options: &MappingOptions) -> Result<Roster, RosterError> {
+    parse_roster_with(bytes, |b, enc| Ok(decode(b, enc)), options, &mut |_, _| {})
+}
+
+/// Builds a roster from rows as they are read ([`RowSink`]).
+///
+/// Steps: [`map_columns`] (headers → fields) on the header, then per row [`read_cells`],
+/// [`apply_fixed`], [`normalise_phone`], [`check_row`], [`SeenKeys::find_duplicate`]; problems
+/// are collected, never thrown.
+pub struct RosterBuilder<'o, 'p> {
+    options: &'o MappingOptions,
+    progress: &'p mut dyn FnMut(usize, usize),
+    meta: Option<TableMeta>,
+    headers: Vec<String>,
+    columns: Vec<ColumnMapping>,
+    rows: Vec<RosterRow>,
+    problems: Vec<RowProblem>,
+    seen: SeenKeys,
+}
+
+impl<'o, 'p> RosterBuilder<'o, 'p> {
+    pub fn new(options: &'o MappingOptions, progress: &'p mut dyn FnMut(usize, usize)) -> Self {
+        RosterBuilder {
+            options,
+            progress,
+            meta: None,
+            headers: vec![],
+            columns: vec![],
+            rows: vec![],
+            problems: vec![],
+            seen: SeenKeys::with_capacity(0),
+        }
+    }
+
+    /// The roster, problems in row order.
+    pub fn finish(mut self) -> Roster {
+        let done = self.rows.len();
+        (self.progress)(done, done);
+        self.problems.sort_by_key(|p| p.row);
+        let meta = self.meta.unwrap_or(TableMeta {
+            format: SourceFormat::Csv,
+            encoding: None,
+            delimiter: None,
+            expected_rows: 0,
+        });
+        Roster {
+            format: meta.format,
+            encoding: meta.encoding,
+            headers: self.headers,
+            columns: self.columns,
+            rows: self.rows,
+            problems: self.problems,
+        }
+    }
+}
+
+impl RowSink for RosterBuilder<'_, '_> {
+    fn header(&mut self, meta: TableMeta, headers: Vec<String>) {
+        self.columns = map_columns(&headers, self.options, &mut self.problems);
+        self.headers = headers;
+        self.rows.reserve(meta.expected_rows);
+        self.seen = SeenKeys::with_capacity(meta.expected_rows * 2);
+        self.meta = Some(meta);
+        (self.progress)(0, meta.expected_rows);
+    }
+
+    fn row(&mut self, TableRow { row, cells }: TableRow) {
+        let RosterBuilder {
+            options,
+            progress,
+            meta,
+            columns,
+            rows,
+            problems,
+            seen,
+            ..
+        } = self;
+        let done = rows.len();
+        if done % 2000 == 0 && done > 0 {
+            let total = meta.map_or(0, |m| m.expected_rows).max(done);
             progress(done, total);
         }
         let col = |f: FieldKind| {
@@ -43,35 +143,25 @@ pub fn build_roster_with_progress(
                 .find(|c| c.field == f)
                 .map(|c| c.header.as_str())
         };
-        let (mut a, raw) = read_cells(row, &cells, &columns, &mut problems);
+        let (mut a, raw) = read_cells(row, &cells, columns, problems);
         let raw = apply_fixed(options, &mut a, raw);
-        normalise_phone(row, &mut a, raw, &mut problems);
-        check_row(row, &a, &col, &mut problems);
-        let duplicate_of = find_duplicate(row, &a, &col, &mut first_seen, &mut problems);
-        out_rows.push(RosterRow {
+        normalise_phone(row, &mut a, raw, columns, problems);
+        check_row(row, &a, &col, problems);
+        rows.push(RosterRow {
             row,
             cells,
             attendee: a,
-            duplicate_of,
+            duplicate_of: None,
         });
+        let duplicate_of = seen.find_duplicate(rows, &col, problems);
+        if let Some(last) = rows.last_mut() {
+            last.duplicate_of = duplicate_of;
+        }
     }
-    progress(total, total);
-    problems.sort_by_key(|p| p.row);
-    Roster {
-        format,
-        encoding,
-        headers,
-        columns,
-        rows: out_rows,
-        problems,
-    }
-}
 
-/// Reads and builds a roster from bytes (native). Errors only when the file is not a
-/// spreadsheet at all.
-#[cfg(feature = "native")]
-pub fn parse_roster(bytes: &[u8], options: &MappingOptions) -> Result<Roster, RosterError> {
-    Ok(build_roster(read_table(bytes)?, options))
+    fn problem(&mut self, problem: RowProblem) {
+        self.problems.push(problem);
+    }
 }
 
 /// Step 1: every header to a field (overrides first, then the automatic guess; the first column of
@@ -153,23 +243,23 @@ fn map_columns(
     columns
 }
 
-/// What a row said about its phone before normalisation: (phone column header, phone), area.
-struct RawPhone {
-    phone: Option<(String, String)>,
-    area: Option<String>,
+/// What a row said about its phone before normalisation: (phone column index, phone), area.
+struct RawPhone<'r> {
+    phone: Option<(usize, &'r str)>,
+    area: Option<Cell>,
 }
 
 /// Step 2: the row's cells into the attendee's fields (roles and JoinTime parsed, custom columns
 /// kept), warning about cells beyond the header.
-fn read_cells(
+fn read_cells<'r>(
     row: u32,
-    cells: &[String],
+    cells: &'r [Cell],
     columns: &[ColumnMapping],
     problems: &mut Vec<RowProblem>,
-) -> (Attendee, RawPhone) {
+) -> (Attendee, RawPhone<'r>) {
     let mut a = Attendee::default();
-    let mut raw_phone: Option<(String, String)> = None;
-    let mut raw_area: Option<String> = None;
+    let mut raw_phone: Option<(usize, &'r str)> = None;
+    let mut raw_area: Option<Cell> = None;
     if cells.len() > columns.len() && cells[columns.len()..].iter().any(|c| !c.is_empty()) {
         problems.push(RowProblem::new(
             row,
@@ -187,24 +277,32 @@ fn read_cells(
         ));
     }
     for (i, c) in columns.iter().enumerate() {
-        let v = cells.get(i).map(|s| s.trim()).unwrap_or("");
+        let Some(cell) = cells.get(i) else { continue };
+        let v = cell.trim();
         if v.is_empty() {
             continue;
         }
-        let v = v.to_string();
+        // The cell itself when reading trimmed it already (no copy of a long cell's heap text).
+        let owned = || {
+            if v.len() == cell.len() {
+                cell.clone()
+            } else {
+                Cell::from(v)
+            }
+        };
         match c.field {
-            FieldKind::Name => a.name = Some(v),
-            FieldKind::Area => raw_area = Some(v),
-            FieldKind::Phone => raw_phone = Some((c.header.clone(), v)),
-            FieldKind::Email => a.email = Some(v),
-            FieldKind::Company => a.company = Some(v),
-            FieldKind::Position => a.position = Some(v),
-            FieldKind::Userid => a.userid = Some(v),
-            FieldKind::OpenId => a.open_id = Some(v),
-            FieldKind::ImAccount => a.im_account = Some(v),
-            FieldKind::Nickname => a.nickname = Some(v),
-            FieldKind::Role => match v.as_str() {
-                "Admin" | "admin" | "管理员" => a.role = Some("Admin".into()),
+            FieldKind::Name => a.name = Some(owned()),
+            FieldKind::Area => raw_area = Some(owned()),
+            FieldKind::Phone => raw_phone = Some((i, v)),
+            FieldKind::Email => a.email = Some(owned()),
+            FieldKind::Company => a.company = Some(owned()),
+            FieldKind::Position => a.position = Some(owned()),
+            FieldKind::Userid => a.userid = Some(owned()),
+            FieldKind::OpenId => a.open_id = Some(owned()),
+            FieldKind::ImAccount => a.im_account = Some(owned()),
+            FieldKind::Nickname => a.nickname = Some(owned()),
+            FieldKind::Role => match v {
+                "Admin" | "admin" | "管理员" => a.role = Some(Cell::const_new("Admin")),
                 "Member" | "member" | "成员" | "普通成员" => {}
                 _ => problems.push(RowProblem::new(
                     row,
@@ -215,7 +313,7 @@ fn read_cells(
                     "role may only be Admin (leave empty for a normal member)",
                 )),
             },
-            FieldKind::JoinTime => match parse_join_time(&v) {
+            FieldKind::JoinTime => match parse_join_time(v) {
                 Some(t) => a.join_time = Some(t),
                 None => problems.push(RowProblem::new(
                     row,
@@ -227,8 +325,8 @@ fn read_cells(
                 )),
             },
             FieldKind::Custom => a.custom.push(CustomField {
-                name: c.header.clone(),
-                value: v,
+                name: Cell::from(c.header.as_str()),
+                value: owned(),
             }),
             FieldKind::Ignore => {}
         }
@@ -243,7 +341,7 @@ fn read_cells(
 }
 
 /// Step 3: the mapping's fixed values fill what the row left empty.
-fn apply_fixed(options: &MappingOptions, a: &mut Attendee, raw: RawPhone) -> RawPhone {
+fn apply_fixed<'r>(options: &MappingOptions, a: &mut Attendee, raw: RawPhone<'r>) -> RawPhone<'r> {
     let RawPhone {
         phone: raw_phone,
         area: mut raw_area,
@@ -259,7 +357,7 @@ fn apply_fixed(options: &MappingOptions, a: &mut Attendee, raw: RawPhone) -> Raw
             _ => continue,
         };
         if slot.is_none() && !v.trim().is_empty() {
-            *slot = Some(v.trim().to_string());
+            *slot = Some(Cell::from(v.trim()));
         }
     }
     RawPhone {
@@ -269,20 +367,26 @@ fn apply_fixed(options: &MappingOptions, a: &mut Attendee, raw: RawPhone) -> Raw
 }
 
 /// Step 4: area + phone normalised as every destination expects them.
-fn normalise_phone(row: u32, a: &mut Attendee, raw: RawPhone, problems: &mut Vec<RowProblem>) {
+fn normalise_phone(
+    row: u32,
+    a: &mut Attendee,
+    raw: RawPhone,
+    columns: &[ColumnMapping],
+    problems: &mut Vec<RowProblem>,
+) {
     let RawPhone {
         phone: raw_phone,
         area: raw_area,
     } = raw;
     match raw_phone {
-        Some((header, p)) => match phone::normalize(&p, raw_area.as_deref()) {
+        Some((i, p)) => match phone::normalize(p, raw_area.as_deref()) {
             Ok((area, number)) => {
                 a.area = Some(area);
                 a.phone = Some(number);
             }
             Err(e) => problems.push(RowProblem::new(
                 row,
-                Some(&header),
+                Some(&columns[i].header),
                 e.code,
                 Severity::Error,
                 &e.zh,
@@ -346,46 +450,98 @@ fn check_row<'c>(
     }
 }
 
-/// Step 6: in-file duplicates by normalised phone, e-mail or userid; the row it repeats.
-fn find_duplicate<'c>(
-    row: u32,
-    a: &Attendee,
-    col: &dyn Fn(FieldKind) -> Option<&'c str>,
-    first_seen: &mut HashMap<String, u32>,
-    problems: &mut Vec<RowProblem>,
-) -> Option<u32> {
-    // In-file duplicates by normalised phone, email or userid.
-    let mut duplicate_of = None;
-    let keys = [
-        a.phone.as_ref().map(|p| {
-            (
-                FieldKind::Phone,
-                format!("p:{}-{}", a.area.as_deref().unwrap_or(""), p),
-            )
-        }),
-        a.email
-            .as_ref()
-            .map(|e| (FieldKind::Email, format!("e:{}", e.to_lowercase()))),
-        a.userid
-            .as_ref()
-            .map(|u| (FieldKind::Userid, format!("u:{u}"))),
-    ];
-    for (field, key) in keys.into_iter().flatten() {
-        if let Some(&first) = first_seen.get(&key) {
-            if duplicate_of.is_none() {
-                duplicate_of = Some(first);
-                problems.push(RowProblem::new(
-                    row,
-                    col(field),
-                    "duplicate",
-                    Severity::Error,
-                    &format!("与第 {first} 行重复（{}相同）", field.label_zh()),
-                    &format!("duplicate of row {first} (same {})", field.as_str()),
-                ));
-            }
-        } else {
-            first_seen.insert(key, row);
+/// Step 6: in-file duplicates by normalised phone, e-mail (case-insensitive) or userid.
+///
+/// The table holds (row index, key kind) and hashes the key where it lives, in the row itself:
+/// nothing is copied or allocated per row (a mixed-case e-mail is lower-cased to compare).
+struct SeenKeys {
+    table: HashTable<(u32, FieldKind)>,
+    hasher: DefaultHashBuilder,
+}
+
+/// The duplicate-detection keys of a row, in the order they are checked.
+const KEY_KINDS: [FieldKind; 3] = [FieldKind::Phone, FieldKind::Email, FieldKind::Userid];
+
+/// A row's key of one kind: (area, phone), the lower-cased e-mail, or the userid.
+fn key_of(a: &Attendee, kind: FieldKind) -> Option<Key<'_>> {
+    match kind {
+        FieldKind::Phone => Some((a.area.as_deref().unwrap_or(""), a.phone.as_deref()?.into())),
+        FieldKind::Email => {
+            let e = a.email.as_deref()?;
+            let lower = if e.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+                e.to_lowercase().into()
+            } else {
+                e.into()
+            };
+            Some(("", lower))
+        }
+        FieldKind::Userid => Some(("", a.userid.as_deref()?.into())),
+        _ => None,
+    }
+}
+
+type Key<'a> = (&'a str, std::borrow::Cow<'a, str>);
+
+fn hash_key(hasher: &DefaultHashBuilder, kind: FieldKind, key: &Key) -> u64 {
+    let mut h = hasher.build_hasher();
+    kind.hash(&mut h);
+    key.0.hash(&mut h);
+    key.1.hash(&mut h);
+    h.finish()
+}
+
+impl SeenKeys {
+    fn with_capacity(n: usize) -> Self {
+        SeenKeys {
+            table: HashTable::with_capacity(n),
+            hasher: DefaultHashBuilder::default(),
         }
     }
-    duplicate_of
+
+    /// Checks the last row of `rows` against the rows before it; the first row it repeats.
+    fn find_duplicate<'c>(
+        &mut self,
+        rows: &[RosterRow],
+        col: &dyn Fn(FieldKind) -> Option<&'c str>,
+        problems: &mut Vec<RowProblem>,
+    ) -> Option<u32> {
+        let idx = rows.len() - 1;
+        let this = &rows[idx];
+        let mut duplicate_of = None;
+        for kind in KEY_KINDS {
+            let Some(key) = key_of(&this.attendee, kind) else {
+                continue;
+            };
+            let hash = hash_key(&self.hasher, kind, &key);
+            let found = self.table.find(hash, |&(i, k)| {
+                k == kind && key_of(&rows[i as usize].attendee, k).as_ref() == Some(&key)
+            });
+            match found {
+                Some(&(first, _)) => {
+                    let first = rows[first as usize].row;
+                    if duplicate_of.is_none() {
+                        duplicate_of = Some(first);
+                        problems.push(RowProblem::new(
+                            this.row,
+                            col(kind),
+                            "duplicate",
+                            Severity::Error,
+                            &format!("与第 {first} 行重复（{}相同）", kind.label_zh()),
+                            &format!("duplicate of row {first} (same {})", kind.as_str()),
+                        ));
+                    }
+                }
+                None => {
+                    let hasher = &self.hasher;
+                    // Every entry's row has its key: the table only holds rows that had one.
+                    self.table
+                        .insert_unique(hash, (idx as u32, kind), |&(i, k)| {
+                            key_of(&rows[i as usize].attendee, k)
+                                .map_or(0, |key| hash_key(hasher, k, &key))
+                        });
+                }
+            }
+        }
+        duplicate_of
+    }
 }

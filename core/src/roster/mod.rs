@@ -1,9 +1,12 @@
 //! Roster import: a spreadsheet (CSV or XLSX, UTF-8 / UTF-8 BOM / GBK) → unified attendee rows
 //! plus every problem, with the row number as a spreadsheet shows it (header = row 1).
 //!
-//! Pipeline: [`read::sniff`] → decode → [`read::read_csv_text`] / [`read::read_xlsx`] → [`Table`]
-//! → [`build_roster`] (mapping, normalisation, validation, duplicates) → [`Roster`] →
-//! [`Roster::check_destinations`] (what each destination needs from a row).
+//! Pipeline: [`read::sniff`] → decode → [`read::scan_csv_text`] / [`read::read_xlsx`] → rows into
+//! a [`RowSink`]: a [`Table`], or a [`RosterBuilder`] (mapping, normalisation, validation,
+//! duplicates, one row at a time as it is read) → [`Roster`] → [`Roster::check_destinations`]
+//! (what each destination needs from a row). [`parse_roster_with`] is the one-pass path the CLI
+//! and the browser worker take; [`build_roster`] builds from a table already in memory (a job
+//! request's rows, a provider's enrollees).
 
 pub mod mapping;
 pub mod phone;
@@ -17,12 +20,13 @@ mod types;
 
 #[cfg(feature = "native")]
 pub use build::parse_roster;
-pub use build::{build_roster, build_roster_with_progress};
+pub use build::{build_roster, build_roster_with_progress, parse_roster_with, RosterBuilder};
 pub use mapping::{auto_field, FieldKind};
 #[cfg(feature = "native")]
 pub use read::{decode, read_table};
 pub use read::{read_csv_text, sniff, RosterError, Sniffed, SourceFormat, TextEncoding};
-pub use read::{read_table_with, read_xlsx, sniff_delimiter};
+pub use read::{read_table_with, read_xlsx, scan_csv_text, scan_with, sniff_delimiter};
+pub use read::{RowSink, TableMeta};
 pub use rules::parse_join_time;
 pub use summary::CheckSummary;
 pub use types::*;

@@ -1,4 +1,8 @@
 //! Phone normalisation: full-width digits, spaces, dashes, `+86`/`0086` prefixes.
+//!
+//! Results are [`Cell`]s: a phone and its area fit inline, so normalising allocates nothing.
+
+use super::Cell;
 
 /// Country calling codes recognised after a `+` or `00` prefix when no area column says otherwise,
 /// longest first so `852` wins over `8`.
@@ -17,7 +21,15 @@ pub struct PhoneError {
 }
 
 /// Maps full-width characters to ASCII and drops separators.
-pub fn clean(raw: &str) -> String {
+pub fn clean(raw: &str) -> Cell {
+    if raw.is_ascii() {
+        // The common case, byte by byte: the same separators as below, ASCII only.
+        let kept = raw
+            .bytes()
+            .filter(|b| !matches!(b, b' ' | b'-' | b'(' | b')' | b'.' | b'\t'))
+            .map(char::from);
+        return kept.collect();
+    }
     raw.chars()
         .filter_map(|c| {
             let c = match c {
@@ -45,26 +57,26 @@ pub fn clean(raw: &str) -> String {
 }
 
 /// Normalises an area code: strips `+`, `00`, full-width forms; empty → None.
-pub fn normalize_area(raw: &str) -> Option<String> {
+pub fn normalize_area(raw: &str) -> Option<Cell> {
     let c = clean(raw);
     let c = c.trim_start_matches('+');
     let c = c.strip_prefix("00").unwrap_or(c);
     if c.is_empty() {
         None
     } else {
-        Some(c.to_string())
+        Some(Cell::from(c))
     }
 }
 
 /// Normalises a phone number and its area. `area` is the row's area (already from its column or
 /// a fixed value). Returns `(area, national number)`.
-pub fn normalize(raw: &str, area: Option<&str>) -> Result<(String, String), PhoneError> {
+pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneError> {
     let mut s = clean(raw);
     let mut area = area.and_then(normalize_area);
     let international = if let Some(rest) = s.strip_prefix('+') {
-        Some(rest.to_string())
+        Some(Cell::from(rest))
     } else {
-        s.strip_prefix("00").map(str::to_string)
+        s.strip_prefix("00").map(Cell::from)
     };
     if let Some(rest) = international {
         let found = match &area {
@@ -72,11 +84,11 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(String, String), Phon
             _ => KNOWN_AREAS
                 .iter()
                 .find(|a| rest.starts_with(**a))
-                .map(|a| a.to_string()),
+                .map(|a| Cell::const_new(a)),
         };
         match found {
             Some(a) => {
-                s = rest[a.len()..].to_string();
+                s = Cell::from(&rest[a.len()..]);
                 area = Some(a);
             }
             None => {
@@ -107,7 +119,7 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(String, String), Phon
     }
     let area = match area {
         Some(a) => a,
-        None if is_cn_mobile(&s) => "86".to_string(),
+        None if is_cn_mobile(&s) => Cell::const_new("86"),
         None => {
             return Err(PhoneError {
                 code: "phone_area_missing",

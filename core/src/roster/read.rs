@@ -1,8 +1,10 @@
 //! Bytes → table: format and encoding sniffing, CSV with delimiter sniffing, XLSX (feature).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
-use super::{RowProblem, Severity, Table, TableRow};
+use super::{Cell, RowProblem, Severity, Table, TableRow};
 use crate::Text;
 
 /// Text encodings a roster CSV may come in.
@@ -135,24 +137,17 @@ fn looks_like_utf8(bytes: &[u8]) -> bool {
     bad == 0 || good >= bad
 }
 
-/// Decodes CSV bytes natively (encoding_rs). Returns the text and whether replacement
-/// characters had to be used.
+/// Decodes CSV bytes natively (encoding_rs). Returns the text (borrowed when the bytes are
+/// valid UTF-8 already, the common case) and whether replacement characters had to be used.
 #[cfg(feature = "native")]
-pub fn decode(bytes: &[u8], enc: TextEncoding) -> (String, bool) {
-    match enc {
-        TextEncoding::Utf8Bom => {
-            let (s, had) = encoding_rs::UTF_8.decode_without_bom_handling(&bytes[3..]);
-            (s.into_owned(), had)
-        }
-        TextEncoding::Utf8 => {
-            let (s, had) = encoding_rs::UTF_8.decode_without_bom_handling(bytes);
-            (s.into_owned(), had)
-        }
-        TextEncoding::Gbk => {
-            let (s, had) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-            (s.into_owned(), had)
-        }
-    }
+pub fn decode(bytes: &[u8], enc: TextEncoding) -> (Cow<'_, str>, bool) {
+    let (encoding, body) = match enc {
+        TextEncoding::Utf8Bom => (encoding_rs::UTF_8, &bytes[3..]),
+        TextEncoding::Utf8 => (encoding_rs::UTF_8, bytes),
+        TextEncoding::Gbk => (encoding_rs::GB18030, bytes),
+    };
+    let (text, had) = encoding.decode_without_bom_handling(body);
+    (text, had)
 }
 
 /// Picks the delimiter that splits the first lines most consistently.
@@ -181,8 +176,68 @@ pub fn sniff_delimiter(text: &str) -> u8 {
     best.0
 }
 
+/// What a reader learned before the first data row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableMeta {
+    pub format: SourceFormat,
+    pub encoding: Option<TextEncoding>,
+    pub delimiter: Option<char>,
+    /// An upper bound on the data rows to come (for progress and capacity).
+    pub expected_rows: usize,
+}
+
+/// Where a reader puts what it reads, in file order: collected into a [`Table`], or validated
+/// as each row arrives (`RosterBuilder`, so a row is read and checked while its cells are still
+/// in the cache).
+pub trait RowSink {
+    /// The header row, once, before any data row.
+    fn header(&mut self, meta: TableMeta, headers: Vec<String>);
+    fn row(&mut self, row: TableRow);
+    fn problem(&mut self, problem: RowProblem);
+}
+
+impl RowSink for Table {
+    fn header(&mut self, meta: TableMeta, headers: Vec<String>) {
+        self.format = meta.format;
+        self.encoding = meta.encoding;
+        self.delimiter = meta.delimiter;
+        self.headers = headers;
+        self.rows.reserve(meta.expected_rows);
+    }
+    fn row(&mut self, row: TableRow) {
+        self.rows.push(row);
+    }
+    fn problem(&mut self, problem: RowProblem) {
+        self.problems.push(problem);
+    }
+}
+
+impl Table {
+    fn empty() -> Table {
+        Table {
+            format: SourceFormat::Csv,
+            encoding: None,
+            delimiter: None,
+            headers: vec![],
+            rows: vec![],
+            problems: vec![],
+        }
+    }
+}
+
 /// Reads CSV text (already decoded) into a table.
 pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, RosterError> {
+    let mut table = Table::empty();
+    scan_csv_text(text, encoding, &mut table)?;
+    Ok(table)
+}
+
+/// Reads CSV text (already decoded) into `sink`, row by row.
+pub fn scan_csv_text(
+    text: &str,
+    encoding: TextEncoding,
+    sink: &mut dyn RowSink,
+) -> Result<(), RosterError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let delimiter = sniff_delimiter(text);
     let mut reader = csv::ReaderBuilder::new()
@@ -190,10 +245,9 @@ pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, Roster
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut headers: Option<Vec<String>> = None;
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
+    let mut seen_header = false;
     let mut record = csv::StringRecord::new();
+    let mut width = 0;
     // Physical line numbers: the csv crate does not count the blank lines it skips.
     let (mut counted_to, mut line_no) = (0usize, 1u32);
     let mut line_of = |byte: usize| {
@@ -218,16 +272,27 @@ pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, Roster
                     .map(|p| line_of(p.byte() as usize))
                     .unwrap_or(0);
                 // A cell an export escaped (`'=…`) comes back as it was.
-                let cells: Vec<String> = record
-                    .iter()
-                    .map(|c| crate::export::unescape_cell(c.trim()).to_string())
-                    .collect();
-                if cells.iter().all(String::is_empty) {
+                fn cell(c: &str) -> &str {
+                    crate::export::unescape_cell(c.trim())
+                }
+                if record.iter().all(|c| cell(c).is_empty()) {
                     continue;
                 }
-                match &headers {
-                    None => headers = Some(cells),
-                    Some(_) => rows.push(TableRow { row: line, cells }),
+                if seen_header {
+                    let mut cells = Vec::with_capacity(width.max(record.len()));
+                    cells.extend(record.iter().map(|c| Cell::from(cell(c))));
+                    sink.row(TableRow { row: line, cells });
+                } else {
+                    let h: Vec<String> = record.iter().map(|c| cell(c).to_string()).collect();
+                    width = h.len();
+                    seen_header = true;
+                    let meta = TableMeta {
+                        format: SourceFormat::Csv,
+                        encoding: Some(encoding),
+                        delimiter: Some(delimiter as char),
+                        expected_rows: text.bytes().filter(|&b| b == b'\n').count() + 1,
+                    };
+                    sink.header(meta, h);
                 }
             }
             Err(e) => {
@@ -235,7 +300,7 @@ pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, Roster
                     .position()
                     .map(|p| line_of(p.byte() as usize))
                     .unwrap_or(0);
-                problems.push(RowProblem::new(
+                sink.problem(RowProblem::new(
                     line,
                     None,
                     "csv_syntax",
@@ -249,45 +314,65 @@ pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, Roster
             }
         }
     }
-    let headers = headers.ok_or_else(|| {
-        RosterError::new("no_header", "文件没有表头行", "the file has no header row")
-    })?;
-    Ok(Table {
-        format: SourceFormat::Csv,
-        encoding: Some(encoding),
-        delimiter: Some(delimiter as char),
-        headers,
-        rows,
-        problems,
-    })
+    if !seen_header {
+        return Err(RosterError::new(
+            "no_header",
+            "文件没有表头行",
+            "the file has no header row",
+        ));
+    }
+    Ok(())
 }
 
 /// Reads any supported file from bytes, decoding text with `decode` (native: encoding_rs; the
 /// browser worker: its TextDecoder). `decode` returns the text and whether any bytes had to be
 /// replaced; either way the table and its problems are built here, once.
-pub fn read_table_with(
-    bytes: &[u8],
-    decode: impl FnOnce(&[u8], TextEncoding) -> Result<(String, bool), RosterError>,
+pub fn read_table_with<'b>(
+    bytes: &'b [u8],
+    decode: impl FnOnce(&'b [u8], TextEncoding) -> Result<(Cow<'b, str>, bool), RosterError>,
 ) -> Result<Table, RosterError> {
+    let mut table = Table::empty();
+    scan_with(bytes, decode, &mut table)?;
+    Ok(table)
+}
+
+/// [`read_table_with`] into any [`RowSink`].
+pub fn scan_with<'b>(
+    bytes: &'b [u8],
+    decode: impl FnOnce(&'b [u8], TextEncoding) -> Result<(Cow<'b, str>, bool), RosterError>,
+    sink: &mut dyn RowSink,
+) -> Result<(), RosterError> {
     match sniff(bytes)? {
-        Sniffed::Xlsx => read_xlsx(bytes),
+        Sniffed::Xlsx => {
+            let t = read_xlsx(bytes)?;
+            for p in t.problems {
+                sink.problem(p);
+            }
+            let meta = TableMeta {
+                format: t.format,
+                encoding: t.encoding,
+                delimiter: t.delimiter,
+                expected_rows: t.rows.len(),
+            };
+            sink.header(meta, t.headers);
+            for r in t.rows {
+                sink.row(r);
+            }
+            Ok(())
+        }
         Sniffed::Csv(enc) => {
             let (text, had_errors) = decode(bytes, enc)?;
-            let mut t = read_csv_text(&text, enc)?;
             if had_errors {
-                t.problems.insert(
+                sink.problem(RowProblem::new(
                     0,
-                    RowProblem::new(
-                        0,
-                        None,
-                        "decode_errors",
-                        Severity::Warning,
-                        "文件含有无法识别的字符（混合编码？），已用 � 替代",
-                        "the file has undecodable bytes (mixed encodings?); replaced with �",
-                    ),
-                );
+                    None,
+                    "decode_errors",
+                    Severity::Warning,
+                    "文件含有无法识别的字符（混合编码？），已用 � 替代",
+                    "the file has undecodable bytes (mixed encodings?); replaced with �",
+                ));
             }
-            Ok(t)
+            scan_csv_text(&text, enc, sink)
         }
     }
 }
@@ -342,12 +427,14 @@ fn read_xlsx_inner(bytes: &[u8]) -> Result<Table, RosterError> {
             )
         })?
         .map_err(|e| bad(&e))?;
-    let cell = |d: &Data| -> String {
+    let cell = |d: &Data| -> Cell {
         match d {
-            Data::Empty => String::new(),
-            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-            Data::Int(i) => i.to_string(),
-            other => crate::export::unescape_cell(other.to_string().trim()).to_string(),
+            Data::Empty => Cell::default(),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                compact_str::format_compact!("{}", *f as i64)
+            }
+            Data::Int(i) => compact_str::format_compact!("{i}"),
+            other => Cell::from(crate::export::unescape_cell(other.to_string().trim())),
         }
     };
     let start_row = range.start().map(|(r, _)| r).unwrap_or(0);
@@ -355,14 +442,14 @@ fn read_xlsx_inner(bytes: &[u8]) -> Result<Table, RosterError> {
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     for (i, r) in range.rows().enumerate() {
-        let mut cells: Vec<String> = vec![String::new(); start_col];
+        let mut cells: Vec<Cell> = vec![Cell::default(); start_col];
         cells.extend(r.iter().map(cell));
-        if cells.iter().all(String::is_empty) {
+        if cells.iter().all(Cell::is_empty) {
             continue;
         }
         let row = start_row + i as u32 + 1;
         match headers {
-            None => headers = Some(cells),
+            None => headers = Some(cells.iter().map(Cell::to_string).collect()),
             Some(_) => rows.push(TableRow { row, cells }),
         }
     }

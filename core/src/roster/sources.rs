@@ -19,7 +19,7 @@ fn rows(cells: impl Iterator<Item = Vec<String>>) -> Vec<TableRow> {
         .map(|(i, cells)| TableRow {
             // As a spreadsheet would number them (the header is row 1).
             row: i as u32 + 2,
-            cells,
+            cells: cells.into_iter().map(Into::into).collect(),
         })
         .collect()
 }

@@ -111,7 +111,7 @@ pub fn prepare(
         }
         rows.push(NewRow {
             row_no: r.row,
-            cells: r.cells.clone(),
+            cells: r.cells.iter().map(|c| c.to_string()).collect(),
             attendee: r.attendee.clone(),
             initial: states,
         });

@@ -35,19 +35,14 @@ fn parse(
     bytes: &[u8],
     mapping: &MappingOptions,
 ) -> Result<roster::Roster, RosterError> {
-    let table = roster::read_table_with(bytes, |b, enc| {
-        decode(b, enc).map_err(|_| RosterError::decode_failed())
-    })?;
-    post(
-        scope,
-        WorkerReply::Progress {
-            done: 0,
-            total: table.rows.len(),
-        },
-    );
-    let mut r = roster::build_roster_with_progress(table, mapping, &mut |done, total| {
+    let decode = |b: &[u8], enc| {
+        decode(b, enc)
+            .map(|(text, replaced)| (text.into(), replaced))
+            .map_err(|_| RosterError::decode_failed())
+    };
+    let mut r = roster::parse_roster_with(bytes, decode, mapping, &mut |done, total| {
         post(scope, WorkerReply::Progress { done, total })
-    });
+    })?;
     r.check_destinations(&DestinationKind::ALL);
     Ok(r)
 }

@@ -43,7 +43,7 @@ fn answers(e: &Enroll) -> impl Iterator<Item = &Answer> {
 fn send_roster(name: String, headers: &[String], rows: &[TableRow]) {
     let mut csv = csv_line(headers.iter().map(String::as_str));
     for r in rows {
-        csv.push_str(&csv_line(r.cells.iter().map(String::as_str)));
+        csv.push_str(&csv_line(r.cells.iter().map(|c| c.as_str())));
     }
     super::import::hand_over(name, &csv);
     let _ = web_sys::window().map(|w| w.location().set_hash("#/import"));

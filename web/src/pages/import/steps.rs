@@ -103,7 +103,7 @@ pub(super) fn Preview(
                                 let mine: Vec<String> = probs.iter().filter(|p| p.column.as_deref() == Some(c.header.as_str())).map(|p| pick(&p.message.zh, &p.message.en)).collect();
                                 let bad = !mine.is_empty();
                                 let title = mine.join("\n");
-                                view! { <td class:bad=bad title=title aria-invalid=bad.then_some("true")>{row.cells.get(i).cloned().unwrap_or_default()}</td> }
+                                view! { <td class:bad=bad title=title aria-invalid=bad.then_some("true")>{row.cells.get(i).map(|c| c.to_string()).unwrap_or_default()}</td> }
                             }).collect_view();
                             let msgs = probs.iter().map(|p| view! { <li class=if p.severity == Severity::Error { "err" } else { "warn" } data-code=p.code.clone()>{pick(&p.message.zh, &p.message.en)}</li> }).collect_view();
                             view! {

@@ -18,11 +18,19 @@ thread_local! {
     /// until it says "ready".
     static READY: RefCell<bool> = const { RefCell::new(false) };
     static PENDING: RefCell<Option<js_sys::Object>> = const { RefCell::new(None) };
+    /// When the latest bytes went to the worker (`Date.now()`, ms).
+    static SENT_AT: RefCell<f64> = const { RefCell::new(0.0) };
+}
+
+/// Posts to a worker that is listening, noting when (the page's timing starts here).
+fn post_now(w: &web_sys::Worker, msg: &js_sys::Object) {
+    SENT_AT.with(|t| *t.borrow_mut() = js_sys::Date::now());
+    let _ = w.post_message(msg);
 }
 
 fn send_to_worker(w: &web_sys::Worker, msg: js_sys::Object) {
     if READY.with(|r| *r.borrow()) {
-        let _ = w.post_message(&msg);
+        post_now(w, &msg);
     } else {
         PENDING.with(|p| *p.borrow_mut() = Some(msg));
     }
@@ -60,7 +68,7 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                         if let Some(m) = PENDING.with(|p| p.borrow_mut().take()) {
                             WORKER.with(|w| {
                                 if let Some(w) = w.borrow().as_ref() {
-                                    let _ = w.post_message(&m);
+                                    post_now(w, &m);
                                 }
                             });
                         }
@@ -70,6 +78,8 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                         st.progress.set(None);
                         st.elapsed_ms.set(elapsed_ms);
                         st.roster.set(Some(Arc::new(roster)));
+                        st.page_ms
+                            .set(js_sys::Date::now() - SENT_AT.with(|t| *t.borrow()));
                     }
                     WorkerReply::Error { error } => {
                         st.progress.set(None);
