@@ -47,7 +47,12 @@ impl Pacer {
         if let Some((store, key)) = &self.shared {
             let (store, key, interval) = (store.clone(), key.clone(), self.interval);
             match tokio::task::spawn_blocking(move || store.reserve_slot(&key, interval)).await {
-                Ok(Ok(wait)) => return tokio::time::sleep(wait).await,
+                Ok(Ok(wait)) => {
+                    if !wait.is_zero() {
+                        tokio::time::sleep(wait).await;
+                    }
+                    return;
+                }
                 Ok(Err(e)) => {
                     tracing::warn!(error = %e, "shared pacing unavailable; pacing locally")
                 }
@@ -60,7 +65,11 @@ impl Pacer {
             *next = slot + self.interval;
             slot
         };
-        tokio::time::sleep_until(slot).await;
+        // A slot that is already due goes at once: the timer would round even a zero wait up
+        // to its next millisecond tick, ~1 ms added to every call below the rate.
+        if slot > Instant::now() {
+            tokio::time::sleep_until(slot).await;
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! registered person comes back with its `userid` (and a userid import with its phone) from the
 //! company directory, and the answer's order is shuffled.
 
-use std::collections::HashMap;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State as Ax};
@@ -36,7 +36,10 @@ pub struct State {
     next_enroll_id: u64,
     next_meeting: u64,
     /// (timestamp, nonce) seen in the last 5 minutes.
-    seen: HashMap<(String, String), u64>,
+    seen: HashSet<(String, String)>,
+    /// The same pairs in the order they arrived, with when: expired ones leave from the front,
+    /// so checking a nonce stays constant-time however many came in the window.
+    seen_order: VecDeque<(u64, (String, String))>,
 }
 
 impl State {
@@ -63,7 +66,8 @@ impl State {
             }],
             next_enroll_id: 2_000_000,
             next_meeting: 17_305_428_542_504_600_000,
-            seen: HashMap::new(),
+            seen: HashSet::new(),
+            seen_order: VecDeque::new(),
         }
     }
 
@@ -193,14 +197,19 @@ fn authenticate(
         ));
     }
     let mut st = sb.tm.lock().expect("tm state");
-    st.seen.retain(|_, at| now.saturating_sub(*at) <= 300);
-    if st
-        .seen
-        .insert((ts.to_string(), nonce.to_string()), now)
-        .is_some()
-    {
+    while let Some((at, _)) = st.seen_order.front() {
+        if now.saturating_sub(*at) <= 300 {
+            break;
+        }
+        if let Some((_, pair)) = st.seen_order.pop_front() {
+            st.seen.remove(&pair);
+        }
+    }
+    let pair = (ts.to_string(), nonce.to_string());
+    if !st.seen.insert(pair.clone()) {
         return Err(error(StatusCode::UNAUTHORIZED, codes::REPLAY, "请求重放"));
     }
+    st.seen_order.push_back((now, pair));
     Ok(())
 }
 

@@ -325,10 +325,12 @@ impl JobStore for SqliteStore {
         rows: u64,
         outcome: &str,
     ) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO audit_log (ts, user, action, target, rows, outcome) VALUES (strftime('%s','now'), ?1, ?2, ?3, ?4, ?5)",
-            params![user, action, target, rows as i64, outcome],
-        )?;
+        // Cached: the audit log takes one row per API call, on the request's path.
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO audit_log (ts, user, action, target, rows, outcome) VALUES (strftime('%s','now'), ?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![user, action, target, rows as i64, outcome])?;
         Ok(())
     }
 }
