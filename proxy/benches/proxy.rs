@@ -467,7 +467,7 @@ fn jobs_vs_rate() {
         }
         let (wall, min, create) = (median(walls), median(mins), median(creates));
         println!(
-            "| {label} | {ncalls} | {per_sec}/s | {min:.2} | {create:.2} | {wall:.2} | {:.2}× |",
+            "| {label} | {ncalls} | {per_sec}/s | {min:.3} | {create:.3} | {wall:.3} | {:.2}× |",
             wall / min
         );
     }

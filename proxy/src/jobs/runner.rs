@@ -15,7 +15,7 @@ use tracing::{info, warn};
 use super::context::{Ctx, Fatal, Shared};
 use super::destination::Module;
 use super::retry::Pacers;
-use super::store::{DestIdx, JobStore, Lease, Outcome, Settled, StoreError};
+use super::store::{DestIdx, JobInput, JobStore, Lease, Outcome, Settled, StoreError};
 use crate::app::{Clients, Metrics};
 use crate::config::JobsConfig;
 
@@ -85,11 +85,18 @@ impl Runner {
     /// Starts a job unless it is already running in this process (it runs only if this replica
     /// gets its lease).
     pub fn start(self: &Arc<Self>, id: String) {
-        self.start_as(id, false);
+        self.start_as(id, false, None);
     }
 
-    /// Starts a job; `resumed` when it was running before (a restart, another replica's death).
-    fn start_as(self: &Arc<Self>, id: String, resumed: bool) {
+    /// Starts a job just created, with its input as the request gave it: nothing to read back
+    /// from the journal before the first call.
+    pub fn start_new(self: &Arc<Self>, id: String, input: JobInput) {
+        self.start_as(id, false, Some(input));
+    }
+
+    /// Starts a job; `resumed` when it was running before (a restart, another replica's death);
+    /// `input` when the caller has it (else it is read from the journal).
+    fn start_as(self: &Arc<Self>, id: String, resumed: bool, input: Option<JobInput>) {
         if !self
             .active
             .lock()
@@ -109,7 +116,7 @@ impl Runner {
             .unwrap_or_else(|p| p.into_inner())
             .remove(&id);
         let me = self.clone();
-        tokio::spawn(async move { me.run_job(id, resumed).await });
+        tokio::spawn(async move { me.run_job(id, resumed, input).await });
     }
 
     /// Starts every running job no replica holds (after a restart, or a replica's death).
@@ -117,7 +124,7 @@ impl Runner {
         let ids = self.store().orphaned_jobs()?;
         let mut started = 0;
         for id in ids.into_iter().filter(|id| !self.is_active(id)) {
-            self.start_as(id, true);
+            self.start_as(id, true, None);
             started += 1;
         }
         Ok(started)
@@ -156,7 +163,7 @@ impl Runner {
             .contains(id)
     }
 
-    async fn run_job(self: Arc<Self>, id: String, resumed: bool) {
+    async fn run_job(self: Arc<Self>, id: String, resumed: bool, input: Option<JobInput>) {
         let ttl = self.lease_ttl();
         let replica = self.shared.replica.clone();
         match self.shared.journal(|s| s.lease(&id, &replica, ttl)).await {
@@ -177,7 +184,7 @@ impl Runner {
             }
         }
         let heartbeat = tokio::spawn(self.clone().heartbeat(id.clone()));
-        let r = self.run_job_inner(&id).await;
+        let r = self.run_job_inner(&id, input).await;
         heartbeat.abort();
         if let Some(by) = self.shared.lost_to(&id) {
             info!(job = %id, replica = %by, "job left to the replica that took it over");
@@ -227,8 +234,15 @@ impl Runner {
         }
     }
 
-    async fn run_job_inner(self: &Arc<Self>, id: &str) -> Result<(), StoreError> {
-        let input = Arc::new(self.shared.journal(|s| s.job_input(id)).await?);
+    async fn run_job_inner(
+        self: &Arc<Self>,
+        id: &str,
+        input: Option<JobInput>,
+    ) -> Result<(), StoreError> {
+        let input = Arc::new(match input {
+            Some(input) => input,
+            None => self.shared.journal(|s| s.job_input(id)).await?,
+        });
         let job: Arc<str> = id.into();
         let mut set = tokio::task::JoinSet::new();
         for (d, dest) in input.destinations.iter().enumerate() {

@@ -46,7 +46,7 @@ pub async fn create(
     let job = jobs::prepare(req, &me.user, now(), id.clone())
         .map_err(|e| Rejection(StatusCode::UNPROCESSABLE_ENTITY, e))?;
     let rows = job.rows.len() as u64;
-    {
+    let input = {
         let store = state.runner.store().clone();
         tokio::task::spawn_blocking(move || {
             store.create_job(&job)?;
@@ -56,12 +56,12 @@ pub async fn create(
                     tracing::warn!(error = %e, "cannot remember a destination");
                 }
             }
-            Ok::<_, crate::jobs::store::StoreError>(())
+            Ok::<_, crate::jobs::store::StoreError>(crate::jobs::store::JobInput::from(job))
         })
         .await
         .map_err(Rejection::internal)?
-        .map_err(Rejection::internal)?;
-    }
+        .map_err(Rejection::internal)?
+    };
     audit(
         &state,
         &me,
@@ -70,7 +70,7 @@ pub async fn create(
         rows,
         "created",
     );
-    state.runner.start(id.clone());
+    state.runner.start_new(id.clone(), input);
     Ok((StatusCode::CREATED, Json(summary(&state, &id)?)))
 }
 

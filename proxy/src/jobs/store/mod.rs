@@ -203,6 +203,16 @@ pub struct JobInput {
     pub attendees: Vec<Attendee>,
 }
 
+impl From<NewJob> for JobInput {
+    /// A job just journaled, as the runner needs it (what `job_input` would read back).
+    fn from(job: NewJob) -> Self {
+        JobInput {
+            destinations: job.destinations,
+            attendees: job.rows.into_iter().map(|r| r.attendee).collect(),
+        }
+    }
+}
+
 impl JobInput {
     pub fn attendee(&self, row: RowIdx) -> &Attendee {
         &self.attendees[row.index()]
