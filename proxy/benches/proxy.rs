@@ -6,7 +6,10 @@
 //!    10,000 IM members and 4,000 webinar enrollments, median of 3 runs.
 //!
 //! `cargo bench -p rollcall --bench proxy` (release build of the real binary; loopback only).
-//! `ROLLCALL_BENCH_ONLY=exports` runs the exports scenario alone, `=jobs` the pacing one; `ROLLCALL_BENCH_ONLY=store`
+//! `ROLLCALL_BENCH_ONLY=exports` runs the exports scenario alone, `=jobs` the pacing one,
+//! `=latency` the extra hop (on a raised quota: the sandbox's limits × 100,000 and the proxy's
+//! Tencent Meeting pacing at 30,000,000 a minute, so the hop is measured, not the pacing);
+//! `ROLLCALL_BENCH_ONLY=store`
 //! the journal backends and two replicas, under `cargo xtask with-postgres` (3.).
 //! `ROLLCALL_BENCH_SECONDS` sets the seconds per latency level (default 5).
 
