@@ -5,19 +5,12 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use rollcall_core::api::DestinationKind;
 use rollcall_core::roster::{parse_roster, MappingOptions};
 
-const ROWS: usize = 100_000;
+#[path = "common/roster_100k.rs"]
+mod fixture;
+use fixture::ROWS;
 
 fn roster_bytes() -> Vec<u8> {
-    let mut s = String::from("姓名,手机号,邮箱,公司,职位,IM账号,部门\n");
-    for i in 0..ROWS {
-        s.push_str(&format!(
-            "参会者{i},+86 139-{:04}-{:04},user{i}@example.com,示例公司{},经理,member{i},市场部\n",
-            i / 10_000,
-            i % 10_000,
-            i % 50
-        ));
-    }
-    s.into_bytes()
+    fixture::roster_100k().into_bytes()
 }
 
 fn bench(c: &mut Criterion) {

@@ -6,6 +6,9 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../../core/benches/common/roster_100k.rs"]
+#[allow(dead_code)]
+mod fixture;
 #[path = "../tests/webdriver/mod.rs"]
 mod webdriver;
 
@@ -17,15 +20,7 @@ fn main() {
         "needs chromium, chromedriver and the built UI (cargo xtask build-ui)"
     );
     let tmp = tempfile::tempdir().unwrap();
-    let mut s = String::from("姓名,手机号,邮箱,公司,职位,IM账号,部门\n");
-    for i in 0..100_000 {
-        s.push_str(&format!(
-            "参会者{i},+86 139-{:04}-{:04},user{i}@example.com,示例公司{},经理,member{i},市场部\n",
-            i / 10_000,
-            i % 10_000,
-            i % 50
-        ));
-    }
+    let s = fixture::roster_100k();
     let file = tmp.path().join("roster-100k.csv");
     std::fs::write(&file, s.as_bytes()).unwrap();
     let server = common::spawn(

@@ -7,22 +7,11 @@
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-const ROWS: usize = 100_000;
 const RUNS: usize = 15;
 
-/// The roster the other roster benchmarks use (core's criterion bench, the browser worker's).
-fn roster_csv() -> String {
-    let mut s = String::from("姓名,手机号,邮箱,公司,职位,IM账号,部门\n");
-    for i in 0..ROWS {
-        s.push_str(&format!(
-            "参会者{i},+86 139-{:04}-{:04},user{i}@example.com,示例公司{},经理,member{i},市场部\n",
-            i / 10_000,
-            i % 10_000,
-            i % 50
-        ));
-    }
-    s
-}
+#[path = "../../core/benches/common/roster_100k.rs"]
+#[allow(dead_code)]
+mod fixture;
 
 /// The bare parse, when this binary is re-run as the baseline process.
 fn bare_parse(path: &str) {
@@ -54,7 +43,7 @@ fn main() {
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("roster-100k.csv");
-    std::fs::write(&file, roster_csv()).unwrap();
+    std::fs::write(&file, fixture::roster_100k()).unwrap();
     let me = std::env::current_exe().unwrap();
     let (mut bare, mut cli, mut cli_json) = (vec![], vec![], vec![]);
     for _ in 0..RUNS {

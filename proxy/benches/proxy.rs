@@ -105,6 +105,19 @@ default_item_sku_name = "嘉宾票"
     p.display().to_string()
 }
 
+/// A sandbox with its limits scaled by `rate_scale`, and a proxy config pointing at it.
+fn sandbox(rate_scale: &str) -> (tempfile::TempDir, Proc, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let pre = config(dir.path(), "http://unused");
+    let args = ["sandbox", "--bind", "127.0.0.1:0", "--config", &pre];
+    let sandbox = spawn(
+        &[&args[..], &["--rate-scale", rate_scale]].concat(),
+        "sandbox listening",
+    );
+    let cfg = config(dir.path(), &sandbox.1);
+    (dir, sandbox, cfg)
+}
+
 fn stack() -> (tempfile::TempDir, Proc, Proc, String) {
     stack_with(false)
 }
@@ -112,22 +125,7 @@ fn stack() -> (tempfile::TempDir, Proc, Proc, String) {
 /// A sandbox and a proxy; with `raised_quota` both allow far more than the documented rates (a
 /// raised quota), so the latency runs measure the extra hop, not the pacing in front of it.
 fn stack_with(raised_quota: bool) -> (tempfile::TempDir, Proc, Proc, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let pre = config(dir.path(), "http://unused");
-    let scale = if raised_quota { "100000" } else { "1" };
-    let sandbox = spawn(
-        &[
-            "sandbox",
-            "--bind",
-            "127.0.0.1:0",
-            "--config",
-            &pre,
-            "--rate-scale",
-            scale,
-        ],
-        "sandbox listening",
-    );
-    let cfg = config(dir.path(), &sandbox.1);
+    let (dir, sandbox, cfg) = sandbox(if raised_quota { "100000" } else { "1" });
     if raised_quota {
         let text = std::fs::read_to_string(&cfg).unwrap().replace(
             "operator_userid = \"organizer\"\n",
@@ -152,21 +150,7 @@ fn replicated(
     rate_scale: &str,
     im_rate: u32,
 ) -> (tempfile::TempDir, Proc, Vec<Proc>) {
-    let dir = tempfile::tempdir().unwrap();
-    let pre = config(dir.path(), "http://unused");
-    let sandbox = spawn(
-        &[
-            "sandbox",
-            "--bind",
-            "127.0.0.1:0",
-            "--config",
-            &pre,
-            "--rate-scale",
-            rate_scale,
-        ],
-        "sandbox listening",
-    );
-    let cfg = config(dir.path(), &sandbox.1);
+    let (dir, sandbox, cfg) = sandbox(rate_scale);
     let mut text = std::fs::read_to_string(&cfg).unwrap().replace(
         "admin_identifier = \"administrator\"\n",
         &format!("admin_identifier = \"administrator\"\nrequests_per_second = {im_rate}\n"),

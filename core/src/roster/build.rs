@@ -23,19 +23,7 @@ pub fn build_roster_with_progress(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Roster {
     let mut b = RosterBuilder::new(options, progress);
-    for p in table.problems {
-        b.problem(p);
-    }
-    let meta = TableMeta {
-        format: table.format,
-        encoding: table.encoding,
-        delimiter: table.delimiter,
-        expected_rows: table.rows.len(),
-    };
-    b.header(meta, table.headers);
-    for r in table.rows {
-        b.row(r);
-    }
+    table.feed(&mut b);
     b.finish()
 }
 

@@ -213,6 +213,23 @@ impl RowSink for Table {
 }
 
 impl Table {
+    /// Hands a table already in memory to `sink`, as a reader would: problems, header, rows.
+    pub fn feed(self, sink: &mut dyn RowSink) {
+        for p in self.problems {
+            sink.problem(p);
+        }
+        let meta = TableMeta {
+            format: self.format,
+            encoding: self.encoding,
+            delimiter: self.delimiter,
+            expected_rows: self.rows.len(),
+        };
+        sink.header(meta, self.headers);
+        for r in self.rows {
+            sink.row(r);
+        }
+    }
+
     fn empty() -> Table {
         Table {
             format: SourceFormat::Csv,
@@ -344,20 +361,7 @@ pub fn scan_with<'b>(
 ) -> Result<(), RosterError> {
     match sniff(bytes)? {
         Sniffed::Xlsx => {
-            let t = read_xlsx(bytes)?;
-            for p in t.problems {
-                sink.problem(p);
-            }
-            let meta = TableMeta {
-                format: t.format,
-                encoding: t.encoding,
-                delimiter: t.delimiter,
-                expected_rows: t.rows.len(),
-            };
-            sink.header(meta, t.headers);
-            for r in t.rows {
-                sink.row(r);
-            }
+            read_xlsx(bytes)?.feed(sink);
             Ok(())
         }
         Sniffed::Csv(enc) => {
