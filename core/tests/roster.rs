@@ -172,6 +172,51 @@ fn duplicates_by_email_and_userid() {
     assert_eq!(r.duplicates(), 2);
 }
 
+/// Duplicate keys are hashed where they live in the row: the same answers as comparing owned
+/// keys — the first repeated key decides (phone before e-mail before userid), e-mails compare
+/// case-insensitively (non-ASCII too), a key is remembered even on a row that repeats another,
+/// and equal text under different kinds is no duplicate.
+#[test]
+fn duplicate_keys_compare_in_place() {
+    let r = parse(
+        "姓名,手机,邮箱,userid\n\
+         a,13800000001,Ärger@Example.cn,u1\n\
+         b,13800000002,ärger@example.CN,u2\n\
+         c,+86 138-0000-0001,new@x.cn,u3\n\
+         d,13800000009,NEW@x.cn,u4\n\
+         e,,,13800000001\n\
+         f,13800000002,,u1\n"
+            .as_bytes(),
+    );
+    let dup: Vec<(u32, Option<u32>)> = r.rows.iter().map(|x| (x.row, x.duplicate_of)).collect();
+    assert_eq!(
+        dup,
+        [
+            (2, None),
+            (3, Some(2)), // e-mail, case-folded beyond ASCII
+            (4, Some(2)), // the same phone written differently
+            (5, Some(4)), // the e-mail row 4 brought in, though row 4 repeated row 2
+            (6, None),    // a userid equal to a phone number is not the phone
+            (7, Some(3)), // phone (row 3) before userid (row 2)
+        ]
+    );
+    let columns: Vec<_> = r
+        .problems
+        .iter()
+        .filter(|p| p.code == "duplicate")
+        .map(|p| (p.row, p.column.as_deref()))
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            (3, Some("邮箱")),
+            (4, Some("手机")),
+            (5, Some("邮箱")),
+            (7, Some("手机"))
+        ]
+    );
+}
+
 #[test]
 fn destination_checks() {
     let mut r = parse(
