@@ -232,7 +232,9 @@ pub struct Roster {
     pub encoding: Option<TextEncoding>,
     pub headers: Vec<String>,
     pub columns: Vec<ColumnMapping>,
+    /// In the order read: ascending row numbers for a file.
     pub rows: Vec<RosterRow>,
+    /// Sorted by row (stable: a row's problems in the order found).
     pub problems: Vec<RowProblem>,
 }
 

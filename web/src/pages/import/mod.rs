@@ -162,13 +162,18 @@ pub fn Import() -> impl IntoView {
         st.roster.with(|r| {
             r.as_ref()
                 .map(|r| {
+                    // Once per filter change, not once per row: a 100k-row file may have as many
+                    // problems, and a scan per row would be quadratic.
+                    let with_problem: HashSet<u32> = match filter.get() {
+                        Filter::Problems => r.problems.iter().map(|p| p.row).collect(),
+                        _ => HashSet::new(),
+                    };
                     r.rows
                         .iter()
                         .filter(|row| match filter.get() {
                             Filter::All => true,
                             Filter::Problems => {
-                                bad.contains(&row.row)
-                                    || r.problems.iter().any(|p| p.row == row.row)
+                                bad.contains(&row.row) || with_problem.contains(&row.row)
                             }
                             Filter::Duplicates => row.duplicate_of.is_some(),
                         })

@@ -96,8 +96,11 @@ pub(super) fn Preview(
                         let kinds = chosen.get();
                         let ids: Vec<u32> = rows.with(|v| v.iter().skip(page.get() * PAGE).take(PAGE).copied().collect());
                         ids.into_iter().map(|rn| {
-                            let Some(row) = r.rows.iter().find(|x| x.row == rn) else { return view! { <tr></tr> }.into_any() };
-                            let probs: Vec<_> = r.problems.iter().filter(|p| p.row == rn && p.destination.is_none_or(|d| kinds.contains(&d))).cloned().collect();
+                            // Rows and problems are in row order: a page looks its rows up, never scans.
+                            let Ok(at) = r.rows.binary_search_by_key(&rn, |x| x.row) else { return view! { <tr></tr> }.into_any() };
+                            let row = &r.rows[at];
+                            let from = r.problems.partition_point(|p| p.row < rn);
+                            let probs: Vec<_> = r.problems[from..].iter().take_while(|p| p.row == rn).filter(|p| p.destination.is_none_or(|d| kinds.contains(&d))).cloned().collect();
                             let has_error = probs.iter().any(|p| p.severity == Severity::Error);
                             let cells = r.columns.iter().enumerate().map(|(i, c)| {
                                 let mine: Vec<String> = probs.iter().filter(|p| p.column.as_deref() == Some(c.header.as_str())).map(|p| pick(&p.message.zh, &p.message.en)).collect();
