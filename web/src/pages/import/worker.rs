@@ -45,9 +45,15 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
         let worker = web_sys::Worker::new("./worker_loader.js").ok()?;
         let on_message =
             Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-                let Some(text) = ev.data().as_string() else {
+                // UTF-8 JSON in a transferred buffer (see the worker's `post`).
+                let data = ev.data();
+                if !data.is_instance_of::<js_sys::ArrayBuffer>() {
                     return;
-                };
+                }
+                let bytes = js_sys::Uint8Array::new(&data).to_vec();
+                // As text, so the page keeps one JSON reader (`from_slice` would add a second
+                // copy of every reply type's decoder to the first screen).
+                let text = String::from_utf8_lossy(&bytes);
                 let msg = match serde_json::from_str::<WorkerReply>(&text) {
                     Ok(m) => m,
                     Err(e) => {
