@@ -2,10 +2,8 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
 
-use hashbrown::{DefaultHashBuilder, HashTable};
-
+use super::duplicates::SeenKeys;
 use super::read::{scan_with, RowSink, TableMeta};
 use super::rules::{parse_join_time, valid_email};
 use super::*;
@@ -50,8 +48,8 @@ pub fn parse_roster(bytes: &[u8], options: &MappingOptions) -> Result<Roster, Ro
 /// Builds a roster from rows as they are read ([`RowSink`]).
 ///
 /// Steps: [`map_columns`] (headers → fields) on the header, then per row [`read_cells`],
-/// [`apply_fixed`], [`normalise_phone`], [`check_row`], [`SeenKeys::find_duplicate`]; problems
-/// are collected, never thrown.
+/// [`apply_fixed`], [`normalise_phone`], [`check_row`], then duplicates (`duplicates.rs`);
+/// problems are collected, never thrown.
 pub struct RosterBuilder<'o, 'p> {
     options: &'o MappingOptions,
     progress: &'p mut dyn FnMut(usize, usize),
@@ -435,101 +433,5 @@ fn check_row<'c>(
             "这一行没有手机号、邮箱、userid 或 IM 账号，无法导入",
             "this row has no phone, email, userid or IM account; it cannot be imported",
         ));
-    }
-}
-
-/// Step 6: in-file duplicates by normalised phone, e-mail (case-insensitive) or userid.
-///
-/// The table holds (row index, key kind) and hashes the key where it lives, in the row itself:
-/// nothing is copied or allocated per row (a mixed-case e-mail is lower-cased to compare).
-struct SeenKeys {
-    table: HashTable<(u32, FieldKind)>,
-    hasher: DefaultHashBuilder,
-}
-
-/// The duplicate-detection keys of a row, in the order they are checked.
-const KEY_KINDS: [FieldKind; 3] = [FieldKind::Phone, FieldKind::Email, FieldKind::Userid];
-
-/// A row's key of one kind: (area, phone), the lower-cased e-mail, or the userid.
-fn key_of(a: &Attendee, kind: FieldKind) -> Option<Key<'_>> {
-    match kind {
-        FieldKind::Phone => Some((a.area.as_deref().unwrap_or(""), a.phone.as_deref()?.into())),
-        FieldKind::Email => {
-            let e = a.email.as_deref()?;
-            let lower = if e.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-                e.to_lowercase().into()
-            } else {
-                e.into()
-            };
-            Some(("", lower))
-        }
-        FieldKind::Userid => Some(("", a.userid.as_deref()?.into())),
-        _ => None,
-    }
-}
-
-type Key<'a> = (&'a str, std::borrow::Cow<'a, str>);
-
-fn hash_key(hasher: &DefaultHashBuilder, kind: FieldKind, key: &Key) -> u64 {
-    let mut h = hasher.build_hasher();
-    kind.hash(&mut h);
-    key.0.hash(&mut h);
-    key.1.hash(&mut h);
-    h.finish()
-}
-
-impl SeenKeys {
-    fn with_capacity(n: usize) -> Self {
-        SeenKeys {
-            table: HashTable::with_capacity(n),
-            hasher: DefaultHashBuilder::default(),
-        }
-    }
-
-    /// Checks the last row of `rows` against the rows before it; the first row it repeats.
-    fn find_duplicate<'c>(
-        &mut self,
-        rows: &[RosterRow],
-        col: &dyn Fn(FieldKind) -> Option<&'c str>,
-        problems: &mut Vec<RowProblem>,
-    ) -> Option<u32> {
-        let idx = rows.len() - 1;
-        let this = &rows[idx];
-        let mut duplicate_of = None;
-        for kind in KEY_KINDS {
-            let Some(key) = key_of(&this.attendee, kind) else {
-                continue;
-            };
-            let hash = hash_key(&self.hasher, kind, &key);
-            let found = self.table.find(hash, |&(i, k)| {
-                k == kind && key_of(&rows[i as usize].attendee, k).as_ref() == Some(&key)
-            });
-            match found {
-                Some(&(first, _)) => {
-                    let first = rows[first as usize].row;
-                    if duplicate_of.is_none() {
-                        duplicate_of = Some(first);
-                        problems.push(RowProblem::new(
-                            this.row,
-                            col(kind),
-                            "duplicate",
-                            Severity::Error,
-                            &format!("与第 {first} 行重复（{}相同）", kind.label_zh()),
-                            &format!("duplicate of row {first} (same {})", kind.as_str()),
-                        ));
-                    }
-                }
-                None => {
-                    let hasher = &self.hasher;
-                    // Every entry's row has its key: the table only holds rows that had one.
-                    self.table
-                        .insert_unique(hash, (idx as u32, kind), |&(i, k)| {
-                            key_of(&rows[i as usize].attendee, k)
-                                .map_or(0, |key| hash_key(hasher, k, &key))
-                        });
-                }
-            }
-        }
-        duplicate_of
     }
 }

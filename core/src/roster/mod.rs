@@ -14,6 +14,7 @@ pub mod read;
 pub mod sources;
 
 mod build;
+mod duplicates;
 mod rules;
 mod summary;
 mod types;
