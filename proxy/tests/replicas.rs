@@ -61,6 +61,35 @@ fn replica(dir: &Path, config: &Path, name: &str) -> Proc {
     )
 }
 
+/// Two replicas on a fresh database and a sandbox, IM at 3 requests a second in both (the
+/// documented 100/s scaled down, so a few dozen calls take seconds and show whether the replicas
+/// together keep the rate). Bind `_dir` first: locals drop in reverse, so the processes stop
+/// before their directory goes.
+struct SlowImPair {
+    _dir: tempfile::TempDir,
+    sb: Proc,
+    a: Proc,
+    b: Proc,
+}
+
+/// [`SlowImPair`] for `test`; `None` (the test skipped, saying so) without a test PostgreSQL.
+fn slow_im_pair(test: &str) -> Option<SlowImPair> {
+    let pg = pg_database(test)?;
+    let dir = tempfile::tempdir().unwrap();
+    let sb = sandbox(dir.path(), "0", "0.03");
+    let config = replica_config(dir.path(), &sb.url, &pg, "requests_per_second = 3\n", "");
+    let (a, b) = (
+        replica(dir.path(), &config, "a"),
+        replica(dir.path(), &config, "b"),
+    );
+    Some(SlowImPair {
+        _dir: dir,
+        sb,
+        a,
+        b,
+    })
+}
+
 /// Follows a job's event stream on `base` in a thread: every summary received, with when.
 fn follow(base: &str, id: &str) -> Arc<Mutex<Vec<(Instant, Value)>>> {
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -201,16 +230,9 @@ fn im_rows(from: usize, n: usize) -> Vec<Value> {
 
 #[test]
 fn two_replicas_share_the_im_rate() {
-    let Some(pg) = pg_database("two_replicas_share_the_im_rate") else {
+    let Some(SlowImPair { _dir, sb, a, b }) = slow_im_pair("two_replicas_share_the_im_rate") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    // IM at 3 requests a second (the documented 100/s scaled down, so a few dozen calls show
-    // whether the replicas together keep it).
-    let sb = sandbox(dir.path(), "0", "0.03");
-    let config = replica_config(dir.path(), &sb.url, &pg, "requests_per_second = 3\n", "");
-    let a = replica(dir.path(), &config, "a");
-    let b = replica(dir.path(), &config, "b");
     let n = 6_000;
     let start = |base: &str, from: usize| {
         let c = Client::new(base, Some(("alice", ORGANIZER)));
@@ -393,15 +415,12 @@ fn a_journal_outage_pauses_the_job_and_readyz() {
 
 #[test]
 fn cancel_and_resume_from_the_other_replica() {
-    let Some(pg) = pg_database("cancel_and_resume_from_the_other_replica") else {
+    // The job takes long enough at 3 IM requests a second to be cancelled mid-run.
+    let Some(SlowImPair { _dir, sb, a, b }) =
+        slow_im_pair("cancel_and_resume_from_the_other_replica")
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    // IM at 3 requests a second: the job takes long enough to be cancelled mid-run.
-    let sb = sandbox(dir.path(), "0", "0.03");
-    let config = replica_config(dir.path(), &sb.url, &pg, "requests_per_second = 3\n", "");
-    let a = replica(dir.path(), &config, "a");
-    let b = replica(dir.path(), &config, "b");
     let on_a = Client::new(&a.url, Some(("alice", ORGANIZER)));
     let on_b = Client::new(&b.url, Some(("alice", ORGANIZER)));
     let n = 10_000;
