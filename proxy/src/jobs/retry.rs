@@ -47,12 +47,7 @@ impl Pacer {
         if let Some((store, key)) = &self.shared {
             let (store, key, interval) = (store.clone(), key.clone(), self.interval);
             match tokio::task::spawn_blocking(move || store.reserve_slot(&key, interval)).await {
-                Ok(Ok(wait)) => {
-                    if !wait.is_zero() {
-                        tokio::time::sleep(wait).await;
-                    }
-                    return;
-                }
+                Ok(Ok(wait)) => return until(Instant::now() + wait).await,
                 Ok(Err(e)) => {
                     tracing::warn!(error = %e, "shared pacing unavailable; pacing locally")
                 }
@@ -65,11 +60,15 @@ impl Pacer {
             *next = slot + self.interval;
             slot
         };
-        // A slot that is already due goes at once: the timer would round even a zero wait up
-        // to its next millisecond tick, ~1 ms added to every call below the rate.
-        if slot > Instant::now() {
-            tokio::time::sleep_until(slot).await;
-        }
+        until(slot).await
+    }
+}
+
+/// Waits for a pacing slot. One that is already due goes at once: the timer would round even a
+/// zero wait up to its next millisecond tick, ~1 ms added to every call below the rate.
+async fn until(slot: Instant) {
+    if slot > Instant::now() {
+        tokio::time::sleep_until(slot).await;
     }
 }
 
