@@ -146,8 +146,7 @@ pub fn decode(bytes: &[u8], enc: TextEncoding) -> (Cow<'_, str>, bool) {
         TextEncoding::Utf8 => (encoding_rs::UTF_8, bytes),
         TextEncoding::Gbk => (encoding_rs::GB18030, bytes),
     };
-    let (text, had) = encoding.decode_without_bom_handling(body);
-    (text, had)
+    encoding.decode_without_bom_handling(body)
 }
 
 /// Picks the delimiter that splits the first lines most consistently.
