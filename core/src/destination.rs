@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::providers::tencent_im;
 use crate::providers::tencent_meeting::Edition;
-use crate::roster::{Attendee, FieldKind};
+use crate::roster::FieldKind;
 
 /// Where a roster goes. Text form: `tencent-meeting:MEETING_ID`, `tencent-im:GROUP_ID`,
 /// `huiyi31:EVENT_ID[:ATTENDEE_TYPE_ID:ITEM_SKU_ID]`.
@@ -198,9 +198,28 @@ impl DestinationKind {
     }
 }
 
+/// What a destination looks at in a row to decide whether it can take it (borrowed from an
+/// [`Attendee`](crate::roster::Attendee) or straight from a roster's cells).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Identities<'a> {
+    pub userid: Option<&'a str>,
+    pub open_id: Option<&'a str>,
+    /// The normalised national number.
+    pub phone: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub im_account: Option<&'a str>,
+}
+
+impl Identities<'_> {
+    /// The IM `Member_Account`: the IM account, else the userid (as [`Attendee::im_member_account`](crate::roster::Attendee::im_member_account)).
+    pub fn im_member_account(&self) -> Option<&str> {
+        self.im_account.or(self.userid)
+    }
+}
+
 /// What a destination needs from a row: `(field, code, zh, en)` for each gap.
 pub fn row_needs(
-    a: &Attendee,
+    a: &Identities,
     kind: DestinationKind,
 ) -> Vec<(FieldKind, &'static str, String, String)> {
     let mut out = Vec::new();

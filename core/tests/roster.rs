@@ -31,13 +31,13 @@ fn utf8_gbk_and_bom_decode_the_same() {
         assert_eq!(r.rows, utf8.rows);
         assert_eq!(r.headers, utf8.headers);
     }
-    assert_eq!(utf8.rows[0].attendee.name.as_deref(), Some("张三"));
-    assert_eq!(utf8.rows[0].attendee.phone.as_deref(), Some("13800138000"));
-    assert_eq!(utf8.rows[1].attendee.area.as_deref(), Some("86"));
-    assert_eq!(utf8.rows[1].attendee.phone.as_deref(), Some("13900139000"));
+    assert_eq!(utf8.attendee(0).name.as_deref(), Some("张三"));
+    assert_eq!(utf8.attendee(0).phone.as_deref(), Some("13800138000"));
+    assert_eq!(utf8.attendee(1).area.as_deref(), Some("86"));
+    assert_eq!(utf8.attendee(1).phone.as_deref(), Some("13900139000"));
     // Unmapped columns are kept as custom fields.
-    assert_eq!(utf8.rows[0].attendee.custom[0].name, "部门");
-    assert_eq!(utf8.rows[0].attendee.custom[0].value, "市场部");
+    assert_eq!(utf8.attendee(0).custom[0].name, "部门");
+    assert_eq!(utf8.attendee(0).custom[0].value, "市场部");
     assert!(utf8.problems.is_empty(), "{:?}", utf8.problems);
 }
 
@@ -47,10 +47,7 @@ fn delimiter_sniffing() {
         let text = SAMPLE.replace(',', d);
         let r = parse(text.as_bytes());
         assert_eq!(r.rows.len(), 2, "delimiter {d:?}");
-        assert_eq!(
-            r.rows[0].attendee.email.as_deref(),
-            Some("zhang@example.com")
-        );
+        assert_eq!(r.attendee(0).email.as_deref(), Some("zhang@example.com"));
     }
 }
 
@@ -66,7 +63,7 @@ fn automatic_mapping_in_chinese_and_english() {
             JoinTime
         ]
     );
-    let a = &r.rows[0].attendee;
+    let a = &r.attendee(0);
     assert_eq!(a.role.as_deref(), Some("Admin"));
     assert_eq!(a.join_time, Some(1_700_000_000));
     for h in ["手机", "电话", "mobile", "phone", "手机号码"] {
@@ -94,7 +91,7 @@ fn explicit_mapping_and_fixed_values_override() {
         &opts,
     )
     .unwrap();
-    let a = &r.rows[0].attendee;
+    let a = &r.attendee(0);
     assert_eq!(a.area.as_deref(), Some("852"));
     assert_eq!(a.phone.as_deref(), Some("91234567"));
     assert_eq!(a.email, None);
@@ -297,7 +294,7 @@ fn mixed_encoding_warns_and_keeps_rows() {
     // Mostly UTF-8: decoded as UTF-8, the GBK bytes replaced, and the organizer warned.
     assert_eq!(r.encoding, Some(TextEncoding::Utf8));
     assert_eq!(r.rows.len(), 1);
-    assert_eq!(r.rows[0].attendee.phone.as_deref(), Some("13800000000"));
+    assert_eq!(r.attendee(0).phone.as_deref(), Some("13800000000"));
     assert!(r.problems.iter().any(|p| p.code == "decode_errors"));
 }
 
@@ -323,8 +320,8 @@ fn xlsx_fixture_made_by_the_test() {
         "a workbook shows its format, not a text encoding"
     );
     assert_eq!(r.rows.len(), 2);
-    assert_eq!(r.rows[0].attendee.phone.as_deref(), Some("13800138000"));
-    assert_eq!(r.rows[0].attendee.custom[0].value, "素食");
+    assert_eq!(r.attendee(0).phone.as_deref(), Some("13800138000"));
+    assert_eq!(r.attendee(0).custom[0].value, "素食");
     assert_eq!(
         r.rows[1].row, 4,
         "spreadsheet row number skips the blank row"
@@ -351,7 +348,7 @@ fn a_50_mb_file_parses() {
     let r = parse(s.as_bytes());
     assert_eq!(r.rows.len() as u64, i);
     assert!(r.problems.is_empty());
-    assert_eq!(r.rows[0].attendee.custom[0].value, note);
+    assert_eq!(r.attendee(0).custom[0].value, note);
 }
 
 #[test]
@@ -428,10 +425,11 @@ proptest! {
         }
         let r = roster::parse_roster(csv.as_bytes(), &MappingOptions::default()).unwrap();
         let valid: Vec<_> = r.rows.iter().filter(|row| row.duplicate_of.is_none()).collect();
-        for (row, (name, phone, email)) in r.rows.iter().zip(&expected) {
-            prop_assert_eq!(row.attendee.name.as_deref(), Some(name.as_str()));
-            prop_assert_eq!(row.attendee.phone.as_deref(), Some(phone.as_str()));
-            prop_assert_eq!(row.attendee.email.as_deref(), Some(email.as_str()));
+        for (i, (name, phone, email)) in expected.iter().enumerate() {
+            let a = r.attendee(i);
+            prop_assert_eq!(a.name.as_deref(), Some(name.as_str()));
+            prop_assert_eq!(a.phone.as_deref(), Some(phone.as_str()));
+            prop_assert_eq!(a.email.as_deref(), Some(email.as_str()));
         }
         prop_assert_eq!(r.invalid_rows(None).len(), r.rows.len() - valid.len());
     }
@@ -514,4 +512,58 @@ fn xlsx_shared_string_out_of_range_is_a_clear_error_not_a_panic() {
         // A reader may also treat the dangling reference as an empty cell: no panic either way.
         Ok(t) => assert!(t.rows.is_empty()),
     }
+}
+
+/// A CSV written as `style` quotes it.
+fn csv_with(rows: &[Vec<String>], style: csv::QuoteStyle) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(style)
+        .from_writer(vec![]);
+    w.write_record(["姓名", "手机", "邮箱", "备注"]).unwrap();
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Cells are read in place when a record has no quoting and from csv_core's unquoted copy
+    /// when it has: the two give the same roster, cell for cell, problem for problem.
+    #[test]
+    fn quoted_and_unquoted_records_read_the_same(
+        rows in proptest::collection::vec(
+            proptest::collection::vec("[ a-z0-9@.+\u{4e00}-\u{4e08}\u{3000}\"',-]{0,12}", 4),
+            1..20,
+        )
+    ) {
+        let plain = parse(&csv_with(&rows, csv::QuoteStyle::Necessary));
+        let quoted = parse(&csv_with(&rows, csv::QuoteStyle::Always));
+        prop_assert_eq!(&plain.rows, &quoted.rows);
+        prop_assert_eq!(&plain.problems, &quoted.problems);
+        for i in 0..plain.rows.len() {
+            prop_assert_eq!(plain.attendee(i), quoted.attendee(i));
+        }
+    }
+}
+
+/// The roster the worker hands the page: rows as `{row, cells, duplicate_of?}`, and read back
+/// into the same rows.
+#[test]
+fn roster_rows_keep_their_wire_shape() {
+    let r = parse("姓名,手机\n张三, 13800138000 \n李四,13800138000\n".as_bytes());
+    let json = serde_json::to_value(&r.rows).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!([
+            {"row": 2, "cells": ["张三", "13800138000"]},
+            {"row": 3, "cells": ["李四", "13800138000"], "duplicate_of": 2}
+        ])
+    );
+    let back: roster::Roster = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+    assert_eq!(back.rows.len(), 2);
+    let cells: Vec<Vec<&str>> = back.rows.iter().map(|x| x.cells().collect()).collect();
+    assert_eq!(cells, [["张三", "13800138000"], ["李四", "13800138000"]]);
+    assert_eq!(back.rows[1].duplicate_of, Some(2));
 }

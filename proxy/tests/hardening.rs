@@ -45,7 +45,7 @@ fn exported_csvs_escape_formulas_and_failed_rows_reimport_unchanged() {
     let roster =
         rollcall_core::roster::parse_roster(failed.as_bytes(), &Default::default()).unwrap();
     assert_eq!(roster.rows.len(), 1);
-    assert_eq!(roster.rows[0].cells[0], FORMULA);
+    assert_eq!(roster.rows.first().and_then(|r| r.cell(0)), Some(FORMULA));
 }
 
 /// The proxy's resident memory (Linux), KiB.

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use super::duplicates::SeenKeys;
 use super::read::{scan_with, RowSink, TableMeta};
-use super::rules::{parse_join_time, valid_email};
+use super::rows::Derived;
+use super::rules::{parse_join_time, trim_cell, valid_email};
 use super::*;
 use crate::providers::tencent_im;
 
@@ -47,31 +48,41 @@ pub fn parse_roster(bytes: &[u8], options: &MappingOptions) -> Result<Roster, Ro
 
 /// Builds a roster from rows as they are read ([`RowSink`]).
 ///
-/// Steps: [`map_columns`] (headers → fields) on the header, then per row [`read_cells`],
-/// [`apply_fixed`], [`normalise_phone`], [`check_row`], then duplicates (`duplicates.rs`);
-/// problems are collected, never thrown.
+/// Steps: [`map_columns`] (headers → fields) on the header, then per row [`read_fields`]
+/// (borrowed cells → fields, roles and JoinTime parsed), [`normalise_phone`] (the mapping's
+/// fixed area filling a gap), [`check_row`], then duplicates (`duplicates.rs`); the row's cells
+/// go into [`Rows`]' one buffer. Problems are collected, never thrown.
 pub struct RosterBuilder<'o, 'p> {
     options: &'o MappingOptions,
     progress: &'p mut dyn FnMut(usize, usize),
     meta: Option<TableMeta>,
     headers: Vec<String>,
     columns: Vec<ColumnMapping>,
-    rows: Vec<RosterRow>,
+    /// The mapping's fixed area (trimmed; empty when none).
+    fixed_area: Option<Cell>,
+    rows: Rows,
     problems: Vec<RowProblem>,
     seen: SeenKeys,
 }
 
 impl<'o, 'p> RosterBuilder<'o, 'p> {
     pub fn new(options: &'o MappingOptions, progress: &'p mut dyn FnMut(usize, usize)) -> Self {
+        let fixed_area = options
+            .fixed
+            .get(&FieldKind::Area)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(Cell::from);
         RosterBuilder {
             options,
             progress,
             meta: None,
             headers: vec![],
             columns: vec![],
-            rows: vec![],
+            fixed_area,
+            rows: Rows::default(),
             problems: vec![],
-            seen: SeenKeys::with_capacity(0),
+            seen: SeenKeys::new(0, &[]),
         }
     }
 
@@ -93,6 +104,7 @@ impl<'o, 'p> RosterBuilder<'o, 'p> {
             columns: self.columns,
             rows: self.rows,
             problems: self.problems,
+            fixed: self.options.fixed.clone(),
         }
     }
 }
@@ -101,18 +113,20 @@ impl RowSink for RosterBuilder<'_, '_> {
     fn header(&mut self, meta: TableMeta, headers: Vec<String>) {
         self.columns = map_columns(&headers, self.options, &mut self.problems);
         self.headers = headers;
-        self.rows.reserve(meta.expected_rows);
-        self.seen = SeenKeys::with_capacity(meta.expected_rows * 2);
+        // Cells and text: about as many as the file has (an upper bound for a CSV).
+        let n = meta.expected_rows;
+        self.rows = Rows::with_capacity(n, n * self.columns.len(), 0);
+        self.seen = SeenKeys::new(n * 2, &self.columns);
         self.meta = Some(meta);
         (self.progress)(0, meta.expected_rows);
     }
 
-    fn row(&mut self, TableRow { row, cells }: TableRow) {
+    fn row(&mut self, row: u32, cells: &[&str]) {
         let RosterBuilder {
-            options,
             progress,
             meta,
             columns,
+            fixed_area,
             rows,
             problems,
             seen,
@@ -123,26 +137,38 @@ impl RowSink for RosterBuilder<'_, '_> {
             let total = meta.map_or(0, |m| m.expected_rows).max(done);
             progress(done, total);
         }
-        let col = |f: FieldKind| {
-            columns
-                .iter()
-                .find(|c| c.field == f)
-                .map(|c| c.header.as_str())
-        };
-        let (mut a, raw) = read_cells(row, &cells, columns, problems);
-        let raw = apply_fixed(options, &mut a, raw);
-        normalise_phone(row, &mut a, raw, columns, problems);
-        check_row(row, &a, &col, problems);
-        rows.push(RosterRow {
-            row,
-            cells,
-            attendee: a,
-            duplicate_of: None,
-        });
-        let duplicate_of = seen.find_duplicate(rows, &col, problems);
-        if let Some(last) = rows.last_mut() {
-            last.duplicate_of = duplicate_of;
+        if cells.len() > columns.len() && cells[columns.len()..].iter().any(|c| !c.is_empty()) {
+            let extra = cells.len() - columns.len();
+            problems.push(RowProblem::new(
+                row,
+                None,
+                "extra_cells",
+                Severity::Warning,
+                &format!("这一行比表头多 {extra} 个单元格，多出的内容被忽略"),
+                &format!(
+                    "this row has {extra} more cells than the header; the extra cells are ignored"
+                ),
+            ));
         }
+        let f = read_fields(row, |i| cells.get(i).copied(), columns, Some(problems));
+        let mut derived = Derived {
+            join_time: f.join_time,
+            admin: f.admin,
+            ..Derived::default()
+        };
+        normalise_phone(
+            row,
+            &f,
+            fixed_area.as_deref(),
+            &mut derived,
+            columns,
+            problems,
+        );
+        check_row(row, &f, derived.phone.is_some(), columns, problems);
+        rows.push(row, cells.iter().copied());
+        rows.set_derived(derived);
+        let duplicate_of = seen.find_duplicate(rows, columns, problems);
+        rows.set_duplicate_of(rows.len() - 1, duplicate_of);
     }
 
     fn problem(&mut self, problem: RowProblem) {
@@ -229,146 +255,109 @@ fn map_columns(
     columns
 }
 
-/// What a row said about its phone before normalisation: (phone column index, phone), area.
-struct RawPhone<'r> {
-    phone: Option<(usize, &'r str)>,
-    area: Option<Cell>,
+/// A row's mapped cells, borrowed: trimmed and non-empty, the last column of a field winning;
+/// the role and JoinTime parsed.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct RowFields<'a> {
+    pub name: Option<&'a str>,
+    pub area: Option<&'a str>,
+    /// The phone and its column.
+    pub phone: Option<(usize, &'a str)>,
+    pub email: Option<&'a str>,
+    pub company: Option<&'a str>,
+    pub position: Option<&'a str>,
+    pub userid: Option<&'a str>,
+    pub open_id: Option<&'a str>,
+    pub im_account: Option<&'a str>,
+    pub nickname: Option<&'a str>,
+    pub admin: bool,
+    pub join_time: Option<i64>,
 }
 
-/// Step 2: the row's cells into the attendee's fields (roles and JoinTime parsed, custom columns
-/// kept), warning about cells beyond the header.
-fn read_cells<'r>(
+/// Trimmed, `None` when empty.
+fn present(c: Option<&str>) -> Option<&str> {
+    let v = trim_cell(c?);
+    (!v.is_empty()).then_some(v)
+}
+
+/// Step 2: the row's cells into fields (roles and JoinTime parsed; their problems into
+/// `problems` when given). Custom columns are read when an attendee is built.
+pub(super) fn read_fields<'a>(
     row: u32,
-    cells: &'r [Cell],
+    cell: impl Fn(usize) -> Option<&'a str>,
     columns: &[ColumnMapping],
-    problems: &mut Vec<RowProblem>,
-) -> (Attendee, RawPhone<'r>) {
-    let mut a = Attendee::default();
-    let mut raw_phone: Option<(usize, &'r str)> = None;
-    let mut raw_area: Option<Cell> = None;
-    if cells.len() > columns.len() && cells[columns.len()..].iter().any(|c| !c.is_empty()) {
-        problems.push(RowProblem::new(
-            row,
-            None,
-            "extra_cells",
-            Severity::Warning,
-            &format!(
-                "这一行比表头多 {} 个单元格，多出的内容被忽略",
-                cells.len() - columns.len()
-            ),
-            &format!(
-                "this row has {} more cells than the header; the extra cells are ignored",
-                cells.len() - columns.len()
-            ),
-        ));
-    }
+    mut problems: Option<&mut Vec<RowProblem>>,
+) -> RowFields<'a> {
+    let mut f = RowFields::default();
     for (i, c) in columns.iter().enumerate() {
-        let Some(cell) = cells.get(i) else { continue };
-        let v = cell.trim();
-        if v.is_empty() {
+        if matches!(c.field, FieldKind::Custom | FieldKind::Ignore) {
             continue;
         }
-        // The cell itself when reading trimmed it already (no copy of a long cell's heap text).
-        let owned = || {
-            if v.len() == cell.len() {
-                cell.clone()
-            } else {
-                Cell::from(v)
-            }
-        };
+        let Some(v) = present(cell(i)) else { continue };
         match c.field {
-            FieldKind::Name => a.name = Some(owned()),
-            FieldKind::Area => raw_area = Some(owned()),
-            FieldKind::Phone => raw_phone = Some((i, v)),
-            FieldKind::Email => a.email = Some(owned()),
-            FieldKind::Company => a.company = Some(owned()),
-            FieldKind::Position => a.position = Some(owned()),
-            FieldKind::Userid => a.userid = Some(owned()),
-            FieldKind::OpenId => a.open_id = Some(owned()),
-            FieldKind::ImAccount => a.im_account = Some(owned()),
-            FieldKind::Nickname => a.nickname = Some(owned()),
+            FieldKind::Name => f.name = Some(v),
+            FieldKind::Area => f.area = Some(v),
+            FieldKind::Phone => f.phone = Some((i, v)),
+            FieldKind::Email => f.email = Some(v),
+            FieldKind::Company => f.company = Some(v),
+            FieldKind::Position => f.position = Some(v),
+            FieldKind::Userid => f.userid = Some(v),
+            FieldKind::OpenId => f.open_id = Some(v),
+            FieldKind::ImAccount => f.im_account = Some(v),
+            FieldKind::Nickname => f.nickname = Some(v),
             FieldKind::Role => match v {
-                "Admin" | "admin" | "管理员" => a.role = Some(Cell::const_new("Admin")),
+                "Admin" | "admin" | "管理员" => f.admin = true,
                 "Member" | "member" | "成员" | "普通成员" => {}
-                _ => problems.push(RowProblem::new(
-                    row,
-                    Some(&c.header),
-                    "im_role",
-                    Severity::Error,
-                    "群角色只能是 Admin/管理员（普通成员留空）",
-                    "role may only be Admin (leave empty for a normal member)",
-                )),
+                _ => {
+                    if let Some(p) = problems.as_deref_mut() {
+                        p.push(RowProblem::new(
+                            row,
+                            Some(&c.header),
+                            "im_role",
+                            Severity::Error,
+                            "群角色只能是 Admin/管理员（普通成员留空）",
+                            "role may only be Admin (leave empty for a normal member)",
+                        ))
+                    }
+                }
             },
             FieldKind::JoinTime => match parse_join_time(v) {
-                Some(t) => a.join_time = Some(t),
-                None => problems.push(RowProblem::new(
-                    row,
-                    Some(&c.header),
-                    "join_time_format",
-                    Severity::Error,
-                    "入群时间须为 Unix 秒或“YYYY-MM-DD HH:MM:SS”",
-                    "JoinTime must be Unix seconds or \"YYYY-MM-DD HH:MM:SS\"",
-                )),
+                Some(t) => f.join_time = Some(t),
+                None => {
+                    if let Some(p) = problems.as_deref_mut() {
+                        p.push(RowProblem::new(
+                            row,
+                            Some(&c.header),
+                            "join_time_format",
+                            Severity::Error,
+                            "入群时间须为 Unix 秒或“YYYY-MM-DD HH:MM:SS”",
+                            "JoinTime must be Unix seconds or \"YYYY-MM-DD HH:MM:SS\"",
+                        ))
+                    }
+                }
             },
-            FieldKind::Custom => a.custom.push(CustomField {
-                name: Cell::from(c.header.as_str()),
-                value: owned(),
-            }),
-            FieldKind::Ignore => {}
+            FieldKind::Custom | FieldKind::Ignore => {}
         }
     }
-    (
-        a,
-        RawPhone {
-            phone: raw_phone,
-            area: raw_area,
-        },
-    )
+    f
 }
 
-/// Step 3: the mapping's fixed values fill what the row left empty.
-fn apply_fixed<'r>(options: &MappingOptions, a: &mut Attendee, raw: RawPhone<'r>) -> RawPhone<'r> {
-    let RawPhone {
-        phone: raw_phone,
-        area: mut raw_area,
-    } = raw;
-    // Fixed values fill gaps.
-    for (f, v) in &options.fixed {
-        let slot = match f {
-            FieldKind::Area => &mut raw_area,
-            FieldKind::Company => &mut a.company,
-            FieldKind::Position => &mut a.position,
-            FieldKind::Role => &mut a.role,
-            FieldKind::Nickname => &mut a.nickname,
-            _ => continue,
-        };
-        if slot.is_none() && !v.trim().is_empty() {
-            *slot = Some(Cell::from(v.trim()));
-        }
-    }
-    RawPhone {
-        phone: raw_phone,
-        area: raw_area,
-    }
-}
-
-/// Step 4: area + phone normalised as every destination expects them.
+/// Step 3: area + phone normalised as every destination expects them; the mapping's fixed area
+/// fills a row that has none.
 fn normalise_phone(
     row: u32,
-    a: &mut Attendee,
-    raw: RawPhone,
+    f: &RowFields,
+    fixed_area: Option<&str>,
+    d: &mut Derived,
     columns: &[ColumnMapping],
     problems: &mut Vec<RowProblem>,
 ) {
-    let RawPhone {
-        phone: raw_phone,
-        area: raw_area,
-    } = raw;
-    match raw_phone {
-        Some((i, p)) => match phone::normalize(p, raw_area.as_deref()) {
+    let raw_area = f.area.or(fixed_area);
+    match f.phone {
+        Some((i, p)) => match phone::normalize(p, raw_area) {
             Ok((area, number)) => {
-                a.area = Some(area);
-                a.phone = Some(number);
+                d.area = Some(area);
+                d.phone = Some(number);
             }
             Err(e) => problems.push(RowProblem::new(
                 row,
@@ -379,22 +368,31 @@ fn normalise_phone(
                 &e.en,
             )),
         },
-        None => a.area = raw_area.and_then(|x| phone::normalize_area(&x)),
+        None => d.area = raw_area.and_then(phone::normalize_area),
     }
 }
 
-/// Step 5: the row's own rules: e-mail, IM account, at least one identifier.
-fn check_row<'c>(
+/// The header of the first column mapped to `f`.
+pub(super) fn header_of(columns: &[ColumnMapping], f: FieldKind) -> Option<&str> {
+    columns
+        .iter()
+        .find(|c| c.field == f)
+        .map(|c| c.header.as_str())
+}
+
+/// Step 4: the row's own rules: e-mail, IM account, at least one identifier.
+fn check_row(
     row: u32,
-    a: &Attendee,
-    col: &dyn Fn(FieldKind) -> Option<&'c str>,
+    f: &RowFields,
+    has_phone: bool,
+    columns: &[ColumnMapping],
     problems: &mut Vec<RowProblem>,
 ) {
-    if let Some(e) = &a.email {
+    if let Some(e) = f.email {
         if !valid_email(e) {
             problems.push(RowProblem::new(
                 row,
-                col(FieldKind::Email),
+                header_of(columns, FieldKind::Email),
                 "email_invalid",
                 Severity::Error,
                 &format!("邮箱格式不正确（“{e}”）"),
@@ -402,11 +400,11 @@ fn check_row<'c>(
             ));
         }
     }
-    if let Some(acc) = &a.im_account {
+    if let Some(acc) = f.im_account {
         for p in tencent_im::validate_account(acc, "im_account") {
             problems.push(RowProblem::new(
                 row,
-                col(FieldKind::ImAccount),
+                header_of(columns, FieldKind::ImAccount),
                 &p.code,
                 Severity::Error,
                 &p.message.zh,
@@ -414,11 +412,11 @@ fn check_row<'c>(
             ));
         }
     }
-    if a.phone.is_none()
-        && a.email.is_none()
-        && a.userid.is_none()
-        && a.open_id.is_none()
-        && a.im_account.is_none()
+    if !has_phone
+        && f.email.is_none()
+        && f.userid.is_none()
+        && f.open_id.is_none()
+        && f.im_account.is_none()
         && !problems
             .iter()
             .rev()

@@ -5,6 +5,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
+use super::rows::Rows;
 use super::*;
 
 /// The keys seen so far.
@@ -14,30 +15,61 @@ use super::*;
 pub(super) struct SeenKeys {
     table: HashTable<(u32, FieldKind)>,
     hasher: DefaultHashBuilder,
+    /// The e-mail and userid columns, last first.
+    email: Vec<usize>,
+    userid: Vec<usize>,
 }
 
 /// The duplicate-detection keys of a row, in the order they are checked.
 const KEY_KINDS: [FieldKind; 3] = [FieldKind::Phone, FieldKind::Email, FieldKind::Userid];
 
-/// A row's key of one kind: (area, phone), the lower-cased e-mail, or the userid.
-fn key_of(a: &Attendee, kind: FieldKind) -> Option<Key<'_>> {
-    match kind {
-        FieldKind::Phone => Some((a.area.as_deref().unwrap_or(""), a.phone.as_deref()?.into())),
-        FieldKind::Email => {
-            let e = a.email.as_deref()?;
-            let lower = if e.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-                e.to_lowercase().into()
-            } else {
-                e.into()
-            };
-            Some(("", lower))
-        }
-        FieldKind::Userid => Some(("", a.userid.as_deref()?.into())),
-        _ => None,
-    }
+type Key<'a> = (&'a str, std::borrow::Cow<'a, str>);
+
+/// Where the keys live: the rows read so far, and the columns of the e-mail and the userid (the
+/// last non-empty one of a field wins, as when the row was read).
+struct RowKeys<'r> {
+    rows: &'r Rows,
+    email: &'r [usize],
+    userid: &'r [usize],
 }
 
-type Key<'a> = (&'a str, std::borrow::Cow<'a, str>);
+/// The columns of `f`, last first.
+fn columns_of(columns: &[ColumnMapping], f: FieldKind) -> Vec<usize> {
+    (0..columns.len())
+        .rev()
+        .filter(|&i| columns[i].field == f)
+        .collect()
+}
+
+impl<'r> RowKeys<'r> {
+    fn last_present(&self, i: usize, cols: &[usize]) -> Option<&'r str> {
+        cols.iter().find_map(|&c| {
+            let v = super::rules::trim_cell(self.rows.cell(i, c)?);
+            (!v.is_empty()).then_some(v)
+        })
+    }
+
+    /// Row `i`'s key of one kind: (area, phone), the lower-cased e-mail, or the userid.
+    fn key(&self, i: usize, kind: FieldKind) -> Option<Key<'r>> {
+        match kind {
+            FieldKind::Phone => {
+                let (area, phone) = self.rows.area_phone(i);
+                Some((area.unwrap_or(""), phone?.into()))
+            }
+            FieldKind::Email => {
+                let e = self.last_present(i, self.email)?;
+                let lower = if e.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+                    e.to_lowercase().into()
+                } else {
+                    e.into()
+                };
+                Some(("", lower))
+            }
+            FieldKind::Userid => Some(("", self.last_present(i, self.userid)?.into())),
+            _ => None,
+        }
+    }
+}
 
 fn hash_key(hasher: &DefaultHashBuilder, kind: FieldKind, key: &Key) -> u64 {
     let mut h = hasher.build_hasher();
@@ -48,30 +80,36 @@ fn hash_key(hasher: &DefaultHashBuilder, kind: FieldKind, key: &Key) -> u64 {
 }
 
 impl SeenKeys {
-    pub(super) fn with_capacity(n: usize) -> Self {
+    pub(super) fn new(n: usize, columns: &[ColumnMapping]) -> Self {
         SeenKeys {
             table: HashTable::with_capacity(n),
             hasher: DefaultHashBuilder::default(),
+            email: columns_of(columns, FieldKind::Email),
+            userid: columns_of(columns, FieldKind::Userid),
         }
     }
 
-    /// Checks the last row of `rows` against the rows before it; the first row it repeats.
-    pub(super) fn find_duplicate<'c>(
+    /// Checks the last row against the rows before it; the first row it repeats.
+    pub(super) fn find_duplicate(
         &mut self,
-        rows: &[RosterRow],
-        col: &dyn Fn(FieldKind) -> Option<&'c str>,
+        rows: &Rows,
+        columns: &[ColumnMapping],
         problems: &mut Vec<RowProblem>,
     ) -> Option<u32> {
+        let keys = RowKeys {
+            rows,
+            email: &self.email,
+            userid: &self.userid,
+        };
         let idx = rows.len() - 1;
-        let this = &rows[idx];
         let mut duplicate_of = None;
         for kind in KEY_KINDS {
-            let Some(key) = key_of(&this.attendee, kind) else {
+            let Some(key) = keys.key(idx, kind) else {
                 continue;
             };
             let hash = hash_key(&self.hasher, kind, &key);
             let found = self.table.find(hash, |&(i, k)| {
-                k == kind && key_of(&rows[i as usize].attendee, k).as_ref() == Some(&key)
+                k == kind && keys.key(i as usize, k).as_ref() == Some(&key)
             });
             match found {
                 Some(&(first, _)) => {
@@ -79,8 +117,8 @@ impl SeenKeys {
                     if duplicate_of.is_none() {
                         duplicate_of = Some(first);
                         problems.push(RowProblem::new(
-                            this.row,
-                            col(kind),
+                            rows[idx].row,
+                            super::build::header_of(columns, kind),
                             "duplicate",
                             Severity::Error,
                             &format!("与第 {first} 行重复（{}相同）", kind.label_zh()),
@@ -93,7 +131,7 @@ impl SeenKeys {
                     // Every entry's row has its key: the table only holds rows that had one.
                     self.table
                         .insert_unique(hash, (idx as u32, kind), |&(i, k)| {
-                            key_of(&rows[i as usize].attendee, k)
+                            keys.key(i as usize, k)
                                 .map_or(0, |key| hash_key(hasher, k, &key))
                         });
                 }

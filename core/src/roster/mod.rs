@@ -15,6 +15,7 @@ pub mod sources;
 
 mod build;
 mod duplicates;
+mod rows;
 mod rules;
 mod summary;
 mod types;
@@ -28,6 +29,7 @@ pub use read::{decode, read_table};
 pub use read::{read_csv_text, sniff, RosterError, Sniffed, SourceFormat, TextEncoding};
 pub use read::{read_table_with, read_xlsx, scan_csv_text, scan_with, sniff_delimiter};
 pub use read::{RowSink, TableMeta};
+pub use rows::{RowEntry, RowRef, Rows};
 pub use rules::parse_join_time;
 pub use summary::CheckSummary;
 pub use types::*;

@@ -23,12 +23,21 @@ pub struct PhoneError {
 /// Maps full-width characters to ASCII and drops separators.
 pub fn clean(raw: &str) -> Cell {
     if raw.is_ascii() {
-        // The common case, byte by byte: the same separators as below, ASCII only.
+        // The common case, byte by byte: the same separators as below, ASCII only, into a
+        // buffer on the stack (a phone fits).
         let kept = raw
             .bytes()
-            .filter(|b| !matches!(b, b' ' | b'-' | b'(' | b')' | b'.' | b'\t'))
-            .map(char::from);
-        return kept.collect();
+            .filter(|b| !matches!(b, b' ' | b'-' | b'(' | b')' | b'.' | b'\t'));
+        let mut buf = [0u8; 32];
+        let mut n = 0;
+        for b in kept.clone() {
+            if n == buf.len() {
+                return kept.map(char::from).collect();
+            }
+            buf[n] = b;
+            n += 1;
+        }
+        return Cell::from(std::str::from_utf8(&buf[..n]).unwrap_or_default());
     }
     raw.chars()
         .filter_map(|c| {

@@ -76,6 +76,12 @@ impl std::error::Error for RosterError {}
 
 /// Decides the format and text encoding from the bytes alone.
 pub fn sniff(bytes: &[u8]) -> Result<Sniffed, RosterError> {
+    sniff_text(bytes).map(|(s, _)| s)
+}
+
+/// [`sniff`], plus the text itself when the file is valid UTF-8 (BOM stripped): sniffing had to
+/// validate it, so it is read in place rather than validated again by a decoder.
+fn sniff_text(bytes: &[u8]) -> Result<(Sniffed, Option<&str>), RosterError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) || bytes == b"\xEF\xBB\xBF" {
         return Err(RosterError::new(
             "empty_file",
@@ -84,7 +90,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniffed, RosterError> {
         ));
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return Ok(Sniffed::Xlsx);
+        return Ok((Sniffed::Xlsx, None));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(RosterError::new(
@@ -112,23 +118,25 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniffed, RosterError> {
             "this is not a CSV or XLSX spreadsheet",
         ));
     }
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        Ok(Sniffed::Csv(TextEncoding::Utf8Bom))
-    } else if looks_like_utf8(bytes) {
-        Ok(Sniffed::Csv(TextEncoding::Utf8))
+    if let Some(body) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        let text = std::str::from_utf8(body).ok();
+        return Ok((Sniffed::Csv(TextEncoding::Utf8Bom), text));
+    }
+    // Fast path: a valid file (the common case) needs no per-chunk counting.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((Sniffed::Csv(TextEncoding::Utf8), Some(text)));
+    }
+    if mostly_utf8(bytes) {
+        Ok((Sniffed::Csv(TextEncoding::Utf8), None))
     } else {
-        Ok(Sniffed::Csv(TextEncoding::Gbk))
+        Ok((Sniffed::Csv(TextEncoding::Gbk), None))
     }
 }
 
-/// Valid UTF-8, or mostly UTF-8 with a few broken sequences (a mixed-encoding file: decoded as
-/// UTF-8 with replacement characters and a warning). GBK text almost never forms valid
-/// multi-byte UTF-8 sequences, so those decide.
-fn looks_like_utf8(bytes: &[u8]) -> bool {
-    // Fast path: a valid file (the common case) needs no per-chunk counting.
-    if std::str::from_utf8(bytes).is_ok() {
-        return true;
-    }
+/// Mostly UTF-8 with a few broken sequences (a mixed-encoding file: decoded as UTF-8 with
+/// replacement characters and a warning). GBK text almost never forms valid multi-byte UTF-8
+/// sequences, so those decide.
+fn mostly_utf8(bytes: &[u8]) -> bool {
     let (mut good, mut bad) = (0usize, 0usize);
     for chunk in bytes.utf8_chunks() {
         good += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
@@ -191,7 +199,8 @@ pub struct TableMeta {
 pub trait RowSink {
     /// The header row, once, before any data row.
     fn header(&mut self, meta: TableMeta, headers: Vec<String>);
-    fn row(&mut self, row: TableRow);
+    /// One data row: its row number as a spreadsheet shows it, and its cells.
+    fn row(&mut self, row: u32, cells: &[&str]);
     fn problem(&mut self, problem: RowProblem);
 }
 
@@ -203,8 +212,9 @@ impl RowSink for Table {
         self.headers = headers;
         self.rows.reserve(meta.expected_rows);
     }
-    fn row(&mut self, row: TableRow) {
-        self.rows.push(row);
+    fn row(&mut self, row: u32, cells: &[&str]) {
+        let cells = cells.iter().map(|&c| Cell::from(c)).collect();
+        self.rows.push(TableRow { row, cells });
     }
     fn problem(&mut self, problem: RowProblem) {
         self.problems.push(problem);
@@ -224,8 +234,11 @@ impl Table {
             expected_rows: self.rows.len(),
         };
         sink.header(meta, self.headers);
-        for r in self.rows {
-            sink.row(r);
+        let mut cells: Vec<&str> = Vec::new();
+        for r in &self.rows {
+            cells.clear();
+            cells.extend(r.cells.iter().map(Cell::as_str));
+            sink.row(r.row, &cells);
         }
     }
 
@@ -249,6 +262,10 @@ pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, Roster
 }
 
 /// Reads CSV text (already decoded) into `sink`, row by row.
+///
+/// `csv_core` splits the text into each record's unquoted bytes (one reused buffer); a cell is
+/// handed to the sink trimmed and unescaped, borrowed from that buffer. Blank records are
+/// skipped; row numbers are physical lines (a quoted cell may span several).
 pub fn scan_csv_text(
     text: &str,
     encoding: TextEncoding,
@@ -256,79 +273,85 @@ pub fn scan_csv_text(
 ) -> Result<(), RosterError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let delimiter = sniff_delimiter(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut seen_header = false;
-    let mut record = csv::StringRecord::new();
-    let mut width = 0;
-    // Physical line numbers: the csv crate does not count the blank lines it skips.
-    let (mut counted_to, mut line_no) = (0usize, 1u32);
-    let mut line_of = |byte: usize| {
-        // A record's position is where reading started, before the blank lines it skipped.
-        let mut byte = byte.min(text.len());
-        while matches!(text.as_bytes().get(byte), Some(b'\n' | b'\r')) {
-            byte += 1;
-        }
-        line_no += text.as_bytes()[counted_to..byte]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u32;
-        counted_to = byte;
-        line_no
-    };
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let input = text.as_bytes();
+    let (mut pos, mut seen_header) = (0usize, false);
+    let mut out = vec![0u8; 4096];
+    let mut ends = vec![0usize; 64];
+    // Reused between records (see `recycle`): no allocation per row.
+    let mut spare: Vec<&str> = Vec::new();
     loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = record
-                    .position()
-                    .map(|p| line_of(p.byte() as usize))
-                    .unwrap_or(0);
-                // A cell an export escaped (`'=…`) comes back as it was.
-                fn cell(c: &str) -> &str {
-                    crate::export::unescape_cell(c.trim())
-                }
-                if record.iter().all(|c| cell(c).is_empty()) {
-                    continue;
-                }
-                if seen_header {
-                    let mut cells = Vec::with_capacity(width.max(record.len()));
-                    cells.extend(record.iter().map(|c| Cell::from(cell(c))));
-                    sink.row(TableRow { row: line, cells });
-                } else {
-                    let h: Vec<String> = record.iter().map(|c| cell(c).to_string()).collect();
-                    width = h.len();
-                    seen_header = true;
-                    let meta = TableMeta {
-                        format: SourceFormat::Csv,
-                        encoding: Some(encoding),
-                        delimiter: Some(delimiter as char),
-                        expected_rows: text.bytes().filter(|&b| b == b'\n').count() + 1,
-                    };
-                    sink.header(meta, h);
+        // The record starts after any blank lines csv_core skips; its line is counted from there.
+        let skipped = input[pos..]
+            .iter()
+            .take_while(|b| matches!(b, b'\n' | b'\r'))
+            .filter(|&&b| b == b'\n')
+            .count();
+        let line = (reader.line() + skipped as u64).min(u64::from(u32::MAX)) as u32;
+        let rec_start = pos
+            + input[pos..]
+                .iter()
+                .take_while(|b| matches!(b, b'\n' | b'\r'))
+                .count();
+        let (mut nout, mut nend) = (0, 0);
+        let more = loop {
+            let (res, nin, o, e) =
+                reader.read_record(&input[pos..], &mut out[nout..], &mut ends[nend..]);
+            pos += nin;
+            nout += o;
+            nend += e;
+            match res {
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => out.resize(out.len() * 2, 0),
+                csv_core::ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
+                csv_core::ReadRecordResult::Record => break true,
+                csv_core::ReadRecordResult::End => break false,
+            }
+        };
+        if !more {
+            break;
+        }
+        let mut cells = recycle(std::mem::take(&mut spare));
+        match verbatim(text, rec_start, pos, &ends[..nend]) {
+            // No quotes: every cell is a slice of the text itself (no copy, no re-validation).
+            Some(record) => {
+                let mut start = 0;
+                for (j, &end) in ends[..nend].iter().enumerate() {
+                    let cell = record.get(start + j..end + j).unwrap_or_default();
+                    cells.push(clean_cell(cell));
+                    start = end;
                 }
             }
-            Err(e) => {
-                let line = e
-                    .position()
-                    .map(|p| line_of(p.byte() as usize))
-                    .unwrap_or(0);
-                sink.problem(RowProblem::new(
-                    line,
-                    None,
-                    "csv_syntax",
-                    Severity::Error,
-                    "CSV 格式错误（引号未闭合？）",
-                    &format!("CSV syntax error: {e}"),
-                ));
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    break;
+            // Quoted cells: csv_core's unquoted copy. Valid UTF-8 as the text was: csv_core
+            // only splits at and drops ASCII bytes.
+            None => {
+                let Ok(record) = std::str::from_utf8(&out[..nout]) else {
+                    continue;
+                };
+                let mut start = 0;
+                for &end in &ends[..nend] {
+                    cells.push(clean_cell(&record[start..end]));
+                    start = end;
                 }
             }
         }
+        if cells.iter().all(|c| c.is_empty()) {
+            spare = recycle(cells);
+            continue;
+        }
+        if seen_header {
+            sink.row(line, &cells);
+        } else {
+            seen_header = true;
+            let meta = TableMeta {
+                format: SourceFormat::Csv,
+                encoding: Some(encoding),
+                delimiter: Some(delimiter as char),
+                expected_rows: count_newlines(input) + 1,
+            };
+            sink.header(meta, cells.iter().map(|c| c.to_string()).collect());
+        }
+        spare = recycle(cells);
     }
     if !seen_header {
         return Err(RosterError::new(
@@ -338,6 +361,41 @@ pub fn scan_csv_text(
         ));
     }
     Ok(())
+}
+
+/// The record's own text when csv_core's copy of it is the text itself: its cells plus one
+/// delimiter between each exactly fill what was read before the terminator. csv_core only ever
+/// drops bytes (separators, the terminator, enclosing and doubled quotes), so when nothing but
+/// the separators was dropped, every other byte was copied as it stands.
+fn verbatim<'t>(text: &'t str, start: usize, end: usize, ends: &[usize]) -> Option<&'t str> {
+    let raw = text.as_bytes().get(start..end)?;
+    let content = match raw.last() {
+        Some(b'\n' | b'\r') => &raw[..raw.len() - 1],
+        _ => raw,
+    };
+    let cells_len = ends.last().copied().unwrap_or(0) + ends.len().saturating_sub(1);
+    (content.len() == cells_len)
+        .then(|| text.get(start..start + content.len()))
+        .flatten()
+}
+
+/// `\n` bytes in `b`, counted a block at a time (the compiler vectorises the inner fold).
+fn count_newlines(b: &[u8]) -> usize {
+    b.chunks(255)
+        .map(|c| usize::from(c.iter().fold(0u8, |n, &x| n + u8::from(x == b'\n'))))
+        .sum()
+}
+
+/// A cell as the roster keeps it: trimmed, and a cell an export escaped (`'=…`) as it was.
+fn clean_cell(c: &str) -> &str {
+    crate::export::unescape_cell(super::rules::trim_cell(c))
+}
+
+/// An emptied vector of borrowed cells, its allocation kept for the next record's (the in-place
+/// `collect` reuses it; the element type only changes its lifetime).
+fn recycle<'a>(mut v: Vec<&str>) -> Vec<&'a str> {
+    v.clear();
+    v.into_iter().map(|_| "").collect()
 }
 
 /// Reads any supported file from bytes, decoding text with `decode` (native: encoding_rs; the
@@ -358,12 +416,13 @@ pub fn scan_with<'b>(
     decode: impl FnOnce(&'b [u8], TextEncoding) -> Result<(Cow<'b, str>, bool), RosterError>,
     sink: &mut dyn RowSink,
 ) -> Result<(), RosterError> {
-    match sniff(bytes)? {
-        Sniffed::Xlsx => {
+    match sniff_text(bytes)? {
+        (Sniffed::Xlsx, _) => {
             read_xlsx(bytes)?.feed(sink);
             Ok(())
         }
-        Sniffed::Csv(enc) => {
+        (Sniffed::Csv(enc), Some(text)) => scan_csv_text(text, enc, sink),
+        (Sniffed::Csv(enc), None) => {
             let (text, had_errors) = decode(bytes, enc)?;
             if had_errors {
                 sink.problem(RowProblem::new(

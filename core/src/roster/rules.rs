@@ -4,13 +4,39 @@ pub(super) fn valid_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
+    // Whitespace by bytes for ASCII text (the common case), by chars otherwise.
+    let spaced = if s.is_ascii() {
+        s.bytes().any(|b| b.is_ascii_whitespace() || b == 0x0B)
+    } else {
+        s.contains(char::is_whitespace)
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !s.contains(char::is_whitespace)
+        && !spaced
         && !domain.contains('@')
         && s.len() <= 254
+}
+
+/// `s.trim()`, without decoding the cell when its first and last bytes cannot belong to a
+/// whitespace character (nearly every cell).
+pub(super) fn trim_cell(s: &str) -> &str {
+    let (Some(&first), Some(&last)) = (s.as_bytes().first(), s.as_bytes().last()) else {
+        return s;
+    };
+    // Lead bytes of the non-ASCII whitespace (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000)
+    // and the last bytes they can end with.
+    let may_start =
+        first.is_ascii_whitespace() || first == 0x0B || matches!(first, 0xC2 | 0xE1..=0xE3);
+    let may_end = last.is_ascii_whitespace()
+        || last == 0x0B
+        || matches!(last, 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF);
+    if may_start || may_end {
+        s.trim()
+    } else {
+        s
+    }
 }
 
 /// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).

@@ -153,6 +153,17 @@ impl Attendee {
         }
     }
 
+    /// What a destination looks at to decide whether it can take this person.
+    pub fn identities(&self) -> crate::destination::Identities<'_> {
+        crate::destination::Identities {
+            userid: self.userid.as_deref(),
+            open_id: self.open_id.as_deref(),
+            phone: self.phone.as_deref(),
+            email: self.email.as_deref(),
+            im_account: self.im_account.as_deref(),
+        }
+    }
+
     /// The IM `Member_Account` for this row: the IM account, else the userid.
     pub fn im_member_account(&self) -> Option<&str> {
         self.im_account.as_deref().or(self.userid.as_deref())
@@ -209,23 +220,11 @@ impl Attendee {
     }
 }
 
-/// One row of a roster.
-///
-/// Serialised (the browser worker's reply to the page) without its attendee: the page shows and
-/// sends cells, and whoever needs attendees builds the roster itself (the proxy, from a job's
-/// rows) — that halves what the worker hands the page for a large file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RosterRow {
-    pub row: u32,
-    pub cells: Vec<Cell>,
-    #[serde(skip)]
-    pub attendee: Attendee,
-    /// Row number of the first occurrence when this row is a duplicate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duplicate_of: Option<u32>,
-}
-
 /// A parsed, validated roster.
+///
+/// Serialised (the browser worker's reply to the page) with its rows' cells, not what
+/// validation derived from them: the page shows and sends cells, and whoever needs attendees
+/// builds the roster itself (the proxy, from a job's rows).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Roster {
     pub format: SourceFormat,
@@ -233,32 +232,89 @@ pub struct Roster {
     pub headers: Vec<String>,
     pub columns: Vec<ColumnMapping>,
     /// In the order read: ascending row numbers for a file.
-    pub rows: Vec<RosterRow>,
+    pub rows: Rows,
     /// Sorted by row (stable: a row's problems in the order found).
     pub problems: Vec<RowProblem>,
+    /// The mapping's fixed values, for the attendees built from this roster.
+    #[serde(skip)]
+    pub(super) fixed: BTreeMap<FieldKind, String>,
 }
 
 impl Roster {
+    /// The unified attendee of row `i` (in the order read): its mapped cells, the normalised
+    /// phone and area, the mapping's fixed values where the row has none, custom columns under
+    /// their headers. Panics when there is no row `i`.
+    pub fn attendee(&self, i: usize) -> Attendee {
+        let r = self.rows.get(i).expect("row index within the roster");
+        let f = build::read_fields(r.row, |c| r.cell(c), &self.columns, None);
+        let cell = |v: Option<&str>| v.map(Cell::from);
+        let fixed = |k: FieldKind| {
+            self.fixed
+                .get(&k)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .map(Cell::from)
+        };
+        let custom = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.field == FieldKind::Custom)
+            .filter_map(|(i, c)| {
+                let v = super::rules::trim_cell(r.cell(i)?);
+                (!v.is_empty()).then(|| CustomField {
+                    name: Cell::from(c.header.as_str()),
+                    value: Cell::from(v),
+                })
+            })
+            .collect();
+        let (area, phone) = self.rows.area_phone(i);
+        let (join_time, admin) = self.rows.im_fields(i);
+        Attendee {
+            name: cell(f.name),
+            area: cell(area),
+            phone: cell(phone),
+            email: cell(f.email),
+            company: cell(f.company).or_else(|| fixed(FieldKind::Company)),
+            position: cell(f.position).or_else(|| fixed(FieldKind::Position)),
+            userid: cell(f.userid),
+            open_id: cell(f.open_id),
+            im_account: cell(f.im_account),
+            nickname: cell(f.nickname).or_else(|| fixed(FieldKind::Nickname)),
+            role: if admin {
+                Some(Cell::const_new("Admin"))
+            } else {
+                fixed(FieldKind::Role)
+            },
+            join_time,
+            custom,
+        }
+    }
+
+    /// What a destination looks at in row `i` to decide whether it can take it.
+    fn identities(&self, i: usize) -> crate::destination::Identities<'_> {
+        let r = self.rows.get(i).expect("row index within the roster");
+        let f = build::read_fields(r.row, |c| r.cell(c), &self.columns, None);
+        crate::destination::Identities {
+            userid: f.userid,
+            open_id: f.open_id,
+            phone: self.rows.area_phone(i).1,
+            email: f.email,
+            im_account: f.im_account,
+        }
+    }
+
     /// Adds what each destination needs from a row (as `destination`-tagged problems).
     pub fn check_destinations(&mut self, kinds: &[DestinationKind]) {
-        let header_of = |f: FieldKind| {
-            self.columns
-                .iter()
-                .find(|c| c.field == f)
-                .map(|c| c.header.clone())
-        };
+        let header_of = |f: FieldKind| build::header_of(&self.columns, f);
         let mut extra = Vec::new();
-        for r in &self.rows {
+        for i in 0..self.rows.len() {
+            let who = self.identities(i);
+            let row = self.rows[i].row;
             for &k in kinds {
-                for (field, code, zh, en) in crate::destination::row_needs(&r.attendee, k) {
-                    let mut p = RowProblem::new(
-                        r.row,
-                        header_of(field).as_deref(),
-                        code,
-                        Severity::Error,
-                        &zh,
-                        &en,
-                    );
+                for (field, code, zh, en) in crate::destination::row_needs(&who, k) {
+                    let mut p =
+                        RowProblem::new(row, header_of(field), code, Severity::Error, &zh, &en);
                     p.destination = Some(k);
                     extra.push(p);
                 }
@@ -292,11 +348,15 @@ impl Roster {
 
     /// The error problems of one row that matter for `kind`.
     pub fn row_errors(&self, row: u32, kind: DestinationKind) -> impl Iterator<Item = &RowProblem> {
-        self.problems.iter().filter(move |p| {
-            p.row == row
-                && p.severity == Severity::Error
-                && (p.destination.is_none() || p.destination == Some(kind))
-        })
+        // Problems are sorted by row: the row's own are found, not scanned for.
+        let from = self.problems.partition_point(|p| p.row < row);
+        self.problems[from..]
+            .iter()
+            .take_while(move |p| p.row == row)
+            .filter(move |p| {
+                p.severity == Severity::Error
+                    && (p.destination.is_none() || p.destination == Some(kind))
+            })
     }
 
     pub fn duplicates(&self) -> usize {

@@ -75,7 +75,8 @@ pub fn prepare(
     let mut roster = build_roster(table, &req.mapping);
     roster.check_destinations(&kinds);
     let mut rows = Vec::with_capacity(roster.rows.len());
-    for r in &roster.rows {
+    for (i, r) in roster.rows.iter().enumerate() {
+        let attendee = roster.attendee(i);
         let mut states = Vec::with_capacity(kinds.len());
         for &k in &kinds {
             let mut errors: Vec<Text> = roster
@@ -86,7 +87,7 @@ pub fn prepare(
             if k == DestinationKind::TencentIm {
                 // JoinTime needs the clock, so the roster cannot check it: the same core rule as
                 // the single call (account and Role were checked with the roster).
-                if let Some(m) = r.attendee.to_im_member() {
+                if let Some(m) = attendee.to_im_member() {
                     for p in im::validate_member(&m, None, now, "MemberList")
                         .into_iter()
                         .filter(|p| p.code.starts_with("join_time"))
@@ -111,8 +112,8 @@ pub fn prepare(
         }
         rows.push(NewRow {
             row_no: r.row,
-            cells: r.cells.iter().map(|c| c.to_string()).collect(),
-            attendee: r.attendee.clone(),
+            cells: r.cells().map(str::to_string).collect(),
+            attendee,
             initial: states,
         });
     }

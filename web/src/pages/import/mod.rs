@@ -225,7 +225,7 @@ pub fn Import() -> impl IntoView {
             .filter(|row| !ex.contains(&row.row))
             .map(|row| TableRow {
                 row: row.row,
-                cells: row.cells.clone(),
+                cells: row.to_cells(),
             })
             .collect();
         Some(CreateJobRequest {

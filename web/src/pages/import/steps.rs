@@ -97,8 +97,7 @@ pub(super) fn Preview(
                         let ids: Vec<u32> = rows.with(|v| v.iter().skip(page.get() * PAGE).take(PAGE).copied().collect());
                         ids.into_iter().map(|rn| {
                             // Rows and problems are in row order: a page looks its rows up, never scans.
-                            let Ok(at) = r.rows.binary_search_by_key(&rn, |x| x.row) else { return view! { <tr></tr> }.into_any() };
-                            let row = &r.rows[at];
+                            let Some(row) = r.rows.position_of(rn).and_then(|at| r.rows.get(at)) else { return view! { <tr></tr> }.into_any() };
                             let from = r.problems.partition_point(|p| p.row < rn);
                             let probs: Vec<_> = r.problems[from..].iter().take_while(|p| p.row == rn).filter(|p| p.destination.is_none_or(|d| kinds.contains(&d))).cloned().collect();
                             let has_error = probs.iter().any(|p| p.severity == Severity::Error);
@@ -106,7 +105,7 @@ pub(super) fn Preview(
                                 let mine: Vec<String> = probs.iter().filter(|p| p.column.as_deref() == Some(c.header.as_str())).map(|p| pick(&p.message.zh, &p.message.en)).collect();
                                 let bad = !mine.is_empty();
                                 let title = mine.join("\n");
-                                view! { <td class:bad=bad title=title aria-invalid=bad.then_some("true")>{row.cells.get(i).map(|c| c.to_string()).unwrap_or_default()}</td> }
+                                view! { <td class:bad=bad title=title aria-invalid=bad.then_some("true")>{row.cell(i).map(str::to_string).unwrap_or_default()}</td> }
                             }).collect_view();
                             let msgs = probs.iter().map(|p| view! { <li class=if p.severity == Severity::Error { "err" } else { "warn" } data-code=p.code.clone()>{pick(&p.message.zh, &p.message.en)}</li> }).collect_view();
                             view! {

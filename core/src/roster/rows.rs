@@ -1,0 +1,281 @@
+//! A roster's rows, stored flat: every cell's text in one buffer with its end offsets, and a
+//! fixed-size entry per row. A 100k-row file is a handful of allocations instead of a few per
+//! row, and cells are borrowed (`&str`) wherever they are read.
+//!
+//! What a row says is its cells; what validation derived from them and must keep (the
+//! normalised area and phone, a parsed JoinTime, an IM role) sits in its [`RowEntry`]. The
+//! unified [`Attendee`] is built on demand ([`Roster::attendee`]) by whoever sends the row.
+
+use std::fmt;
+use std::ops::Index;
+
+use serde::de::{SeqAccess, Visitor};
+use serde::ser::SerializeSeq;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::Cell;
+
+/// One row's place in [`Rows`] and what validation derived from it (48 bytes a row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowEntry {
+    /// The row number as a spreadsheet shows it (header = 1).
+    pub row: u32,
+    /// Row number of the first occurrence when this row is a duplicate.
+    pub duplicate_of: Option<u32>,
+    /// Index of the row's first cell in [`Rows`]' cell ends, and its cell count.
+    first: u32,
+    len: u32,
+    /// Where the normalised area and phone start in [`Rows`]' derived text, and their lengths.
+    derived: u32,
+    area_len: u32,
+    phone_len: u32,
+    flags: u8,
+    /// IM JoinTime, Unix seconds (0: none; a JoinTime is always after 1970).
+    join_time: i64,
+}
+
+const HAS_AREA: u8 = 1;
+const HAS_PHONE: u8 = 2;
+const ADMIN: u8 = 4;
+
+/// What validation derived from a row (see [`RowEntry`]).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Derived {
+    pub area: Option<Cell>,
+    pub phone: Option<Cell>,
+    pub join_time: Option<i64>,
+    pub admin: bool,
+}
+
+/// Every row of a roster, in the order read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rows {
+    /// Every cell's text, one after the other.
+    text: String,
+    /// Each row's normalised area and phone, one after the other.
+    derived: String,
+    /// The end offset of each cell in `text` (a cell starts where the previous one ends).
+    ends: Vec<u32>,
+    entries: Vec<RowEntry>,
+}
+
+/// One row, borrowed: its entry (`row`, `duplicate_of` through `Deref`) and its cells.
+#[derive(Debug, Clone, Copy)]
+pub struct RowRef<'r> {
+    rows: &'r Rows,
+    entry: &'r RowEntry,
+}
+
+impl Rows {
+    /// Room for `rows` rows of `cells` cells and `bytes` bytes of text.
+    pub(super) fn with_capacity(rows: usize, cells: usize, bytes: usize) -> Self {
+        Rows {
+            text: String::with_capacity(bytes),
+            derived: String::with_capacity(rows * 13),
+            ends: Vec::with_capacity(cells),
+            entries: Vec::with_capacity(rows),
+        }
+    }
+
+    /// Appends a row: its number, cells (kept as given) and what validation derived.
+    pub(super) fn push<'c>(&mut self, row: u32, cells: impl IntoIterator<Item = &'c str>) {
+        let first = self.ends.len() as u32;
+        for c in cells {
+            self.text.push_str(c);
+            self.ends.push(self.text.len() as u32);
+        }
+        self.entries.push(RowEntry {
+            row,
+            duplicate_of: None,
+            first,
+            len: self.ends.len() as u32 - first,
+            derived: 0,
+            area_len: 0,
+            phone_len: 0,
+            flags: 0,
+            join_time: 0,
+        });
+    }
+
+    /// Sets what validation derived for the last row pushed.
+    pub(super) fn set_derived(&mut self, d: Derived) {
+        let Some(e) = self.entries.last_mut() else {
+            return;
+        };
+        e.derived = self.derived.len() as u32;
+        let mut put = |v: Option<Cell>, flag: u8| match v {
+            Some(v) => {
+                self.derived.push_str(&v);
+                e.flags |= flag;
+                v.len() as u32
+            }
+            None => 0,
+        };
+        e.area_len = put(d.area, HAS_AREA);
+        e.phone_len = put(d.phone, HAS_PHONE);
+        if d.admin {
+            e.flags |= ADMIN;
+        }
+        e.join_time = d.join_time.unwrap_or(0);
+    }
+
+    /// Row `i`'s normalised area and national number.
+    pub(super) fn area_phone(&self, i: usize) -> (Option<&str>, Option<&str>) {
+        let e = &self.entries[i];
+        let a = e.derived as usize;
+        let p = a + e.area_len as usize;
+        let area = (e.flags & HAS_AREA != 0).then(|| &self.derived[a..p]);
+        let phone = (e.flags & HAS_PHONE != 0).then(|| &self.derived[p..p + e.phone_len as usize]);
+        (area, phone)
+    }
+
+    /// Row `i`'s JoinTime and whether its role cell said Admin.
+    pub(super) fn im_fields(&self, i: usize) -> (Option<i64>, bool) {
+        let e = &self.entries[i];
+        (
+            (e.join_time != 0).then_some(e.join_time),
+            e.flags & ADMIN != 0,
+        )
+    }
+
+    pub(super) fn set_duplicate_of(&mut self, i: usize, of: Option<u32>) {
+        self.entries[i].duplicate_of = of;
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Row `i` (in the order read), if there is one.
+    pub fn get(&self, i: usize) -> Option<RowRef<'_>> {
+        self.entries
+            .get(i)
+            .map(|entry| RowRef { rows: self, entry })
+    }
+
+    pub fn first(&self) -> Option<RowRef<'_>> {
+        self.get(0)
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = RowRef<'_>> + DoubleEndedIterator + '_ {
+        self.entries
+            .iter()
+            .map(move |entry| RowRef { rows: self, entry })
+    }
+
+    /// The index of the row numbered `row` (rows read from a file ascend).
+    pub fn position_of(&self, row: u32) -> Option<usize> {
+        self.entries.binary_search_by_key(&row, |e| e.row).ok()
+    }
+
+    /// Cell `k` of the whole roster (`first + column` of a row).
+    fn cell_at(&self, k: usize) -> &str {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        &self.text[start..self.ends[k] as usize]
+    }
+
+    /// Cell `column` of row `i` (`None` past the row's last cell).
+    pub(super) fn cell(&self, i: usize, column: usize) -> Option<&str> {
+        let e = &self.entries[i];
+        (column < e.len as usize).then(|| self.cell_at(e.first as usize + column))
+    }
+}
+
+impl Index<usize> for Rows {
+    type Output = RowEntry;
+    fn index(&self, i: usize) -> &RowEntry {
+        &self.entries[i]
+    }
+}
+
+impl<'r> RowRef<'r> {
+    /// The row's cells, as read (beyond the header's width too).
+    pub fn cells(&self) -> impl ExactSizeIterator<Item = &'r str> + Clone + 'r {
+        let (rows, first) = (self.rows, self.entry.first as usize);
+        (first..first + self.entry.len as usize).map(move |k| rows.cell_at(k))
+    }
+
+    /// Cell `column`, if the row has one there.
+    pub fn cell(&self, column: usize) -> Option<&'r str> {
+        (column < self.entry.len as usize)
+            .then(|| self.rows.cell_at(self.entry.first as usize + column))
+    }
+
+    /// The cells as owned strings (a job request's row).
+    pub fn to_cells(&self) -> Vec<Cell> {
+        self.cells().map(Cell::from).collect()
+    }
+}
+
+impl std::ops::Deref for RowRef<'_> {
+    type Target = RowEntry;
+    fn deref(&self) -> &RowEntry {
+        self.entry
+    }
+}
+
+/// On the wire (the browser worker's reply) a row is `{row, cells, duplicate_of?}`: what the
+/// page shows and sends. What validation derived stays with whoever validated.
+#[derive(Serialize)]
+struct WireRowOut<'r, I: Iterator<Item = &'r str> + Clone> {
+    row: u32,
+    #[serde(serialize_with = "cells_out")]
+    cells: I,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duplicate_of: Option<u32>,
+}
+
+fn cells_out<'r, I: Iterator<Item = &'r str> + Clone, S: Serializer>(
+    cells: &I,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(cells.clone())
+}
+
+#[derive(Deserialize)]
+struct WireRowIn {
+    row: u32,
+    cells: Vec<Cell>,
+    #[serde(default)]
+    duplicate_of: Option<u32>,
+}
+
+impl Serialize for Rows {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        for r in self.iter() {
+            seq.serialize_element(&WireRowOut {
+                row: r.row,
+                cells: r.cells(),
+                duplicate_of: r.duplicate_of,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Rows {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct RowsVisitor;
+        impl<'de> Visitor<'de> for RowsVisitor {
+            type Value = Rows;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of rows")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Rows, A::Error> {
+                let mut rows = Rows::with_capacity(seq.size_hint().unwrap_or(0), 0, 0);
+                while let Some(r) = seq.next_element::<WireRowIn>()? {
+                    rows.push(r.row, r.cells.iter().map(Cell::as_str));
+                    let i = rows.len() - 1;
+                    rows.set_duplicate_of(i, r.duplicate_of);
+                }
+                Ok(rows)
+            }
+        }
+        d.deserialize_seq(RowsVisitor)
+    }
+}
