@@ -8,6 +8,7 @@ use super::read::{scan_with, RowSink, TableMeta};
 use super::rows::Derived;
 use super::rules::{parse_join_time, trim_cell, valid_email};
 use super::*;
+use crate::api::DestinationKind;
 use crate::providers::tencent_im;
 
 /// Maps, normalises and validates a table. Never fails: every problem is returned.
@@ -165,9 +166,23 @@ impl RowSink for RosterBuilder<'_, '_> {
             problems,
         );
         check_row(row, &f, derived.phone.is_some(), columns, problems);
+        // What each destination would still need, asked once here while the fields are at
+        // hand (`check_destinations` then only revisits the rows that need something).
+        let who = crate::destination::Identities {
+            userid: f.userid,
+            open_id: f.open_id,
+            phone: derived.phone.as_deref(),
+            email: f.email,
+            im_account: f.im_account,
+        };
+        for (b, &k) in DestinationKind::ALL.iter().enumerate() {
+            if !crate::destination::row_needs(&who, k).is_empty() {
+                derived.needs |= 1 << b;
+            }
+        }
         rows.push(row, cells.iter().copied());
         rows.set_derived(derived);
-        let duplicate_of = seen.find_duplicate(rows, columns, problems);
+        let duplicate_of = seen.find_duplicate(rows, f.email, f.userid, columns, problems);
         rows.set_duplicate_of(rows.len() - 1, duplicate_of);
     }
 

@@ -3,9 +3,10 @@
 
 use std::hash::{BuildHasher, Hash, Hasher};
 
+use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use super::rows::Rows;
+use super::rows::{columns_of, Rows};
 use super::*;
 
 /// The keys seen so far.
@@ -33,41 +34,37 @@ struct RowKeys<'r> {
     userid: &'r [usize],
 }
 
-/// The columns of `f`, last first.
-fn columns_of(columns: &[ColumnMapping], f: FieldKind) -> Vec<usize> {
-    (0..columns.len())
-        .rev()
-        .filter(|&i| columns[i].field == f)
-        .collect()
+impl<'r> RowKeys<'r> {
+    /// Row `i`'s key of one kind, from what the roster stored.
+    fn key(&self, i: usize, kind: FieldKind) -> Option<Key<'r>> {
+        let (area, phone) = self.rows.area_phone(i);
+        let email = || self.rows.last_present(i, self.email);
+        let userid = || self.rows.last_present(i, self.userid);
+        key_of(kind, area, phone, email, userid)
+    }
 }
 
-impl<'r> RowKeys<'r> {
-    fn last_present(&self, i: usize, cols: &[usize]) -> Option<&'r str> {
-        cols.iter().find_map(|&c| {
-            let v = super::rules::trim_cell(self.rows.cell(i, c)?);
-            (!v.is_empty()).then_some(v)
-        })
-    }
-
-    /// Row `i`'s key of one kind: (area, phone), the lower-cased e-mail, or the userid.
-    fn key(&self, i: usize, kind: FieldKind) -> Option<Key<'r>> {
-        match kind {
-            FieldKind::Phone => {
-                let (area, phone) = self.rows.area_phone(i);
-                Some((area.unwrap_or(""), phone?.into()))
-            }
-            FieldKind::Email => {
-                let e = self.last_present(i, self.email)?;
-                let lower = if e.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-                    e.to_lowercase().into()
-                } else {
-                    e.into()
-                };
-                Some(("", lower))
-            }
-            FieldKind::Userid => Some(("", self.last_present(i, self.userid)?.into())),
-            _ => None,
+/// A key of one kind: (area, phone), the lower-cased e-mail, or the userid.
+fn key_of<'a>(
+    kind: FieldKind,
+    area: Option<&'a str>,
+    phone: Option<&'a str>,
+    email: impl FnOnce() -> Option<&'a str>,
+    userid: impl FnOnce() -> Option<&'a str>,
+) -> Option<Key<'a>> {
+    match kind {
+        FieldKind::Phone => Some((area.unwrap_or(""), phone?.into())),
+        FieldKind::Email => {
+            let e = email()?;
+            let lower = if e.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+                e.to_lowercase().into()
+            } else {
+                e.into()
+            };
+            Some(("", lower))
         }
+        FieldKind::Userid => Some(("", userid()?.into())),
+        _ => None,
     }
 }
 
@@ -89,10 +86,13 @@ impl SeenKeys {
         }
     }
 
-    /// Checks the last row against the rows before it; the first row it repeats.
+    /// Checks the last row against the rows before it; the first row it repeats. `email` and
+    /// `userid` are the last row's (as just read); its phone is the one stored.
     pub(super) fn find_duplicate(
         &mut self,
         rows: &Rows,
+        email: Option<&str>,
+        userid: Option<&str>,
         columns: &[ColumnMapping],
         problems: &mut Vec<RowProblem>,
     ) -> Option<u32> {
@@ -102,18 +102,27 @@ impl SeenKeys {
             userid: &self.userid,
         };
         let idx = rows.len() - 1;
+        let (area, phone) = rows.area_phone(idx);
         let mut duplicate_of = None;
         for kind in KEY_KINDS {
-            let Some(key) = keys.key(idx, kind) else {
+            let Some(key) = key_of(kind, area, phone, || email, || userid) else {
                 continue;
             };
             let hash = hash_key(&self.hasher, kind, &key);
-            let found = self.table.find(hash, |&(i, k)| {
-                k == kind && keys.key(i as usize, k).as_ref() == Some(&key)
-            });
-            match found {
-                Some(&(first, _)) => {
-                    let first = rows[first as usize].row;
+            let hasher = &self.hasher;
+            // One probe: the first row with this key, or this row remembered as it.
+            let entry = self.table.entry(
+                hash,
+                |&(i, k)| k == kind && keys.key(i as usize, k).as_ref() == Some(&key),
+                // Every entry's row has its key: the table only holds rows that had one.
+                |&(i, k)| {
+                    keys.key(i as usize, k)
+                        .map_or(0, |key| hash_key(hasher, k, &key))
+                },
+            );
+            match entry {
+                Entry::Occupied(seen) => {
+                    let first = rows[seen.get().0 as usize].row;
                     if duplicate_of.is_none() {
                         duplicate_of = Some(first);
                         problems.push(RowProblem::new(
@@ -126,14 +135,8 @@ impl SeenKeys {
                         ));
                     }
                 }
-                None => {
-                    let hasher = &self.hasher;
-                    // Every entry's row has its key: the table only holds rows that had one.
-                    self.table
-                        .insert_unique(hash, (idx as u32, kind), |&(i, k)| {
-                            keys.key(i as usize, k)
-                                .map_or(0, |key| hash_key(hasher, k, &key))
-                        });
+                Entry::Vacant(slot) => {
+                    slot.insert((idx as u32, kind));
                 }
             }
         }

@@ -80,24 +80,19 @@ pub fn normalize_area(raw: &str) -> Option<Cell> {
 /// Normalises a phone number and its area. `area` is the row's area (already from its column or
 /// a fixed value). Returns `(area, national number)`.
 pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneError> {
-    let mut s = clean(raw);
-    let mut area = area.and_then(normalize_area);
-    let international = if let Some(rest) = s.strip_prefix('+') {
-        Some(Cell::from(rest))
-    } else {
-        s.strip_prefix("00").map(Cell::from)
-    };
-    if let Some(rest) = international {
-        let found = match &area {
-            Some(a) if rest.starts_with(a.as_str()) => Some(a.clone()),
-            _ => KNOWN_AREAS
-                .iter()
-                .find(|a| rest.starts_with(**a))
-                .map(|a| Cell::const_new(a)),
+    // Worked on as slices of the cleaned text; the two results are the only cells made.
+    let cleaned = clean(raw);
+    let area_cell = area.and_then(normalize_area);
+    let mut area: Option<&str> = area_cell.as_deref();
+    let mut s: &str = &cleaned;
+    if let Some(rest) = s.strip_prefix('+').or_else(|| s.strip_prefix("00")) {
+        let found = match area {
+            Some(a) if rest.starts_with(a) => Some(a),
+            _ => KNOWN_AREAS.iter().find(|a| rest.starts_with(**a)).copied(),
         };
         match found {
             Some(a) => {
-                s = Cell::from(&rest[a.len()..]);
+                s = &rest[a.len()..];
                 area = Some(a);
             }
             None => {
@@ -117,7 +112,7 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneErr
             en: format!("phone must contain digits only ({raw:?})"),
         });
     }
-    if let Some(a) = &area {
+    if let Some(a) = area {
         if !a.bytes().all(|b| b.is_ascii_digit()) || a.len() > 4 {
             return Err(PhoneError {
                 code: "area_invalid",
@@ -128,7 +123,7 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneErr
     }
     let area = match area {
         Some(a) => a,
-        None if is_cn_mobile(&s) => Cell::const_new("86"),
+        None if is_cn_mobile(s) => "86",
         None => {
             return Err(PhoneError {
                 code: "phone_area_missing",
@@ -139,7 +134,7 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneErr
     };
     if area == "86" {
         // A mainland number written with a leading trunk 0 is still an error: mobiles only.
-        if !is_cn_mobile(&s) {
+        if !is_cn_mobile(s) {
             return Err(PhoneError {
                 code: "phone_invalid_cn",
                 zh: format!("中国大陆手机号须为 11 位、以 13–19 开头（“{raw}”）"),
@@ -153,7 +148,7 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneErr
             en: format!("phone must have 4–15 digits ({raw:?})"),
         });
     }
-    Ok((area, s))
+    Ok((Cell::from(area), Cell::from(s)))
 }
 
 /// `1[3-9]` followed by nine digits.

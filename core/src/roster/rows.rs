@@ -30,6 +30,9 @@ pub struct RowEntry {
     area_len: u32,
     phone_len: u32,
     flags: u8,
+    /// The destinations (bit `i` for `DestinationKind::ALL[i]`) that need more from this row,
+    /// as `destination::row_needs` answered while the row was read; see [`CHECKED`].
+    needs: u8,
     /// IM JoinTime, Unix seconds (0: none; a JoinTime is always after 1970).
     join_time: i64,
 }
@@ -37,10 +40,14 @@ pub struct RowEntry {
 const HAS_AREA: u8 = 1;
 const HAS_PHONE: u8 = 2;
 const ADMIN: u8 = 4;
+/// `needs` was answered (not set on rows read back from the wire).
+const CHECKED: u8 = 8;
 
 /// What validation derived from a row (see [`RowEntry`]).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Derived {
+    /// See [`RowEntry`]'s `needs`.
+    pub needs: u8,
     pub area: Option<Cell>,
     pub phone: Option<Cell>,
     pub join_time: Option<i64>,
@@ -93,6 +100,7 @@ impl Rows {
             area_len: 0,
             phone_len: 0,
             flags: 0,
+            needs: 0,
             join_time: 0,
         });
     }
@@ -116,6 +124,8 @@ impl Rows {
         if d.admin {
             e.flags |= ADMIN;
         }
+        e.flags |= CHECKED;
+        e.needs = d.needs;
         e.join_time = d.join_time.unwrap_or(0);
     }
 
@@ -127,6 +137,13 @@ impl Rows {
         let area = (e.flags & HAS_AREA != 0).then(|| &self.derived[a..p]);
         let phone = (e.flags & HAS_PHONE != 0).then(|| &self.derived[p..p + e.phone_len as usize]);
         (area, phone)
+    }
+
+    /// Whether row `i` may need more for a destination of `mask` (`DestinationKind::ALL` bits):
+    /// true unless it was checked when read and nothing was missing.
+    pub(super) fn may_need(&self, i: usize, mask: u8) -> bool {
+        let e = &self.entries[i];
+        e.flags & CHECKED == 0 || e.needs & mask != 0
     }
 
     /// Row `i`'s JoinTime and whether its role cell said Admin.
@@ -178,11 +195,28 @@ impl Rows {
         &self.text[start..self.ends[k] as usize]
     }
 
+    /// Row `i`'s value of a field mapped to `columns` (last first, see [`columns_of`]): the
+    /// first of them that is not empty, trimmed — the value the row's attendee has.
+    pub(super) fn last_present(&self, i: usize, columns: &[usize]) -> Option<&str> {
+        columns.iter().find_map(|&c| {
+            let v = super::rules::trim_cell(self.cell(i, c)?);
+            (!v.is_empty()).then_some(v)
+        })
+    }
+
     /// Cell `column` of row `i` (`None` past the row's last cell).
     pub(super) fn cell(&self, i: usize, column: usize) -> Option<&str> {
         let e = &self.entries[i];
         (column < e.len as usize).then(|| self.cell_at(e.first as usize + column))
     }
+}
+
+/// The columns mapped to `f`, last first (the last non-empty one is a row's value).
+pub(super) fn columns_of(columns: &[super::ColumnMapping], f: super::FieldKind) -> Vec<usize> {
+    (0..columns.len())
+        .rev()
+        .filter(|&i| columns[i].field == f)
+        .collect()
 }
 
 impl Index<usize> for Rows {

@@ -291,25 +291,32 @@ impl Roster {
         }
     }
 
-    /// What a destination looks at in row `i` to decide whether it can take it.
-    fn identities(&self, i: usize) -> crate::destination::Identities<'_> {
-        let r = self.rows.get(i).expect("row index within the roster");
-        let f = build::read_fields(r.row, |c| r.cell(c), &self.columns, None);
-        crate::destination::Identities {
-            userid: f.userid,
-            open_id: f.open_id,
-            phone: self.rows.area_phone(i).1,
-            email: f.email,
-            im_account: f.im_account,
-        }
-    }
-
     /// Adds what each destination needs from a row (as `destination`-tagged problems).
     pub fn check_destinations(&mut self, kinds: &[DestinationKind]) {
         let header_of = |f: FieldKind| build::header_of(&self.columns, f);
+        let of = |f| rows::columns_of(&self.columns, f);
+        let (userid, open_id, email, im) = (
+            of(FieldKind::Userid),
+            of(FieldKind::OpenId),
+            of(FieldKind::Email),
+            of(FieldKind::ImAccount),
+        );
+        let mask = kinds
+            .iter()
+            .filter_map(|k| DestinationKind::ALL.iter().position(|a| a == k))
+            .fold(0u8, |m, b| m | 1 << b);
         let mut extra = Vec::new();
         for i in 0..self.rows.len() {
-            let who = self.identities(i);
+            if !self.rows.may_need(i, mask) {
+                continue;
+            }
+            let who = crate::destination::Identities {
+                userid: self.rows.last_present(i, &userid),
+                open_id: self.rows.last_present(i, &open_id),
+                phone: self.rows.area_phone(i).1,
+                email: self.rows.last_present(i, &email),
+                im_account: self.rows.last_present(i, &im),
+            };
             let row = self.rows[i].row;
             for &k in kinds {
                 for (field, code, zh, en) in crate::destination::row_needs(&who, k) {
