@@ -11,10 +11,12 @@ use super::*;
 
 /// The keys seen so far.
 ///
-/// The table holds (row index, key kind) and hashes the key where it lives, in the row itself:
-/// nothing is copied or allocated per row (a mixed-case e-mail is lower-cased to compare).
+/// The table holds (row index, key kind) packed in a `u32` ([`pack`]; 4 bytes an entry, so the
+/// table of a 100k-row file stays small enough to be probed from the cache) and hashes the key
+/// where it lives, in the row itself: nothing is copied or allocated per row (a mixed-case
+/// e-mail is lower-cased to compare).
 pub(super) struct SeenKeys {
-    table: HashTable<(u32, FieldKind)>,
+    table: HashTable<u32>,
     hasher: DefaultHashBuilder,
     /// The e-mail and userid columns, last first.
     email: Vec<usize>,
@@ -25,6 +27,19 @@ pub(super) struct SeenKeys {
 const KEY_KINDS: [FieldKind; 3] = [FieldKind::Phone, FieldKind::Email, FieldKind::Userid];
 
 type Key<'a> = (&'a str, std::borrow::Cow<'a, str>);
+
+/// A row index and the kind of its key in one `u32`: the index above two bits for the kind.
+fn pack(idx: usize, kind: FieldKind) -> u32 {
+    let k = KEY_KINDS.iter().position(|&x| x == kind).unwrap_or(0) as u32;
+    ((idx as u32) << 2) | k
+}
+
+fn unpack(v: u32) -> (usize, FieldKind) {
+    (
+        (v >> 2) as usize,
+        KEY_KINDS[(v & 3) as usize % KEY_KINDS.len()],
+    )
+}
 
 /// Where the keys live: the rows read so far, and the columns of the e-mail and the userid (the
 /// last non-empty one of a field wins, as when the row was read).
@@ -113,16 +128,19 @@ impl SeenKeys {
             // One probe: the first row with this key, or this row remembered as it.
             let entry = self.table.entry(
                 hash,
-                |&(i, k)| k == kind && keys.key(i as usize, k).as_ref() == Some(&key),
+                |&v| {
+                    let (i, k) = unpack(v);
+                    k == kind && keys.key(i, k).as_ref() == Some(&key)
+                },
                 // Every entry's row has its key: the table only holds rows that had one.
-                |&(i, k)| {
-                    keys.key(i as usize, k)
-                        .map_or(0, |key| hash_key(hasher, k, &key))
+                |&v| {
+                    let (i, k) = unpack(v);
+                    keys.key(i, k).map_or(0, |key| hash_key(hasher, k, &key))
                 },
             );
             match entry {
                 Entry::Occupied(seen) => {
-                    let first = rows[seen.get().0 as usize].row;
+                    let first = rows[unpack(*seen.get()).0].row;
                     if duplicate_of.is_none() {
                         duplicate_of = Some(first);
                         problems.push(RowProblem::new(
@@ -136,7 +154,7 @@ impl SeenKeys {
                     }
                 }
                 Entry::Vacant(slot) => {
-                    slot.insert((idx as u32, kind));
+                    slot.insert(pack(idx, kind));
                 }
             }
         }

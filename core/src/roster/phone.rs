@@ -88,7 +88,7 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneErr
     if let Some(rest) = s.strip_prefix('+').or_else(|| s.strip_prefix("00")) {
         let found = match area {
             Some(a) if rest.starts_with(a) => Some(a),
-            _ => KNOWN_AREAS.iter().find(|a| rest.starts_with(**a)).copied(),
+            _ => KNOWN_AREAS.iter().find(|a| prefixed(rest, a)).copied(),
         };
         match found {
             Some(a) => {
@@ -149,6 +149,11 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneErr
         });
     }
     Ok((Cell::from(area), Cell::from(s)))
+}
+
+/// `s` starts with `prefix` (a few bytes: compared in place, not through `memcmp`).
+fn prefixed(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.bytes().zip(prefix.bytes()).all(|(a, b)| a == b)
 }
 
 /// `1[3-9]` followed by nine digits.
