@@ -49,6 +49,17 @@ fn suggest_dyn(
     });
 }
 
+pub fn loading() -> AnyView {
+    view! { <p class="loading">{tr("加载中…", "Loading…")}</p> }.into_any()
+}
+
+/// A view whose code is fetched the first time it is shown (a `#[leptos::lazy]` function: the
+/// screens in `pages`, the wizard's later steps): the loading line until its chunk has arrived,
+/// then the view.
+pub fn lazily(screen: impl std::future::Future<Output = AnyView> + Send + 'static) -> AnyView {
+    view! { <Suspense fallback=loading>{Suspend::new(screen)}</Suspense> }.into_any()
+}
+
 fn current_route() -> String {
     web_sys::window()
         .and_then(|w| w.location().hash().ok())
@@ -131,14 +142,14 @@ pub fn App() -> impl IntoView {
                 // (the proxy refuses their writes anyway).
                 let organizer = session.organizer();
                 match route.get().as_str() {
-                    "jobs" => pages::jobs::Jobs().into_any(),
-                    "webinar" if organizer => pages::webinar::CreateWebinar().into_any(),
-                    "enrollments" => pages::enrollments::Enrollments().into_any(),
-                    "register" if organizer => pages::register::Register().into_any(),
-                    "status" => pages::status::StatusPage().into_any(),
+                    "jobs" => lazily(pages::jobs_screen()),
+                    "webinar" if organizer => lazily(pages::webinar_screen()),
+                    "enrollments" => lazily(pages::enrollments_screen()),
+                    "register" if organizer => lazily(pages::register_screen()),
+                    "status" => lazily(pages::status_screen()),
                     "import" | "" if organizer => pages::import::Import().into_any(),
-                    _ if session.me.with(|m| m.is_none()) => view! { <p class="loading">{tr("加载中…", "Loading…")}</p> }.into_any(),
-                    _ => pages::jobs::Jobs().into_any(),
+                    _ if session.me.with(|m| m.is_none()) => loading(),
+                    _ => lazily(pages::jobs_screen()),
                 }
             }}
         </main>

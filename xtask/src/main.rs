@@ -17,6 +17,7 @@
 
 mod dist;
 mod postgres;
+mod split;
 
 use std::env;
 use std::io::Write;
@@ -246,7 +247,8 @@ fn build_ui(with_opt: bool) -> Result {
         .args(["build", "--release", "--offline"])
         .env("PATH", path_with_tools());
     if with_opt {
-        return run(&mut cmd);
+        run(&mut cmd)?;
+        return split::split_app(true);
     }
     // Offline trunk refuses to run without wasm-opt when index.html asks for it: build a copy of
     // index.html with wasm-opt turned off, then put its output in place.
@@ -266,7 +268,8 @@ fn build_ui(with_opt: bool) -> Result {
         root().join("dist/.index-noopt.html"),
         root().join("dist/index.html"),
     )
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?;
+    split::split_app(false)
 }
 
 fn gzip_len(path: &Path) -> Result<u64> {
@@ -295,16 +298,19 @@ fn sizes() -> Result {
         let raw = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         let gz = gzip_len(p)?;
         let worker = name.starts_with("worker");
+        let screen = split::on_demand(&name);
         println!(
             "    {name:<48} {raw:>9} B raw {gz:>9} B gzip{}",
             if worker {
                 "  (worker, loaded on demand)"
+            } else if screen {
+                "  (a screen, loaded when opened)"
             } else {
                 ""
             }
         );
         total += gz;
-        if !worker {
+        if !worker && !screen {
             first += gz;
         }
     }
@@ -328,6 +334,7 @@ fn tools() -> Result<bool> {
     ensure_wasm_target()?;
     ensure_trunk()?;
     ensure_wasm_bindgen()?;
+    split::ensure()?;
     ensure_wasm_opt()
 }
 

@@ -1,4 +1,7 @@
-//! One module per screen.
+//! One module per screen. The import wizard (the first screen) is in the first bundle; every
+//! other screen is behind a `#[lazy]` function below: `cargo xtask build-ui` splits the bundle at
+//! these functions, so each of those screens is a wasm chunk of its own, fetched the first time
+//! it is opened (ARCHITECTURE.md, "The UI bundle").
 
 pub mod enrollments;
 pub mod import;
@@ -8,6 +11,31 @@ pub mod status;
 pub mod webinar;
 
 use leptos::prelude::*;
+
+#[leptos::lazy]
+pub fn jobs_screen() -> AnyView {
+    jobs::Jobs().into_any()
+}
+
+#[leptos::lazy]
+pub fn webinar_screen() -> AnyView {
+    webinar::CreateWebinar().into_any()
+}
+
+#[leptos::lazy]
+pub fn enrollments_screen() -> AnyView {
+    enrollments::Enrollments().into_any()
+}
+
+#[leptos::lazy]
+pub fn register_screen() -> AnyView {
+    register::Register().into_any()
+}
+
+#[leptos::lazy]
+pub fn status_screen() -> AnyView {
+    status::StatusPage().into_any()
+}
 
 /// Saves text as a file through a blob URL (UTF-8 with BOM for CSV, so Excel reads Chinese).
 pub fn download(name: &str, mime: &str, text: &str) {

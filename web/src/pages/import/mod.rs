@@ -23,6 +23,7 @@ use crate::i18n::{pick, tr, tr_owned};
 use self::steps::{Mapping, Preview};
 pub use self::worker::hand_over;
 use self::worker::load_file;
+use crate::app::lazily;
 use crate::components::{JobProgress, Results};
 
 pub(super) const PAGE: usize = 100;
@@ -291,7 +292,7 @@ pub fn Import() -> impl IntoView {
                         <span>{tr("重复", "Duplicates")}": "<b>{summary.duplicates}</b></span>
                         <span>{tr("校验用时", "Checked in")}": "<b id="parse-ms" data-ms=move || st.elapsed_ms.get() data-page-ms=move || st.page_ms.get()>{move || format!("{:.0} ms", st.elapsed_ms.get())}</b></span>
                     </div>
-                    <Mapping st=st roster=r.clone()/>
+                    {lazily(mapping_step(st, r.clone()))}
                 }
             })}
             <Show when=move || st.roster.with(|r| r.is_some())>
@@ -302,7 +303,7 @@ pub fn Import() -> impl IntoView {
                     <label><input type="radio" name="filter" checked=move || filter.get() == Filter::Duplicates on:change=move |_| { filter.set(Filter::Duplicates); page.set(0) }/>{tr("重复行", "Duplicates")}</label>
                     <button type="button" id="exclude-invalid" on:click=move |_| { let bad = invalid_rows(&chosen()); excluded.update(|e| e.extend(bad)); }>{tr("排除所有有问题的行", "Exclude every row with a problem")}</button>
                 </div>
-                <Preview st=st rows=Signal::derive(visible_rows) page=page excluded=excluded chosen=Signal::derive(chosen)/>
+                {lazily(preview_step(st, Signal::derive(visible_rows), page, excluded, Signal::derive(chosen)))}
                 <h3>{tr("导入目标", "Destinations")}</h3>
                 <div class="destinations">
                     {dests.iter().map(|&(k, on, id)| {
@@ -337,6 +338,24 @@ pub fn Import() -> impl IntoView {
             {move || results.get().map(|r| view! { <Results results=r/> })}
         </section>
     }
+}
+
+/// The column mapping, fetched with its code once a file has been read (not on the first screen).
+#[leptos::lazy]
+fn mapping_step(st: ImportState, roster: Arc<Roster>) -> AnyView {
+    view! { <Mapping st=st roster=roster/> }.into_any()
+}
+
+/// The rows and their problems, fetched with their code once a file has been read.
+#[leptos::lazy]
+fn preview_step(
+    st: ImportState,
+    rows: Signal<Vec<u32>>,
+    page: RwSignal<usize>,
+    excluded: RwSignal<HashSet<u32>>,
+    chosen: Signal<Vec<DestinationKind>>,
+) -> AnyView {
+    view! { <Preview st=st rows=rows page=page excluded=excluded chosen=chosen/> }.into_any()
 }
 
 /// Follows a job over SSE, then loads its results.
