@@ -526,3 +526,79 @@ fn webinar_enrollees_into_the_wizard() {
     d.assert_clean("webinar enrollees into the wizard");
     d.shot("15-webinar-enrollees");
 }
+
+/// The first screen loads the shell and the wizard only: each other screen's code (and the
+/// wizard's later steps) arrives as its own wasm chunk when it is first shown, and works.
+#[test]
+fn screens_load_their_code_when_first_opened() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let downloads = tmp.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let url = format!("{}/", server.url);
+    let d = Driver::start(&downloads, &tmp.path().join("profile"));
+    // The wasm files the page has fetched so far, by name.
+    let fetched = |d: &Driver| -> Vec<String> {
+        let v = d.js(
+            "return performance.getEntriesByType('resource').map(e => e.name.split('/').pop()).filter(n => n.endsWith('.wasm'))",
+            json!([]),
+        );
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    let has = |names: &[String], prefix: &str| names.iter().any(|n| n.starts_with(prefix));
+
+    d.go(&url);
+    d.find("#roster-file");
+    d.wait(
+        "identity",
+        "return document.querySelector('#identity').textContent.includes('dev')",
+    );
+    d.assert_clean("first screen");
+    let first = fetched(&d);
+    assert!(has(&first, "rollcall-web-"), "the app itself: {first:?}");
+    for lazy in ["split_", "chunk_", "worker"] {
+        assert!(
+            !has(&first, lazy),
+            "{lazy}* fetched by the first screen: {first:?}"
+        );
+    }
+
+    // A file dropped: the worker, then the mapping and preview steps, arrive and show the rows.
+    let file = tmp.path().join("r.csv");
+    std::fs::write(&file, "姓名,手机号\n张三,13800138000\n李四,13900139000\n").unwrap();
+    d.upload("#roster-file", &file);
+    d.wait_roster(2);
+    d.wait(
+        "the preview's rows",
+        "return document.querySelectorAll('#preview tbody tr').length === 2",
+    );
+    let after_drop = fetched(&d);
+    assert!(has(&after_drop, "split_preview_step"), "{after_drop:?}");
+    assert!(has(&after_drop, "split_mapping_step"), "{after_drop:?}");
+    assert!(!has(&after_drop, "split_status_screen"), "{after_drop:?}");
+
+    // Another screen: its chunk is fetched on the way there, and the screen works.
+    d.go(&format!("{url}#/status"));
+    d.wait(
+        "the status screen",
+        "return document.querySelector('#status-h') !== null",
+    );
+    assert!(
+        has(&fetched(&d), "split_status_screen"),
+        "{:?}",
+        fetched(&d)
+    );
+    d.go(&format!("{url}#/jobs"));
+    d.wait(
+        "the jobs screen",
+        "return document.querySelector('#jobs-h') !== null",
+    );
+    assert!(has(&fetched(&d), "split_jobs_screen"), "{:?}", fetched(&d));
+    d.assert_clean("lazy screens");
+}

@@ -69,10 +69,17 @@ pub fn split_app(with_opt: bool) -> Result {
         .arg(&bindgen)
         .arg(work.join(format!("{stem}.wasm"))))?;
     let mut wasm = vec![bindgen.join(format!("{stem}_bg.wasm"))];
-    let mut link = vec![bindgen.join(format!("{stem}.js")), work.join("__wasm_split.js")];
+    let mut link = vec![
+        bindgen.join(format!("{stem}.js")),
+        work.join("__wasm_split.js"),
+    ];
     for entry in std::fs::read_dir(&work).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
-        if path.file_name().and_then(|n| n.to_str()).is_some_and(on_demand) {
+        if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(on_demand)
+        {
             wasm.push(path);
         }
     }
@@ -122,7 +129,10 @@ fn app_stem(dist: &Path) -> Result<String> {
             .unwrap_or_default()
             .trim_end_matches("_bg.wasm")
             .to_string()),
-        _ => Err(format!("expected one rollcall-web-*_bg.wasm in {}", dist.display())),
+        _ => Err(format!(
+            "expected one rollcall-web-*_bg.wasm in {}",
+            dist.display()
+        )),
     }
 }
 
