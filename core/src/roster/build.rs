@@ -97,6 +97,7 @@ impl<'o, 'p> RosterBuilder<'o, 'p> {
             encoding: None,
             delimiter: None,
             expected_rows: 0,
+            expected_bytes: 0,
         });
         Roster {
             format: meta.format,
@@ -116,7 +117,7 @@ impl RowSink for RosterBuilder<'_, '_> {
         self.headers = headers;
         // Cells and text: about as many as the file has (an upper bound for a CSV).
         let n = meta.expected_rows;
-        self.rows = Rows::with_capacity(n, n * self.columns.len(), 0);
+        self.rows = Rows::with_capacity(n, n * self.columns.len(), meta.expected_bytes);
         self.seen = SeenKeys::new(n * 2, &self.columns);
         self.meta = Some(meta);
         (self.progress)(0, meta.expected_rows);

@@ -119,11 +119,11 @@ fn sniff_text(bytes: &[u8]) -> Result<(Sniffed, Option<&str>), RosterError> {
         ));
     }
     if let Some(body) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        let text = std::str::from_utf8(body).ok();
+        let text = simdutf8::basic::from_utf8(body).ok();
         return Ok((Sniffed::Csv(TextEncoding::Utf8Bom), text));
     }
     // Fast path: a valid file (the common case) needs no per-chunk counting.
-    if let Ok(text) = std::str::from_utf8(bytes) {
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
         return Ok((Sniffed::Csv(TextEncoding::Utf8), Some(text)));
     }
     if mostly_utf8(bytes) {
@@ -191,6 +191,8 @@ pub struct TableMeta {
     pub delimiter: Option<char>,
     /// An upper bound on the data rows to come (for progress and capacity).
     pub expected_rows: usize,
+    /// About how many bytes of cell text they hold (for capacity).
+    pub expected_bytes: usize,
 }
 
 /// Where a reader puts what it reads, in file order: collected into a [`Table`], or validated
@@ -232,6 +234,12 @@ impl Table {
             encoding: self.encoding,
             delimiter: self.delimiter,
             expected_rows: self.rows.len(),
+            expected_bytes: self
+                .rows
+                .iter()
+                .flat_map(|r| &r.cells)
+                .map(|c| c.len())
+                .sum(),
         };
         sink.header(meta, self.headers);
         let mut cells: Vec<&str> = Vec::new();
@@ -325,7 +333,7 @@ pub fn scan_csv_text(
             // Quoted cells: csv_core's unquoted copy. Valid UTF-8 as the text was: csv_core
             // only splits at and drops ASCII bytes.
             None => {
-                let Ok(record) = std::str::from_utf8(&out[..nout]) else {
+                let Ok(record) = simdutf8::basic::from_utf8(&out[..nout]) else {
                     continue;
                 };
                 let mut start = 0;
@@ -348,6 +356,7 @@ pub fn scan_csv_text(
                 encoding: Some(encoding),
                 delimiter: Some(delimiter as char),
                 expected_rows: count_newlines(input) + 1,
+                expected_bytes: input.len(),
             };
             sink.header(meta, cells.iter().map(|c| c.to_string()).collect());
         }

@@ -1,22 +1,26 @@
 //! Cell rules that are not a provider's: e-mail shape, JoinTime dates.
 
 pub(super) fn valid_email(s: &str) -> bool {
-    if !s.is_ascii() {
-        return valid_email_chars(s);
-    }
-    // One pass over the bytes (the common, ASCII case): the same rules as below.
+    // One pass over the bytes for ASCII text (the common case): the same rules as below.
     let b = s.as_bytes();
-    let Some(at) = b.iter().position(|&c| c == b'@') else {
-        return false;
-    };
+    let (mut at, mut dot_in_domain) = (None, false);
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'@' if at.is_some() => return false,
+            b'@' => at = Some(i),
+            b'.' => dot_in_domain |= at.is_some(),
+            0x80.. => return valid_email_chars(s),
+            c if c.is_ascii_whitespace() || c == 0x0B => return false,
+            _ => {}
+        }
+    }
+    let Some(at) = at else { return false };
     let domain = &b[at + 1..];
     at > 0
         && b.len() <= 254
+        && dot_in_domain
         && domain.first() != Some(&b'.')
         && domain.last() != Some(&b'.')
-        && domain.contains(&b'.')
-        && !domain.contains(&b'@')
-        && !b.iter().any(|&c| c.is_ascii_whitespace() || c == 0x0B)
 }
 
 /// [`valid_email`] for any text.
