@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Cell;
 
-/// One row's place in [`Rows`] and what validation derived from it (48 bytes a row).
+/// One row's place in [`Rows`] and what validation derived from it (36 bytes a row).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowEntry {
     /// The row number as a spreadsheet shows it (header = 1).
@@ -33,8 +33,6 @@ pub struct RowEntry {
     /// The destinations (bit `i` for `DestinationKind::ALL[i]`) that need more from this row,
     /// as `destination::row_needs` answered while the row was read; see [`CHECKED`].
     needs: u8,
-    /// IM JoinTime, Unix seconds (0: none; a JoinTime is always after 1970).
-    join_time: i64,
 }
 
 const HAS_AREA: u8 = 1;
@@ -61,6 +59,9 @@ pub struct Rows {
     text: String,
     /// Each row's normalised area and phone, one after the other.
     derived: String,
+    /// (row index, IM JoinTime) of the rows that have one, in row order (few files have the
+    /// column: kept beside the entries rather than in each).
+    join_times: Vec<(u32, i64)>,
     /// The end offset of each cell in `text` (a cell starts where the previous one ends).
     ends: Vec<u32>,
     entries: Vec<RowEntry>,
@@ -79,6 +80,7 @@ impl Rows {
         Rows {
             text: String::with_capacity(bytes),
             derived: String::with_capacity(rows * 13),
+            join_times: Vec::new(),
             ends: Vec::with_capacity(cells),
             entries: Vec::with_capacity(rows),
         }
@@ -101,12 +103,12 @@ impl Rows {
             phone_len: 0,
             flags: 0,
             needs: 0,
-            join_time: 0,
         });
     }
 
     /// Sets what validation derived for the last row pushed.
     pub(super) fn set_derived(&mut self, d: Derived) {
+        let idx = self.entries.len().saturating_sub(1) as u32;
         let Some(e) = self.entries.last_mut() else {
             return;
         };
@@ -126,7 +128,9 @@ impl Rows {
         }
         e.flags |= CHECKED;
         e.needs = d.needs;
-        e.join_time = d.join_time.unwrap_or(0);
+        if let Some(t) = d.join_time {
+            self.join_times.push((idx, t));
+        }
     }
 
     /// Row `i`'s normalised area and national number.
@@ -148,11 +152,12 @@ impl Rows {
 
     /// Row `i`'s JoinTime and whether its role cell said Admin.
     pub(super) fn im_fields(&self, i: usize) -> (Option<i64>, bool) {
-        let e = &self.entries[i];
-        (
-            (e.join_time != 0).then_some(e.join_time),
-            e.flags & ADMIN != 0,
-        )
+        let t = self
+            .join_times
+            .binary_search_by_key(&(i as u32), |&(r, _)| r)
+            .ok()
+            .map(|at| self.join_times[at].1);
+        (t, self.entries[i].flags & ADMIN != 0)
     }
 
     pub(super) fn set_duplicate_of(&mut self, i: usize, of: Option<u32>) {

@@ -26,19 +26,19 @@ impl Roster {
     /// The check summary for the given destinations (already applied with
     /// [`Roster::check_destinations`]).
     pub fn summary(&self, kinds: &[DestinationKind]) -> CheckSummary {
-        let invalid = self.invalid_rows(None);
-        let invalid_n = self
-            .rows
-            .iter()
-            .filter(|r| invalid.contains(&r.row))
-            .count();
+        // Rows whose number is in `bad` (none to look up when nothing is bad, the common case).
+        let count_in = |bad: &std::collections::HashSet<u32>| {
+            if bad.is_empty() {
+                0
+            } else {
+                self.rows.iter().filter(|r| bad.contains(&r.row)).count()
+            }
+        };
+        let invalid_n = count_in(&self.invalid_rows(None));
         let mut destinations = BTreeMap::new();
         for &k in kinds {
-            let bad = self.invalid_rows(Some(k));
-            destinations.insert(
-                k.as_str().to_string(),
-                self.rows.iter().filter(|r| !bad.contains(&r.row)).count(),
-            );
+            let bad = count_in(&self.invalid_rows(Some(k)));
+            destinations.insert(k.as_str().to_string(), self.rows.len() - bad);
         }
         CheckSummary {
             rows: self.rows.len(),
