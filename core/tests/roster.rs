@@ -567,3 +567,24 @@ fn roster_rows_keep_their_wire_shape() {
     assert_eq!(cells, [["张三", "13800138000"], ["李四", "13800138000"]]);
     assert_eq!(back.rows[1].duplicate_of, Some(2));
 }
+
+/// Rows read back from any JSON of that shape: escaped cells, fields in any order, unknown
+/// fields ignored; a row without its number or cells is refused.
+#[test]
+fn roster_rows_read_back_from_any_field_order() {
+    let rows: roster::Rows = serde_json::from_str(
+        r#"[{"cells": ["a\"b", "\u5f20三", ""], "extra": {"x": [1]}, "row": 5},
+            {"duplicate_of": 5, "row": 6, "cells": ["x"]}]"#,
+    )
+    .unwrap();
+    let got: Vec<(u32, Option<u32>, Vec<&str>)> = rows
+        .iter()
+        .map(|r| (r.row, r.duplicate_of, r.cells().collect()))
+        .collect();
+    assert_eq!(
+        got,
+        [(5, None, vec!["a\"b", "张三", ""]), (6, Some(5), vec!["x"])]
+    );
+    assert!(serde_json::from_str::<roster::Rows>(r#"[{"cells": ["a"]}]"#).is_err());
+    assert!(serde_json::from_str::<roster::Rows>(r#"[{"row": 2}]"#).is_err());
+}

@@ -535,10 +535,8 @@ fn screens_load_their_code_when_first_opened() {
         return;
     }
     let (tmp, server) = sandbox_server();
-    let downloads = tmp.path().join("downloads");
-    std::fs::create_dir_all(&downloads).unwrap();
     let url = format!("{}/", server.url);
-    let d = Driver::start(&downloads, &tmp.path().join("profile"));
+    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
     // The wasm files the page has fetched so far, by name.
     let fetched = |d: &Driver| -> Vec<String> {
         let v = d.js(
