@@ -82,6 +82,14 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniffed, RosterError> {
 /// [`sniff`], plus the text itself when the file is valid UTF-8 (BOM stripped): sniffing had to
 /// validate it, so it is read in place rather than validated again by a decoder.
 fn sniff_text(bytes: &[u8]) -> Result<(Sniffed, Option<&str>), RosterError> {
+    // A roster's rows address their text with 32-bit offsets (rows.rs).
+    if u32::try_from(bytes.len()).is_err() {
+        return Err(RosterError::new(
+            "file_too_large",
+            "文件超过 4 GB，请拆分后分批导入",
+            "the file is over 4 GB; split it and import the parts one by one",
+        ));
+    }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) || bytes == b"\xEF\xBB\xBF" {
         return Err(RosterError::new(
             "empty_file",
