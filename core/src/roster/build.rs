@@ -1,11 +1,11 @@
 //! Table → roster: mapping, normalisation, validation, duplicates. Never fails as a whole.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::duplicates::SeenKeys;
 use super::read::{scan_with, RowSink, TableMeta};
-use super::rows::Derived;
+use super::rows::{kind_bit, Derived};
 use super::rules::{parse_join_time, trim_cell, valid_email};
 use super::*;
 use crate::api::DestinationKind;
@@ -68,12 +68,7 @@ pub struct RosterBuilder<'o, 'p> {
 
 impl<'o, 'p> RosterBuilder<'o, 'p> {
     pub fn new(options: &'o MappingOptions, progress: &'p mut dyn FnMut(usize, usize)) -> Self {
-        let fixed_area = options
-            .fixed
-            .get(&FieldKind::Area)
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-            .map(Cell::from);
+        let fixed_area = fixed_value(&options.fixed, FieldKind::Area);
         RosterBuilder {
             options,
             progress,
@@ -169,16 +164,10 @@ impl RowSink for RosterBuilder<'_, '_> {
         check_row(row, &f, derived.phone.is_some(), columns, problems);
         // What each destination would still need, asked once here while the fields are at
         // hand (`check_destinations` then only revisits the rows that need something).
-        let who = crate::destination::Identities {
-            userid: f.userid,
-            open_id: f.open_id,
-            phone: derived.phone.as_deref(),
-            email: f.email,
-            im_account: f.im_account,
-        };
-        for (b, &k) in DestinationKind::ALL.iter().enumerate() {
+        let who = f.identities(derived.phone.as_deref());
+        for k in DestinationKind::ALL {
             if !crate::destination::row_needs(&who, k).is_empty() {
-                derived.needs |= 1 << b;
+                derived.needs |= kind_bit(k);
             }
         }
         rows.push(row, cells.iter().copied());
@@ -288,6 +277,28 @@ pub(super) struct RowFields<'a> {
     pub nickname: Option<&'a str>,
     pub admin: bool,
     pub join_time: Option<i64>,
+}
+
+impl<'a> RowFields<'a> {
+    /// What a destination looks at, with the row's normalised phone.
+    pub(super) fn identities(&self, phone: Option<&'a str>) -> crate::destination::Identities<'a> {
+        crate::destination::Identities {
+            userid: self.userid,
+            open_id: self.open_id,
+            phone,
+            email: self.email,
+            im_account: self.im_account,
+        }
+    }
+}
+
+/// The mapping's fixed value for `field`, trimmed; `None` when it has none.
+pub(super) fn fixed_value(fixed: &BTreeMap<FieldKind, String>, field: FieldKind) -> Option<Cell> {
+    fixed
+        .get(&field)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(Cell::from)
 }
 
 /// Trimmed, `None` when empty.

@@ -279,9 +279,10 @@ pub fn read_csv_text(text: &str, encoding: TextEncoding) -> Result<Table, Roster
 
 /// Reads CSV text (already decoded) into `sink`, row by row.
 ///
-/// `csv_core` splits the text into each record's unquoted bytes (one reused buffer); a cell is
-/// handed to the sink trimmed and unescaped, borrowed from that buffer. Blank records are
-/// skipped; row numbers are physical lines (a quoted cell may span several).
+/// A line without quotes is split on its delimiter, its cells borrowed from the text; csv_core
+/// reads every other record into one reused buffer, its cells borrowed from there. A cell is
+/// handed to the sink trimmed and unescaped. Blank records are skipped; row numbers are
+/// physical lines (a quoted cell may span several).
 pub fn scan_csv_text(
     text: &str,
     encoding: TextEncoding,
@@ -351,28 +352,15 @@ pub fn scan_csv_text(
                     break;
                 }
                 seen_record = true;
-                match verbatim(text, rec_start, pos, &ends[..nend]) {
-                    // Nothing dropped but separators: every cell a slice of the text itself.
-                    Some(record) => {
-                        let mut start = 0;
-                        for (j, &end) in ends[..nend].iter().enumerate() {
-                            let cell = record.get(start + j..end + j).unwrap_or_default();
-                            cells.push(clean_cell(cell));
-                            start = end;
-                        }
-                    }
-                    // Quoted cells: csv_core's unquoted copy. Valid UTF-8 as the text was:
-                    // csv_core only splits at and drops ASCII bytes.
-                    None => {
-                        let Ok(record) = simdutf8::basic::from_utf8(&out[..nout]) else {
-                            continue;
-                        };
-                        let mut start = 0;
-                        for &end in &ends[..nend] {
-                            cells.push(clean_cell(&record[start..end]));
-                            start = end;
-                        }
-                    }
+                // csv_core's unquoted copy. Valid UTF-8 as the text was: csv_core only splits
+                // at and drops ASCII bytes.
+                let Ok(record) = simdutf8::basic::from_utf8(&out[..nout]) else {
+                    continue;
+                };
+                let mut start = 0;
+                for &end in &ends[..nend] {
+                    cells.push(clean_cell(&record[start..end]));
+                    start = end;
                 }
             }
         }
@@ -388,7 +376,7 @@ pub fn scan_csv_text(
                 format: SourceFormat::Csv,
                 encoding: Some(encoding),
                 delimiter: Some(delimiter as char),
-                expected_rows: count_newlines(input) + 1,
+                expected_rows: memchr::memchr_iter(b'\n', input).count() + 1,
                 expected_bytes: input.len(),
             };
             sink.header(meta, cells.iter().map(|c| c.to_string()).collect());
@@ -416,28 +404,6 @@ fn plain_line(input: &[u8], pos: usize) -> Option<usize> {
     memchr::memchr(b'"', &rest[..end])
         .is_none()
         .then_some(pos + end)
-}
-
-/// The record's own text when csv_core's copy of it is the text itself: it holds no quote, and
-/// its cells plus one delimiter between each exactly fill what was read before the terminator
-/// (csv_core only drops bytes: separators, the terminator, quotes).
-fn verbatim<'t>(text: &'t str, start: usize, end: usize, ends: &[usize]) -> Option<&'t str> {
-    let raw = text.as_bytes().get(start..end)?;
-    let content = match raw.last() {
-        Some(b'\n' | b'\r') => &raw[..raw.len() - 1],
-        _ => raw,
-    };
-    let cells_len = ends.last().copied().unwrap_or(0) + ends.len().saturating_sub(1);
-    (content.len() == cells_len && memchr::memchr(b'"', content).is_none())
-        .then(|| text.get(start..start + content.len()))
-        .flatten()
-}
-
-/// `\n` bytes in `b`, counted a block at a time (the compiler vectorises the inner fold).
-fn count_newlines(b: &[u8]) -> usize {
-    b.chunks(255)
-        .map(|c| usize::from(c.iter().fold(0u8, |n, &x| n + u8::from(x == b'\n'))))
-        .sum()
 }
 
 /// A cell as the roster keeps it: trimmed, and a cell an export escaped (`'=…`) as it was.

@@ -216,6 +216,14 @@ impl Rows {
     }
 }
 
+/// A destination's bit in a row's `needs` (and in a mask of destinations).
+pub(super) fn kind_bit(k: crate::api::DestinationKind) -> u8 {
+    let at = crate::api::DestinationKind::ALL
+        .iter()
+        .position(|&a| a == k);
+    at.map_or(0, |b| 1 << b)
+}
+
 /// The columns mapped to `f`, last first (the last non-empty one is a row's value).
 pub(super) fn columns_of(columns: &[super::ColumnMapping], f: super::FieldKind) -> Vec<usize> {
     (0..columns.len())

@@ -248,13 +248,7 @@ impl Roster {
         let r = self.rows.get(i).expect("row index within the roster");
         let f = build::read_fields(r.row, |c| r.cell(c), &self.columns, None);
         let cell = |v: Option<&str>| v.map(Cell::from);
-        let fixed = |k: FieldKind| {
-            self.fixed
-                .get(&k)
-                .map(|v| v.trim())
-                .filter(|v| !v.is_empty())
-                .map(Cell::from)
-        };
+        let fixed = |k: FieldKind| build::fixed_value(&self.fixed, k);
         let custom = self
             .columns
             .iter()
@@ -294,30 +288,16 @@ impl Roster {
     /// Adds what each destination needs from a row (as `destination`-tagged problems).
     pub fn check_destinations(&mut self, kinds: &[DestinationKind]) {
         let header_of = |f: FieldKind| build::header_of(&self.columns, f);
-        let of = |f| rows::columns_of(&self.columns, f);
-        let (userid, open_id, email, im) = (
-            of(FieldKind::Userid),
-            of(FieldKind::OpenId),
-            of(FieldKind::Email),
-            of(FieldKind::ImAccount),
-        );
-        let mask = kinds
-            .iter()
-            .filter_map(|k| DestinationKind::ALL.iter().position(|a| a == k))
-            .fold(0u8, |m, b| m | 1 << b);
+        let mask = kinds.iter().fold(0u8, |m, &k| m | rows::kind_bit(k));
         let mut extra = Vec::new();
         for i in 0..self.rows.len() {
             if !self.rows.may_need(i, mask) {
                 continue;
             }
-            let who = crate::destination::Identities {
-                userid: self.rows.last_present(i, &userid),
-                open_id: self.rows.last_present(i, &open_id),
-                phone: self.rows.area_phone(i).1,
-                email: self.rows.last_present(i, &email),
-                im_account: self.rows.last_present(i, &im),
-            };
-            let row = self.rows[i].row;
+            let r = self.rows.get(i).expect("row index within the roster");
+            let f = build::read_fields(r.row, |c| r.cell(c), &self.columns, None);
+            let who = f.identities(self.rows.area_phone(i).1);
+            let row = r.row;
             for &k in kinds {
                 for (field, code, zh, en) in crate::destination::row_needs(&who, k) {
                     let mut p =
