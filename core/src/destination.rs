@@ -198,8 +198,8 @@ impl DestinationKind {
     }
 }
 
-/// What a destination looks at in a row to decide whether it can take it (borrowed from an
-/// [`Attendee`](crate::roster::Attendee) or straight from a roster's cells).
+/// What a destination looks at in a row to decide whether it can take it, borrowed from the
+/// roster's cells.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Identities<'a> {
     pub userid: Option<&'a str>,

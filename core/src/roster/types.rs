@@ -153,17 +153,6 @@ impl Attendee {
         }
     }
 
-    /// What a destination looks at to decide whether it can take this person.
-    pub fn identities(&self) -> crate::destination::Identities<'_> {
-        crate::destination::Identities {
-            userid: self.userid.as_deref(),
-            open_id: self.open_id.as_deref(),
-            phone: self.phone.as_deref(),
-            email: self.email.as_deref(),
-            im_account: self.im_account.as_deref(),
-        }
-    }
-
     /// The IM `Member_Account` for this row: the IM account, else the userid.
     pub fn im_member_account(&self) -> Option<&str> {
         self.im_account.as_deref().or(self.userid.as_deref())
