@@ -69,15 +69,12 @@ fn sigkill_three_times_and_resume() {
         stack.proxy.kill9();
         stack.restart_proxy();
     }
-    let log = stack.proxy.log_text();
-    assert!(
-        log.matches("resuming job").count() >= 3,
-        "each restart resumed the job: {}",
-        log.lines()
-            .filter(|l| l.contains("job") || l.contains("running at"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    // The third restart resumes the job just after it announces its URL: wait for its line.
+    stack
+        .proxy
+        .wait_log(Duration::from_secs(60), "each restart resumed the job", |log| {
+            log.matches("resuming job").count() >= 3
+        });
     let c = stack.client();
     let job = c.wait_job(&id, Duration::from_secs(1200));
     check_invariants(

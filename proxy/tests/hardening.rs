@@ -79,9 +79,13 @@ fn metrics_labels_are_only_known_methods() {
     assert!(!metrics.contains("AAAA"), "client-made labels");
     assert!(metrics.contains("method=\"other\""), "{metrics}");
     assert!(metrics.len() < 20_000, "bounded: {} bytes", metrics.len());
-    let grown = rss_kib(stack.proxy.child.id()).saturating_sub(before);
-    eprintln!("RSS grew {grown} KiB");
-    assert!(grown < 16 * 1024, "memory bounded: grew {grown} KiB");
+    // Memory the requests used is returned as their buffers are freed: wait for the resident
+    // size to settle under the bound rather than reading it once mid-release.
+    let pid = stack.proxy.child.id();
+    let grown = || rss_kib(pid).saturating_sub(before);
+    let settled = eventually(Duration::from_secs(20), || Some(grown()).filter(|&g| g < 16 * 1024));
+    eprintln!("RSS grew {} KiB", grown());
+    assert!(settled.is_some(), "memory bounded: grew {} KiB", grown());
 }
 
 #[test]

@@ -260,18 +260,19 @@ fn shared_contract(s: &dyn JobStore) {
     );
     assert!(s.begin_batch("lease", DestIdx(0), &rows(&[0]), "B").is_ok());
 
-    // Pacing slots: consecutive reservations are `interval` apart across callers.
-    let interval = Duration::from_millis(100);
+    // Pacing slots: consecutive reservations are `interval` apart across callers. The interval is
+    // long next to a call (milliseconds), so the check holds however slow the machine is.
+    let interval = Duration::from_secs(10);
     let waits: Vec<Duration> = (0..5)
         .map(|_| s.reserve_slot("tencent_im:1400000777", interval).unwrap())
         .collect();
     for pair in waits.windows(2) {
         // Each next slot is one interval later, less the time the calls themselves took.
         let step = pair[1].as_secs_f64() - pair[0].as_secs_f64();
-        assert!(step > 0.05 && step <= 0.1001, "slots {waits:?}");
+        assert!(step > 5.0 && step <= 10.001, "slots {waits:?}");
     }
-    // Another key has its own budget.
-    assert!(s.reserve_slot("tencent_meeting:1", interval).unwrap() < Duration::from_millis(20));
+    // Another key has its own budget: its first slot is now, not after the other key's four.
+    assert!(s.reserve_slot("tencent_meeting:1", interval).unwrap() < interval / 2);
 }
 
 fn with_runtime(f: impl FnOnce()) {

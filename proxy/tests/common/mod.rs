@@ -51,6 +51,29 @@ impl Proc {
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// Waits (up to `limit`) until the log satisfies `cond`, and returns it; panics with `what`
+    /// and the log when it never does. A process writes its log after it announces its URL, so
+    /// a single read right after start-up can miss lines that are on their way.
+    pub fn wait_log(&self, limit: Duration, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let log = eventually(limit, || Some(self.log_text()).filter(|l| cond(l)));
+        log.unwrap_or_else(|| panic!("{what}; log:\n{}", self.log_text()))
+    }
+}
+
+/// Polls `f` every 50 ms until it returns `Some`, for at most `limit`: a condition with a
+/// deadline instead of one read that races the process being watched.
+pub fn eventually<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Starts `rollcall ARGS` and waits for the line announcing its URL.
