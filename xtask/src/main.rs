@@ -417,19 +417,17 @@ fn test() -> Result {
     }
     build_ui(opt)?;
     // Stopped (and its directory removed) when this scope ends, whatever the tests did.
-    let pg = pg_bin
-        .as_deref()
-        .map(postgres::TestPostgres::start)
-        .transpose()?;
+    let pg = postgres::TestPostgres::start(&pg_bin)?;
     step("cargo test --workspace (unit, property, integration, drills, replicas, browser)");
     let mut tests = cargo();
     tests
         .args(["test", "--workspace"])
         .env("ROLLCALL_BROWSER_TESTS", "1")
         .env("ROLLCALL_UI_DIR", root().join("dist"));
-    if let Some(pg) = &pg {
-        tests.env("ROLLCALL_TEST_PG", &pg.url);
-    }
+    // PostgreSQL is a requirement here: a test that finds no database fails instead of skipping.
+    tests
+        .env("ROLLCALL_TEST_PG", &pg.url)
+        .env("ROLLCALL_REQUIRE_PG", "1");
     run(&mut tests)?;
     drop(pg);
     let tarball = dist::dist(true)?;
@@ -488,8 +486,7 @@ fn with_postgres(args: &[String]) -> Result {
     let (cmd, rest) = args
         .split_first()
         .ok_or("usage: cargo xtask with-postgres CMD [ARGS…]")?;
-    let bin =
-        postgres::ensure()?.ok_or("PostgreSQL is not installed and cannot be installed here")?;
+    let bin = postgres::ensure()?;
     let pg = postgres::TestPostgres::start(&bin)?;
     run(Command::new(cmd)
         .args(rest)

@@ -32,15 +32,14 @@ fn bin_dir() -> Option<PathBuf> {
     versions.pop().map(|(_, b)| b)
 }
 
-pub fn ensure() -> Result<Option<PathBuf>> {
+pub fn ensure() -> Result<PathBuf> {
     step("PostgreSQL (the multi-replica store tests)");
     if let Some(b) = bin_dir() {
         println!("    present: {}", b.display());
-        return Ok(Some(b));
+        return Ok(b);
     }
     if !is_root() {
-        println!("    skipped: PostgreSQL is not installed and this is not root (install Debian's `postgresql`); its tests will say so and skip");
-        return Ok(None);
+        return Err("PostgreSQL is missing and this is not root: install Debian's `postgresql` package".into());
     }
     run(Command::new("apt-get")
         .arg("update")
@@ -48,7 +47,8 @@ pub fn ensure() -> Result<Option<PathBuf>> {
     run(Command::new("apt-get")
         .args(["install", "-y", "--no-install-recommends", "postgresql"])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    Ok(bin_dir())
+    bin_dir()
+        .ok_or_else(|| "PostgreSQL was installed but its binaries (initdb, postgres) are not found".into())
 }
 
 /// `cmd` as the `postgres` user when root.

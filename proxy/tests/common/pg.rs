@@ -5,6 +5,12 @@
 /// `cargo xtask test` starts and stops), or `None` — the caller says it skips.
 pub fn pg_database(test: &str) -> Option<String> {
     let Ok(base) = std::env::var("ROLLCALL_TEST_PG") else {
+        // Under `cargo xtask test` (and CI) PostgreSQL is installed and started: its absence is
+        // a failure, never a silent pass.
+        assert!(
+            std::env::var("ROLLCALL_REQUIRE_PG").is_err(),
+            "{test}: PostgreSQL is required by `cargo xtask test` (ROLLCALL_REQUIRE_PG) but ROLLCALL_TEST_PG is not set"
+        );
         eprintln!("{test}: skipped — no PostgreSQL (ROLLCALL_TEST_PG is set by `cargo xtask test` where PostgreSQL can be installed)");
         return None;
     };
