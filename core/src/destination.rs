@@ -54,6 +54,18 @@ impl DestinationKind {
     }
 }
 
+impl DestinationKind {
+    /// The provider a destination of this kind is written to.
+    pub fn provider(self) -> crate::providers::Provider {
+        use crate::providers::Provider;
+        match self {
+            DestinationKind::TencentMeeting => Provider::TencentMeeting,
+            DestinationKind::TencentIm => Provider::TencentIm,
+            DestinationKind::Huiyi31 => Provider::Huiyi31,
+        }
+    }
+}
+
 impl FromStr for DestinationKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

@@ -40,10 +40,16 @@ macro_rules! num_enum {
             }
         }
 
+        /// Read as the providers send it: a number or a numeric string (`2`, `"2"`, `2.0`).
+        impl $crate::providers::flex::FromScalar for $name {
+            fn from_scalar(s: $crate::providers::flex::Scalar) -> Option<Self> {
+                s.to_i64().map($name::from_code)
+            }
+        }
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let n = i64::deserialize(d)?;
-                Ok($name::from_code(n))
+                $crate::providers::flex::required(d)
             }
         }
     };
@@ -92,10 +98,15 @@ macro_rules! str_enum {
             }
         }
 
+        impl $crate::providers::flex::FromScalar for $name {
+            fn from_scalar(s: $crate::providers::flex::Scalar) -> Option<Self> {
+                <String as $crate::providers::flex::FromScalar>::from_scalar(s).map(|s| $name::from(s.as_str()))
+            }
+        }
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Ok($name::from(s.as_str()))
+                $crate::providers::flex::required(d)
             }
         }
     };

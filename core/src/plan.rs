@@ -24,10 +24,16 @@ pub struct Plan<T> {
 /// Splits `items` (in order) into batches of at most `batch_size(kind)`, keeping at most
 /// `cap_remaining` items in total (`None` = no cap).
 pub fn plan<T: Clone>(kind: DestinationKind, items: &[T], cap_remaining: Option<usize>) -> Plan<T> {
+    plan_sized(items, batch_size(kind), cap_remaining)
+}
+
+/// [`plan`] with an explicit batch size (at least 1): a provider that refused a batch as too
+/// large (IM 10005) is planned with the smaller size from then on.
+pub fn plan_sized<T: Clone>(items: &[T], batch: usize, cap_remaining: Option<usize>) -> Plan<T> {
     let keep = cap_remaining.map_or(items.len(), |c| c.min(items.len()));
     let (sent, over) = items.split_at(keep);
     Plan {
-        batches: sent.chunks(batch_size(kind)).map(<[T]>::to_vec).collect(),
+        batches: sent.chunks(batch.max(1)).map(<[T]>::to_vec).collect(),
         over_cap: over.to_vec(),
     }
 }

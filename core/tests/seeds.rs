@@ -124,12 +124,12 @@ fn tencent_im_import_group_member() {
     let resp: tencent_im::ImportGroupMemberResponse = round_trip("im_import_response.json");
     assert_eq!(
         resp.member_list[0].ok().unwrap().result,
-        tencent_im::MemberResult::Imported
+        Some(tencent_im::MemberResult::Imported)
     );
     assert!(resp.is_ok());
     let r: tencent_im::MemberOutcome =
         serde_json::from_str(r#"{"Member_Account":"a","Result":2}"#).unwrap();
-    assert_eq!(r.result, tencent_im::MemberResult::AlreadyMember);
+    assert_eq!(r.result, Some(tencent_im::MemberResult::AlreadyMember));
 }
 
 #[test]

@@ -57,6 +57,10 @@ enum Command {
         /// reach in a test; a larger value models a raised quota).
         #[arg(long, default_value_t = 1.0)]
         rate_scale: f64,
+        /// IM's per-request member cap (seed 003: 500; other versions of IM's pages: 300, 100,
+        /// 20). A larger request is answered 10005.
+        #[arg(long, default_value_t = 500)]
+        im_max_members: usize,
     },
     /// Roster tools.
     Roster {
@@ -143,9 +147,17 @@ fn main() -> std::process::ExitCode {
                         faults,
                         seed,
                         rate_scale,
-                    } => serve::sandbox(bind, config, faults, seed, rate_scale)
-                        .await
-                        .map(|_| 0),
+                        im_max_members,
+                    } => serve::sandbox(serve::SandboxArgs {
+                        bind,
+                        config,
+                        faults,
+                        seed,
+                        rate_scale,
+                        im_max_members,
+                    })
+                    .await
+                    .map(|_| 0),
                     Command::Import(a) => cli::import(a).await,
                     Command::Jobs { command } => cli::jobs(command).await,
                     Command::Destinations { server, json } => {

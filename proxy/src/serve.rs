@@ -126,17 +126,25 @@ async fn serve_connections(
     Ok(())
 }
 
-pub async fn sandbox(
-    addr: SocketAddr,
-    config: Option<PathBuf>,
-    faults: f64,
-    seed: u64,
-    rate_scale: f64,
-) -> Result<()> {
-    let cfg = config.as_deref().map(Config::load).transpose()?;
-    let sb = sandbox::Sandbox::new(sandbox_accounts(cfg.as_ref())?, faults, seed);
-    sb.limits.set_scale(rate_scale);
-    let (l, local) = bind(addr, "sandbox").await?;
+/// `rollcall sandbox`'s arguments.
+pub struct SandboxArgs {
+    pub bind: SocketAddr,
+    pub config: Option<PathBuf>,
+    pub faults: f64,
+    pub seed: u64,
+    pub rate_scale: f64,
+    pub im_max_members: usize,
+}
+
+pub async fn sandbox(a: SandboxArgs) -> Result<()> {
+    let cfg = a.config.as_deref().map(Config::load).transpose()?;
+    let sb = sandbox::Sandbox::new(sandbox_accounts(cfg.as_ref())?, a.faults, a.seed);
+    sb.limits.set_scale(a.rate_scale);
+    sb.im_max_members.store(
+        a.im_max_members.max(1),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    let (l, local) = bind(a.bind, "sandbox").await?;
     println!("sandbox listening on http://{local}");
     axum::serve(l, sandbox::router(sb))
         .with_graceful_shutdown(shutdown_signal())

@@ -70,11 +70,11 @@ fn sigkill_three_times_and_resume() {
         stack.restart_proxy();
     }
     // The third restart resumes the job just after it announces its URL: wait for its line.
-    stack
-        .proxy
-        .wait_log(Duration::from_secs(60), "each restart resumed the job", |log| {
-            log.matches("resuming job").count() >= 3
-        });
+    stack.proxy.wait_log(
+        Duration::from_secs(60),
+        "each restart resumed the job",
+        |log| log.matches("resuming job").count() >= 3,
+    );
     let c = stack.client();
     let job = c.wait_job(&id, Duration::from_secs(1200));
     check_invariants(

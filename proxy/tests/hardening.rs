@@ -83,7 +83,9 @@ fn metrics_labels_are_only_known_methods() {
     // size to settle under the bound rather than reading it once mid-release.
     let pid = stack.proxy.child.id();
     let grown = || rss_kib(pid).saturating_sub(before);
-    let settled = eventually(Duration::from_secs(20), || Some(grown()).filter(|&g| g < 16 * 1024));
+    let settled = eventually(Duration::from_secs(20), || {
+        Some(grown()).filter(|&g| g < 16 * 1024)
+    });
     eprintln!("RSS grew {} KiB", grown());
     assert!(settled.is_some(), "memory bounded: grew {} KiB", grown());
 }

@@ -101,6 +101,12 @@ fn contract(s: &dyn JobStore) {
     assert_eq!(s.pending_rows("j1", d).unwrap(), rows(&[0, 1, 2, 3, 4]));
     let b = s.begin_batch("j1", d, &rows(&[0, 1, 2]), "A").unwrap();
     assert_eq!(s.pending_rows("j1", d).unwrap(), rows(&[3, 4]));
+    // A row already in a batch cannot be begun again: nothing of the second batch is recorded.
+    match s.begin_batch("j1", d, &rows(&[2, 3]), "A") {
+        Err(StoreError::AlreadyBegun(_)) => {}
+        other => panic!("a row in flight was begun twice: {other:?}"),
+    }
+    assert_eq!(s.pending_rows("j1", d).unwrap(), rows(&[3, 4]));
     assert_eq!(
         s.inflight_batches("j1", d).unwrap(),
         vec![(b, rows(&[0, 1, 2]))]
@@ -118,10 +124,11 @@ fn contract(s: &dyn JobStore) {
             RowState::Imported,
             imported.clone(),
         )],
+        "A",
     )
     .unwrap();
     // Finishing again (a retry after a lost answer) changes nothing.
-    s.finish_batch(b, &[]).unwrap();
+    s.finish_batch(b, &[], "A").unwrap();
     assert!(s.inflight_batches("j1", d).unwrap().is_empty());
     assert_eq!(s.pending_rows("j1", d).unwrap(), rows(&[1, 2, 3, 4]));
     s.set_outcomes(
@@ -135,6 +142,7 @@ fn contract(s: &dyn JobStore) {
                 Outcome::note("10010", Text::same("群组不存在")),
             ),
         ],
+        Some("A"),
     )
     .unwrap();
     let j = s.get_job("j1").unwrap().unwrap();
@@ -258,7 +266,37 @@ fn shared_contract(s: &dyn JobStore) {
         s.pending_rows("lease", DestIdx(0)).unwrap(),
         rows(&[0, 1, 2])
     );
-    assert!(s.begin_batch("lease", DestIdx(0), &rows(&[0]), "B").is_ok());
+    let by_b = s
+        .begin_batch("lease", DestIdx(0), &rows(&[0]), "B")
+        .unwrap();
+    // Nor settle anything: a batch's outcome, or rows outside one.
+    match s.finish_batch(by_b, &[], "A") {
+        Err(StoreError::LeaseLost(by)) => assert_eq!(by, "B"),
+        other => panic!("finishing a batch after a takeover must be refused: {other:?}"),
+    }
+    let done = [Settled::new(
+        RowIdx(1),
+        RowState::Imported,
+        Outcome::default(),
+    )];
+    match s.set_outcomes("lease", DestIdx(0), &done, Some("A")) {
+        Err(StoreError::LeaseLost(by)) => assert_eq!(by, "B"),
+        other => panic!("outcomes after a takeover must be refused: {other:?}"),
+    }
+    assert_eq!(
+        s.inflight_batches("lease", DestIdx(0)).unwrap(),
+        vec![(by_b, rows(&[0]))]
+    );
+    s.finish_batch(by_b, &[], "B").unwrap();
+    s.set_outcomes("lease", DestIdx(0), &done, Some("B"))
+        .unwrap();
+    // A cancel never overwrites a job that finished meanwhile.
+    s.set_job_state("lease", JobState::Completed, None).unwrap();
+    s.set_job_state("lease", JobState::Cancelled, None).unwrap();
+    assert_eq!(
+        s.get_job("lease").unwrap().unwrap().state,
+        JobState::Completed
+    );
 
     // Pacing slots: consecutive reservations are `interval` apart across callers. The interval is
     // long next to a call (milliseconds), so the check holds however slow the machine is.
@@ -295,6 +333,9 @@ fn sqlite_keeps_the_contract() {
     // A second open of the same file (a restart) sees everything and migrates nothing twice.
     drop(s);
     let s = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(s.get_job("j1").unwrap().unwrap().state, JobState::Completed);
+    // A cancel never overwrites a job that finished meanwhile.
+    s.set_job_state("j1", JobState::Cancelled, None).unwrap();
     assert_eq!(s.get_job("j1").unwrap().unwrap().state, JobState::Completed);
 }
 

@@ -39,7 +39,10 @@ pub fn ensure() -> Result<PathBuf> {
         return Ok(b);
     }
     if !is_root() {
-        return Err("PostgreSQL is missing and this is not root: install Debian's `postgresql` package".into());
+        return Err(
+            "PostgreSQL is missing and this is not root: install Debian's `postgresql` package"
+                .into(),
+        );
     }
     run(Command::new("apt-get")
         .arg("update")
@@ -47,8 +50,9 @@ pub fn ensure() -> Result<PathBuf> {
     run(Command::new("apt-get")
         .args(["install", "-y", "--no-install-recommends", "postgresql"])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    bin_dir()
-        .ok_or_else(|| "PostgreSQL was installed but its binaries (initdb, postgres) are not found".into())
+    bin_dir().ok_or_else(|| {
+        "PostgreSQL was installed but its binaries (initdb, postgres) are not found".into()
+    })
 }
 
 /// `cmd` as the `postgres` user when root.

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{null_default, ErrorClass, Lenient};
+use super::{flex, null_default, ErrorClass, Lenient};
 use crate::problem::{Problem, Problems};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,45 +102,48 @@ impl RegisterRequest {
 /// accepted wherever a string is expected.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct OrderAttendee {
-    #[serde(rename = "attendeeId", default, deserialize_with = "null_default")]
+    #[serde(rename = "attendeeId", default, deserialize_with = "flex::or_default")]
     pub attendee_id: String,
     #[serde(
         rename = "attendeeAbstractType",
         skip_serializing_if = "Option::is_none",
-        default
+        default,
+        deserialize_with = "flex::opt"
     )]
     pub attendee_abstract_type: Option<i64>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub name: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub mobile: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub status: String,
     #[serde(
         rename = "checkinCode",
         skip_serializing_if = "Option::is_none",
-        default
+        default,
+        deserialize_with = "flex::opt"
     )]
     pub checkin_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RegisterData {
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub status: i64,
-    #[serde(rename = "orderId", default, deserialize_with = "null_default")]
+    #[serde(rename = "orderId", default, deserialize_with = "flex::or_default")]
     pub order_id: String,
-    #[serde(rename = "orderNo", default, deserialize_with = "null_default")]
+    #[serde(rename = "orderNo", default, deserialize_with = "flex::or_default")]
     pub order_no: String,
-    #[serde(rename = "orderStatus", default, deserialize_with = "null_default")]
+    #[serde(rename = "orderStatus", default, deserialize_with = "flex::or_default")]
     pub order_status: String,
     #[serde(
         rename = "orderAmount",
         skip_serializing_if = "Option::is_none",
-        default
+        default,
+        deserialize_with = "flex::opt"
     )]
     pub order_amount: Option<f64>,
-    #[serde(rename = "orderType", default, deserialize_with = "null_default")]
+    #[serde(rename = "orderType", default, deserialize_with = "flex::or_default")]
     pub order_type: String,
     #[serde(rename = "orderAttendees", default, deserialize_with = "null_default")]
     pub order_attendees: Vec<Lenient<OrderAttendee>>,
@@ -160,12 +163,17 @@ impl RegisterData {
 /// order data is a success, never an ambiguous one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RegisterResponse {
-    #[serde(rename = "businessMessage", default, deserialize_with = "null_default")]
+    #[serde(
+        rename = "businessMessage",
+        default,
+        deserialize_with = "flex::or_default"
+    )]
     pub business_message: String,
     #[serde(
         rename = "businessCode",
         skip_serializing_if = "Option::is_none",
-        default
+        default,
+        deserialize_with = "flex::opt"
     )]
     pub business_code: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]

@@ -3,6 +3,7 @@
 //! Field names and JSON types are exactly the providers' (see `../PROVIDERS.md` in the repo docs
 //! and the seeds copied under `core/tests/fixtures/seeds`).
 
+pub mod flex;
 pub mod huiyi31;
 pub mod tencent_im;
 pub mod tencent_meeting;
@@ -59,6 +60,14 @@ impl Provider {
             Provider::Wecom => wecom::is_rate_limit(code),
             Provider::TencentIm => tencent_im::is_rate_limit(code),
             Provider::Huiyi31 => false,
+        }
+    }
+
+    /// Whether `code` says a request carried more rows than the provider takes at once.
+    pub fn shrinks_batch(self, code: i64) -> bool {
+        match self {
+            Provider::TencentIm => tencent_im::shrinks_batch(code),
+            _ => false,
         }
     }
 

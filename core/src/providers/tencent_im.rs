@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{null_default, ErrorClass, Lenient};
+use super::{flex, null_default, ErrorClass, Lenient};
 use crate::num_enum;
 use crate::problem::{Problem, Problems};
 
@@ -51,10 +51,16 @@ pub struct ImportGroupMemberRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberOutcome {
-    #[serde(rename = "Member_Account")]
+    #[serde(rename = "Member_Account", deserialize_with = "flex::required")]
     pub member_account: String,
-    #[serde(rename = "Result")]
-    pub result: MemberResult,
+    /// Unreadable or missing: this member's outcome is unknown (reconciled from the list).
+    #[serde(
+        rename = "Result",
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
+    pub result: Option<MemberResult>,
 }
 
 /// `import_group_member` answer. The answer table marks nothing required: a missing
@@ -62,11 +68,15 @@ pub struct MemberOutcome {
 /// [`Lenient::Odd`] (that member is reconciled, the rest of the answer stands).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ImportGroupMemberResponse {
-    #[serde(rename = "ActionStatus", default, deserialize_with = "null_default")]
+    #[serde(
+        rename = "ActionStatus",
+        default,
+        deserialize_with = "flex::or_default"
+    )]
     pub action_status: String,
-    #[serde(rename = "ErrorCode", default, deserialize_with = "null_default")]
+    #[serde(rename = "ErrorCode", default, deserialize_with = "flex::or_default")]
     pub error_code: i64,
-    #[serde(rename = "ErrorInfo", default, deserialize_with = "null_default")]
+    #[serde(rename = "ErrorInfo", default, deserialize_with = "flex::or_default")]
     pub error_info: String,
     #[serde(
         rename = "MemberList",
@@ -97,23 +107,27 @@ pub struct GetGroupMemberInfoRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupMember {
-    #[serde(rename = "Member_Account")]
+    #[serde(rename = "Member_Account", deserialize_with = "flex::required")]
     pub member_account: String,
-    #[serde(rename = "Role", default, deserialize_with = "null_default")]
+    #[serde(rename = "Role", default, deserialize_with = "flex::or_default")]
     pub role: String,
-    #[serde(rename = "JoinTime", default, deserialize_with = "null_default")]
+    #[serde(rename = "JoinTime", default, deserialize_with = "flex::or_default")]
     pub join_time: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetGroupMemberInfoResponse {
-    #[serde(rename = "ActionStatus", default, deserialize_with = "null_default")]
+    #[serde(
+        rename = "ActionStatus",
+        default,
+        deserialize_with = "flex::or_default"
+    )]
     pub action_status: String,
-    #[serde(rename = "ErrorCode", default, deserialize_with = "null_default")]
+    #[serde(rename = "ErrorCode", default, deserialize_with = "flex::or_default")]
     pub error_code: i64,
-    #[serde(rename = "ErrorInfo", default, deserialize_with = "null_default")]
+    #[serde(rename = "ErrorInfo", default, deserialize_with = "flex::or_default")]
     pub error_info: String,
-    #[serde(rename = "MemberNum", default, deserialize_with = "null_default")]
+    #[serde(rename = "MemberNum", default, deserialize_with = "flex::or_default")]
     pub member_num: u32,
     #[serde(rename = "MemberList", default, deserialize_with = "null_default")]
     pub member_list: Vec<Lenient<GroupMember>>,
@@ -122,11 +136,15 @@ pub struct GetGroupMemberInfoResponse {
 /// Error-only envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ErrorBody {
-    #[serde(rename = "ActionStatus", default, deserialize_with = "null_default")]
+    #[serde(
+        rename = "ActionStatus",
+        default,
+        deserialize_with = "flex::or_default"
+    )]
     pub action_status: String,
-    #[serde(rename = "ErrorCode", default, deserialize_with = "null_default")]
+    #[serde(rename = "ErrorCode", default, deserialize_with = "flex::or_default")]
     pub error_code: i64,
-    #[serde(rename = "ErrorInfo", default, deserialize_with = "null_default")]
+    #[serde(rename = "ErrorInfo", default, deserialize_with = "flex::or_default")]
     pub error_info: String,
 }
 
@@ -154,6 +172,13 @@ pub fn classify(code: i64) -> ErrorClass {
         70001 | 60004 | 60005 | 10008 => ErrorClass::Reauth,
         _ => ErrorClass::Permanent,
     }
+}
+
+/// "Too many accounts in one request" (10005): the per-request cap is lower than the one we
+/// planned for — IM's own pages give 500, 300, 100 and 20 in different versions. The batch is
+/// split and the smaller size kept for the rest of the job (docs/providers.md).
+pub fn shrinks_batch(code: i64) -> bool {
+    code == codes::TOO_MANY_ACCOUNTS
 }
 
 /// Rate-limit codes (PROVIDERS.md §3.5): back off before the next call.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{null_default, string_u64, ErrorClass, FlexId, Lenient};
+use super::{flex, null_default, string_u64, ErrorClass, FlexId, Lenient};
 use crate::num_enum;
 use crate::problem::{Problem, Problems};
 
@@ -144,27 +144,48 @@ pub struct CreateWebinarRequest {
     pub preparation_mode: Option<bool>,
 }
 
-/// `POST /v1/webinars` response.
+/// `POST /v1/webinars` response. Only `meeting_id` is required: an answer that carries it is a
+/// created webinar, whatever else is missing or typed differently (docs/providers.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateWebinarResponse {
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub subject: String,
     /// A 20-digit decimal string: does not fit in i64, kept as text.
+    #[serde(deserialize_with = "flex::required")]
     pub meeting_id: String,
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub meeting_code: String,
-    #[serde(with = "string_u64")]
+    #[serde(
+        serialize_with = "string_u64::serialize",
+        default,
+        deserialize_with = "flex::or_default"
+    )]
     pub start_time: u64,
-    #[serde(with = "string_u64")]
+    #[serde(
+        serialize_with = "string_u64::serialize",
+        default,
+        deserialize_with = "flex::or_default"
+    )]
     pub end_time: u64,
-    pub admission_type: AdmissionType,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
+    pub admission_type: Option<AdmissionType>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub password: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub audience_join_link: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub guest_join_link: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub manual_check_link: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub manual_check_password: String,
 }
 
@@ -317,19 +338,47 @@ pub struct EnrollImportRequest {
 /// every field is optional; `null` reads as absent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ImportedEnroll {
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub enroll_id: Option<FlexId>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub open_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub userid: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub area: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub phone_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub nick_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub enroll_code: Option<String>,
 }
 
@@ -348,7 +397,7 @@ impl ImportedEnroll {
 /// parse stays [`Lenient::Odd`] and accounts for nobody.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct EnrollImportResponse {
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub total_count: u32,
     #[serde(default, deserialize_with = "null_default")]
     pub enroll_list: Vec<Lenient<ImportedEnroll>>,
@@ -356,29 +405,67 @@ pub struct EnrollImportResponse {
     pub user_non_registered: Vec<String>,
 }
 
-/// One entry of `GET /v1/webinars/{id}/enroll/approvals`; every field optional.
+/// One entry of `GET /v1/webinars/{id}/enroll/approvals`; every field optional. The official SDK's
+/// model (`…EnrollApprovalsGet200ResponseEnrollListInner`) has exactly `enroll_id`, `enroll_code`,
+/// `enroll_source_type`, `enroll_time`, `ms_open_id`, `nick_name`, `open_id`, `status`, `userid`
+/// — no phone, and no `userid` for entries imported by phone. `area`/`phone_number` are read
+/// when a service does send them, but nothing may depend on them (docs/providers.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ApprovalEntry {
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub enroll_id: Option<FlexId>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub enroll_time: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub nick_name: String,
     /// 1 manual, 2 imported.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub enroll_source_type: u32,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub status: Option<ApprovalStatus>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub userid: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub open_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
+    pub ms_open_id: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub area: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub phone_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub enroll_code: Option<String>,
 }
 
@@ -396,13 +483,13 @@ impl ApprovalEntry {
 /// `enroll/approvals` page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ApprovalsResponse {
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub total_count: u32,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub current_size: u32,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub current_page: u32,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub total_page: u32,
     #[serde(default, deserialize_with = "null_default")]
     pub enroll_list: Vec<Lenient<ApprovalEntry>>,
@@ -428,10 +515,15 @@ pub struct ErrorBody {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorInfo {
+    #[serde(deserialize_with = "flex::required")]
     pub error_code: i64,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub new_error_code: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub message: String,
 }
 

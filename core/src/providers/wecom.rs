@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{null_default, ErrorClass, FlexId, Lenient};
+use super::{flex, null_default, ErrorClass, FlexId, Lenient};
 use crate::num_enum;
 use crate::problem::{Problem, Problems};
 
@@ -46,13 +46,21 @@ num_enum!(
 /// `gettoken` response. The token is a credential: the proxy wraps it at once.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct TokenResponse {
-    #[serde(default)]
+    #[serde(deserialize_with = "flex::required")]
     pub errcode: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub errmsg: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub access_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub expires_in: Option<u64>,
 }
 
@@ -84,15 +92,27 @@ pub struct EnrollListRequest {
 pub struct Answer {
     #[serde(default, deserialize_with = "null_default")]
     pub answer_content: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub is_required: Option<IsRequired>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub question_num: u32,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub question_title: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub question_type: Option<QuestionType>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub special_type: Option<SpecialType>,
 }
 
@@ -100,21 +120,45 @@ pub struct Answer {
 /// number in the example. An answer that does not parse stays [`Lenient::Odd`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Enroll {
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub enroll_id: Option<FlexId>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub enroll_time: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub enroll_source_type: Option<EnrollSource>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub nick_name: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub status: Option<EnrollStatus>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub userid: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub tmp_openid: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "flex::opt"
+    )]
     pub enroll_code: Option<String>,
     #[serde(default, deserialize_with = "null_default")]
     pub answer_list: Vec<Lenient<Answer>>,
@@ -124,13 +168,13 @@ pub struct Enroll {
 /// rest of the page stands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct EnrollListResponse {
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(deserialize_with = "flex::required")]
     pub errcode: i64,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub errmsg: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub has_more: bool,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub next_cursor: String,
     #[serde(default, deserialize_with = "null_default")]
     pub enroll_list: Vec<Lenient<Enroll>>,
@@ -138,8 +182,9 @@ pub struct EnrollListResponse {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ErrorBody {
+    #[serde(deserialize_with = "flex::required")]
     pub errcode: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flex::or_default")]
     pub errmsg: String,
 }
 

@@ -40,6 +40,10 @@ pub struct Shared {
     pub cancelled: Mutex<HashSet<String>>,
     /// Jobs another replica took over (this one stops without writing a final state), and by whom.
     pub lost: Mutex<HashMap<String, String>>,
+    /// Until when this replica's lease on each job it runs is certainly valid (taken or renewed
+    /// at some instant before; the store's clock counts from later). Only kept when the store is
+    /// shared: a SQLite journal belongs to one process.
+    pub leases: Mutex<HashMap<String, tokio::time::Instant>>,
 }
 
 impl Shared {
@@ -74,6 +78,54 @@ impl Shared {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(job.to_string(), by.to_string());
+    }
+
+    /// Records a lease taken or renewed by a request sent at `asked`: valid for `ttl` from then.
+    pub fn leased(&self, job: &str, asked: tokio::time::Instant, ttl: Duration) {
+        // A tenth of the lease is left for the clocks' drift and the request's own time.
+        let until = asked + ttl.mul_f64(0.9);
+        self.leases
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(job.to_string(), until);
+    }
+
+    /// This replica could not renew its lease: it sends nothing more for `job` and stops it
+    /// here without a final state (as after a takeover).
+    pub fn lapse(&self, job: &str) {
+        self.leases
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(job.to_string(), tokio::time::Instant::now());
+        self.lost
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(job.to_string(), "- (lease not renewed)".to_string());
+    }
+
+    /// Whether this replica may send a provider call for `job` now: it was not taken over and,
+    /// with a shared store, its lease has not run out (a renewal that fails leaves it to expire,
+    /// and from then on nothing is sent). `Err` says why not.
+    pub fn may_send(&self, job: &str) -> Result<(), String> {
+        if let Some(by) = self.lost_to(job) {
+            return Err(format!("not sent: the job is held by replica {by}"));
+        }
+        if !self.store.is_shared() {
+            return Ok(());
+        }
+        let until = self
+            .leases
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(job)
+            .copied();
+        match until {
+            Some(t) if tokio::time::Instant::now() < t => Ok(()),
+            _ => Err(
+                "not sent: this replica's lease on the job expired (it could not be renewed)"
+                    .into(),
+            ),
+        }
     }
 
     pub fn lost_to(&self, job: &str) -> Option<String> {
@@ -163,12 +215,15 @@ impl Ctx {
 
     /// Final states for some of a batch's rows; the rest go back to pending.
     pub async fn finish(&self, batch: i64, settled: &[Settled]) -> Result<(), Fatal> {
-        self.journal(|s| s.finish_batch(batch, settled)).await
+        let replica = &self.shared.replica;
+        self.journal(|s| s.finish_batch(batch, settled, replica))
+            .await
     }
 
     /// Final states for rows (outside any batch, or leaving theirs while the rest stays in flight).
     pub async fn settle(&self, settled: &[Settled]) -> Result<(), Fatal> {
-        self.journal(|s| s.set_outcomes(&self.job, self.dest, settled))
+        let replica = &self.shared.replica;
+        self.journal(|s| s.set_outcomes(&self.job, self.dest, settled, Some(replica)))
             .await
     }
 
@@ -183,7 +238,21 @@ impl Ctx {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ProviderError>>,
     {
-        retry::call(&self.shared.cfg, &self.shared.metrics, pacer, idempotent, f).await
+        let provider = self.input.destinations[self.dest.0].kind().provider();
+        let may_send = || {
+            self.shared
+                .may_send(&self.job)
+                .map_err(|why| ProviderError::not_sent(provider, why))
+        };
+        retry::call(
+            &self.shared.cfg,
+            &self.shared.metrics,
+            pacer,
+            idempotent,
+            &may_send,
+            f,
+        )
+        .await
     }
 
     /// Settles a batch the provider answered with an error that was certainly not applied.

@@ -171,11 +171,16 @@ impl Verdict {
 /// Calls `f` with pacing; retries retryable and re-auth errors (each attempt re-signed by the
 /// client) with exponential backoff and jitter, waiting at least `rate_limit_backoff_ms` after a
 /// rate-limit answer. An ambiguous error is retried only when the call is `idempotent`.
+///
+/// `may_send` is asked right before every attempt, the first and each one after a back-off: when
+/// it answers an error (the job's lease is lost or expired: [`ProviderError::not_sent`]), nothing
+/// more is sent and the call ends with it.
 pub async fn call<T, F, Fut>(
     cfg: &JobsConfig,
     metrics: &Metrics,
     pacer: &Pacer,
     idempotent: bool,
+    may_send: &(dyn Fn() -> Result<(), ProviderError> + Sync),
     mut f: F,
 ) -> Result<T, ProviderError>
 where
@@ -185,6 +190,7 @@ where
     let mut attempt: u32 = 0;
     loop {
         pacer.wait().await;
+        may_send()?;
         let e = match f().await {
             Ok(v) => return Ok(v),
             Err(e) => e,
@@ -210,7 +216,7 @@ where
             .base_backoff_ms
             .saturating_mul(1 << attempt.min(16))
             .min(cfg.max_backoff_ms);
-        let base = if e.provider.is_rate_limit(e.code) {
+        let base = if e.provider.is_rate_limit(e.code) || e.http_status == Some(429) {
             exp.max(cfg.rate_limit_backoff_ms)
         } else {
             exp

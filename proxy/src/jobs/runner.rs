@@ -49,6 +49,7 @@ impl Runner {
                 events: events.clone(),
                 cancelled: Default::default(),
                 lost: Default::default(),
+                leases: Default::default(),
             }),
             clients,
             pacers,
@@ -166,8 +167,10 @@ impl Runner {
     async fn run_job(self: Arc<Self>, id: String, resumed: bool, input: Option<JobInput>) {
         let ttl = self.lease_ttl();
         let replica = self.shared.replica.clone();
+        let asked = tokio::time::Instant::now();
         match self.shared.journal(|s| s.lease(&id, &replica, ttl)).await {
             Ok(Lease::Held { previous, cancel }) => {
+                self.shared.leased(&id, asked, ttl);
                 match previous.filter(|p| *p != replica) {
                     Some(p) => info!(job = %id, "resuming job {id} from replica {p}"),
                     None if resumed => info!(job = %id, "resuming job {id}"),
@@ -219,17 +222,32 @@ impl Runner {
                 self.shared.replica.clone(),
                 id.clone(),
             );
+            let asked = tokio::time::Instant::now();
             match tokio::task::spawn_blocking(move || store.lease(&job, &replica, ttl)).await {
-                Ok(Ok(Lease::Held { cancel: true, .. } | Lease::NotRunning)) => {
-                    self.shared.cancel(&id)
+                Ok(Ok(Lease::Held { cancel, .. })) => {
+                    self.shared.leased(&id, asked, ttl);
+                    if cancel {
+                        self.shared.cancel(&id)
+                    }
                 }
+                Ok(Ok(Lease::NotRunning)) => self.shared.cancel(&id),
                 Ok(Ok(Lease::Elsewhere(by))) => {
                     self.shared.lose(&id, &by);
                     return;
                 }
-                Ok(Ok(Lease::Held { .. })) => {}
-                Ok(Err(e)) => warn!(job = %id, error = %e, "cannot renew the job's lease"),
-                Err(e) => warn!(job = %id, error = %e, "lease renewal failed"),
+                // Not renewed: another replica may hold the job by the time this one could send
+                // again. Stop here at once; the job is adopted again (here or elsewhere) once
+                // the journal answers and the lease has run out.
+                Ok(Err(e)) => {
+                    warn!(job = %id, error = %e, "cannot renew the job's lease; this replica stops sending for it");
+                    self.shared.lapse(&id);
+                    return;
+                }
+                Err(e) => {
+                    warn!(job = %id, error = %e, "lease renewal failed; this replica stops sending for it");
+                    self.shared.lapse(&id);
+                    return;
+                }
             }
         }
     }
@@ -321,7 +339,7 @@ impl Runner {
                     .into_iter()
                     .map(|r| Settled::new(r, RowState::Skipped, note.clone()))
                     .collect();
-                s.set_outcomes(id, DestIdx(d), &outcomes)
+                s.set_outcomes(id, DestIdx(d), &outcomes, Some(&self.shared.replica))
             })
             .await
     }

@@ -42,23 +42,12 @@ impl Client {
         let (status, bytes) = read_body(P, resp).await?;
         // The seed documents no error codes and no HTTP statuses. An answer we can read decides;
         // a 5xx without one may have been applied (ambiguous, never re-sent); any other status
-        // without one is a refusal by the HTTP layer (not applied, not retried: nothing says a
-        // retry would help).
+        // without one (a gateway's HTML 429 or 403) was stopped before the provider: not applied,
+        // retried, never a refusal.
         let parsed = serde_json::from_slice::<RegisterResponse>(&bytes);
         let r = match parsed {
             Ok(r) if r.business_code.is_some() || r.data.is_some() => r,
-            _ if status >= 500 => return Err(ProviderError::gateway(P, status)),
-            _ if !(200..300).contains(&status) => {
-                return Err(ProviderError {
-                    http_status: Some(status),
-                    ..ProviderError::provider(
-                        P,
-                        i64::from(status),
-                        format!("HTTP {status}"),
-                        h::classify(i64::from(status)),
-                    )
-                })
-            }
+            _ if !(200..300).contains(&status) => return Err(ProviderError::unreadable(P, status)),
             // A 2xx we cannot read: the registration may exist. Ambiguous: never re-sent.
             Ok(_) => {
                 return Err(ProviderError {

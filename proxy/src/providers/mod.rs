@@ -61,6 +61,38 @@ impl ProviderError {
         }
     }
 
+    /// Not sent at all: this replica may no longer send for the job (its lease is lost or
+    /// expired). Certainly not applied; nothing to retry here — the replica holding the job now
+    /// settles it.
+    pub fn not_sent(provider: Provider, why: impl Into<String>) -> Self {
+        ProviderError {
+            provider,
+            class: ErrorClass::Permanent,
+            code: 0,
+            message: why.into(),
+            ambiguous: false,
+            http_status: None,
+        }
+    }
+
+    /// A non-success status whose body is not the provider's answer (an HTML page from a gateway
+    /// or firewall: 429, 403, 502…). Never a refusal: the provider said nothing. A 5xx may have
+    /// been applied behind the gateway (ambiguous); a 4xx was stopped in front of it (not
+    /// applied, retried).
+    pub fn unreadable(provider: Provider, status: u16) -> Self {
+        if status >= 500 {
+            return ProviderError::gateway(provider, status);
+        }
+        ProviderError {
+            provider,
+            class: ErrorClass::Retryable,
+            code: 0,
+            message: format!("HTTP {status} without a provider answer (a gateway or firewall)"),
+            ambiguous: false,
+            http_status: Some(status),
+        }
+    }
+
     /// A 5xx/other status without a provider error body: the gateway failed, maybe after applying.
     pub fn gateway(provider: Provider, status: u16) -> Self {
         ProviderError {

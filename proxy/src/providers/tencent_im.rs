@@ -256,7 +256,7 @@ impl Client {
                 .map_err(|e| ProviderError::transport(P, &e))?;
             let (status, bytes) = read_body(P, resp).await?;
             if status != 200 {
-                return Err(ProviderError::gateway(P, status));
+                return Err(ProviderError::unreadable(P, status));
             }
             let env: im::ErrorBody = serde_json::from_slice(&bytes).map_err(|e| ProviderError {
                 ambiguous: true,
@@ -286,13 +286,13 @@ impl Client {
                 continue;
             }
             // A second re-auth error keeps its class: the job runner retries it (bounded); a
-            // rejected signature means nothing was applied, so retrying is safe.
-            return Err(ProviderError::provider(
-                P,
-                env.error_code,
-                env.error_info,
-                class,
-            ));
+            // rejected signature means nothing was applied, so retrying is safe. `FAIL` with
+            // `ErrorCode` 0 is the provider refusing the request (it answered), not a transport
+            // failure.
+            return Err(ProviderError {
+                http_status: Some(status),
+                ..ProviderError::provider(P, env.error_code, env.error_info, class)
+            });
         }
     }
 

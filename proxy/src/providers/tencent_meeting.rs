@@ -160,11 +160,7 @@ impl Client {
                     ..ProviderError::provider(P, code, e.error_info.message, tm::classify(code))
                 })
             }
-            Err(_) if status >= 500 => Err(ProviderError::gateway(P, status)),
-            Err(_) => Err(ProviderError {
-                http_status: Some(status),
-                ..ProviderError::provider(P, 0, format!("HTTP {status}"), ErrorClass::Permanent)
-            }),
+            Err(_) => Err(ProviderError::unreadable(P, status)),
         }
     }
 

@@ -81,9 +81,10 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
     let fault = sb.faults.roll();
     match fault {
         Some(Fault::GatewayBefore) => return super::bad_gateway(),
-        // The seed documents no rate-limit or auth codes for this endpoint: those faults become
-        // gateway failures before anything is applied.
-        Some(Fault::RateLimit) | Some(Fault::AuthExpired) => return super::bad_gateway(),
+        // The seed documents no rate-limit or auth codes for this endpoint: a gateway in front
+        // answers them with its own HTML page before anything is applied.
+        Some(Fault::RateLimit) => return super::html_status(429),
+        Some(Fault::AuthExpired) => return super::html_status(403),
         _ => {}
     }
     let req: RegisterRequest = match serde_json::from_slice(&body) {
@@ -143,8 +144,14 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
         }
         .into()],
     };
+    let person = format!("m:{}", order.mobile);
     ev.orders.push(order);
     drop(st);
+    sb.sends.lock().expect("sends").record(
+        "huiyi31",
+        [person.as_str()],
+        fault == Some(Fault::LostAfter),
+    );
     if fault == Some(Fault::LostAfter) {
         return super::lost_response();
     }
@@ -156,10 +163,20 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
         data: Some(data),
     })
     .expect("serialising a wire type");
-    if sb.faults.next_u64().is_multiple_of(2) {
-        body.as_object_mut().map(|o| o.remove("businessCode"));
-        body["businessMessage"] = serde_json::Value::Null;
-        body["data"]["orderAttendees"][0]["status"] = serde_json::Value::Null;
+    match sb.faults.next_u64() % 3 {
+        0 => {
+            body.as_object_mut().map(|o| o.remove("businessCode"));
+            body["businessMessage"] = serde_json::Value::Null;
+            body["data"]["orderAttendees"][0]["status"] = serde_json::Value::Null;
+        }
+        // Types drift: numbers as strings, a decimal string where an integer is printed.
+        1 => {
+            body["businessCode"] = json!("0");
+            body["data"]["status"] = json!("0");
+            body["data"]["orderAmount"] = json!("0.00");
+            body["data"]["orderAttendees"][0]["attendeeAbstractType"] = json!("0");
+        }
+        _ => {}
     }
     Json(body).into_response()
 }

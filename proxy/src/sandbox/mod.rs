@@ -121,8 +121,11 @@ impl Faults {
 }
 
 /// A provider's documented rate limit, enforced: at most `limit` calls in a `window`, kept as a
-/// token bucket (capacity `limit`, refilled continuously). A call over the limit is answered with
-/// the provider's rate-limit error and counted in `violations` (`/_sandbox/state`).
+/// token bucket refilled continuously at the documented rate. The bucket holds a small burst
+/// (a fifth of the window's quota, at least 5), not the whole window's: a client that does not
+/// pace its calls is refused even when it stays under the quota on average. A call over the
+/// limit is answered with the provider's rate-limit error and counted in `violations`
+/// (`/_sandbox/state`).
 pub struct RateLimit {
     documented: f64,
     limit: Mutex<f64>,
@@ -131,13 +134,18 @@ pub struct RateLimit {
     violations: std::sync::atomic::AtomicU64,
 }
 
+/// The bucket's capacity for a window quota of `limit` calls.
+fn burst(limit: f64) -> f64 {
+    (limit / 5.0).max(5.0).min(limit)
+}
+
 impl RateLimit {
     pub fn new(limit: u32, window: std::time::Duration) -> Self {
         RateLimit {
             documented: f64::from(limit),
             limit: Mutex::new(f64::from(limit)),
             window,
-            bucket: Mutex::new((f64::from(limit), std::time::Instant::now())),
+            bucket: Mutex::new((burst(f64::from(limit)), std::time::Instant::now())),
             violations: Default::default(),
         }
     }
@@ -146,7 +154,7 @@ impl RateLimit {
     pub fn set_scale(&self, scale: f64) {
         let limit = (self.documented * scale).max(1.0);
         *self.limit.lock().expect("rate limit") = limit;
-        *self.bucket.lock().expect("rate bucket") = (limit, std::time::Instant::now());
+        *self.bucket.lock().expect("rate bucket") = (burst(limit), std::time::Instant::now());
     }
 
     /// Takes one call from the bucket; false (and one more violation) when it is empty.
@@ -155,7 +163,7 @@ impl RateLimit {
         let mut b = self.bucket.lock().expect("rate bucket");
         let now = std::time::Instant::now();
         let refill = now.duration_since(b.1).as_secs_f64() / self.window.as_secs_f64() * limit;
-        b.0 = (b.0 + refill).min(limit);
+        b.0 = (b.0 + refill).min(burst(limit));
         b.1 = now;
         if b.0 >= 1.0 {
             b.0 -= 1.0;
@@ -237,6 +245,52 @@ pub struct Sandbox {
     pub huiyi: Mutex<huiyi31::State>,
     /// Requests received per path (for benchmarks: calls made against the provider-rate minimum).
     pub calls: Mutex<std::collections::BTreeMap<String, u64>>,
+    /// How many times each person reached each provider in a request it went on to apply
+    /// (`tencent_meeting` → `p:86-13800000000` → 2), and whose answers were lost on the way back.
+    /// A re-send is counted even where the provider then says "already a member", so a test of
+    /// "each person once" can fail.
+    pub sends: Mutex<Sends>,
+    /// IM's per-request member cap: 500 as seed 003 says; other versions of IM's pages say 300,
+    /// 100 or 20 (`rollcall sandbox --im-max-members`). Over it: 10005.
+    pub im_max_members: std::sync::atomic::AtomicUsize,
+}
+
+/// Per provider, per person: requests that carried them, and of those how many lost their answer.
+#[derive(Default)]
+pub struct Sends {
+    pub sent: std::collections::BTreeMap<&'static str, std::collections::HashMap<String, u32>>,
+    pub lost: std::collections::BTreeMap<&'static str, std::collections::HashMap<String, u32>>,
+}
+
+impl Sends {
+    /// Counts one request carrying `people` to `provider`; `lost`: its answer will not arrive.
+    pub fn record<'a>(
+        &mut self,
+        provider: &'static str,
+        people: impl IntoIterator<Item = &'a str>,
+        lost: bool,
+    ) {
+        let sent = self.sent.entry(provider).or_default();
+        let mut lost_map = lost.then(|| self.lost.entry(provider).or_default());
+        for p in people {
+            *sent.entry(p.to_string()).or_default() += 1;
+            if let Some(l) = lost_map.as_mut() {
+                *l.entry(p.to_string()).or_default() += 1;
+            }
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        let map = |m: &std::collections::BTreeMap<
+            &'static str,
+            std::collections::HashMap<String, u32>,
+        >| {
+            m.iter()
+                .map(|(k, v)| (k.to_string(), json!(v)))
+                .collect::<serde_json::Map<_, _>>()
+        };
+        json!({"sent": map(&self.sent), "lost": map(&self.lost)})
+    }
 }
 
 impl Sandbox {
@@ -250,6 +304,8 @@ impl Sandbox {
             im: Mutex::new(tencent_im::State::seeded()),
             huiyi: Mutex::new(huiyi31::State::seeded()),
             calls: Mutex::new(Default::default()),
+            sends: Mutex::new(Sends::default()),
+            im_max_members: std::sync::atomic::AtomicUsize::new(500),
         })
     }
 }
@@ -259,6 +315,16 @@ pub fn bad_gateway() -> Response {
     (
         axum::http::StatusCode::BAD_GATEWAY,
         "<html><body>502 Bad Gateway</body></html>",
+    )
+        .into_response()
+}
+
+/// A gateway's or firewall's own page (429, 403…): HTML, not the provider's answer.
+pub fn html_status(status: u16) -> Response {
+    (
+        axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::BAD_GATEWAY),
+        [("content-type", "text/html")],
+        format!("<html><head><title>{status}</title></head><body><h1>{status}</h1><p>nginx</p></body></html>"),
     )
         .into_response()
 }
@@ -356,6 +422,7 @@ async fn state(
         "huiyi31": sb.huiyi.lock().expect("huiyi state").to_json(),
         "calls": *sb.calls.lock().expect("calls"),
         "rate_violations": sb.limits.to_json(),
+        "sends": sb.sends.lock().expect("sends").to_json(),
     }))
 }
 
@@ -381,7 +448,18 @@ mod tests {
         assert!(!l.admit());
         assert_eq!(l.violations(), 2);
         l.set_scale(2.0);
-        assert!((0..6).all(|_| l.admit()));
+        // 6 an hour, but at most 5 at once.
+        assert!((0..5).all(|_| l.admit()));
         assert!(!l.admit());
+    }
+
+    #[test]
+    fn a_bucket_starts_with_a_small_burst_not_the_windows_quota() {
+        // Tencent Meeting: 300 a minute, but 61 calls at once are refused from the 61st: a client
+        // that does not pace its calls is caught even under the minute's quota.
+        let l = RateLimit::new(300, Duration::from_secs(60));
+        assert!((0..60).all(|_| l.admit()));
+        assert!(!l.admit());
+        assert_eq!(l.violations(), 1);
     }
 }

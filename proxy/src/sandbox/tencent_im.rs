@@ -210,11 +210,33 @@ pub async fn import_group_member(
     if req.member_list.is_empty() {
         return fail(codes::INVALID_PARAMETER, "MemberList is required");
     }
-    if req.member_list.len() > im::MAX_MEMBERS_PER_REQUEST {
+    let cap = sb.im_max_members.load(std::sync::atomic::Ordering::Relaxed);
+    if req.member_list.len() > cap {
         return fail(
             codes::TOO_MANY_ACCOUNTS,
-            "too many accounts in the request (max 500)",
+            &format!("too many accounts in the request (max {cap})"),
         );
+    }
+    // A request the service refuses whole, naming no member: an account it cannot take at all
+    // (`bad-…`: 10004), or one it fails without a code (`failzero-…`: ActionStatus FAIL with
+    // ErrorCode 0, as some answers do).
+    if let Some(m) = req
+        .member_list
+        .iter()
+        .find(|m| m.member_account.starts_with("bad-"))
+    {
+        return fail(
+            codes::INVALID_PARAMETER,
+            &format!("invalid parameter: Member_Account {}", m.member_account),
+        );
+    }
+    if req
+        .member_list
+        .iter()
+        .any(|m| m.member_account.starts_with("failzero-"))
+    {
+        return Json(json!({"ActionStatus": "FAIL", "ErrorCode": 0, "ErrorInfo": "import failed"}))
+            .into_response();
     }
     let now = unix_now() as i64;
     let mut st = sb.im.lock().expect("im state");
@@ -248,12 +270,17 @@ pub async fn import_group_member(
         out.push(
             MemberOutcome {
                 member_account: m.member_account.clone(),
-                result,
+                result: Some(result),
             }
             .into(),
         );
     }
     drop(st);
+    sb.sends.lock().expect("sends").record(
+        "tencent_im",
+        req.member_list.iter().map(|m| m.member_account.as_str()),
+        fault == Some(Fault::LostAfter),
+    );
     sb.faults.shuffle(&mut out);
     if fault == Some(Fault::LostAfter) {
         return super::lost_response();

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
 use rollcall_core::providers::tencent_meeting::{
-    self as tm, codes, ApprovalEntry, ApprovalStatus, CreateWebinarRequest, CreateWebinarResponse,
+    self as tm, codes, ApprovalStatus, CreateWebinarRequest, CreateWebinarResponse,
     EnrollImportRequest, EnrollImportResponse, ImportedEnroll,
 };
 use secrecy::ExposeSecret;
@@ -28,7 +28,59 @@ pub struct Webinar {
     pub subject: String,
     pub edition: tm::Edition,
     pub enrollment_enabled: bool,
-    pub enrollments: Vec<ApprovalEntry>,
+    pub enrollments: Vec<Enrollment>,
+}
+
+/// One enrollment as the service keeps it. The list (`enroll/approvals`) shows only what the
+/// official SDK's model has — no phone, and no `userid` for an entry imported by phone; the rest
+/// stays here for the tests (`/_sandbox/state`).
+#[derive(Clone)]
+pub struct Enrollment {
+    pub enroll_id: u64,
+    pub enroll_time: String,
+    pub nick_name: String,
+    /// 1 manual, 2 imported.
+    pub source_type: u32,
+    pub status: ApprovalStatus,
+    pub userid: Option<String>,
+    pub open_id: Option<String>,
+    pub area: Option<String>,
+    pub phone_number: Option<String>,
+    pub enroll_code: String,
+    /// Imported by phone: the list never shows its userid.
+    pub by_phone: bool,
+}
+
+impl Enrollment {
+    /// The list entry, as the SDK models it, with the types drifting the way real answers do:
+    /// ids and enumerations come as numbers or as numeric strings, from one entry to the next.
+    fn list_entry(&self) -> serde_json::Value {
+        let drift = self.enroll_id % 3;
+        let num = |n: u64| match drift {
+            0 => json!(n.to_string()),
+            _ => json!(n),
+        };
+        let mut e = json!({
+            "enroll_id": num(self.enroll_id),
+            "enroll_time": self.enroll_time,
+            "enroll_source_type": num(self.source_type as u64),
+            "nick_name": self.nick_name,
+            "status": num(self.status.code() as u64),
+            "enroll_code": self.enroll_code,
+            "open_id": self.open_id.clone().unwrap_or_default(),
+            "ms_open_id": format!("ms{:x}", self.enroll_id.wrapping_mul(2_654_435_761)),
+        });
+        if !self.by_phone {
+            if let Some(u) = &self.userid {
+                e["userid"] = json!(u);
+            }
+        }
+        if drift == 1 {
+            // A field the SDK does not know: ignored by a tolerant reader.
+            e["extra_field"] = json!({"note": "not in the docs"});
+        }
+        e
+    }
 }
 
 pub struct State {
@@ -44,17 +96,18 @@ pub struct State {
 
 impl State {
     pub fn seeded() -> Self {
-        let manual = |i: u64, userid: &str| ApprovalEntry {
-            enroll_id: Some((1_351_000 + i).into()),
+        let manual = |i: u64, userid: &str| Enrollment {
+            enroll_id: 1_351_000 + i,
             enroll_time: "2026-11-01 10:00:00".into(),
             nick_name: format!("报名观众{i}"),
-            enroll_source_type: 1,
-            status: Some(ApprovalStatus::Approved),
+            source_type: 1,
+            status: ApprovalStatus::Approved,
             userid: Some(userid.into()),
             open_id: None,
             area: None,
             phone_number: None,
-            enroll_code: Some(format!("{:06}", 100_000 + i)),
+            enroll_code: format!("{:06}", 100_000 + i),
+            by_phone: false,
         };
         State {
             webinars: vec![Webinar {
@@ -78,7 +131,7 @@ impl State {
             "edition": w.edition,
             "enrollments": w.enrollments.iter().map(|e| json!({
                 "enroll_id": e.enroll_id, "userid": e.userid, "area": e.area, "phone_number": e.phone_number,
-                "nick_name": e.nick_name, "enroll_source_type": e.enroll_source_type, "enroll_code": e.enroll_code,
+                "nick_name": e.nick_name, "enroll_source_type": e.source_type, "enroll_code": e.enroll_code,
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>()})
     }
@@ -217,6 +270,10 @@ fn authenticate(
 fn fault_before(sb: &Sandbox) -> Result<Option<Fault>, Response> {
     match sb.faults.roll() {
         Some(Fault::GatewayBefore) => Err(super::bad_gateway()),
+        // Half the time the gateway in front answers first, with its own HTML page.
+        Some(Fault::RateLimit) if sb.faults.next_u64().is_multiple_of(2) => {
+            Err(super::html_status(429))
+        }
         Some(Fault::RateLimit) => Err(error(
             StatusCode::TOO_MANY_REQUESTS,
             codes::RATE_LIMIT,
@@ -293,7 +350,7 @@ pub async fn create_webinar(
         meeting_code: code,
         start_time: req.start_time,
         end_time: req.end_time,
-        admission_type: req.admission_type,
+        admission_type: Some(req.admission_type),
         password: req.password,
         audience_join_link: format!("https://meeting.tencent.com/dw/sandbox{short}"),
         guest_join_link: format!("https://meeting.tencent.com/s/sandbox{short}"),
@@ -331,13 +388,27 @@ pub async fn import(
             "会议未开启报名",
         );
     }
-    let imported = tm::imported_count(&w.enrollments);
+    let imported = w.enrollments.iter().filter(|e| e.source_type == 2).count();
     let problems = tm::validate_enroll_import(&req, true, w.edition, imported);
     if let Some(p) = problems.first() {
         return error(
             StatusCode::BAD_REQUEST,
             codes::INVALID_PARAMETER,
             &p.message.zh,
+        );
+    }
+    // A number the service will not take refuses the whole import, naming no entry: nothing is
+    // applied (numbers `1990000xxxx` stand for them here).
+    if let Some(bad) = req
+        .enroll_list
+        .iter()
+        .filter_map(|e| e.phone_number.as_deref())
+        .find(|p| p.starts_with("1990000"))
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            codes::INVALID_PARAMETER,
+            &format!("手机号格式错误: {bad}"),
         );
     }
     let mut resp = EnrollImportResponse::default();
@@ -367,21 +438,27 @@ pub async fn import(
             .or_else(|| person.as_ref().and_then(|p| p.nick_name.clone()));
         next_id += 1;
         let code = format!("{:08}", next_id % 100_000_000);
-        w.enrollments.push(ApprovalEntry {
-            enroll_id: Some(next_id.into()),
+        w.enrollments.push(Enrollment {
+            enroll_id: next_id,
             enroll_time: "2026-11-22 10:00:00".into(),
             nick_name: nick.clone().or_else(|| phone.clone()).unwrap_or_default(),
-            enroll_source_type: 2,
-            status: Some(ApprovalStatus::Approved),
+            source_type: 2,
+            status: ApprovalStatus::Approved,
             userid: userid.clone(),
             open_id: None,
             area: area.clone(),
             phone_number: phone.clone(),
-            enroll_code: Some(code.clone()),
+            enroll_code: code.clone(),
+            by_phone: e.userid.is_none() && e.open_id.is_none(),
         });
         resp.enroll_list.push(
             ImportedEnroll {
-                enroll_id: Some(next_id.into()),
+                // Types drift: the id comes as a number or as a numeric string.
+                enroll_id: Some(if next_id.is_multiple_of(2) {
+                    rollcall_core::providers::FlexId::Str(next_id.to_string())
+                } else {
+                    next_id.into()
+                }),
                 open_id: Some(String::new()),
                 userid,
                 area,
@@ -392,6 +469,16 @@ pub async fn import(
             .into(),
         );
     }
+    sb.sends.lock().expect("sends").record(
+        "tencent_meeting",
+        req.enroll_list
+            .iter()
+            .map(person_key)
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str),
+        fault == Some(Fault::LostAfter),
+    );
     sb.faults.shuffle(&mut resp.enroll_list);
     resp.total_count = resp.enroll_list.len() as u32;
     st.next_enroll_id = next_id;
@@ -448,20 +535,30 @@ pub async fn approvals(
         );
     };
     let total = w.enrollments.len() as u32;
-    let list: Vec<_> = w
+    let list: Vec<serde_json::Value> = w
         .enrollments
         .iter()
         .skip(((page - 1) as usize).saturating_mul(size as usize))
         .take(size as usize)
-        .cloned()
-        .map(Into::into)
+        .map(Enrollment::list_entry)
         .collect();
-    Json(tm::ApprovalsResponse {
-        total_count: total,
-        current_size: list.len() as u32,
-        current_page: page,
-        total_page: total.div_ceil(size).max(1),
-        enroll_list: list,
-    })
+    Json(json!({
+        "total_count": total,
+        "current_size": list.len(),
+        "current_page": page,
+        "total_page": total.div_ceil(size).max(1),
+        "enroll_list": list,
+    }))
     .into_response()
+}
+
+/// Who a request entry names, for counting sends: the phone (`p:86-…`), else the userid or
+/// open_id as sent.
+fn person_key(e: &tm::EnrollEntry) -> String {
+    match (&e.phone_number, &e.userid, &e.open_id) {
+        (Some(p), _, _) => format!("p:{}-{}", e.area.as_deref().unwrap_or(""), p),
+        (None, Some(u), _) => format!("u:{u}"),
+        (None, None, Some(o)) => format!("o:{o}"),
+        _ => "?".into(),
+    }
 }

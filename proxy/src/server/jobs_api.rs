@@ -234,7 +234,7 @@ pub async fn resume(
             .map(|(i, _)| Settled::new(RowIdx(i as u32), RowState::Pending, Default::default()))
             .collect();
         store
-            .set_outcomes(&id, DestIdx(d), &rows)
+            .set_outcomes(&id, DestIdx(d), &rows, None)
             .map_err(Rejection::internal)?;
     }
     store

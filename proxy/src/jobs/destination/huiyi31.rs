@@ -51,11 +51,20 @@ impl Huiyi31 {
                 .collect();
             ctx.finish(batch, &settled).await?;
         }
-        ctx.bounded(ctx.pending().await?, |r| {
-            let (ctx, me) = (ctx.clone(), self.clone());
-            async move { me.register(&ctx, r).await }
-        })
-        .await
+        // Rounds: a row the provider certainly did not take (a gateway's 429, retries spent) goes
+        // back to pending and out again in the next round; after the last it ends `unknown`.
+        for _ in 0..super::MAX_ROUNDS {
+            let pending = ctx.pending().await?;
+            if pending.is_empty() || ctx.is_cancelled() {
+                return Ok(());
+            }
+            ctx.bounded(pending, |r| {
+                let (ctx, me) = (ctx.clone(), self.clone());
+                async move { me.register(&ctx, r).await }
+            })
+            .await?;
+        }
+        ctx.exhaust().await
     }
 
     async fn register(&self, ctx: &Ctx, r: RowIdx) -> Result<(), Fatal> {
@@ -89,10 +98,14 @@ impl Huiyi31 {
                     ctx.finish(batch, &[]).await?;
                     return Err(Fatal(reason));
                 }
-                // Seed 004 lists no codes, so no answer is retryable: only a refusal gets here.
-                Verdict::NotApplied | Verdict::Refused => {
-                    Settled::new(r, RowState::Rejected, refused(&e))
+                // Not applied (a gateway stopped it, retries spent): back to pending.
+                Verdict::NotApplied => {
+                    ctx.finish(batch, &[]).await?;
+                    ctx.notify();
+                    return Ok(());
                 }
+                // The provider's own refusal (`businessCode` not 0).
+                Verdict::Refused => Settled::new(r, RowState::Rejected, refused(&e)),
             },
         };
         ctx.finish(batch, &[outcome]).await?;

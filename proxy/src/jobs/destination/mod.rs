@@ -8,16 +8,17 @@ pub mod tencent_im;
 pub mod tencent_meeting;
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rollcall_core::api::{DestinationKind, RowState};
-use rollcall_core::plan::{plan, Plan};
+use rollcall_core::plan::{batch_size, plan_sized, Plan};
 use rollcall_core::Text;
 use tracing::warn;
 
 use super::context::{Ctx, Fatal};
 use super::retry::Pacers;
-use super::retry::{describe, is_fatal};
+use super::retry::{describe, is_fatal, Verdict};
 use super::store::{Outcome, RowIdx, Settled, StateOutcome};
 use crate::app::Clients;
 use crate::providers::ProviderError;
@@ -49,6 +50,17 @@ pub trait Holdings: Send + Sync {
     }
 }
 
+/// What a fresh list says about a row whose batch's outcome was not known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InFlight {
+    /// The destination holds the row's person: imported.
+    Present(Found),
+    /// The list proves the row absent: back to pending, sent again.
+    Absent,
+    /// The list can prove neither: the row ends `unknown` with this reason, never re-sent.
+    Unknown(Outcome),
+}
+
 /// A destination that can list what it holds (so an unknown outcome is reconciled, not guessed).
 pub trait Reconcilable: Send + Sync + 'static {
     type Held: Holdings;
@@ -61,6 +73,19 @@ pub trait Reconcilable: Send + Sync + 'static {
     /// Everything the destination holds (all pages, each paced and retried).
     fn list(&self, ctx: &Ctx) -> impl Future<Output = Result<Self::Held, Fatal>> + Send;
 
+    /// Verdicts for the rows of batches whose outcome is not known, from a fresh list. By
+    /// default the list shows every person it holds (IM lists every member account): a row is
+    /// present or absent. Tencent Meeting's list shows no phone and overrides this.
+    fn reconcile(&self, held: &Self::Held, rows: &[RowIdx]) -> Vec<InFlight> {
+        rows.iter()
+            .map(|&r| held.find(r).map_or(InFlight::Absent, InFlight::Present))
+            .collect()
+    }
+
+    /// Called once a round, with the round's list, after the rows in flight are settled and
+    /// before the round's batches go out (Tencent Meeting keeps it as the "before" list).
+    fn round_start(&self, _held: &Self::Held) {}
+
     /// Sends one batch (paced; retried only where safe). Per row, in order: its final state, or
     /// `None` when the answer does not account for it (it is then reconciled).
     fn send(
@@ -72,6 +97,8 @@ pub trait Reconcilable: Send + Sync + 'static {
 
 /// The shared loop for destinations that can list what they hold.
 pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<(), Fatal> {
+    // The batch size: the provider's documented one until it answers "too many" (IM 10005).
+    let size = Arc::new(AtomicUsize::new(batch_size(D::KIND)));
     for round in 0..MAX_ROUNDS {
         // After a round every answer accounted for: nothing is left to reconcile or send, and
         // listing the destination again would only cost calls (a 10,000-member IM group is
@@ -81,15 +108,39 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
             return Ok(());
         }
         let held = dest.list(ctx).await?;
-        // Batches whose outcome is unknown: what the destination holds was imported; the rest
-        // goes back to pending (the list shows it absent) and is sent again.
-        for (batch, rows) in ctx.in_flight().await? {
+        // Batches whose outcome is unknown: what the destination holds was imported; what the
+        // list proves absent goes back to pending and is sent again; what it can prove neither
+        // way ends `unknown` (never re-sent).
+        let batches = ctx.in_flight().await?;
+        let all: Vec<RowIdx> = batches
+            .iter()
+            .flat_map(|(_, r)| r.iter().copied())
+            .collect();
+        let mut verdicts: std::collections::HashMap<RowIdx, InFlight> = all
+            .iter()
+            .copied()
+            .zip(dest.reconcile(&held, &all))
+            .collect();
+        for (batch, rows) in batches {
             let settled: Vec<Settled> = rows
                 .iter()
-                .filter_map(|&r| found(r, &held, D::CONFIRMED, RowState::Imported))
+                .filter_map(|r| match verdicts.remove(r)? {
+                    InFlight::Present(f) => Some(Settled::new(
+                        *r,
+                        RowState::Imported,
+                        Outcome::found(
+                            Some(Text::new(D::CONFIRMED.0, D::CONFIRMED.1)),
+                            f.reference,
+                            f.attendee_code,
+                        ),
+                    )),
+                    InFlight::Absent => None,
+                    InFlight::Unknown(o) => Some(Settled::new(*r, RowState::Unknown, o)),
+                })
                 .collect();
             ctx.finish(batch, &settled).await?;
         }
+        dest.round_start(&held);
         let pending = ctx.pending().await?;
         if pending.is_empty() || ctx.is_cancelled() {
             ctx.notify();
@@ -99,7 +150,7 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
             present,
             plan: p,
             cap,
-        } = decide::<D>(&held, &pending);
+        } = decide::<D>(&held, &pending, size.load(Ordering::Relaxed));
         let present: Vec<Settled> = present
             .into_iter()
             .filter_map(|r| found(r, &held, D::PRESENT, RowState::AlreadyPresent))
@@ -118,8 +169,8 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
         }
         ctx.notify();
         ctx.bounded(p.batches, |rows| {
-            let (ctx, dest) = (ctx.clone(), dest.clone());
-            async move { send_batch(&ctx, &*dest, rows).await }
+            let (ctx, dest, size) = (ctx.clone(), dest.clone(), size.clone());
+            async move { send_batch(&ctx, &*dest, rows, &size).await }
         })
         .await?;
     }
@@ -135,11 +186,11 @@ pub struct Decision {
     pub cap: Option<Cap>,
 }
 
-pub fn decide<D: Reconcilable>(held: &D::Held, pending: &[RowIdx]) -> Decision {
+pub fn decide<D: Reconcilable>(held: &D::Held, pending: &[RowIdx], batch: usize) -> Decision {
     let (present, to_send): (Vec<RowIdx>, Vec<RowIdx>) =
         pending.iter().partition(|&&r| held.find(r).is_some());
     let cap = held.cap();
-    let plan = plan(D::KIND, &to_send, cap.as_ref().map(|c| c.room));
+    let plan = plan_sized(&to_send, batch, cap.as_ref().map(|c| c.room));
     Decision { present, plan, cap }
 }
 
@@ -150,7 +201,7 @@ pub async fn preview<D: Reconcilable>(
     pending: &[RowIdx],
 ) -> Result<Preview, Fatal> {
     let held = dest.list(ctx).await?;
-    let d = decide::<D>(&held, pending);
+    let d = decide::<D>(&held, pending, batch_size(D::KIND));
     Ok(Preview {
         already_present: Some(d.present.len() as u64),
         to_send: d.plan.batches.iter().map(Vec::len).sum::<usize>() as u64,
@@ -182,11 +233,11 @@ impl Module {
                 let client = clients.tencent_meeting.clone().ok_or_else(|| {
                     Fatal("腾讯会议未配置 / Tencent Meeting is not configured".into())
                 })?;
-                Module::TencentMeeting(tencent_meeting::TencentMeeting {
+                Module::TencentMeeting(tencent_meeting::TencentMeeting::new(
                     client,
-                    meeting_id: meeting_id.clone(),
-                    pacer: pacers.tencent_meeting.clone(),
-                })
+                    meeting_id.clone(),
+                    pacers.tencent_meeting.clone(),
+                ))
             }
             Destination::TencentIm { group_id } => {
                 let client = clients.tencent_im.clone().ok_or_else(|| {
@@ -279,33 +330,82 @@ fn found(
     ))
 }
 
+/// How many times a refused batch may be halved to find the rows the provider refuses: enough
+/// to bring a 1,000-row batch down to single rows (2^10 = 1,024).
+const MAX_SPLITS: u32 = 10;
+
 /// One batch: journaled in flight, sent, then settled by the provider's word only.
-async fn send_batch<D: Reconcilable>(ctx: &Ctx, dest: &D, rows: Vec<RowIdx>) -> Result<(), Fatal> {
-    let batch = ctx.begin(&rows).await?;
-    match dest.send(ctx, &rows).await {
-        Ok(answers) => {
-            let settled: Vec<Settled> = rows
-                .iter()
-                .zip(answers)
-                .filter_map(|(&r, a)| a.map(|answer| answer.of(r)))
-                .collect();
-            if settled.len() < rows.len() {
-                // Rows the answer does not account for stay in flight: the next round's list
-                // settles them (imported if there, sent again only if absent).
-                warn!(job = %ctx.job, unaccounted = rows.len() - settled.len(), "the answer does not account for every row; they will be reconciled");
-                ctx.settle(&settled).await?;
-            } else {
-                ctx.finish(batch, &settled).await?;
+async fn send_batch<D: Reconcilable>(
+    ctx: &Ctx,
+    dest: &D,
+    rows: Vec<RowIdx>,
+    size: &AtomicUsize,
+) -> Result<(), Fatal> {
+    send_split(ctx, dest, rows, size, 0).await
+}
+
+/// [`send_batch`] at split depth `depth`. A batch the provider refuses whole (an answer that names
+/// no row: Tencent Meeting's `error_info` for the import, IM 10004 or `FAIL`) is halved and each
+/// half sent on its own, down to single rows — only a row refused alone is `rejected`. "Too
+/// many accounts" (IM 10005) also lowers the batch size for the rest of the job.
+fn send_split<'a, D: Reconcilable>(
+    ctx: &'a Ctx,
+    dest: &'a D,
+    rows: Vec<RowIdx>,
+    size: &'a AtomicUsize,
+    depth: u32,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<(), Fatal>> + Send + 'a>> {
+    Box::pin(async move {
+        let batch = ctx.begin(&rows).await?;
+        match dest.send(ctx, &rows).await {
+            Ok(answers) => {
+                let settled: Vec<Settled> = rows
+                    .iter()
+                    .zip(answers)
+                    .filter_map(|(&r, a)| a.map(|answer| answer.of(r)))
+                    .collect();
+                if settled.len() < rows.len() {
+                    // Rows the answer does not account for stay in flight: the next round's list
+                    // settles them (imported if there, sent again only if shown absent).
+                    warn!(job = %ctx.job, unaccounted = rows.len() - settled.len(), "the answer does not account for every row; they will be reconciled");
+                    ctx.settle(&settled).await?;
+                } else {
+                    ctx.finish(batch, &settled).await?;
+                }
             }
+            // Left in flight: the next round lists the destination and settles it.
+            Err(e) if e.ambiguous => {
+                warn!(job = %ctx.job, error = %e, "ambiguous outcome; will reconcile")
+            }
+            Err(e) if rows.len() > 1 && depth < MAX_SPLITS && refused_whole(&e) => {
+                // Nothing was applied: the rows go back to pending, then out again in halves.
+                ctx.finish(batch, &[]).await?;
+                if e.provider.shrinks_batch(e.code) {
+                    let smaller = (rows.len() / 2).max(1);
+                    size.fetch_min(smaller, Ordering::Relaxed);
+                    warn!(job = %ctx.job, size = smaller, "the provider takes fewer rows a request; batches shrink");
+                } else {
+                    warn!(job = %ctx.job, rows = rows.len(), error = %e, "a batch was refused whole; splitting it to find the rows refused");
+                }
+                let (a, b) = rows.split_at(rows.len() / 2);
+                for half in [a.to_vec(), b.to_vec()] {
+                    if ctx.is_cancelled() {
+                        break;
+                    }
+                    send_split(ctx, dest, half, size, depth + 1).await?;
+                }
+                return Ok(());
+            }
+            Err(e) => ctx.settle_error(batch, &rows, &e).await?,
         }
-        // Left in flight: the next round lists the destination and settles it.
-        Err(e) if e.ambiguous => {
-            warn!(job = %ctx.job, error = %e, "ambiguous outcome; will reconcile")
-        }
-        Err(e) => ctx.settle_error(batch, &rows, &e).await?,
-    }
-    ctx.notify();
-    Ok(())
+        ctx.notify();
+        Ok(())
+    })
+}
+
+/// An answer that refuses the whole request without naming a row: the batch is split.
+fn refused_whole(e: &crate::providers::ProviderError) -> bool {
+    matches!(Verdict::of(e), Verdict::Refused)
 }
 
 #[cfg(test)]

@@ -104,7 +104,7 @@ impl Reconcilable for TencentIm {
             .member_list
             .iter()
             .filter_map(Lenient::ok)
-            .map(|m| (m.member_account.as_str(), m.result))
+            .filter_map(|m| Some((m.member_account.as_str(), m.result?)))
             .collect();
         Ok(members
             .iter()

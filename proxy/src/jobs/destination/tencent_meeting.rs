@@ -1,8 +1,15 @@
 //! Tencent Meeting webinar enrollments (seed 000): list `enroll/approvals`, import in batches,
 //! match answers and list entries on every identity a person carries, cap per edition.
+//!
+//! The list carries no phone (docs/providers.md, "Tencent Meeting's list"): a row imported by
+//! phone whose answer was lost cannot be found in it by who it is. Such a row is settled by
+//! comparing the list before and after its batch — the entries that appeared (new `enroll_id`s,
+//! imported, not named by any answer) matched on the nick names sent — and where that proves
+//! neither presence nor absence the row ends `unknown` with "check in the console": it is never
+//! re-sent on a guess.
 
-use std::collections::HashSet;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use rollcall_core::api::{DestinationKind, RowState};
 use rollcall_core::providers::tencent_meeting::{self as tm, EnrollImportRequest};
@@ -10,7 +17,7 @@ use rollcall_core::providers::Lenient;
 use rollcall_core::Text;
 use tracing::warn;
 
-use super::{list_failed, Cap, Found, Holdings, Reconcilable};
+use super::{list_failed, Cap, Found, Holdings, InFlight, Reconcilable};
 use crate::jobs::context::{Ctx, Fatal};
 use crate::jobs::retry::Pacer;
 use crate::jobs::store::{JobInput, Outcome, RowIdx, StateOutcome};
@@ -21,6 +28,44 @@ pub struct TencentMeeting {
     pub client: Client,
     pub meeting_id: String,
     pub pacer: Arc<Pacer>,
+    /// What this process knows of the round under way (see [`Window`]).
+    window: Mutex<Window>,
+}
+
+impl TencentMeeting {
+    pub fn new(client: Client, meeting_id: String, pacer: Arc<Pacer>) -> Self {
+        TencentMeeting {
+            client,
+            meeting_id,
+            pacer,
+            window: Mutex::new(Window::default()),
+        }
+    }
+
+    fn window(&self) -> std::sync::MutexGuard<'_, Window> {
+        self.window.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The "before" side of the batches sent in the current round: the enroll ids the round's list
+/// held, the ids answers have named since (each matched to the row it answers), and the rows
+/// this process sent. A batch left in flight by an earlier process has no "before" here.
+#[derive(Default)]
+struct Window {
+    before: Option<HashSet<String>>,
+    answered: HashSet<String>,
+    sent: HashSet<RowIdx>,
+}
+
+/// A row's verdict when the list can prove nothing about it.
+fn unverifiable(why_zh: &str, why_en: &str) -> InFlight {
+    InFlight::Unknown(Outcome::note(
+        "unverifiable",
+        Text::new(
+            format!("{why_zh}；腾讯会议的报名列表不含手机号，无法确认此行是否已导入。请在腾讯会议后台的报名列表中核对，确认缺失后再单独导入"),
+            format!("{why_en}; Tencent Meeting's enrollment list carries no phone, so whether this row was imported cannot be proven. Check the webinar's enrollments in the Tencent Meeting console and import it again only if it is missing"),
+        ),
+    ))
 }
 
 /// The webinar's enrollments, indexed by identity.
@@ -98,6 +143,125 @@ impl Reconcilable for TencentMeeting {
         })
     }
 
+    /// Rows sent by userid or open_id are in the list by who they are: present or absent. Rows
+    /// sent by phone are found only by comparing the list with the round's "before": each
+    /// entry that appeared (an `enroll_id` neither listed before nor named by an answer) is
+    /// claimed by the one in-flight row whose nick name it carries; rows left over are absent
+    /// only when every new entry is claimed, and `unknown` otherwise.
+    fn reconcile(&self, held: &Enrolled, rows: &[RowIdx]) -> Vec<InFlight> {
+        let w = self.window();
+        let by_phone = |r: RowIdx| {
+            let e = held.input.attendee(r).to_enroll_entry();
+            e.userid.is_none() && e.open_id.is_none()
+        };
+        let mut verdicts: Vec<Option<InFlight>> = rows
+            .iter()
+            .map(|&r| match held.find(r) {
+                Some(f) => Some(InFlight::Present(f)),
+                None if !by_phone(r) => Some(InFlight::Absent),
+                None => None,
+            })
+            .collect();
+        if verdicts.iter().all(Option::is_some) {
+            return verdicts.into_iter().flatten().collect();
+        }
+        let Some(before) = w.before.as_ref() else {
+            return verdicts
+                .into_iter()
+                .map(|v| {
+                    v.unwrap_or_else(|| {
+                        unverifiable(
+                            "批次结果丢失时的报名列表已不可用（服务重启或由其他副本接手）",
+                            "the list from before this row's batch is gone (a restart, or another replica took over)",
+                        )
+                    })
+                })
+                .collect();
+        };
+        // The entries that appeared since the round's list and no answer accounts for.
+        let mut fresh: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut unclaimed = 0usize;
+        for (i, e) in held.entries.iter().enumerate() {
+            let Some(id) = e.enroll_id.as_ref().map(|x| x.as_string()) else {
+                // An entry without an id cannot be told old from new.
+                unclaimed += 1;
+                continue;
+            };
+            if before.contains(&id) || w.answered.contains(&id) || e.enroll_source_type == 1 {
+                continue;
+            }
+            fresh.entry(e.nick_name.trim()).or_default().push(i);
+            unclaimed += 1;
+        }
+        // Nick names sent by the phone rows still open (a nick two rows share claims nothing).
+        let mut nicks: HashMap<String, usize> = HashMap::new();
+        for (k, &r) in rows.iter().enumerate() {
+            if verdicts[k].is_none() {
+                let nick = held.input.attendee(r).to_enroll_entry().nick_name;
+                *nicks
+                    .entry(nick.unwrap_or_default().trim().to_string())
+                    .or_default() += 1;
+            }
+        }
+        for (k, &r) in rows.iter().enumerate() {
+            if verdicts[k].is_some() || !w.sent.contains(&r) {
+                continue;
+            }
+            let nick = held
+                .input
+                .attendee(r)
+                .to_enroll_entry()
+                .nick_name
+                .unwrap_or_default();
+            let nick = nick.trim();
+            if nick.is_empty() || nicks.get(nick) != Some(&1) {
+                continue;
+            }
+            if let Some([i]) = fresh.get(nick).map(Vec::as_slice) {
+                let e = &held.entries[*i];
+                verdicts[k] = Some(InFlight::Present(Found {
+                    reference: e.enroll_id.as_ref().map(|x| x.to_string()),
+                    attendee_code: e.enroll_code.clone(),
+                }));
+                unclaimed -= 1;
+            }
+        }
+        rows.iter()
+            .zip(verdicts)
+            .map(|(r, v)| {
+                v.unwrap_or_else(|| {
+                    if !w.sent.contains(r) {
+                        unverifiable(
+                            "此行所在批次由之前的运行发出，结果丢失",
+                            "this row's batch was sent by an earlier run and its answer was lost",
+                        )
+                    } else if unclaimed == 0 {
+                        // No entry appeared that could be this row: it was not imported.
+                        InFlight::Absent
+                    } else {
+                        unverifiable(
+                            "批次结果丢失，且报名列表中新增的条目无法与此行一一对应",
+                            "the batch's answer was lost and the entries that appeared in the list cannot be matched to this row",
+                        )
+                    }
+                })
+            })
+            .collect()
+    }
+
+    /// The round's list becomes the "before" of the batches the round sends.
+    fn round_start(&self, held: &Enrolled) {
+        let mut w = self.window();
+        w.before = Some(
+            held.entries
+                .iter()
+                .filter_map(|e| e.enroll_id.as_ref().map(|x| x.as_string()))
+                .collect(),
+        );
+        w.answered.clear();
+        w.sent.clear();
+    }
+
     /// Only the provider's word decides: an entry in the answer → imported; a userid in
     /// `user_non_registered` → rejected; anything else is left for reconciliation.
     async fn send(
@@ -115,6 +279,7 @@ impl Reconcilable for TencentMeeting {
                 .map(|&r| input.attendee(r).to_enroll_entry())
                 .collect(),
         };
+        self.window().sent.extend(rows.iter().copied());
         let resp = ctx
             .call(&self.pacer, false, || {
                 self.client.import_enrollments(&self.meeting_id, &req)
@@ -129,19 +294,27 @@ impl Reconcilable for TencentMeeting {
             .iter()
             .map(String::as_str)
             .collect();
+        let mut window = self.window();
         Ok(rows
             .iter()
             .zip(&req.enroll_list)
             .map(
                 |(&r, sent)| match index.take(&input.attendee(r).tencent_meeting_identity()) {
-                    Some(i) => Some(StateOutcome::new(
-                        RowState::Imported,
-                        Outcome::found(
-                            None,
-                            answered[i].enroll_id.as_ref().map(|x| x.to_string()),
-                            answered[i].enroll_code.clone(),
-                        ),
-                    )),
+                    Some(i) => Some({
+                        // This id is accounted for: it is not one of the entries a lost answer
+                        // may have left behind.
+                        if let Some(id) = &answered[i].enroll_id {
+                            window.answered.insert(id.as_string());
+                        }
+                        StateOutcome::new(
+                            RowState::Imported,
+                            Outcome::found(
+                                None,
+                                answered[i].enroll_id.as_ref().map(|x| x.to_string()),
+                                answered[i].enroll_code.clone(),
+                            ),
+                        )
+                    }),
                     None if sent
                         .userid
                         .as_deref()

@@ -178,6 +178,7 @@ fn job(n: usize) -> (tempfile::TempDir, Ctx) {
             events,
             cancelled: Default::default(),
             lost: Default::default(),
+            leases: Default::default(),
         }),
     };
     (dir, ctx)

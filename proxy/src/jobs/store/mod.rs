@@ -33,6 +33,10 @@ pub enum StoreError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    /// Another process has this SQLite journal open (a second `rollcall serve` on the same
+    /// data directory).
+    #[error("another rollcall process is using the journal in {0} (one process per data directory; several replicas need PostgreSQL: store.url = \"postgres://…\")")]
+    Locked(std::path::PathBuf),
     #[error("journal database error: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("journal database error: {0}")]
@@ -44,6 +48,10 @@ pub enum StoreError {
     /// This replica no longer holds the job's lease (another replica took it over).
     #[error("the job's lease is held by replica {0}")]
     LeaseLost(String),
+    /// A batch names rows that are not pending or already in another batch: nothing is begun
+    /// (they must not be sent twice).
+    #[error("rows already begun in another batch or settled: {0}")]
+    AlreadyBegun(String),
     /// What is stored cannot be read back (a value this version does not know).
     #[error("journal data cannot be read: {0}")]
     Corrupt(String),
@@ -235,19 +243,30 @@ pub trait JobStore: Send + Sync + 'static {
     /// (it sees the request at its next renewal).
     fn request_cancel(&self, id: &str) -> Result<Option<String>>;
     /// Sets the job's state. `running` clears a cancel request; any other state also releases
-    /// the lease.
+    /// the lease. `cancelled` is written only over `running`: a cancel never overwrites a job
+    /// that finished meanwhile.
     fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()>;
     /// Rows of a destination still pending and not in a batch.
     fn pending_rows(&self, id: &str, dest: DestIdx) -> Result<Vec<RowIdx>>;
     /// Batches recorded as in flight (sent, outcome not journaled).
     fn inflight_batches(&self, id: &str, dest: DestIdx) -> Result<Vec<(i64, Vec<RowIdx>)>>;
     /// Records a batch as in flight before it is sent, only while `owner` holds the job's lease
-    /// ([`StoreError::LeaseLost`] otherwise: the batch must not be sent).
+    /// ([`StoreError::LeaseLost`] otherwise: the batch must not be sent) and only when every row
+    /// is pending and in no other batch ([`StoreError::AlreadyBegun`] otherwise).
     fn begin_batch(&self, id: &str, dest: DestIdx, rows: &[RowIdx], owner: &str) -> Result<i64>;
-    /// Writes final states for some rows of a batch, returns the rest to pending, and clears the batch.
-    fn finish_batch(&self, batch: i64, outcomes: &[Settled]) -> Result<()>;
-    /// Sets final states for rows outside any batch (e.g. already present, over the cap, skipped).
-    fn set_outcomes(&self, id: &str, dest: DestIdx, outcomes: &[Settled]) -> Result<()>;
+    /// Writes final states for some rows of a batch, returns the rest to pending, and clears the
+    /// batch — only while `owner` holds the job's lease ([`StoreError::LeaseLost`] otherwise).
+    fn finish_batch(&self, batch: i64, outcomes: &[Settled], owner: &str) -> Result<()>;
+    /// Sets final states for rows outside any batch (e.g. already present, over the cap,
+    /// skipped): by the lease holder `Some(owner)` ([`StoreError::LeaseLost`] for anyone else),
+    /// or `None` for an administrative write on a job nobody runs (resume).
+    fn set_outcomes(
+        &self,
+        id: &str,
+        dest: DestIdx,
+        outcomes: &[Settled],
+        owner: Option<&str>,
+    ) -> Result<()>;
     fn results(&self, id: &str) -> Result<Option<JobResults>>;
     /// `limit` rows of the results from row index `offset` (exports stream a page at a time);
     /// `None` for an unknown job.

@@ -112,19 +112,7 @@ pub(super) fn begin_batch(
     s.run(async {
         let mut c = s.client().await?;
         let tx = c.transaction().await?;
-        let holder = tx
-            .query_opt(
-                "SELECT lease_owner FROM jobs WHERE id = $1 AND lease_owner = $2 AND lease_until >= now() FOR SHARE",
-                &[&id, &owner],
-            )
-            .await?;
-        if holder.is_none() {
-            let now: Option<String> = tx
-                .query_opt("SELECT lease_owner FROM jobs WHERE id = $1", &[&id])
-                .await?
-                .and_then(|r| r.get(0));
-            return Err(StoreError::LeaseLost(now.unwrap_or_else(|| "-".into())));
-        }
+        holds_lease(&tx, id, owner).await?;
         let batch: i64 = tx
             .query_one(
                 "INSERT INTO batches (job_id, dest) VALUES ($1, $2) RETURNING id",
@@ -132,18 +120,50 @@ pub(super) fn begin_batch(
             )
             .await?
             .get(0);
-        let rows: Vec<i32> = rows.iter().map(|r| r.0 as i32).collect();
-        tx.execute(
-            "UPDATE outcomes SET batch_id = $3 WHERE job_id = $1 AND dest = $2 AND state = 'pending' AND row_idx = ANY($4)",
-            &[&id, &i32_of(dest.0), &batch, &rows],
+        let ids: Vec<i32> = rows.iter().map(|r| r.0 as i32).collect();
+        let begun = tx.execute(
+            "UPDATE outcomes SET batch_id = $3 WHERE job_id = $1 AND dest = $2 AND state = 'pending' AND batch_id IS NULL AND row_idx = ANY($4)",
+            &[&id, &i32_of(dest.0), &batch, &ids],
         )
         .await?;
+        if begun as usize != rows.len() {
+            // Dropping the transaction rolls the batch back.
+            return Err(StoreError::AlreadyBegun(format!(
+                "{} of {} rows are not pending",
+                rows.len() - begun as usize,
+                rows.len()
+            )));
+        }
         tx.commit().await?;
         Ok(batch)
     })
 }
 
-pub(super) fn finish_batch(s: &PgStore, batch: i64, outcomes: &[Settled]) -> Result<()> {
+/// Fails with [`StoreError::LeaseLost`] unless `owner` holds the job's lease now (the row is
+/// share-locked: a takeover waits for this transaction).
+async fn holds_lease(tx: &deadpool_postgres::Transaction<'_>, id: &str, owner: &str) -> Result<()> {
+    let holder = tx
+        .query_opt(
+            "SELECT lease_owner FROM jobs WHERE id = $1 AND lease_owner = $2 AND lease_until >= now() FOR SHARE",
+            &[&id, &owner],
+        )
+        .await?;
+    if holder.is_none() {
+        let now: Option<String> = tx
+            .query_opt("SELECT lease_owner FROM jobs WHERE id = $1", &[&id])
+            .await?
+            .and_then(|r| r.get(0));
+        return Err(StoreError::LeaseLost(now.unwrap_or_else(|| "-".into())));
+    }
+    Ok(())
+}
+
+pub(super) fn finish_batch(
+    s: &PgStore,
+    batch: i64,
+    outcomes: &[Settled],
+    owner: &str,
+) -> Result<()> {
     s.run(async {
         let mut c = s.client().await?;
         let tx = c.transaction().await?;
@@ -155,6 +175,7 @@ pub(super) fn finish_batch(s: &PgStore, batch: i64, outcomes: &[Settled]) -> Res
             return Ok(());
         };
         let (id, dest): (String, i32) = (row.get(0), row.get(1));
+        holds_lease(&tx, &id, owner).await?;
         write_outcomes(&tx, &id, DestIdx(dest as usize), outcomes).await?;
         // Whatever the batch did not settle goes back to pending, to be reconciled or re-sent.
         tx.execute(
@@ -174,10 +195,14 @@ pub(super) fn set_outcomes(
     id: &str,
     dest: DestIdx,
     outcomes: &[Settled],
+    owner: Option<&str>,
 ) -> Result<()> {
     s.run(async {
         let mut c = s.client().await?;
         let tx = c.transaction().await?;
+        if let Some(owner) = owner {
+            holds_lease(&tx, id, owner).await?;
+        }
         write_outcomes(&tx, id, dest, outcomes).await?;
         tx.commit().await?;
         Ok(())

@@ -168,6 +168,8 @@ impl JobStore for PgStore {
     fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()> {
         let sql = if state == JobState::Running {
             "UPDATE jobs SET state = $2, reason = $3, cancel_requested = FALSE WHERE id = $1"
+        } else if state == JobState::Cancelled {
+            "UPDATE jobs SET state = $2, reason = $3, lease_owner = NULL, lease_until = NULL WHERE id = $1 AND state = 'running'"
         } else {
             "UPDATE jobs SET state = $2, reason = $3, lease_owner = NULL, lease_until = NULL WHERE id = $1"
         };
@@ -214,12 +216,18 @@ impl JobStore for PgStore {
         journal::begin_batch(self, id, dest, rows, owner)
     }
 
-    fn finish_batch(&self, batch: i64, outcomes: &[Settled]) -> Result<()> {
-        journal::finish_batch(self, batch, outcomes)
+    fn finish_batch(&self, batch: i64, outcomes: &[Settled], owner: &str) -> Result<()> {
+        journal::finish_batch(self, batch, outcomes, owner)
     }
 
-    fn set_outcomes(&self, id: &str, dest: DestIdx, outcomes: &[Settled]) -> Result<()> {
-        journal::set_outcomes(self, id, dest, outcomes)
+    fn set_outcomes(
+        &self,
+        id: &str,
+        dest: DestIdx,
+        outcomes: &[Settled],
+        owner: Option<&str>,
+    ) -> Result<()> {
+        journal::set_outcomes(self, id, dest, outcomes, owner)
     }
 
     fn results(&self, id: &str) -> Result<Option<JobResults>> {

@@ -24,6 +24,8 @@ fn corrupt(e: String) -> StoreError {
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     path: std::path::PathBuf,
+    /// Held (an exclusive OS lock on `rollcall.lock`) for as long as the store is open.
+    _lock: std::fs::File,
 }
 
 impl SqliteStore {
@@ -39,6 +41,21 @@ impl SqliteStore {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
                 .map_err(open_err)?;
+        }
+        // One process per journal: two runners on one file would each resume every job and
+        // send everything twice. The lock is the OS's, so a killed process leaves none behind.
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("rollcall.lock"))
+            .map_err(open_err)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::Locked(dir.to_path_buf()))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(open_err(e)),
         }
         let path = dir.join("rollcall.db");
         let conn = Connection::open(&path)?;
@@ -62,6 +79,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             path,
+            _lock: lock,
         })
     }
 
@@ -222,6 +240,8 @@ impl JobStore for SqliteStore {
     fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()> {
         let sql = if state == JobState::Running {
             "UPDATE jobs SET state = ?2, reason = ?3, cancel_requested = 0 WHERE id = ?1"
+        } else if state == JobState::Cancelled {
+            "UPDATE jobs SET state = ?2, reason = ?3, lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND state = 'running'"
         } else {
             "UPDATE jobs SET state = ?2, reason = ?3, lease_owner = NULL, lease_until = NULL WHERE id = ?1"
         };
@@ -278,13 +298,22 @@ impl JobStore for SqliteStore {
         let batch = tx.last_insert_rowid();
         // One statement for the whole batch (rows passed as a JSON array): a 500-row IM batch
         // was 500 UPDATEs under the journal lock.
-        tx.prepare_cached("UPDATE outcomes SET batch_id = ?3 WHERE job_id = ?1 AND dest = ?2 AND state = 'pending' AND row_idx IN (SELECT value FROM json_each(?4))")?
+        let begun = tx.prepare_cached("UPDATE outcomes SET batch_id = ?3 WHERE job_id = ?1 AND dest = ?2 AND state = 'pending' AND batch_id IS NULL AND row_idx IN (SELECT value FROM json_each(?4))")?
             .execute(params![id, dest.0 as i64, batch, serde_json::to_string(rows)?])?;
+        if begun != rows.len() {
+            // Dropping the transaction rolls the batch back.
+            return Err(StoreError::AlreadyBegun(format!(
+                "{} of {} rows are not pending",
+                rows.len() - begun,
+                rows.len()
+            )));
+        }
         tx.commit()?;
         Ok(batch)
     }
 
-    fn finish_batch(&self, batch: i64, outcomes: &[Settled]) -> Result<()> {
+    /// One process runs a SQLite journal (the data directory's lock): the owner is this process.
+    fn finish_batch(&self, batch: i64, outcomes: &[Settled], _owner: &str) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         // Already finished (a retry): nothing to do.
@@ -309,7 +338,13 @@ impl JobStore for SqliteStore {
         Ok(())
     }
 
-    fn set_outcomes(&self, id: &str, dest: DestIdx, outcomes: &[Settled]) -> Result<()> {
+    fn set_outcomes(
+        &self,
+        id: &str,
+        dest: DestIdx,
+        outcomes: &[Settled],
+        _owner: Option<&str>,
+    ) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         write_outcomes(&tx, id, dest, outcomes)?;
