@@ -117,7 +117,14 @@ fn check<T: DeserializeOwned>(
         if m.keeps_value() {
             prop_assert_eq!(&got, &canon_value, "{} after {:?}: {:?}", name, m, obj);
         } else {
-            prop_assert_eq!(&got, &None, "{} after {:?} reads as absent: {:?}", name, m, obj);
+            prop_assert_eq!(
+                &got,
+                &None,
+                "{} after {:?} reads as absent: {:?}",
+                name,
+                m,
+                obj
+            );
         }
     }
     Ok(())
@@ -277,9 +284,10 @@ proptest! {
 /// The cases the issue names, one by one.
 #[test]
 fn the_drifts_seen_in_the_field() {
-    let r: huiyi31::RegisterResponse =
-        serde_json::from_value(json!({"businessCode": "0", "data": {"orderAmount": "0.00", "status": "0"}}))
-            .unwrap();
+    let r: huiyi31::RegisterResponse = serde_json::from_value(
+        json!({"businessCode": "0", "data": {"orderAmount": "0.00", "status": "0"}}),
+    )
+    .unwrap();
     assert_eq!(r.business_code, Some(0));
     assert_eq!(r.refusal(), None, "\"0\" is success");
     assert_eq!(r.data.as_ref().unwrap().order_amount, Some(0.0));
@@ -294,5 +302,8 @@ fn the_drifts_seen_in_the_field() {
     // An id as a number and as a string is the same id.
     let a: tm::ImportedEnroll = serde_json::from_value(json!({"enroll_id": 1351111})).unwrap();
     let b: tm::ImportedEnroll = serde_json::from_value(json!({"enroll_id": "1351111"})).unwrap();
-    assert_eq!(a.enroll_id.unwrap().as_string(), b.enroll_id.unwrap().as_string());
+    assert_eq!(
+        a.enroll_id.unwrap().as_string(),
+        b.enroll_id.unwrap().as_string()
+    );
 }

@@ -457,3 +457,84 @@ fn cancel_and_resume_from_the_other_replica() {
     assert_eq!(members.len(), n + 1);
     assert!(members.len() > sent_before);
 }
+
+/// A replica that loses its lease while it waits out a back-off sends nothing more: its journal
+/// link is cut mid-job (renewals fail), the other replica takes the job over when the lease runs
+/// out, and when the link comes back the first replica's retries stay unsent. Every member is
+/// sent once across both replicas.
+#[test]
+fn a_replica_that_loses_its_lease_mid_back_off_sends_nothing_twice() {
+    let Some(pg) = pg_database("a_replica_that_loses_its_lease_mid_back_off_sends_nothing_twice")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Half the calls fail (rate limits, 502s, lost answers, expired UserSigs): A spends most of
+    // its time in back-offs of seconds.
+    let sb = sandbox(dir.path(), "0.5", "1");
+    let (server, db) = pg.rsplit_once('/').unwrap();
+    let target = server.rsplit_once('@').unwrap().1.to_string();
+    let link = Link::to(&target);
+    let via_link = format!("postgres://rollcall@127.0.0.1:{}/{db}", link.port);
+    let config_a = replica_config(dir.path(), &sb.url, &via_link, "", "max_in_flight = 2\n");
+    // A's back-offs last seconds.
+    let slow = std::fs::read_to_string(&config_a)
+        .unwrap()
+        .replace("base_backoff_ms = 20\n", "base_backoff_ms = 1500\n")
+        .replace("max_backoff_ms = 400\n", "max_backoff_ms = 4000\n")
+        .replace(
+            "rate_limit_backoff_ms = 200\n",
+            "rate_limit_backoff_ms = 3000\n",
+        );
+    std::fs::write(&config_a, slow).unwrap();
+    let a = replica(dir.path(), &config_a, "a");
+    let b_dir = dir.path().join("b");
+    std::fs::create_dir_all(&b_dir).unwrap();
+    let config_b = replica_config(&b_dir, &sb.url, &pg, "", "");
+    let b = replica(&b_dir, &config_b, "b");
+    let c = Client::new(&a.url, Some(("alice", ORGANIZER)));
+    let n = 3000;
+    let r = c.post(
+        "/api/jobs",
+        &json!({"file_name": "im.csv", "headers": ["姓名", "IM账号"], "rows": im_rows(0, n), "destinations": [GROUP]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    // A is sending (and backing off).
+    assert!(
+        eventually(Duration::from_secs(30), || (im_calls(&sb) > 0)
+            .then_some(()))
+        .is_some(),
+        "A started sending"
+    );
+    link.cut();
+    // A cannot renew: it stops; B takes the job over once the lease has run out.
+    b.wait_log(Duration::from_secs(60), "B took the job over", |l| {
+        l.contains(&format!("resuming job {id} from replica"))
+    });
+    // A hears nothing from its journal for a while longer, then the link comes back: its
+    // waiting retries must not go out.
+    std::thread::sleep(Duration::from_secs(4));
+    link.restore();
+    let on_b = Client::new(&b.url, Some(("alice", ORGANIZER)));
+    let job = on_b.wait_job(&id, Duration::from_secs(900));
+    assert_eq!(job["state"], "completed", "{job}");
+    let counts = counts(&job, GROUP);
+    assert_eq!(
+        counts["imported"] + counts["already_present"],
+        n as u64,
+        "every row settled: {counts:?}"
+    );
+    let state = sandbox_state(&sb);
+    let members = im_members(&state);
+    let unique: std::collections::HashSet<&String> = members.iter().collect();
+    assert_eq!(members.len(), unique.len(), "nobody added twice");
+    assert_eq!(unique.len(), n + 1, "every row plus the admin");
+    let report = sends_per_person(&state);
+    let a_log = a.log_text();
+    assert!(
+        a_log.contains("this replica stops sending for it"),
+        "A stopped when it could not renew: {a_log}"
+    );
+    eprintln!("lease drill: {report}");
+}

@@ -240,9 +240,10 @@ impl Ctx {
     {
         let provider = self.input.destinations[self.dest.0].kind().provider();
         let may_send = || {
-            self.shared
-                .may_send(&self.job)
-                .map_err(|why| ProviderError::not_sent(provider, why))
+            self.shared.may_send(&self.job).map_err(|why| {
+                warn!(job = %self.job, reason = %why, "a provider call is not sent");
+                ProviderError::not_sent(provider, why)
+            })
         };
         retry::call(
             &self.shared.cfg,

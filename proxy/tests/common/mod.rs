@@ -239,9 +239,14 @@ pub struct Stack {
 
 impl Stack {
     pub fn start(faults: f64) -> Stack {
-        let dir = tempfile::tempdir().unwrap();
         let faults = faults.to_string();
-        let sandbox = standalone_sandbox(dir.path(), &["--faults", &faults, "--seed", "7"]);
+        Stack::start_with(&["--faults", &faults, "--seed", "7"])
+    }
+
+    /// A stack whose sandbox runs with `sandbox_args` (`--im-max-members 100`…).
+    pub fn start_with(sandbox_args: &[&str]) -> Stack {
+        let dir = tempfile::tempdir().unwrap();
+        let sandbox = standalone_sandbox(dir.path(), sandbox_args);
         let config = write_config(dir.path(), &sandbox.url, "");
         let proxy = spawn(
             &["serve", "--config", config.to_str().unwrap()],

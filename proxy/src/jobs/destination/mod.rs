@@ -356,6 +356,18 @@ fn send_split<'a, D: Reconcilable>(
     depth: u32,
 ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), Fatal>> + Send + 'a>> {
     Box::pin(async move {
+        // Larger than the provider has shown it takes (10005 on another batch): send it in parts
+        // of the size it takes, rather than have it refused again.
+        let limit = size.load(Ordering::Relaxed).max(1);
+        if rows.len() > limit {
+            for part in rows.chunks(limit) {
+                if ctx.is_cancelled() {
+                    break;
+                }
+                send_split(ctx, dest, part.to_vec(), size, depth).await?;
+            }
+            return Ok(());
+        }
         let batch = ctx.begin(&rows).await?;
         match dest.send(ctx, &rows).await {
             Ok(answers) => {
@@ -387,6 +399,8 @@ fn send_split<'a, D: Reconcilable>(
                 } else {
                     warn!(job = %ctx.job, rows = rows.len(), error = %e, "a batch was refused whole; splitting it to find the rows refused");
                 }
+                // Halves (a "too many" refusal has just set the size to half, so its halves go
+                // out as they are; a later batch over the size is cut to it before it is sent).
                 let (a, b) = rows.split_at(rows.len() / 2);
                 for half in [a.to_vec(), b.to_vec()] {
                     if ctx.is_cancelled() {

@@ -42,6 +42,12 @@ struct Fake {
     sent_rows: Mutex<Vec<u32>>,
     /// Cancels the job during the first send.
     cancel_on_send: Option<Arc<Shared>>,
+    /// Rows the provider cannot take: a request carrying one is refused whole (10004).
+    bad: HashSet<u32>,
+    /// The provider's real per-request cap: a larger request is answered 10005.
+    max_batch: usize,
+    /// The size of every request sent.
+    sizes: Mutex<Vec<usize>>,
 }
 
 impl Fake {
@@ -54,6 +60,9 @@ impl Fake {
             lists: AtomicUsize::new(0),
             sent_rows: Mutex::new(Vec::new()),
             cancel_on_send: None,
+            bad: HashSet::new(),
+            max_batch: usize::MAX,
+            sizes: Mutex::new(Vec::new()),
         }
     }
 }
@@ -94,6 +103,26 @@ impl Reconcilable for Fake {
         let rows: Vec<u32> = rows.iter().map(|r| r.0).collect();
         let rows = rows.as_slice();
         self.sends.fetch_add(1, Ordering::SeqCst);
+        self.sizes.lock().unwrap().push(rows.len());
+        if rows.len() > self.max_batch {
+            return Err(ProviderError {
+                http_status: Some(200),
+                ..ProviderError::provider(
+                    Provider::TencentIm,
+                    10005,
+                    "too many accounts",
+                    ErrorClass::Permanent,
+                )
+            });
+        }
+        if rows.iter().any(|r| self.bad.contains(r)) {
+            return Err(ProviderError::provider(
+                Provider::TencentIm,
+                10004,
+                "invalid parameter",
+                ErrorClass::Permanent,
+            ));
+        }
         self.sent_rows.lock().unwrap().extend(rows);
         if let Some(shared) = &self.cancel_on_send {
             shared.cancelled.lock().unwrap().insert(ctx.job.to_string());
@@ -263,13 +292,65 @@ async fn a_row_the_answer_leaves_out_is_reconciled_not_rejected() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refusal_is_rejected_with_the_providers_code() {
-    let (_d, ctx) = job(2);
+async fn a_refusal_of_a_single_row_is_rejected_with_the_providers_code() {
+    let (_d, ctx) = job(1);
     let fake = Arc::new(Fake::new(&[], &[Answer::Refuse]));
     run_reconciled(&ctx, fake.clone()).await.unwrap();
     for s in states(&ctx) {
         assert_eq!((s.0, s.1.as_deref()), (RowState::Rejected, Some("10004")));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_refused_whole_is_split_until_the_refused_rows_stand_alone() {
+    // 40 rows in one batch; the provider refuses any request that carries row 7 or row 30.
+    let (_d, ctx) = job(40);
+    let mut fake = Fake::new(&[], &[]);
+    fake.bad = [7, 30].into_iter().collect();
+    let fake = Arc::new(fake);
+    run_reconciled(&ctx, fake.clone()).await.unwrap();
+    let s = states(&ctx);
+    for (i, x) in s.iter().enumerate() {
+        if i == 7 || i == 30 {
+            assert_eq!(
+                (x.0, x.1.as_deref()),
+                (RowState::Rejected, Some("10004")),
+                "row {i}"
+            );
+        } else {
+            assert_eq!(
+                x.0,
+                RowState::Imported,
+                "row {i} is sent once the bad rows are apart"
+            );
+        }
+    }
+    // Every good row went out exactly once; the search is bounded (halving: ~2·log2(40) per
+    // bad row, not one request per row).
+    let sent = fake.sent_rows.lock().unwrap().clone();
+    assert_eq!(sent.len(), 38);
+    assert_eq!(sent.iter().collect::<HashSet<_>>().len(), 38);
+    let requests = fake.sends.load(Ordering::SeqCst);
+    assert!(requests <= 25, "{requests} requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_accounts_shrinks_the_batch_for_the_rest_of_the_job() {
+    // The provider takes 100 a request, not the documented 500: 1,200 rows.
+    let (_d, ctx) = job(1200);
+    let mut fake = Fake::new(&[], &[]);
+    fake.max_batch = 100;
+    let fake = Arc::new(fake);
+    run_reconciled(&ctx, fake.clone()).await.unwrap();
+    assert!(states(&ctx).iter().all(|s| s.0 == RowState::Imported));
+    let sent = fake.sent_rows.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1200, "each row once");
+    let sizes = fake.sizes.lock().unwrap().clone();
+    let refused = sizes.iter().filter(|&&n| n > 100).count();
+    // The first 500-row request is refused and halved (250, 125, 62…); from then on the
+    // smaller size holds: only the requests already planned at the old size are refused.
+    assert!(refused <= 3 + 3 * 2, "{refused} refused of {sizes:?}");
+    assert!(sizes.iter().rev().take(5).all(|&n| n <= 100), "{sizes:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,152 @@
+//! Jobs against providers answering as they really do, not as the happy path: IM taking fewer
+//! members a request than seed 003 says (10005), requests refused whole without naming a row
+//! (IM 10004 and `FAIL` with `ErrorCode` 0, Tencent Meeting's `error_info` for an import), and a
+//! second process on one SQLite journal. Every row is accounted for, only a row the provider
+//! refused on its own is `rejected`, and nobody reaches a provider twice.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use common::drill::{counts, sends_per_person};
+use common::*;
+use serde_json::{json, Value};
+
+const GROUP: &str = "tencent-im:@TGS#2J4SZEAEL";
+const WEBINAR: &str = "tencent-meeting:17305428542504531991";
+
+/// Each row's outcome at `dest`, by its first cell.
+fn outcomes(c: &Client, id: &str, dest: &str) -> HashMap<String, Value> {
+    let results = c.get(&format!("/api/jobs/{id}/results")).json();
+    results["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let o = r["outcomes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["destination"] == dest)
+                .unwrap()
+                .clone();
+            (r["cells"][0].as_str().unwrap().to_string(), o)
+        })
+        .collect()
+}
+
+#[test]
+fn im_taking_fewer_members_and_refusing_whole_requests() {
+    // This IM takes 100 members a request (another version of its pages), not 500.
+    let stack = Stack::start_with(&["--im-max-members", "100"]);
+    let c = stack.client();
+    let n = 1200;
+    let mut rows: Vec<Value> = (0..n)
+        .map(|i| json!({"row": i + 2, "cells": [format!("member{i}"), format!("member{i}")]}))
+        .collect();
+    // Two accounts the service refuses whole requests for, without saying which member.
+    rows[137] = json!({"row": 139, "cells": ["bad-137", "bad-137"]});
+    rows[901] = json!({"row": 903, "cells": ["failzero-901", "failzero-901"]});
+    let r = c.post(
+        "/api/jobs",
+        &json!({"file_name": "im.csv", "headers": ["姓名", "IM账号"], "rows": rows, "destinations": [GROUP]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let job = c.wait_job(&id, Duration::from_secs(300));
+    assert_eq!(job["state"], "completed", "{job}");
+    let n_counts = counts(&job, GROUP);
+    assert_eq!(n_counts["imported"], (n - 2) as u64, "{n_counts:?}");
+    assert_eq!(n_counts["rejected"], 2, "{n_counts:?}");
+    let o = outcomes(&c, &id, GROUP);
+    assert_eq!(o["bad-137"]["state"], "rejected");
+    assert_eq!(
+        o["bad-137"]["code"], "10004",
+        "the provider's code: {}",
+        o["bad-137"]
+    );
+    assert_eq!(
+        o["failzero-901"]["state"], "rejected",
+        "FAIL with ErrorCode 0 is a refusal, not 'unreachable'"
+    );
+    assert_eq!(o["member0"]["state"], "imported");
+    let state = stack.sandbox_state();
+    let members = im_members(&state);
+    assert_eq!(members.len(), n - 2 + 1, "every good row plus the admin");
+    eprintln!("{}", sends_per_person(&state));
+    // The batch size came down: most requests went out at the size the provider takes.
+    let log = stack.proxy.log_text();
+    assert!(log.contains("batches shrink"), "{log}");
+}
+
+#[test]
+fn a_tencent_meeting_import_refused_whole_is_split_to_the_row_it_refuses() {
+    let stack = Stack::start(0.0);
+    let c = stack.client();
+    let n = 60;
+    let rows: Vec<Value> = (0..n)
+        .map(|i| {
+            // One number the service will not take; it refuses every import that carries it.
+            let phone = if i == 41 {
+                "19900001234".to_string()
+            } else {
+                format!("137{:08}", i)
+            };
+            json!({"row": i + 2, "cells": [format!("观众{i}"), phone]})
+        })
+        .collect();
+    let r = c.post(
+        "/api/jobs",
+        &json!({"file_name": "tm.csv", "headers": ["姓名", "手机号"], "rows": rows, "destinations": [WEBINAR]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let job = c.wait_job(&id, Duration::from_secs(300));
+    assert_eq!(job["state"], "completed", "{job}");
+    let k = counts(&job, WEBINAR);
+    assert_eq!((k["imported"], k["rejected"]), ((n - 1) as u64, 1), "{k:?}");
+    let o = outcomes(&c, &id, WEBINAR);
+    assert_eq!(o["观众41"]["state"], "rejected");
+    assert!(
+        o["观众41"]["message"]["zh"]
+            .as_str()
+            .unwrap()
+            .contains("19900001234"),
+        "the provider's own reason: {}",
+        o["观众41"]
+    );
+    assert!(
+        o["观众0"]["reference"].is_string(),
+        "enroll id kept: {}",
+        o["观众0"]
+    );
+    eprintln!("{}", sends_per_person(&stack.sandbox_state()));
+}
+
+#[test]
+fn a_second_process_on_the_same_data_directory_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = serve_sandbox(dir.path(), "first.log", &[]);
+    let data = dir.path().join("data");
+    let out = std::process::Command::new(bin())
+        .args(["serve", "--sandbox", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the second process exited with an error"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("another rollcall process is using the journal"),
+        "a clear reason: {err}"
+    );
+    // The first still serves.
+    assert_eq!(Client::new(&first.url, None).get("/healthz").status, 200);
+    drop(first);
+    // Once it is gone, the directory can be used again (the OS released the lock).
+    let again = serve_sandbox(dir.path(), "again.log", &[]);
+    assert_eq!(Client::new(&again.url, None).get("/healthz").status, 200);
+}
