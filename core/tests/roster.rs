@@ -588,3 +588,46 @@ fn roster_rows_read_back_from_any_field_order() {
     assert!(serde_json::from_str::<roster::Rows>(r#"[{"cells": ["a"]}]"#).is_err());
     assert!(serde_json::from_str::<roster::Rows>(r#"[{"row": 2}]"#).is_err());
 }
+
+/// IM's `Role` is only `Admin` or absent (seed 003: "目前只支持填 Admin"): any other value is a
+/// row problem, a normal member is sent without a Role, and a fixed role other than Admin is a
+/// problem of the mapping, never sent.
+#[test]
+fn im_role_is_only_admin_or_absent() {
+    let mut opts = MappingOptions::default();
+    opts.overrides.insert("角色".into(), FieldKind::Role);
+    let r = roster::parse_roster(
+        "姓名,IM账号,角色\n甲,a1,Admin\n乙,a2,管理员\n丙,a3,成员\n丁,a4,\n戊,a5,Owner\n".as_bytes(),
+        &opts,
+    )
+    .unwrap();
+    let roles: Vec<_> = (0..5)
+        .map(|i| r.attendee(i).to_im_member().unwrap().role)
+        .collect();
+    use rollcall_core::providers::tencent_im::MemberRole;
+    assert_eq!(roles[0], Some(MemberRole::Admin));
+    assert_eq!(roles[1], Some(MemberRole::Admin));
+    assert_eq!(roles[2], None, "a normal member carries no Role");
+    assert_eq!(roles[3], None);
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.row == 6 && p.code == "im_role" && p.severity == Severity::Error),
+        "{:?}",
+        r.problems
+    );
+    assert_eq!(roles[4], None, "an invalid role is never sent");
+
+    let mut fixed = MappingOptions::default();
+    fixed.fixed.insert(FieldKind::Role, "Owner".into());
+    let r = roster::parse_roster("姓名,IM账号\n甲,a1\n".as_bytes(), &fixed).unwrap();
+    assert!(r.problems.iter().any(|p| p.row == 1 && p.code == "im_role"));
+    assert_eq!(r.attendee(0).to_im_member().unwrap().role, None);
+    fixed.fixed.insert(FieldKind::Role, "admin".into());
+    let r = roster::parse_roster("姓名,IM账号\n甲,a1\n".as_bytes(), &fixed).unwrap();
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(
+        r.attendee(0).to_im_member().unwrap().role,
+        Some(MemberRole::Admin)
+    );
+}

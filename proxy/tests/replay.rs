@@ -5,7 +5,7 @@
 //!
 //! The pages have no example for the two list calls the runner makes before it sends
 //! (`enroll/approvals`, `get_group_member_info`) nor for WeCom's `gettoken`: those are answered
-//! with the documented shape of an empty list / a token (PROVIDERS.md §1.1, §2.2, §3.3).
+//! with the documented shape of an empty list / a token (docs/providers.md).
 
 mod common;
 

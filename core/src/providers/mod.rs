@@ -1,6 +1,6 @@
 //! Provider wire types, validation and error classification — one module per provider.
 //!
-//! Field names and JSON types are exactly the providers' (see `../PROVIDERS.md` in the repo docs
+//! Field names and JSON types are exactly the providers' (see `docs/providers.md`
 //! and the seeds copied under `core/tests/fixtures/seeds`).
 
 pub mod flex;
@@ -11,7 +11,7 @@ pub mod wecom;
 
 use serde::{Deserialize, Serialize};
 
-/// What a client should do about a provider error (PROVIDERS.md §5).
+/// What a client should do about a provider error (docs/providers.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorClass {
@@ -43,7 +43,7 @@ impl Provider {
             Provider::Huiyi31 => "huiyi31",
         }
     }
-    /// The provider's own classification of `code` (PROVIDERS.md §5).
+    /// The provider's own classification of `code` (docs/providers.md).
     pub fn classify(self, code: i64) -> ErrorClass {
         match self {
             Provider::TencentMeeting => tencent_meeting::classify(code),

@@ -165,7 +165,7 @@ pub mod codes {
     pub const SDKAPPID_MISMATCH: i64 = 70014;
 }
 
-/// PROVIDERS.md §3.5.
+/// The error classes (docs/providers.md, "Error classes").
 pub fn classify(code: i64) -> ErrorClass {
     match code {
         10002 | 10006 | 60007 | 60011 | 60018 | 60019 | 60008 => ErrorClass::Retryable,
@@ -181,7 +181,7 @@ pub fn shrinks_batch(code: i64) -> bool {
     code == codes::TOO_MANY_ACCOUNTS
 }
 
-/// Rate-limit codes (PROVIDERS.md §3.5): back off before the next call.
+/// Rate-limit codes (docs/providers.md): back off before the next call.
 pub fn is_rate_limit(code: i64) -> bool {
     matches!(code, 10006 | 60007 | 60011 | 60018 | 60019)
 }

@@ -62,7 +62,7 @@ impl Edition {
     }
 }
 
-/// Recommended maximum enrollments per import call (PROVIDERS.md §1.5).
+/// Recommended maximum enrollments per import call (docs/providers.md).
 pub const MAX_IMPORT_PER_CALL: usize = 1000;
 /// `enroll/approvals` page size limit.
 pub const MAX_APPROVALS_PAGE_SIZE: u32 = 300;
@@ -527,7 +527,7 @@ pub struct ErrorInfo {
     pub message: String,
 }
 
-/// PROVIDERS.md §1.6.
+/// The error classes (docs/providers.md, "Error classes").
 pub fn classify(code: i64) -> ErrorClass {
     match code {
         190300 | 190301 => ErrorClass::Reauth,
@@ -536,7 +536,7 @@ pub fn classify(code: i64) -> ErrorClass {
     }
 }
 
-/// Rate-limit codes: wait for the window (PROVIDERS.md §1.6). 190311 (per day) is not here: it
+/// Rate-limit codes: wait for the window (docs/providers.md). 190311 (per day) is not here: it
 /// stops the destination.
 pub fn is_rate_limit(code: i64) -> bool {
     matches!(code, 190310 | 190313)

@@ -8,7 +8,7 @@ use crate::problem::{Problem, Problems};
 
 /// Page size limit for the enrollment list.
 pub const MAX_LIMIT: u32 = 50;
-/// Calls per minute per corp and API (PROVIDERS.md §2.3).
+/// Calls per minute per corp and API (docs/providers.md).
 pub const CALLS_PER_MINUTE: u32 = 10_000;
 /// `limit` when the request leaves it out (seed 001: 默认值为50).
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -201,7 +201,7 @@ pub mod codes {
     pub const NOT_FOUND: i64 = 400_041;
 }
 
-/// PROVIDERS.md §2.4.
+/// The error classes (docs/providers.md, "Error classes").
 pub fn classify(code: i64) -> ErrorClass {
     match code {
         -1 | 6000 | 45009 | 45033 => ErrorClass::Retryable,
@@ -210,7 +210,7 @@ pub fn classify(code: i64) -> ErrorClass {
     }
 }
 
-/// Rate-limit codes: the per-minute block lasts 60 s (PROVIDERS.md §2.3).
+/// Rate-limit codes: the per-minute block lasts 60 s (docs/providers.md).
 pub fn is_rate_limit(code: i64) -> bool {
     matches!(code, 45009 | 45033)
 }

@@ -183,11 +183,34 @@ impl RowSink for RosterBuilder<'_, '_> {
 
 /// Step 1: every header to a field (overrides first, then the automatic guess; the first column of
 /// a kind wins), with a warning for an empty or repeated header (kept as a custom field).
+/// An IM group role as organizers write it: `Some(true)` Admin, `Some(false)` a normal member,
+/// `None` anything else. IM takes only `Admin` ("目前只支持填 Admin", seed 003); a normal
+/// member is sent without a Role.
+pub fn role_is_admin(v: &str) -> Option<bool> {
+    match v.trim() {
+        "Admin" | "admin" | "管理员" => Some(true),
+        "" | "Member" | "member" | "成员" | "普通成员" => Some(false),
+        _ => None,
+    }
+}
+
 fn map_columns(
     headers: &[String],
     options: &MappingOptions,
     problems: &mut Vec<RowProblem>,
 ) -> Vec<ColumnMapping> {
+    if let Some(v) = fixed_value(&options.fixed, FieldKind::Role) {
+        if role_is_admin(&v).is_none() {
+            problems.push(RowProblem::new(
+                1,
+                None,
+                "im_role",
+                Severity::Error,
+                &format!("固定群角色“{v}”无效：只能是 Admin/管理员（普通成员留空）"),
+                &format!("fixed group role \"{v}\" is invalid: only Admin (leave empty for a normal member)"),
+            ));
+        }
+    }
     let mut columns = Vec::with_capacity(headers.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut taken: Vec<FieldKind> = Vec::new();
@@ -332,10 +355,9 @@ pub(super) fn read_fields<'a>(
             FieldKind::OpenId => f.open_id = Some(v),
             FieldKind::ImAccount => f.im_account = Some(v),
             FieldKind::Nickname => f.nickname = Some(v),
-            FieldKind::Role => match v {
-                "Admin" | "admin" | "管理员" => f.admin = true,
-                "Member" | "member" | "成员" | "普通成员" => {}
-                _ => {
+            FieldKind::Role => match role_is_admin(v) {
+                Some(admin) => f.admin = admin,
+                None => {
                     if let Some(p) = problems.as_deref_mut() {
                         p.push(RowProblem::new(
                             row,

@@ -264,11 +264,12 @@ impl Roster {
             open_id: cell(f.open_id),
             im_account: cell(f.im_account),
             nickname: cell(f.nickname).or_else(|| fixed(FieldKind::Nickname)),
-            role: if admin {
-                Some(Cell::const_new("Admin"))
-            } else {
-                fixed(FieldKind::Role)
-            },
+            // Only `Admin` is ever sent as a Role: a fixed role is honoured when it says Admin
+            // (any other fixed value is a header problem, see `role_is_admin`).
+            role: (admin
+                || fixed(FieldKind::Role)
+                    .is_some_and(|v| super::build::role_is_admin(&v) == Some(true)))
+            .then(|| Cell::const_new("Admin")),
             join_time,
             custom,
         }

@@ -225,3 +225,40 @@ where
         tokio::time::sleep(Duration::from_millis(base / 2 + jitter)).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The local pacer on tokio's paused clock (virtual time: exact, whatever the machine is
+    /// doing): calls from several tasks at once go out one `interval` apart, the first at once.
+    #[tokio::test(start_paused = true)]
+    async fn the_local_pacer_spaces_calls_at_its_interval() {
+        let pacer = Arc::new(Pacer::per_second(5.0));
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..6 {
+            let p = pacer.clone();
+            tasks.push(tokio::spawn(async move {
+                p.wait().await;
+                Instant::now()
+            }));
+        }
+        let mut at: Vec<Duration> = Vec::new();
+        for t in tasks {
+            at.push(t.await.unwrap() - start);
+        }
+        at.sort();
+        assert_eq!(at[0], Duration::ZERO, "the first call goes at once");
+        for pair in at.windows(2) {
+            assert_eq!(pair[1] - pair[0], Duration::from_millis(200), "{at:?}");
+        }
+        // Idle for a while: the next call is not held back by slots that passed unused, and does
+        // not make up for them with a burst.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let t0 = Instant::now();
+        pacer.wait().await;
+        pacer.wait().await;
+        assert_eq!(Instant::now() - t0, Duration::from_millis(200));
+    }
+}

@@ -1,4 +1,4 @@
-//! Tencent Meeting AK/SK client: signing byte by byte (PROVIDERS.md §1.3), create webinar,
+//! Tencent Meeting AK/SK client: signing byte by byte (docs/providers.md), create webinar,
 //! import enrollments, list enrollments.
 
 use std::sync::Arc;

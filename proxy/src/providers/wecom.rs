@@ -12,7 +12,7 @@ use tokio::sync::Mutex;
 use super::{read_body, ProviderError};
 
 const P: Provider = Provider::Wecom;
-/// Refresh when less than this much lifetime remains (PROVIDERS.md §2.2).
+/// Refresh when less than this much lifetime remains (docs/providers.md).
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
 pub struct Config {

@@ -180,7 +180,7 @@ impl RateLimit {
     }
 }
 
-/// The documented limits (PROVIDERS.md): Tencent Meeting 300 calls/min per app (190310), IM
+/// The documented limits (docs/providers.md): Tencent Meeting 300 calls/min per app (190310), IM
 /// 100 requests/s per API (10006), WeCom 10,000/min per corp and API (45009).
 pub struct Limits {
     pub tencent_meeting: RateLimit,

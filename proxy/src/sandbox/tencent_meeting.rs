@@ -344,7 +344,8 @@ pub async fn create_webinar(
         return super::lost_response();
     }
     let short = &meeting_id[meeting_id.len() - 8..];
-    Json(CreateWebinarResponse {
+    let drift = sb.faults.next_u64().is_multiple_of(2);
+    let answer = CreateWebinarResponse {
         subject: req.subject,
         meeting_id: meeting_id.clone(),
         meeting_code: code,
@@ -356,8 +357,19 @@ pub async fn create_webinar(
         guest_join_link: format!("https://meeting.tencent.com/s/sandbox{short}"),
         manual_check_link: format!("https://meeting.tencent.com/webinar-audit/sandbox{short}"),
         manual_check_password: format!("{:06}", sb.faults.next_u64() % 1_000_000),
-    })
-    .into_response()
+    };
+    let mut body = serde_json::to_value(answer).expect("serialising a wire type");
+    if drift {
+        // As real answers do: times as numbers, the enumeration as a string, links left out.
+        body["start_time"] = json!(req.start_time);
+        body["end_time"] = json!(req.end_time);
+        body["admission_type"] = json!(req.admission_type.code().to_string());
+        if let Some(o) = body.as_object_mut() {
+            o.remove("guest_join_link");
+            o.remove("manual_check_link");
+        }
+    }
+    Json(body).into_response()
 }
 
 pub async fn import(

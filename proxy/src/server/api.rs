@@ -165,7 +165,20 @@ pub async fn create_webinar(
             tracing::warn!(error = %e, "cannot remember the new webinar");
         }
     }
-    r.map(Json).map_err(|e| Rejection::provider(&e))
+    r.map(Json).map_err(|e| {
+        if e.ambiguous {
+            // No answer at all: the webinar may exist. Say how to look before creating it again.
+            let subject = &req.subject;
+            Rejection::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "provider_outcome_unknown",
+                &format!("腾讯会议没有返回结果（{}），研讨会可能已经创建。再次创建前，请在腾讯会议“我的会议”或企业管理后台中查找主题为“{subject}”的网络研讨会", e.message),
+                &format!("Tencent Meeting sent no answer ({}); the webinar may have been created. Before creating it again, look for a webinar titled \"{subject}\" under My Meetings in Tencent Meeting or in the admin console", e.message),
+            )
+        } else {
+            Rejection::provider(&e)
+        }
+    })
 }
 
 #[utoipa::path(get, path = "/api/tencent-meeting/webinars/{id}/enrollments", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), responses((status = 200, description = "Every enrollment (all pages); entries the provider sent in an unreadable shape are marked", body = [Object]), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]

@@ -1,7 +1,7 @@
 //! Tencent Meeting webinar enrollments (seed 000): list `enroll/approvals`, import in batches,
 //! match answers and list entries on every identity a person carries, cap per edition.
 //!
-//! The list carries no phone (docs/providers.md, "Tencent Meeting's list"): a row imported by
+//! The list carries no phone (docs/providers.md, "Tencent Meeting"): a row imported by
 //! phone whose answer was lost cannot be found in it by who it is. Such a row is settled by
 //! comparing the list before and after its batch — the entries that appeared (new `enroll_id`s,
 //! imported, not named by any answer) matched on the nick names sent — and where that proves
