@@ -631,3 +631,20 @@ fn im_role_is_only_admin_or_absent() {
         Some(MemberRole::Admin)
     );
 }
+
+/// 31huiyi: a phone outside mainland China carries its country code (`AreaCode`, "+852"); a
+/// mainland one does not.
+#[test]
+fn huiyi31_fields_carry_the_area_code_outside_mainland() {
+    let r = parse("姓名,区号,手机\n陈,852,91234567\n张,86,13800138000\n".as_bytes());
+    let f0 = r.attendee(0).to_huiyi31_fields();
+    let field = |f: &[rollcall_core::providers::huiyi31::Field], n: &str| {
+        f.iter()
+            .find(|x| x.field_name == n)
+            .map(|x| x.field_value.clone())
+    };
+    assert_eq!(field(&f0, "AreaCode").as_deref(), Some("+852"), "{f0:?}");
+    assert_eq!(field(&f0, "Mobile").as_deref(), Some("91234567"));
+    let f1 = r.attendee(1).to_huiyi31_fields();
+    assert_eq!(field(&f1, "AreaCode"), None, "{f1:?}");
+}

@@ -96,6 +96,7 @@ admin_identifier = "administrator"
 secret_key_env = "BENCH_IM"
 [providers.huiyi31]
 base_url = "{sandbox}"
+requests_per_second = 200
 default_item_sku_name = "嘉宾票"
 "#,
             d = dir.join("data").display()

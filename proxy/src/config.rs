@@ -371,7 +371,7 @@ fn im_rate() -> u32 {
 pub struct Huiyi31Config {
     #[serde(default = "huiyi_base")]
     pub base_url: String,
-    /// Requests per second (undocumented upstream; be gentle).
+    /// Requests per second. Seed 004 documents no limit: a few a second by default.
     #[serde(default = "huiyi_rate")]
     pub requests_per_second: u32,
     /// Used when a job's destination names only the event (`huiyi31:EVENT_ID`).
@@ -380,12 +380,16 @@ pub struct Huiyi31Config {
     /// The ticket's name as 31huiyi knows it (`ItemSkuName`, required by Register). No default:
     /// a guessed name would be sent on every registration.
     pub default_item_sku_name: Option<String>,
+    /// Ticket names by ticket id (`ItemSkuId = "ItemSkuName"`): a destination that names its
+    /// ticket (`huiyi31:EVENT:TYPE:SKU`) sends that ticket's name, never the default's.
+    #[serde(default)]
+    pub tickets: std::collections::BTreeMap<String, String>,
 }
 fn huiyi_base() -> String {
     "https://31api.31huiyi.com".into()
 }
 fn huiyi_rate() -> u32 {
-    200
+    5
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -216,6 +216,7 @@ fn clients_from_config(cfg: &Config) -> Result<Clients> {
             default_attendee_type_id: h.default_attendee_type_id.clone(),
             default_item_sku_id: h.default_item_sku_id.clone(),
             default_item_sku_name: h.default_item_sku_name.clone(),
+            tickets: h.tickets.clone(),
         }
     });
     Ok(Clients {
@@ -262,6 +263,8 @@ base_url = "{u}"
 default_attendee_type_id = "{ht}"
 default_item_sku_id = "{hs}"
 default_item_sku_name = "嘉宾票"
+[providers.huiyi31.tickets]
+vip-ticket = "VIP 票"
 "#,
         u = sandbox_url,
         app = demo::TM_APP_ID,

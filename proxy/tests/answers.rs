@@ -150,3 +150,50 @@ fn a_second_process_on_the_same_data_directory_refuses_to_start() {
     let again = serve_sandbox(dir.path(), "again.log", &[]);
     assert_eq!(Client::new(&again.url, None).get("/healthz").status, 200);
 }
+
+/// 31huiyi: a destination that names its ticket sends that ticket's name (the sandbox refuses
+/// another ticket's name); one the config cannot name is refused when the job is created and in
+/// the preview, not accepted to end with every row `skipped`.
+#[test]
+fn a_31huiyi_ticket_travels_with_its_name() {
+    let stack = Stack::start(0.0);
+    let c = stack.client();
+    let rows = vec![
+        json!({"row": 2, "cells": ["陈", "13900000001"]}),
+        json!({"row": 3, "cells": ["李", "13900000002"]}),
+    ];
+    let vip = "huiyi31:demo-event:demo-type:vip-ticket";
+    let r = c.post(
+        "/api/jobs",
+        &json!({"file_name": "hy.csv", "headers": ["姓名", "手机号"], "rows": rows, "destinations": [vip]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let job = c.wait_job(&id, Duration::from_secs(120));
+    assert_eq!(counts(&job, vip)["imported"], 2, "{job}");
+
+    let nameless = "huiyi31:demo-event:demo-type:gala-ticket";
+    for path in ["/api/jobs", "/api/jobs/preview"] {
+        let r = c.post(
+            path,
+            &json!({"file_name": "hy.csv", "headers": ["姓名", "手机号"], "rows": rows, "destinations": [nameless]}),
+        );
+        assert_eq!(r.status, 422, "{path}: {}", r.body);
+        let e = r.json();
+        assert_eq!(e["code"], "destination_unavailable", "{e}");
+        assert!(
+            e["message"]["zh"]
+                .as_str()
+                .unwrap()
+                .contains("providers.huiyi31.tickets")
+                && e["message"]["en"].as_str().unwrap().contains("gala-ticket"),
+            "says what to configure: {e}"
+        );
+    }
+    let jobs = c.get("/api/jobs").json();
+    assert_eq!(
+        jobs.as_array().map_or(0, Vec::len),
+        1,
+        "no job was created: {jobs}"
+    );
+}

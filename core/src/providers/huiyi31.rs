@@ -212,6 +212,9 @@ pub mod field_names {
     pub const EMAIL: &str = "Email";
     pub const COMPANY: &str = "Company";
     pub const POSITION: &str = "Position";
+    /// The phone's country code, as the seed writes it for the purchaser ("手机区号(例如+86)"):
+    /// sent for a phone outside mainland China, whose `Mobile` alone would be read as +86.
+    pub const AREA_CODE: &str = "AreaCode";
 }
 
 pub fn validate_register(req: &RegisterRequest) -> Vec<Problem> {

@@ -182,6 +182,12 @@ impl Attendee {
         };
         push(n::FULL_NAME, &self.name);
         push(n::MOBILE, &self.phone);
+        let abroad = self
+            .area
+            .as_deref()
+            .filter(|a| self.phone.is_some() && !a.is_empty() && *a != "86")
+            .map(|a| Cell::from(format!("+{a}").as_str()));
+        push(n::AREA_CODE, &abroad);
         push(n::EMAIL, &self.email);
         push(n::COMPANY, &self.company);
         push(n::POSITION, &self.position);

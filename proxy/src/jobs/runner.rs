@@ -351,6 +351,13 @@ impl Runner {
             .await
     }
 
+    /// Whether the configuration can serve `dest` at all (provider configured; for 31huiyi an
+    /// attendee type and a ticket with its name): a job to it is refused when created, not
+    /// accepted to end with every row `skipped`.
+    pub fn can_serve(&self, dest: &Destination) -> Result<(), Fatal> {
+        Module::build(&self.clients, &self.pacers, dest).map(|_| ())
+    }
+
     /// What a job would do at each destination now, sending nothing: the same rules, lists and
     /// decisions as the job (see `jobs::preview`).
     pub async fn preview(&self, job: &super::store::NewJob) -> Result<JobPreview, Fatal> {

@@ -117,6 +117,20 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
             &format!("门票商品不存在: {}", bad.item_sku_id),
         );
     }
+    // The name travels with its id: another ticket's name is refused.
+    if let Some(bad) = req.items.iter().find(|i| {
+        !ev.items
+            .iter()
+            .any(|(id, name)| *id == i.item_sku_id && *name == i.item_sku_name)
+    }) {
+        return business(
+            codes::INVALID,
+            &format!(
+                "门票商品名称与商品 {} 不符: {}",
+                bad.item_sku_id, bad.item_sku_name
+            ),
+        );
+    }
     let field = |n: &str| req.field(n).unwrap_or("").to_string();
     let order = Order {
         order_id: format!("b0e50000-6b13-9276-{:04x}-{:012x}", seq % 0xffff, seq),

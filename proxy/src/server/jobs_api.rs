@@ -43,6 +43,12 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<JobSummary>), Rejection> {
     let id = format!("job_{}", uuid::Uuid::new_v4().simple());
     let targets: Vec<String> = req.destinations.iter().map(|d| d.to_string()).collect();
+    for d in &req.destinations {
+        state
+            .runner
+            .can_serve(d)
+            .map_err(|jobs::context::Fatal(reason)| unservable(d, &reason))?;
+    }
     let job = jobs::prepare(req, &me.user, now(), id.clone())
         .map_err(|e| Rejection(StatusCode::UNPROCESSABLE_ENTITY, e))?;
     let rows = job.rows.len() as u64;
@@ -72,6 +78,16 @@ pub async fn create(
     );
     state.runner.start_new(id.clone(), input);
     Ok((StatusCode::CREATED, Json(summary(&state, &id)?)))
+}
+
+/// A destination the configuration cannot serve: 422 with the reason, before any work.
+fn unservable(d: &rollcall_core::api::Destination, reason: &str) -> Rejection {
+    Rejection::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "destination_unavailable",
+        &format!("无法导入到 {d}：{reason}"),
+        &format!("cannot import to {d}: {reason}"),
+    )
 }
 
 #[utoipa::path(post, path = "/api/jobs/preview", tag = "jobs", request_body = CreateJobRequest, responses((status = 200, description = "Per destination: rows the roster rules keep out, rows already there, rows that would be sent, rows over the cap — nothing is sent", body = JobPreview), (status = 400, description = "Invalid input", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 422, description = "Not a job request, or a destination that cannot be asked (does not exist, not configured)", body = ApiError)))]

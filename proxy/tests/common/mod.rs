@@ -179,9 +179,12 @@ admin_identifier = "administrator"
 secret_key_env = "IT_IM_SECRET"
 [providers.huiyi31]
 base_url = "{u}"
+requests_per_second = 200
 default_attendee_type_id = "demo-type"
 default_item_sku_id = "demo-ticket"
 default_item_sku_name = "嘉宾票"
+[providers.huiyi31.tickets]
+vip-ticket = "VIP 票"
 {extra}
 "#,
         data = dir.join("data").display(),

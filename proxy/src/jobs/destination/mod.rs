@@ -258,24 +258,19 @@ impl Module {
                     .huiyi31
                     .as_ref()
                     .ok_or_else(|| Fatal("31会议未配置 / 31huiyi is not configured".into()))?;
-                let need = |v: Option<&String>, what: &str| {
-                    v.cloned().ok_or_else(|| Fatal(what.to_string()))
-                };
+                let attendee_type_id = attendee_type_id
+                    .as_ref()
+                    .or(hy.default_attendee_type_id.as_ref())
+                    .cloned()
+                    .ok_or_else(|| Fatal("缺少参会人类别 ID（在导入目标中写明 huiyi31:会议:类别:门票，或配置 providers.huiyi31.default_attendee_type_id） / no attendee type id (name it in the destination huiyi31:EVENT:TYPE:SKU, or set providers.huiyi31.default_attendee_type_id)".into()))?;
+                let (item_sku_id, item_sku_name) =
+                    hy.ticket(item_sku_id.as_deref()).map_err(Fatal)?;
                 Module::Huiyi31(huiyi31::Huiyi31 {
                     client: hy.client.clone(),
                     event_id: event_id.clone(),
-                    attendee_type_id: need(
-                        attendee_type_id.as_ref().or(hy.default_attendee_type_id.as_ref()),
-                        "缺少参会人类别 ID / no attendee type id (huiyi31:EVENT:TYPE:SKU)",
-                    )?,
-                    item_sku_id: need(
-                        item_sku_id.as_ref().or(hy.default_item_sku_id.as_ref()),
-                        "缺少门票商品 ID / no ticket item id (huiyi31:EVENT:TYPE:SKU)",
-                    )?,
-                    item_sku_name: need(
-                        hy.default_item_sku_name.as_ref(),
-                        "缺少门票商品名称（配置 providers.huiyi31.default_item_sku_name） / no ticket name (providers.huiyi31.default_item_sku_name)",
-                    )?,
+                    attendee_type_id,
+                    item_sku_id,
+                    item_sku_name,
                     pacer: pacers.huiyi31.clone(),
                 })
             }
