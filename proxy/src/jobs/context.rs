@@ -220,6 +220,18 @@ impl Ctx {
             .await
     }
 
+    /// Stores what the destination keeps between rounds (see [`JobStore::save_memo`]).
+    pub async fn save_memo(&self, memo: &str) -> Result<(), Fatal> {
+        let replica = &self.shared.replica;
+        self.journal(|s| s.save_memo(&self.job, self.dest, memo, replica))
+            .await
+    }
+
+    /// What the destination stored last (this process, an earlier one, or another replica).
+    pub async fn load_memo(&self) -> Result<Option<String>, Fatal> {
+        self.journal(|s| s.load_memo(&self.job, self.dest)).await
+    }
+
     /// Final states for rows (outside any batch, or leaving theirs while the rest stays in flight).
     pub async fn settle(&self, settled: &[Settled]) -> Result<(), Fatal> {
         let replica = &self.shared.replica;

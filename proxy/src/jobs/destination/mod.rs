@@ -76,15 +76,34 @@ pub trait Reconcilable: Send + Sync + 'static {
     /// Verdicts for the rows of batches whose outcome is not known, from a fresh list. By
     /// default the list shows every person it holds (IM lists every member account): a row is
     /// present or absent. Tencent Meeting's list shows no phone and overrides this.
-    fn reconcile(&self, held: &Self::Held, rows: &[RowIdx]) -> Vec<InFlight> {
-        rows.iter()
+    fn reconcile(
+        &self,
+        _ctx: &Ctx,
+        held: &Self::Held,
+        rows: &[RowIdx],
+    ) -> impl Future<Output = Result<Vec<InFlight>, Fatal>> + Send {
+        let verdicts = rows
+            .iter()
             .map(|&r| held.find(r).map_or(InFlight::Absent, InFlight::Present))
-            .collect()
+            .collect();
+        std::future::ready(Ok(verdicts))
     }
 
     /// Called once a round, with the round's list, after the rows in flight are settled and
-    /// before the round's batches go out (Tencent Meeting keeps it as the "before" list).
-    fn round_start(&self, _held: &Self::Held) {}
+    /// before the round's batches go out (Tencent Meeting journals it as the "before" list).
+    fn round_start(
+        &self,
+        _ctx: &Ctx,
+        _held: &Self::Held,
+    ) -> impl Future<Output = Result<(), Fatal>> + Send {
+        std::future::ready(Ok(()))
+    }
+
+    /// Called after an answer's outcomes are journaled (Tencent Meeting journals the ids the
+    /// answers named).
+    fn answered(&self, _ctx: &Ctx) -> impl Future<Output = Result<(), Fatal>> + Send {
+        std::future::ready(Ok(()))
+    }
 
     /// Sends one batch (paced; retried only where safe). Per row, in order: its final state, or
     /// `None` when the answer does not account for it (it is then reconciled).
@@ -116,11 +135,14 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
             .iter()
             .flat_map(|(_, r)| r.iter().copied())
             .collect();
-        let mut verdicts: std::collections::HashMap<RowIdx, InFlight> = all
-            .iter()
-            .copied()
-            .zip(dest.reconcile(&held, &all))
-            .collect();
+        let mut verdicts: std::collections::HashMap<RowIdx, InFlight> = if all.is_empty() {
+            Default::default()
+        } else {
+            all.iter()
+                .copied()
+                .zip(dest.reconcile(ctx, &held, &all).await?)
+                .collect()
+        };
         for (batch, rows) in batches {
             let settled: Vec<Settled> = rows
                 .iter()
@@ -140,7 +162,7 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
                 .collect();
             ctx.finish(batch, &settled).await?;
         }
-        dest.round_start(&held);
+        dest.round_start(ctx, &held).await?;
         let pending = ctx.pending().await?;
         if pending.is_empty() || ctx.is_cancelled() {
             ctx.notify();
@@ -379,6 +401,9 @@ fn send_split<'a, D: Reconcilable>(
                 } else {
                     ctx.finish(batch, &settled).await?;
                 }
+                // After the outcomes: a memo ahead of its outcomes could make an answered row's
+                // entry look like no one's, and an in-flight row look absent.
+                dest.answered(ctx).await?;
             }
             // Left in flight: the next round lists the destination and settles it.
             Err(e) if e.ambiguous => {

@@ -48,13 +48,38 @@ impl TencentMeeting {
 }
 
 /// The "before" side of the batches sent in the current round: the enroll ids the round's list
-/// held, the ids answers have named since (each matched to the row it answers), and the rows
-/// this process sent. A batch left in flight by an earlier process has no "before" here.
-#[derive(Default)]
+/// held, and the ids answers have named since (each matched to the row it answers). Journaled as
+/// the destination's memo at every change, so a restart or another replica settles the batches
+/// this one left in flight the same way.
+#[derive(Default, Clone, serde::Serialize, serde::Deserialize)]
 struct Window {
     before: Option<HashSet<String>>,
+    #[serde(default)]
     answered: HashSet<String>,
-    sent: HashSet<RowIdx>,
+}
+
+impl TencentMeeting {
+    /// Journals the window (see [`Ctx::save_memo`]).
+    async fn save_window(&self, ctx: &Ctx) -> Result<(), Fatal> {
+        let memo = serde_json::to_string(&*self.window())
+            .map_err(|e| Fatal(format!("cannot record the enrollment list: {e}")))?;
+        ctx.save_memo(&memo).await
+    }
+
+    /// This process's window, else the one journaled by whoever ran the job before.
+    async fn current_window(&self, ctx: &Ctx) -> Result<Window, Fatal> {
+        let here = self.window().clone();
+        if here.before.is_some() {
+            return Ok(here);
+        }
+        Ok(match ctx.load_memo().await? {
+            Some(m) => serde_json::from_str(&m).unwrap_or_else(|e| {
+                warn!(error = %e, "the journaled enrollment list cannot be read; rows left in flight end unknown");
+                Window::default()
+            }),
+            None => Window::default(),
+        })
+    }
 }
 
 /// A row's verdict when the list can prove nothing about it.
@@ -148,8 +173,12 @@ impl Reconcilable for TencentMeeting {
     /// entry that appeared (an `enroll_id` neither listed before nor named by an answer) is
     /// claimed by the one in-flight row whose nick name it carries; rows left over are absent
     /// only when every new entry is claimed, and `unknown` otherwise.
-    fn reconcile(&self, held: &Enrolled, rows: &[RowIdx]) -> Vec<InFlight> {
-        let w = self.window();
+    async fn reconcile(
+        &self,
+        ctx: &Ctx,
+        held: &Enrolled,
+        rows: &[RowIdx],
+    ) -> Result<Vec<InFlight>, Fatal> {
         let by_phone = |r: RowIdx| {
             let e = held.input.attendee(r).to_enroll_entry();
             e.userid.is_none() && e.open_id.is_none()
@@ -163,20 +192,21 @@ impl Reconcilable for TencentMeeting {
             })
             .collect();
         if verdicts.iter().all(Option::is_some) {
-            return verdicts.into_iter().flatten().collect();
+            return Ok(verdicts.into_iter().flatten().collect());
         }
+        let w = self.current_window(ctx).await?;
         let Some(before) = w.before.as_ref() else {
-            return verdicts
+            return Ok(verdicts
                 .into_iter()
                 .map(|v| {
                     v.unwrap_or_else(|| {
                         unverifiable(
-                            "批次结果丢失时的报名列表已不可用（服务重启或由其他副本接手）",
-                            "the list from before this row's batch is gone (a restart, or another replica took over)",
+                            "批次结果丢失，且发送前的报名列表没有记录",
+                            "the batch's answer was lost and the list from before it was not recorded",
                         )
                     })
                 })
-                .collect();
+                .collect());
         };
         // The entries that appeared since the round's list and no answer accounts for.
         let mut fresh: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -194,30 +224,30 @@ impl Reconcilable for TencentMeeting {
             unclaimed += 1;
         }
         // Nick names sent by the phone rows still open (a nick two rows share claims nothing).
-        let mut nicks: HashMap<String, usize> = HashMap::new();
-        for (k, &r) in rows.iter().enumerate() {
-            if verdicts[k].is_none() {
-                let nick = held.input.attendee(r).to_enroll_entry().nick_name;
-                *nicks
-                    .entry(nick.unwrap_or_default().trim().to_string())
-                    .or_default() += 1;
-            }
-        }
-        for (k, &r) in rows.iter().enumerate() {
-            if verdicts[k].is_some() || !w.sent.contains(&r) {
-                continue;
-            }
-            let nick = held
-                .input
+        let nick_of = |r: RowIdx| {
+            held.input
                 .attendee(r)
                 .to_enroll_entry()
                 .nick_name
-                .unwrap_or_default();
-            let nick = nick.trim();
-            if nick.is_empty() || nicks.get(nick) != Some(&1) {
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        };
+        let mut nicks: HashMap<String, usize> = HashMap::new();
+        for (k, &r) in rows.iter().enumerate() {
+            if verdicts[k].is_none() {
+                *nicks.entry(nick_of(r)).or_default() += 1;
+            }
+        }
+        for (k, &r) in rows.iter().enumerate() {
+            if verdicts[k].is_some() {
                 continue;
             }
-            if let Some([i]) = fresh.get(nick).map(Vec::as_slice) {
+            let nick = nick_of(r);
+            if nick.is_empty() || nicks.get(&nick) != Some(&1) {
+                continue;
+            }
+            if let Some([i]) = fresh.get(nick.as_str()).map(Vec::as_slice) {
                 let e = &held.entries[*i];
                 verdicts[k] = Some(InFlight::Present(Found {
                     reference: e.enroll_id.as_ref().map(|x| x.to_string()),
@@ -226,16 +256,11 @@ impl Reconcilable for TencentMeeting {
                 unclaimed -= 1;
             }
         }
-        rows.iter()
-            .zip(verdicts)
-            .map(|(r, v)| {
+        Ok(verdicts
+            .into_iter()
+            .map(|v| {
                 v.unwrap_or_else(|| {
-                    if !w.sent.contains(r) {
-                        unverifiable(
-                            "此行所在批次由之前的运行发出，结果丢失",
-                            "this row's batch was sent by an earlier run and its answer was lost",
-                        )
-                    } else if unclaimed == 0 {
+                    if unclaimed == 0 {
                         // No entry appeared that could be this row: it was not imported.
                         InFlight::Absent
                     } else {
@@ -246,20 +271,27 @@ impl Reconcilable for TencentMeeting {
                     }
                 })
             })
-            .collect()
+            .collect())
     }
 
-    /// The round's list becomes the "before" of the batches the round sends.
-    fn round_start(&self, held: &Enrolled) {
-        let mut w = self.window();
-        w.before = Some(
-            held.entries
-                .iter()
-                .filter_map(|e| e.enroll_id.as_ref().map(|x| x.as_string()))
-                .collect(),
-        );
-        w.answered.clear();
-        w.sent.clear();
+    /// The round's list becomes the "before" of the batches the round sends, journaled before
+    /// any of them goes out.
+    async fn round_start(&self, ctx: &Ctx, held: &Enrolled) -> Result<(), Fatal> {
+        *self.window() = Window {
+            before: Some(
+                held.entries
+                    .iter()
+                    .filter_map(|e| e.enroll_id.as_ref().map(|x| x.as_string()))
+                    .collect(),
+            ),
+            answered: HashSet::new(),
+        };
+        self.save_window(ctx).await
+    }
+
+    /// The ids the answers named, journaled after their rows' outcomes.
+    async fn answered(&self, ctx: &Ctx) -> Result<(), Fatal> {
+        self.save_window(ctx).await
     }
 
     /// Only the provider's word decides: an entry in the answer → imported; a userid in
@@ -279,7 +311,6 @@ impl Reconcilable for TencentMeeting {
                 .map(|&r| input.attendee(r).to_enroll_entry())
                 .collect(),
         };
-        self.window().sent.extend(rows.iter().copied());
         let resp = ctx
             .call(&self.pacer, false, || {
                 self.client.import_enrollments(&self.meeting_id, &req)

@@ -267,6 +267,12 @@ pub trait JobStore: Send + Sync + 'static {
         outcomes: &[Settled],
         owner: Option<&str>,
     ) -> Result<()>;
+    /// Replaces what a destination's code keeps between rounds for a job (Tencent Meeting: the
+    /// list a round started from and the ids its answers named), so a restart or another replica
+    /// can settle the batches left in flight. Only by the lease holder (as `set_outcomes`).
+    fn save_memo(&self, id: &str, dest: DestIdx, memo: &str, owner: &str) -> Result<()>;
+    /// The memo [`JobStore::save_memo`] last stored, if any.
+    fn load_memo(&self, id: &str, dest: DestIdx) -> Result<Option<String>>;
     fn results(&self, id: &str) -> Result<Option<JobResults>>;
     /// `limit` rows of the results from row index `offset` (exports stream a page at a time);
     /// `None` for an unknown job.

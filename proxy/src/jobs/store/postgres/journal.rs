@@ -208,3 +208,25 @@ pub(super) fn set_outcomes(
         Ok(())
     })
 }
+
+pub(super) fn save_memo(
+    s: &PgStore,
+    id: &str,
+    dest: DestIdx,
+    memo: &str,
+    owner: &str,
+) -> Result<()> {
+    s.run(async {
+        let mut c = s.client().await?;
+        let tx = c.transaction().await?;
+        holds_lease(&tx, id, owner).await?;
+        tx.execute(
+            "INSERT INTO dest_memos (job_id, dest, memo) VALUES ($1, $2, $3) \
+             ON CONFLICT (job_id, dest) DO UPDATE SET memo = EXCLUDED.memo",
+            &[&id, &i32_of(dest.0), &memo],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}

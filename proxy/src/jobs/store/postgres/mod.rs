@@ -230,6 +230,22 @@ impl JobStore for PgStore {
         journal::set_outcomes(self, id, dest, outcomes, owner)
     }
 
+    fn save_memo(&self, id: &str, dest: DestIdx, memo: &str, owner: &str) -> Result<()> {
+        journal::save_memo(self, id, dest, memo, owner)
+    }
+
+    fn load_memo(&self, id: &str, dest: DestIdx) -> Result<Option<String>> {
+        self.run(async {
+            let c = self.client().await?;
+            Ok(c.query_opt(
+                "SELECT memo FROM dest_memos WHERE job_id = $1 AND dest = $2",
+                &[&id, &i32_of(dest.0)],
+            )
+            .await?
+            .map(|r| r.get(0)))
+        })
+    }
+
     fn results(&self, id: &str) -> Result<Option<JobResults>> {
         self.results_page(id, 0, i32::MAX as usize)
     }

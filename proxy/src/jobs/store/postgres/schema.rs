@@ -38,6 +38,10 @@ const MIGRATIONS: &[&str] = &[
     // 2: destinations seen (webinars created, groups and events used), offered by name.
     "CREATE TABLE destinations (
         destination TEXT PRIMARY KEY, label TEXT, last_used BIGINT NOT NULL);",
+    // 3: what a destination keeps between rounds (the memo of `JobStore::save_memo`).
+    "CREATE TABLE dest_memos (
+        job_id TEXT NOT NULL, dest INTEGER NOT NULL, memo TEXT NOT NULL,
+        PRIMARY KEY (job_id, dest));",
 ];
 
 /// Brings the schema to the latest version.

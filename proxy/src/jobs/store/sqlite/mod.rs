@@ -352,6 +352,26 @@ impl JobStore for SqliteStore {
         Ok(())
     }
 
+    fn save_memo(&self, id: &str, dest: DestIdx, memo: &str, _owner: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO dest_memos (job_id, dest, memo) VALUES (?1, ?2, ?3)
+             ON CONFLICT (job_id, dest) DO UPDATE SET memo = excluded.memo",
+            params![id, dest.0 as i64, memo],
+        )?;
+        Ok(())
+    }
+
+    fn load_memo(&self, id: &str, dest: DestIdx) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT memo FROM dest_memos WHERE job_id = ?1 AND dest = ?2",
+                params![id, dest.0 as i64],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     fn audit(
         &self,
         user: &str,

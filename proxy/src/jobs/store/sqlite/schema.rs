@@ -56,5 +56,16 @@ pub(super) fn migrate(conn: &Connection) -> Result<()> {
              COMMIT;",
         )?;
     }
+    if version < 3 {
+        // What a destination keeps between rounds (the memo of `JobStore::save_memo`).
+        conn.execute_batch(
+            "BEGIN;
+             CREATE TABLE IF NOT EXISTS dest_memos (
+                job_id TEXT NOT NULL, dest INTEGER NOT NULL, memo TEXT NOT NULL,
+                PRIMARY KEY (job_id, dest));
+             PRAGMA user_version = 3;
+             COMMIT;",
+        )?;
+    }
     Ok(())
 }
