@@ -158,3 +158,123 @@ fn huiyi31_register() {
         Some("1475765432202956800")
     );
 }
+
+/// The page's JSON examples as printed: every balanced `{…}` block of the text, with what the
+/// page adds to JSON taken out — `//` comments, a missing comma at a line's end, a trailing comma.
+fn examples_in_page(page: &str) -> Vec<Value> {
+    fn strip_comment(line: &str) -> &str {
+        let mut in_str = false;
+        let mut prev = '\0';
+        for (i, c) in line.char_indices() {
+            match c {
+                '"' if prev != '\\' => in_str = !in_str,
+                '/' if !in_str && line[i..].starts_with("//") => return &line[..i],
+                _ => {}
+            }
+            prev = c;
+        }
+        line
+    }
+    let lines: Vec<String> = page
+        .lines()
+        .map(|l| strip_comment(l).trim_end().to_string())
+        .collect();
+    let mut text = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        text.push_str(l);
+        let next = lines[i + 1..]
+            .iter()
+            .map(|n| n.trim())
+            .find(|n| !n.is_empty());
+        let ends_value = l.ends_with('"')
+            || l.ends_with('}')
+            || l.ends_with(']')
+            || l.ends_with(|c: char| c.is_ascii_digit())
+            || l.ends_with("true")
+            || l.ends_with("false")
+            || l.ends_with("null");
+        if ends_value && next.is_some_and(|n| n.starts_with('"') || n.starts_with('{')) {
+            text.push(',');
+        }
+        text.push('\n');
+    }
+    // Trailing commas.
+    let re_trailing = |s: &str| {
+        let mut out = String::with_capacity(s.len());
+        let chars: Vec<char> = s.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ',' {
+                let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+                if matches!(next, Some('}') | Some(']')) {
+                    continue;
+                }
+            }
+            out.push(c);
+        }
+        out
+    };
+    let text = re_trailing(&text);
+    // Balanced top-level blocks.
+    let mut out = Vec::new();
+    let (mut depth, mut start, mut in_str, mut prev) = (0usize, 0usize, false, '\0');
+    for (i, c) in text.char_indices() {
+        match c {
+            '"' if prev != '\\' && depth > 0 => in_str = !in_str,
+            '{' if !in_str => {
+                if depth == 0 {
+                    start = i;
+                }
+                depth += 1;
+            }
+            '}' if !in_str && depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    if let Ok(v) = serde_json::from_str::<Value>(&text[start..=i]) {
+                        out.push(v);
+                    }
+                }
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    out
+}
+
+/// Each JSON fixture is an example its page prints (comments and the page's slips taken out by
+/// the test, values as printed): a fixture cannot drift from the provider's page.
+#[test]
+fn every_fixture_is_an_example_printed_on_its_page() {
+    let dir = format!("{}/tests/fixtures/seeds", env!("CARGO_MANIFEST_DIR"));
+    let pages: Vec<(&str, &str)> = vec![
+        ("000", "tm_import_"),
+        ("001", "wecom_enroll_list_"),
+        ("002", "tm_create_webinar_"),
+        ("003", "im_import_"),
+        ("004", "huiyi31_register_"),
+    ];
+    let mut tied = 0;
+    for (page, prefix) in pages {
+        let page_file = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .find(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{page}_"))
+            })
+            .unwrap_or_else(|| panic!("seed page {page} is missing"));
+        let examples = examples_in_page(&std::fs::read_to_string(page_file.path()).unwrap());
+        assert!(!examples.is_empty(), "page {page} has examples");
+        for kind in ["request", "response"] {
+            let name = format!("{prefix}{kind}.json");
+            let f = fixture(&name);
+            assert!(
+                examples.contains(&f),
+                "{name} is not an example of page {page}; the page prints: {examples:#?}"
+            );
+            tied += 1;
+        }
+    }
+    assert_eq!(tied, 10);
+}

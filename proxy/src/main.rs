@@ -61,6 +61,10 @@ enum Command {
         /// 20). A larger request is answered 10005.
         #[arg(long, default_value_t = 500)]
         im_max_members: usize,
+        /// Lose the answers of the first N Tencent Meeting imports (applied, then the connection
+        /// drops), to watch the reconciliation of rows imported by phone.
+        #[arg(long, default_value_t = 0)]
+        lose_tm_imports: u32,
     },
     /// Roster tools.
     Roster {
@@ -148,6 +152,7 @@ fn main() -> std::process::ExitCode {
                         seed,
                         rate_scale,
                         im_max_members,
+                        lose_tm_imports,
                     } => serve::sandbox(serve::SandboxArgs {
                         bind,
                         config,
@@ -155,6 +160,7 @@ fn main() -> std::process::ExitCode {
                         seed,
                         rate_scale,
                         im_max_members,
+                        lose_tm_imports,
                     })
                     .await
                     .map(|_| 0),

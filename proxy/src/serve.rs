@@ -134,6 +134,7 @@ pub struct SandboxArgs {
     pub seed: u64,
     pub rate_scale: f64,
     pub im_max_members: usize,
+    pub lose_tm_imports: u32,
 }
 
 pub async fn sandbox(a: SandboxArgs) -> Result<()> {
@@ -144,6 +145,8 @@ pub async fn sandbox(a: SandboxArgs) -> Result<()> {
         a.im_max_members.max(1),
         std::sync::atomic::Ordering::Relaxed,
     );
+    sb.lose_tm_imports
+        .store(a.lose_tm_imports, std::sync::atomic::Ordering::Relaxed);
     let (l, local) = bind(a.bind, "sandbox").await?;
     println!("sandbox listening on http://{local}");
     axum::serve(l, sandbox::router(sb))

@@ -197,3 +197,79 @@ fn a_31huiyi_ticket_travels_with_its_name() {
         "no job was created: {jobs}"
     );
 }
+
+/// Tencent Meeting rows imported by phone whose answer was lost: the list carries no phone, so
+/// they are settled by comparing the list before and after the batch — the entries that appeared
+/// carry the nick names sent. Rows whose nick another row shares cannot be told apart: they end
+/// `unknown` with "check in the console", and nobody is sent twice.
+#[test]
+fn tencent_meeting_phone_rows_whose_answer_was_lost() {
+    // The first import's answer is lost after it is applied.
+    let stack = Stack::start_with(&["--lose-tm-imports", "1"]);
+    let c = stack.client();
+    let n = 120;
+    let rows: Vec<Value> = (0..n)
+        .map(|i| {
+            // Two pairs of namesakes.
+            let name = match i {
+                10 | 11 => "张伟".to_string(),
+                20 | 21 => "王芳".to_string(),
+                _ => format!("观众{i}"),
+            };
+            json!({"row": i + 2, "cells": [name, format!("136{:08}", i)]})
+        })
+        .collect();
+    let r = c.post(
+        "/api/jobs",
+        &json!({"file_name": "tm.csv", "headers": ["姓名", "手机号"], "rows": rows, "destinations": [WEBINAR]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let job = c.wait_job(&id, Duration::from_secs(300));
+    assert_eq!(job["state"], "completed", "{job}");
+    let k = counts(&job, WEBINAR);
+    let log = stack.proxy.log_text();
+    assert!(
+        log.contains("ambiguous outcome"),
+        "the answer was lost: {log}"
+    );
+    assert_eq!(k["imported"], (n - 4) as u64, "{k:?}");
+    assert_eq!(k["unknown"], 4, "the namesakes cannot be told apart: {k:?}");
+    let results = c.get(&format!("/api/jobs/{id}/results")).json();
+    for r in results["rows"].as_array().unwrap() {
+        let o = &r["outcomes"][0];
+        let name = r["cells"][0].as_str().unwrap();
+        if name == "张伟" || name == "王芳" {
+            assert_eq!(o["state"], "unknown", "{r}");
+            assert_eq!(o["code"], "unverifiable");
+            assert!(
+                o["message"]["zh"]
+                    .as_str()
+                    .unwrap()
+                    .contains("腾讯会议后台")
+                    && o["message"]["en"].as_str().unwrap().contains("console"),
+                "{o}"
+            );
+        } else {
+            assert_eq!(o["state"], "imported", "{r}");
+            // Found in the list: its enroll id and code, as if the answer had come.
+            assert!(
+                o["reference"].is_string() && o["attendee_code"].is_string(),
+                "{o}"
+            );
+        }
+    }
+    let state = stack.sandbox_state();
+    // The lost batch was applied once; nothing was sent again.
+    let report = sends_per_person(&state);
+    assert!(
+        report.contains("tencent_meeting: 120 people, at most 1 send each, 120 answers lost"),
+        "{report}"
+    );
+    // The list the proxy read had no phone: the sandbox answers as the SDK models it.
+    let page: Value = reqwest::blocking::get(format!("{}/_sandbox/state", stack.sandbox.url))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(page["tencent_meeting"]["webinars"].is_array());
+}

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
 use rollcall_core::providers::huiyi31::{
-    self as h, codes, field_names, OrderAttendee, RegisterData, RegisterRequest, RegisterResponse,
+    codes, field_names, OrderAttendee, RegisterData, RegisterRequest, RegisterResponse,
 };
 use serde_json::json;
 
@@ -87,13 +87,18 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
         Some(Fault::AuthExpired) => return super::html_status(403),
         _ => {}
     }
-    let req: RegisterRequest = match serde_json::from_slice(&body) {
+    // Checked as seed 004's table says, on the body as it came (not by core's validators).
+    let raw: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return business(codes::INVALID, &format!("参数错误: {e}")),
+    };
+    if let Err(m) = super::rules::huiyi31_register(&raw) {
+        return business(codes::INVALID, &m);
+    }
+    let req: RegisterRequest = match serde_json::from_value(raw) {
         Ok(r) => r,
         Err(e) => return business(codes::INVALID, &format!("参数错误: {e}")),
     };
-    if let Some(p) = h::validate_register(&req).first() {
-        return business(codes::INVALID, &p.message.zh);
-    }
     let mut st = sb.huiyi.lock().expect("huiyi state");
     st.seq += 1;
     let seq = st.seq;

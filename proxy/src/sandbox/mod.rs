@@ -5,6 +5,7 @@
 //! One module per provider (mirroring `providers/`). `GET /_sandbox/state` returns everything.
 
 pub mod huiyi31;
+mod rules;
 pub mod tencent_im;
 pub mod tencent_meeting;
 pub mod wecom;
@@ -253,6 +254,9 @@ pub struct Sandbox {
     /// IM's per-request member cap: 500 as seed 003 says; other versions of IM's pages say 300,
     /// 100 or 20 (`rollcall sandbox --im-max-members`). Over it: 10005.
     pub im_max_members: std::sync::atomic::AtomicUsize,
+    /// The answers of this many Tencent Meeting imports are lost after the import is applied
+    /// (`--lose-tm-imports`): the reconciliation of phone rows, on demand.
+    pub lose_tm_imports: std::sync::atomic::AtomicU32,
 }
 
 /// Per provider, per person: requests that carried them, and of those how many lost their answer.
@@ -306,6 +310,7 @@ impl Sandbox {
             calls: Mutex::new(Default::default()),
             sends: Mutex::new(Sends::default()),
             im_max_members: std::sync::atomic::AtomicUsize::new(500),
+            lose_tm_imports: std::sync::atomic::AtomicU32::new(0),
         })
     }
 }

@@ -252,8 +252,13 @@ pub async fn import_group_member(
     let mut out = Vec::with_capacity(req.member_list.len());
     let mut present: std::collections::HashSet<String> =
         g.members.iter().map(|x| x.member_account.clone()).collect();
-    for m in &req.member_list {
-        let ok = im::validate_member(m, Some(g.created_at), now, "m").is_empty()
+    // Each member checked as seed 003's table says, on the body as it came.
+    let raw: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let raw_members = raw["MemberList"].as_array().cloned().unwrap_or_default();
+    for (i, m) in req.member_list.iter().enumerate() {
+        let ok = raw_members
+            .get(i)
+            .is_some_and(|r| super::rules::im_member_ok(r, g.created_at, now))
             && !m.member_account.starts_with("ghost");
         let result = if !ok {
             MemberResult::Failed
