@@ -103,28 +103,27 @@ impl Shared {
             .insert(job.to_string(), "- (lease not renewed)".to_string());
     }
 
-    /// Whether this replica may send a provider call for `job` now: it was not taken over and,
-    /// with a shared store, its lease has not run out (a renewal that fails leaves it to expire,
-    /// and from then on nothing is sent). `Err` says why not.
-    pub fn may_send(&self, job: &str) -> Result<(), String> {
-        if let Some(by) = self.lost_to(job) {
-            return Err(format!("not sent: the job is held by replica {by}"));
-        }
-        if !self.store.is_shared() {
-            return Ok(());
-        }
-        let until = self
-            .leases
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(job)
-            .copied();
-        match until {
-            Some(t) if tokio::time::Instant::now() < t => Ok(()),
-            _ => Err(
-                "not sent: this replica's lease on the job expired (it could not be renewed)"
-                    .into(),
-            ),
+    /// Waits until this replica may send a provider call for `job`: not while its lease may
+    /// have run out (a renewal late on a busy journal: the call waits for it), never once the job
+    /// is taken over or a renewal failed (`Err` says why: nothing is sent).
+    pub async fn may_send(&self, job: &str) -> Result<(), String> {
+        loop {
+            if let Some(by) = self.lost_to(job) {
+                return Err(format!("not sent: the job is held by replica {by}"));
+            }
+            if !self.store.is_shared() {
+                return Ok(());
+            }
+            let until = self
+                .leases
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(job)
+                .copied();
+            if until.is_some_and(|t| tokio::time::Instant::now() < t) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
@@ -251,8 +250,8 @@ impl Ctx {
         Fut: Future<Output = Result<T, ProviderError>>,
     {
         let provider = self.input.destinations[self.dest.0].kind().provider();
-        let may_send = || {
-            self.shared.may_send(&self.job).map_err(|why| {
+        let may_send = || async move {
+            self.shared.may_send(&self.job).await.map_err(|why| {
                 warn!(job = %self.job, reason = %why, "a provider call is not sent");
                 ProviderError::not_sent(provider, why)
             })
@@ -262,7 +261,7 @@ impl Ctx {
             &self.shared.metrics,
             pacer,
             idempotent,
-            &may_send,
+            may_send,
             f,
         )
         .await

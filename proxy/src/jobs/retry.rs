@@ -175,22 +175,24 @@ impl Verdict {
 /// `may_send` is asked right before every attempt, the first and each one after a back-off: when
 /// it answers an error (the job's lease is lost or expired: [`ProviderError::not_sent`]), nothing
 /// more is sent and the call ends with it.
-pub async fn call<T, F, Fut>(
+pub async fn call<T, F, Fut, G, GFut>(
     cfg: &JobsConfig,
     metrics: &Metrics,
     pacer: &Pacer,
     idempotent: bool,
-    may_send: &(dyn Fn() -> Result<(), ProviderError> + Sync),
+    may_send: G,
     mut f: F,
 ) -> Result<T, ProviderError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, ProviderError>>,
+    G: Fn() -> GFut,
+    GFut: Future<Output = Result<(), ProviderError>>,
 {
     let mut attempt: u32 = 0;
     loop {
         pacer.wait().await;
-        may_send()?;
+        may_send().await?;
         let e = match f().await {
             Ok(v) => return Ok(v),
             Err(e) => e,
