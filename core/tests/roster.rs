@@ -648,3 +648,78 @@ fn huiyi31_fields_carry_the_area_code_outside_mainland() {
     let f1 = r.attendee(1).to_huiyi31_fields();
     assert_eq!(field(&f1, "AreaCode"), None, "{f1:?}");
 }
+
+/// 31huiyi custom fields (seed 004: "选项型字段需要传code值过来不要传文本过来"): a custom column
+/// reaches 31huiyi only under the field code the mapping gives it; an option field's text goes
+/// as its option's code; a value the table lacks is a row problem; a column without a code is not
+/// sent, with a warning, never guessed from its header.
+#[test]
+fn huiyi31_custom_columns_go_by_field_code_and_option_code() {
+    let mut opts = MappingOptions::default();
+    opts.huiyi31.insert(
+        "餐饮".into(),
+        rollcall_core::roster::Huiyi31Field {
+            code: "diet_a1".into(),
+            options: [
+                ("素食".to_string(), "opt_veg".to_string()),
+                ("清真".into(), "opt_halal".into()),
+            ]
+            .into_iter()
+            .collect(),
+        },
+    );
+    opts.huiyi31.insert(
+        "部门".into(),
+        rollcall_core::roster::Huiyi31Field {
+            code: "org_b2".into(),
+            options: Default::default(),
+        },
+    );
+    let mut r = roster::parse_roster(
+        "姓名,手机,餐饮,部门,备注\n甲,13800000001,素食,研发部,靠窗\n乙,13800000002,烧烤,市场部,\n"
+            .as_bytes(),
+        &opts,
+    )
+    .unwrap();
+    r.check_destinations(&[rollcall_core::api::DestinationKind::Huiyi31]);
+    let f = r.attendee(0).to_huiyi31_fields();
+    let by = |n: &str| {
+        f.iter()
+            .find(|x| x.field_name == n)
+            .map(|x| x.field_value.as_str())
+    };
+    assert_eq!(
+        by("diet_a1"),
+        Some("opt_veg"),
+        "the option's code, not its text: {f:?}"
+    );
+    assert_eq!(by("org_b2"), Some("研发部"), "a free-text field as written");
+    assert_eq!(
+        by("备注"),
+        None,
+        "an unmapped column is not sent under its header"
+    );
+    assert_eq!(by("餐饮"), None);
+    let unknown = r
+        .problems
+        .iter()
+        .find(|p| p.code == "huiyi31_option_unknown")
+        .expect("a value the table lacks is a problem");
+    assert_eq!((unknown.row, unknown.severity), (3, Severity::Error));
+    assert!(unknown.message.zh.contains("烧烤") && unknown.message.zh.contains("素食"));
+    assert!(r
+        .invalid_rows(Some(rollcall_core::api::DestinationKind::Huiyi31))
+        .contains(&3));
+    assert!(
+        !r.invalid_rows(Some(rollcall_core::api::DestinationKind::TencentIm))
+            .contains(&3),
+        "only 31huiyi is concerned"
+    );
+    let unmapped = r
+        .problems
+        .iter()
+        .find(|p| p.code == "huiyi31_field_unmapped")
+        .expect("the unmapped column is named");
+    assert_eq!(unmapped.column.as_deref(), Some("备注"));
+    assert_eq!(unmapped.severity, Severity::Warning);
+}

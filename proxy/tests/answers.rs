@@ -273,3 +273,43 @@ fn tencent_meeting_phone_rows_whose_answer_was_lost() {
         .unwrap();
     assert!(page["tencent_meeting"]["webinars"].is_array());
 }
+
+/// 31huiyi custom fields go under the field code the mapping gives them, an option field as its
+/// option's code; a row whose value the option table lacks is not sent there; a column without a
+/// code is not sent at all.
+#[test]
+fn huiyi31_custom_columns_reach_31huiyi_by_field_code() {
+    let stack = Stack::start(0.0);
+    let c = stack.client();
+    let event = "huiyi31:demo-event:demo-type:demo-ticket";
+    let rows = vec![
+        json!({"row": 2, "cells": ["陈", "13900000011", "素食", "靠窗"]}),
+        json!({"row": 3, "cells": ["李", "13900000012", "烧烤", ""]}),
+    ];
+    let mapping = json!({"huiyi31": {"餐饮": {"code": "diet_a1", "options": {"素食": "opt_veg", "清真": "opt_halal"}}}});
+    let r = c.post(
+        "/api/jobs",
+        &json!({"file_name": "hy.csv", "headers": ["姓名", "手机号", "餐饮", "备注"], "rows": rows, "mapping": mapping, "destinations": [event]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let job = c.wait_job(&id, Duration::from_secs(120));
+    let k = counts(&job, event);
+    assert_eq!((k["imported"], k["invalid"]), (1, 1), "{k:?}");
+    let o = outcomes(&c, &id, event);
+    assert_eq!(o["李"]["state"], "invalid");
+    assert_eq!(o["李"]["code"], "huiyi31_option_unknown", "{}", o["李"]);
+    let state = stack.sandbox_state();
+    let order = state["huiyi31"]["events"][0]["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["mobile"] == "13900000011")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        order["custom"],
+        json!([{"field": "diet_a1", "value": "opt_veg"}]),
+        "the option's code under the field's code; the unmapped 备注 not sent: {order}"
+    );
+}

@@ -102,6 +102,7 @@ impl<'o, 'p> RosterBuilder<'o, 'p> {
             rows: self.rows,
             problems: self.problems,
             fixed: self.options.fixed.clone(),
+            huiyi31: self.options.huiyi31.clone(),
         }
     }
 }

@@ -88,6 +88,61 @@ pub struct MappingOptions {
     /// A fixed value for a field on every row (e.g. area = 86), used where the row has none.
     #[serde(default)]
     pub fixed: BTreeMap<FieldKind, String>,
+    /// Custom column header → the 31huiyi dynamic field it fills. A custom column without one
+    /// is not sent to 31huiyi (its field code cannot be guessed from a header).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub huiyi31: BTreeMap<String, Huiyi31Field>,
+}
+
+/// How a custom column reaches 31huiyi: the dynamic field's code and, for an option field, each
+/// option's text → its code — "选项型字段需要传code值过来不要传文本过来" (seed 004). A value not in
+/// the table is a row problem, never sent as text.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Huiyi31Field {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
+}
+
+impl Huiyi31Field {
+    /// An option table as people type it: one `text=code` a line (blank lines ignored). `Err`:
+    /// the first line that is not `text=code` (1-based).
+    pub fn parse_options(text: &str) -> Result<BTreeMap<String, String>, usize> {
+        let mut out = BTreeMap::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            match line.split_once('=') {
+                Some((t, c)) if !t.trim().is_empty() && !c.trim().is_empty() => {
+                    out.insert(t.trim().to_string(), c.trim().to_string());
+                }
+                _ => return Err(i + 1),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The option table as [`Huiyi31Field::parse_options`] reads it.
+    pub fn options_text(&self) -> String {
+        self.options
+            .iter()
+            .map(|(t, c)| format!("{t}={c}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// What goes to 31huiyi for a cell: the option's code for an option field, the text itself
+    /// otherwise; `None` for a value the option table does not have.
+    pub fn value_for<'a>(&'a self, v: &'a str) -> Option<&'a str> {
+        if self.options.is_empty() {
+            Some(v)
+        } else {
+            self.options.get(v.trim()).map(String::as_str)
+        }
+    }
 }
 
 /// Which column went to which field.
@@ -103,6 +158,17 @@ pub struct ColumnMapping {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomField {
     pub name: Cell,
+    pub value: Cell,
+    /// The 31huiyi field code and the value it takes there (an option's code), when the mapping
+    /// names one (`MappingOptions::huiyi31`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub huiyi31: Option<Huiyi31Value>,
+}
+
+/// A custom cell as 31huiyi takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Huiyi31Value {
+    pub code: Cell,
     pub value: Cell,
 }
 
@@ -191,10 +257,11 @@ impl Attendee {
         push(n::EMAIL, &self.email);
         push(n::COMPANY, &self.company);
         push(n::POSITION, &self.position);
-        for c in &self.custom {
+        // Custom columns only under the field code the mapping gave them.
+        for h in self.custom.iter().filter_map(|c| c.huiyi31.as_ref()) {
             out.push(huiyi31::Field {
-                field_name: c.name.to_string(),
-                field_value: c.value.to_string(),
+                field_name: h.code.to_string(),
+                field_value: h.value.to_string(),
             });
         }
         out
@@ -233,6 +300,9 @@ pub struct Roster {
     /// The mapping's fixed values, for the attendees built from this roster.
     #[serde(skip)]
     pub(super) fixed: BTreeMap<FieldKind, String>,
+    /// The mapping's 31huiyi field codes for custom columns.
+    #[serde(skip)]
+    pub(super) huiyi31: BTreeMap<String, Huiyi31Field>,
 }
 
 impl Roster {
@@ -254,6 +324,14 @@ impl Roster {
                 (!v.is_empty()).then(|| CustomField {
                     name: Cell::from(c.header.as_str()),
                     value: Cell::from(v),
+                    huiyi31: self.huiyi31.get(&c.header).and_then(|h| {
+                        let code = h.code.trim();
+                        let value = h.value_for(v)?;
+                        (!code.is_empty()).then(|| Huiyi31Value {
+                            code: Cell::from(code),
+                            value: Cell::from(value),
+                        })
+                    }),
                 })
             })
             .collect();
@@ -303,8 +381,69 @@ impl Roster {
                 }
             }
         }
+        if kinds.contains(&DestinationKind::Huiyi31) {
+            extra.extend(self.huiyi31_field_problems());
+        }
         self.problems.extend(extra);
         self.problems.sort_by_key(|p| p.row);
+    }
+
+    /// 31huiyi's custom fields: a custom column without a field code is not sent (a warning says
+    /// so); an option field's value the table does not have is an error of its row.
+    fn huiyi31_field_problems(&self) -> Vec<RowProblem> {
+        let mut out = Vec::new();
+        let tag = |mut p: RowProblem| {
+            p.destination = Some(DestinationKind::Huiyi31);
+            p
+        };
+        for (col, c) in self.columns.iter().enumerate() {
+            if c.field != FieldKind::Custom {
+                continue;
+            }
+            let h = &c.header;
+            let Some(m) = self.huiyi31.get(h) else {
+                out.push(tag(RowProblem::new(
+                    1,
+                    Some(h),
+                    "huiyi31_field_unmapped",
+                    Severity::Warning,
+                    &format!("列“{h}”没有对应的 31会议字段 code，不会发送到 31会议（在列映射中填写字段 code）"),
+                    &format!("column \"{h}\" has no 31huiyi field code and is not sent to 31huiyi (give its field code in the column mapping)"),
+                )));
+                continue;
+            };
+            if m.code.trim().is_empty() {
+                out.push(tag(RowProblem::new(
+                    1,
+                    Some(h),
+                    "huiyi31_field_code_missing",
+                    Severity::Error,
+                    &format!("列“{h}”的 31会议字段 code 为空"),
+                    &format!("column \"{h}\": the 31huiyi field code is empty"),
+                )));
+                continue;
+            }
+            if m.options.is_empty() {
+                continue;
+            }
+            let choices = m.options.keys().cloned().collect::<Vec<_>>().join("、");
+            for r in self.rows.iter() {
+                let Some(v) = r.cell(col).map(super::rules::trim_cell) else {
+                    continue;
+                };
+                if !v.is_empty() && m.value_for(v).is_none() {
+                    out.push(tag(RowProblem::new(
+                        r.row,
+                        Some(h),
+                        "huiyi31_option_unknown",
+                        Severity::Error,
+                        &format!("“{v}”不是 31会议字段 {} 的选项（可选：{choices}）；选项型字段只传选项 code，不按文字猜测", m.code),
+                        &format!("\"{v}\" is not an option of 31huiyi field {} (options: {choices}); an option field takes the option's code and is never guessed from text", m.code),
+                    )));
+                }
+            }
+        }
+        out
     }
 
     /// Row numbers with an error that stops them going to `kind` (or to anything, for `None`).

@@ -15,6 +15,8 @@ use serde_json::json;
 use super::{Fault, Sandbox};
 
 pub struct Order {
+    /// The dynamic fields beyond the built-in ones, as sent (field code → value).
+    pub custom: Vec<(String, String)>,
     pub order_id: String,
     pub order_no: String,
     pub name: String,
@@ -63,6 +65,7 @@ impl State {
             "orders": e.orders.iter().map(|o| json!({
                 "order_id": o.order_id, "order_no": o.order_no, "mobile": o.mobile, "email": o.email, "name": o.name,
                 "attendee_type_id": o.attendee_type_id, "checkin_code": o.checkin_code,
+                "custom": o.custom.iter().map(|(k, v)| json!({"field": k, "value": v})).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>()})
     }
@@ -137,7 +140,22 @@ pub async fn register(Ax(sb): Ax<Arc<Sandbox>>, body: Bytes) -> Response {
         );
     }
     let field = |n: &str| req.field(n).unwrap_or("").to_string();
+    const BUILT_IN: [&str; 6] = [
+        field_names::FULL_NAME,
+        field_names::MOBILE,
+        field_names::EMAIL,
+        field_names::COMPANY,
+        field_names::POSITION,
+        field_names::AREA_CODE,
+    ];
     let order = Order {
+        custom: req
+            .attendee
+            .fields
+            .iter()
+            .filter(|f| !BUILT_IN.contains(&f.field_name.as_str()))
+            .map(|f| (f.field_name.clone(), f.field_value.clone()))
+            .collect(),
         order_id: format!("b0e50000-6b13-9276-{:04x}-{:012x}", seq % 0xffff, seq),
         order_no: format!("2611{:015}", seq),
         name: field(field_names::FULL_NAME),

@@ -155,7 +155,7 @@ pub fn huiyi31_register(body: &Value) -> Result<(), String> {
             q.as_u64()
                 .or_else(|| q.as_str().and_then(|s| s.trim().parse().ok()))
         });
-        if !q.is_some_and(|q| q >= 1) {
+        if q.is_none_or(|q| q < 1) {
             return Err("数量必填且须大于 0".into());
         }
     }

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use rollcall_core::api::DestinationKind;
-use rollcall_core::roster::{FieldKind, Roster, Severity};
+use rollcall_core::roster::{FieldKind, Huiyi31Field, Roster, Severity};
 
-use crate::i18n::{pick, tr};
+use crate::i18n::{pick, tr, tr_owned};
 
 use super::worker::run_parse;
 use super::{ImportState, PAGE};
@@ -37,7 +37,7 @@ pub(super) fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
         <details class="mapping" open>
             <summary>{tr("列映射（可修改）", "Column mapping (editable)")}</summary>
             <table>
-                <thead><tr><th scope="col">{tr("表头", "Header")}</th><th scope="col">{tr("对应字段", "Field")}</th></tr></thead>
+                <thead><tr><th scope="col">{tr("表头", "Header")}</th><th scope="col">{tr("对应字段", "Field")}</th><th scope="col">{tr("31会议字段（自定义列）", "31huiyi field (custom columns)")}</th></tr></thead>
                 <tbody>
                     {roster.columns.iter().enumerate().map(|(i, c)| {
                         let original = roster.headers.get(i).cloned().unwrap_or_default();
@@ -56,6 +56,7 @@ pub(super) fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
                                         {FieldKind::MAPPABLE.iter().map(|f| view! { <option value=f.as_str() selected=*f == current>{f.label_zh()}" ("{f.as_str()}")"</option> }).collect_view()}
                                     </select>
                                 </td>
+                                <td>{(current == FieldKind::Custom).then(|| view! { <Huiyi31FieldInput st=st header=c.header.clone() i=i/> })}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -67,6 +68,55 @@ pub(super) fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
                 <button type="button" on:click=apply>{tr("应用并重新校验", "Apply and re-check")}</button>
             </div>
         </details>
+    }
+}
+
+/// A custom column's 31huiyi field: its code, and for an option field each option's text and
+/// code ("选项型字段需要传code值过来不要传文本过来", seed 004). Without a code the column is not sent
+/// to 31huiyi; nothing is guessed from its header. Applied with "Apply and re-check".
+#[component]
+fn Huiyi31FieldInput(st: ImportState, header: String, i: usize) -> impl IntoView {
+    let existing = st
+        .mapping
+        .get_untracked()
+        .huiyi31
+        .get(&header)
+        .cloned()
+        .unwrap_or_default();
+    let bad_line = RwSignal::new(None::<usize>);
+    let (code_id, opts_id) = (format!("hy-code-{i}"), format!("hy-opts-{i}"));
+    let h_code = header.clone();
+    let set_code = move |ev| {
+        let code = event_target_value(&ev).trim().to_string();
+        st.mapping.update(|m| {
+            if code.is_empty() {
+                m.huiyi31.remove(&h_code);
+            } else {
+                m.huiyi31.entry(h_code.clone()).or_default().code = code;
+            }
+        });
+    };
+    let set_options = move |ev| match Huiyi31Field::parse_options(&event_target_value(&ev)) {
+        Ok(options) => {
+            bad_line.set(None);
+            st.mapping.update(|m| {
+                if let Some(f) = m.huiyi31.get_mut(&header) {
+                    f.options = options;
+                }
+            });
+        }
+        Err(line) => bad_line.set(Some(line)),
+    };
+    view! {
+        <div class="hy-field">
+            <label for=code_id.clone()>{tr("字段 code", "Field code")}</label>
+            <input id=code_id type="text" prop:value=existing.code.clone() on:change=set_code/>
+            <label for=opts_id.clone()>{tr("选项：文字=选项 code，每行一个（非选项字段留空）", "Options: text=option code, one a line (empty for a free-text field)")}</label>
+            <textarea id=opts_id rows="2" prop:value=existing.options_text() on:change=set_options></textarea>
+            {move || bad_line.get().map(|n| view! {
+                <p class="err" role="alert">{tr_owned(format!("第 {n} 行不是“文字=code”"), format!("line {n} is not \"text=code\""))}</p>
+            })}
+        </div>
     }
 }
 
