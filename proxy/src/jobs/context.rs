@@ -80,53 +80,6 @@ impl Shared {
             .insert(job.to_string(), by.to_string());
     }
 
-    /// Records a lease taken or renewed by a request sent at `asked`: valid for `ttl` from then.
-    pub fn leased(&self, job: &str, asked: tokio::time::Instant, ttl: Duration) {
-        // A tenth of the lease is left for the clocks' drift and the request's own time.
-        let until = asked + ttl.mul_f64(0.9);
-        self.leases
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(job.to_string(), until);
-    }
-
-    /// This replica could not renew its lease: it sends nothing more for `job` and stops it
-    /// here without a final state (as after a takeover).
-    pub fn lapse(&self, job: &str) {
-        self.leases
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(job.to_string(), tokio::time::Instant::now());
-        self.lost
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(job.to_string(), "- (lease not renewed)".to_string());
-    }
-
-    /// Waits until this replica may send a provider call for `job`: not while its lease may
-    /// have run out (a renewal late on a busy journal: the call waits for it), never once the job
-    /// is taken over or a renewal failed (`Err` says why: nothing is sent).
-    pub async fn may_send(&self, job: &str) -> Result<(), String> {
-        loop {
-            if let Some(by) = self.lost_to(job) {
-                return Err(format!("not sent: the job is held by replica {by}"));
-            }
-            if !self.store.is_shared() {
-                return Ok(());
-            }
-            let until = self
-                .leases
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(job)
-                .copied();
-            if until.is_some_and(|t| tokio::time::Instant::now() < t) {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
     pub fn lost_to(&self, job: &str) -> Option<String> {
         self.lost
             .lock()

@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod destination;
+mod lease;
 pub mod preview;
 pub mod retry;
 pub mod runner;

@@ -22,7 +22,7 @@ use crate::config::JobsConfig;
 pub use super::retry::Pacer;
 
 pub struct Runner {
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     clients: Arc<Clients>,
     pacers: Pacers,
     /// Job ids whose state changed.
@@ -79,7 +79,7 @@ impl Runner {
         self.shared.is_cancelled(id)
     }
 
-    fn lease_ttl(&self) -> Duration {
+    pub(super) fn lease_ttl(&self) -> Duration {
         Duration::from_secs(self.shared.cfg.lease_secs.max(1))
     }
 
@@ -209,47 +209,6 @@ impl Runner {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(id);
-    }
-
-    /// Renews the lease every third of its life; a cancel requested on any replica, or another
-    /// replica holding the job, stops it here.
-    async fn heartbeat(self: Arc<Self>, id: String) {
-        let ttl = self.lease_ttl();
-        loop {
-            tokio::time::sleep(ttl / 3).await;
-            let (store, replica, job) = (
-                self.store().clone(),
-                self.shared.replica.clone(),
-                id.clone(),
-            );
-            let asked = tokio::time::Instant::now();
-            match tokio::task::spawn_blocking(move || store.lease(&job, &replica, ttl)).await {
-                Ok(Ok(Lease::Held { cancel, .. })) => {
-                    self.shared.leased(&id, asked, ttl);
-                    if cancel {
-                        self.shared.cancel(&id)
-                    }
-                }
-                Ok(Ok(Lease::NotRunning)) => self.shared.cancel(&id),
-                Ok(Ok(Lease::Elsewhere(by))) => {
-                    self.shared.lose(&id, &by);
-                    return;
-                }
-                // Not renewed: another replica may hold the job by the time this one could send
-                // again. Stop here at once; the job is adopted again (here or elsewhere) once
-                // the journal answers and the lease has run out.
-                Ok(Err(e)) => {
-                    warn!(job = %id, error = %e, "cannot renew the job's lease; this replica stops sending for it");
-                    self.shared.lapse(&id);
-                    return;
-                }
-                Err(e) => {
-                    warn!(job = %id, error = %e, "lease renewal failed; this replica stops sending for it");
-                    self.shared.lapse(&id);
-                    return;
-                }
-            }
-        }
     }
 
     async fn run_job_inner(

@@ -4,8 +4,13 @@
 //! pending. 31huiyi has no list API and runs its own one-shot loop.
 
 pub mod huiyi31;
+mod module;
+mod send;
 pub mod tencent_im;
 pub mod tencent_meeting;
+
+pub use module::Module;
+use send::send_batch;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,15 +19,11 @@ use std::sync::Arc;
 use rollcall_core::api::{DestinationKind, RowState};
 use rollcall_core::plan::{batch_size, plan_sized, Plan};
 use rollcall_core::Text;
-use tracing::warn;
 
 use super::context::{Ctx, Fatal};
-use super::retry::Pacers;
-use super::retry::{describe, is_fatal, Verdict};
+use super::retry::{describe, is_fatal};
 use super::store::{Outcome, RowIdx, Settled, StateOutcome};
-use crate::app::Clients;
 use crate::providers::ProviderError;
-use rollcall_core::api::Destination;
 
 /// Rounds of reconcile-and-send per destination before giving up on the rows left.
 pub const MAX_ROUNDS: usize = 12;
@@ -239,90 +240,6 @@ pub struct Preview {
     pub over_cap: u64,
 }
 
-/// A destination's module, built from the configured client and pacer.
-pub enum Module {
-    TencentMeeting(tencent_meeting::TencentMeeting),
-    TencentIm(tencent_im::TencentIm),
-    Huiyi31(huiyi31::Huiyi31),
-}
-
-impl Module {
-    /// The module for `dest`; a provider that is not configured, or a 31huiyi destination
-    /// without its ids, cannot go on at all.
-    pub fn build(clients: &Clients, pacers: &Pacers, dest: &Destination) -> Result<Module, Fatal> {
-        Ok(match dest {
-            Destination::TencentMeeting { meeting_id } => {
-                let client = clients.tencent_meeting.clone().ok_or_else(|| {
-                    Fatal("腾讯会议未配置 / Tencent Meeting is not configured".into())
-                })?;
-                Module::TencentMeeting(tencent_meeting::TencentMeeting::new(
-                    client,
-                    meeting_id.clone(),
-                    pacers.tencent_meeting.clone(),
-                ))
-            }
-            Destination::TencentIm { group_id } => {
-                let client = clients.tencent_im.clone().ok_or_else(|| {
-                    Fatal("腾讯云 IM 未配置 / Tencent IM is not configured".into())
-                })?;
-                Module::TencentIm(tencent_im::TencentIm {
-                    client,
-                    group_id: group_id.clone(),
-                    pacer: pacers.tencent_im.clone(),
-                })
-            }
-            Destination::Huiyi31 {
-                event_id,
-                attendee_type_id,
-                item_sku_id,
-            } => {
-                let hy = clients
-                    .huiyi31
-                    .as_ref()
-                    .ok_or_else(|| Fatal("31会议未配置 / 31huiyi is not configured".into()))?;
-                let attendee_type_id = attendee_type_id
-                    .as_ref()
-                    .or(hy.default_attendee_type_id.as_ref())
-                    .cloned()
-                    .ok_or_else(|| Fatal("缺少参会人类别 ID（在导入目标中写明 huiyi31:会议:类别:门票，或配置 providers.huiyi31.default_attendee_type_id） / no attendee type id (name it in the destination huiyi31:EVENT:TYPE:SKU, or set providers.huiyi31.default_attendee_type_id)".into()))?;
-                let (item_sku_id, item_sku_name) =
-                    hy.ticket(item_sku_id.as_deref()).map_err(Fatal)?;
-                Module::Huiyi31(huiyi31::Huiyi31 {
-                    client: hy.client.clone(),
-                    event_id: event_id.clone(),
-                    attendee_type_id,
-                    item_sku_id,
-                    item_sku_name,
-                    pacer: pacers.huiyi31.clone(),
-                })
-            }
-        })
-    }
-
-    /// Runs the destination's part of a job.
-    pub async fn run(self, ctx: &Ctx) -> Result<(), Fatal> {
-        match self {
-            Module::TencentMeeting(d) => run_reconciled(ctx, Arc::new(d)).await,
-            Module::TencentIm(d) => run_reconciled(ctx, Arc::new(d)).await,
-            Module::Huiyi31(d) => Arc::new(d).run(ctx).await,
-        }
-    }
-
-    /// What a job would do here with `pending`, sending nothing. 31huiyi cannot be asked what it
-    /// holds: every pending row would be sent.
-    pub async fn preview(&self, ctx: &Ctx, pending: &[RowIdx]) -> Result<Preview, Fatal> {
-        match self {
-            Module::TencentMeeting(d) => preview(ctx, d, pending).await,
-            Module::TencentIm(d) => preview(ctx, d, pending).await,
-            Module::Huiyi31(_) => Ok(Preview {
-                already_present: None,
-                to_send: pending.len() as u64,
-                over_cap: 0,
-            }),
-        }
-    }
-}
-
 /// A list that cannot be read stops the destination: reconciliation depends on it.
 fn list_failed(e: &ProviderError, (zh, en): (&str, &str)) -> Fatal {
     if is_fatal(e) {
@@ -347,100 +264,7 @@ fn found(
     ))
 }
 
-/// How many times a refused batch may be halved to find the rows the provider refuses: enough
-/// to bring a 1,000-row batch down to single rows (2^10 = 1,024).
-const MAX_SPLITS: u32 = 10;
-
-/// One batch: journaled in flight, sent, then settled by the provider's word only.
-async fn send_batch<D: Reconcilable>(
-    ctx: &Ctx,
-    dest: &D,
-    rows: Vec<RowIdx>,
-    size: &AtomicUsize,
-) -> Result<(), Fatal> {
-    send_split(ctx, dest, rows, size, 0).await
-}
-
-/// [`send_batch`] at split depth `depth`. A batch the provider refuses whole (an answer that names
-/// no row: Tencent Meeting's `error_info` for the import, IM 10004 or `FAIL`) is halved and each
-/// half sent on its own, down to single rows — only a row refused alone is `rejected`. "Too
-/// many accounts" (IM 10005) also lowers the batch size for the rest of the job.
-fn send_split<'a, D: Reconcilable>(
-    ctx: &'a Ctx,
-    dest: &'a D,
-    rows: Vec<RowIdx>,
-    size: &'a AtomicUsize,
-    depth: u32,
-) -> std::pin::Pin<Box<dyn Future<Output = Result<(), Fatal>> + Send + 'a>> {
-    Box::pin(async move {
-        // Larger than the provider has shown it takes (10005 on another batch): send it in parts
-        // of the size it takes, rather than have it refused again.
-        let limit = size.load(Ordering::Relaxed).max(1);
-        if rows.len() > limit {
-            for part in rows.chunks(limit) {
-                if ctx.is_cancelled() {
-                    break;
-                }
-                send_split(ctx, dest, part.to_vec(), size, depth).await?;
-            }
-            return Ok(());
-        }
-        let batch = ctx.begin(&rows).await?;
-        match dest.send(ctx, &rows).await {
-            Ok(answers) => {
-                let settled: Vec<Settled> = rows
-                    .iter()
-                    .zip(answers)
-                    .filter_map(|(&r, a)| a.map(|answer| answer.of(r)))
-                    .collect();
-                if settled.len() < rows.len() {
-                    // Rows the answer does not account for stay in flight: the next round's list
-                    // settles them (imported if there, sent again only if shown absent).
-                    warn!(job = %ctx.job, unaccounted = rows.len() - settled.len(), "the answer does not account for every row; they will be reconciled");
-                    ctx.settle(&settled).await?;
-                } else {
-                    ctx.finish(batch, &settled).await?;
-                }
-                // After the outcomes: a memo ahead of its outcomes could make an answered row's
-                // entry look like no one's, and an in-flight row look absent.
-                dest.answered(ctx).await?;
-            }
-            // Left in flight: the next round lists the destination and settles it.
-            Err(e) if e.ambiguous => {
-                warn!(job = %ctx.job, error = %e, "ambiguous outcome; will reconcile")
-            }
-            Err(e) if rows.len() > 1 && depth < MAX_SPLITS && refused_whole(&e) => {
-                // Nothing was applied: the rows go back to pending, then out again in halves.
-                ctx.finish(batch, &[]).await?;
-                if e.provider.shrinks_batch(e.code) {
-                    let smaller = (rows.len() / 2).max(1);
-                    size.fetch_min(smaller, Ordering::Relaxed);
-                    warn!(job = %ctx.job, size = smaller, "the provider takes fewer rows a request; batches shrink");
-                } else {
-                    warn!(job = %ctx.job, rows = rows.len(), error = %e, "a batch was refused whole; splitting it to find the rows refused");
-                }
-                // Halves (a "too many" refusal has just set the size to half, so its halves go
-                // out as they are; a later batch over the size is cut to it before it is sent).
-                let (a, b) = rows.split_at(rows.len() / 2);
-                for half in [a.to_vec(), b.to_vec()] {
-                    if ctx.is_cancelled() {
-                        break;
-                    }
-                    send_split(ctx, dest, half, size, depth + 1).await?;
-                }
-                return Ok(());
-            }
-            Err(e) => ctx.settle_error(batch, &rows, &e).await?,
-        }
-        ctx.notify();
-        Ok(())
-    })
-}
-
-/// An answer that refuses the whole request without naming a row: the batch is split.
-fn refused_whole(e: &crate::providers::ProviderError) -> bool {
-    matches!(Verdict::of(e), Verdict::Refused)
-}
-
+#[cfg(test)]
+mod send_tests;
 #[cfg(test)]
 mod tests;

@@ -22,7 +22,7 @@ use crate::providers::ProviderError;
 
 /// How the fake answers one `send`.
 #[derive(Clone, Copy)]
-enum Answer {
+pub(super) enum Answer {
     /// Applies every row and answers for each.
     Ok,
     /// Applies every row, then the answer is lost.
@@ -33,25 +33,25 @@ enum Answer {
     Refuse,
 }
 
-struct Fake {
-    held: Mutex<HashSet<u32>>,
-    script: Mutex<VecDeque<Answer>>,
-    cap: Option<usize>,
-    sends: AtomicUsize,
-    lists: AtomicUsize,
-    sent_rows: Mutex<Vec<u32>>,
+pub(super) struct Fake {
+    pub(super) held: Mutex<HashSet<u32>>,
+    pub(super) script: Mutex<VecDeque<Answer>>,
+    pub(super) cap: Option<usize>,
+    pub(super) sends: AtomicUsize,
+    pub(super) lists: AtomicUsize,
+    pub(super) sent_rows: Mutex<Vec<u32>>,
     /// Cancels the job during the first send.
-    cancel_on_send: Option<Arc<Shared>>,
+    pub(super) cancel_on_send: Option<Arc<Shared>>,
     /// Rows the provider cannot take: a request carrying one is refused whole (10004).
-    bad: HashSet<u32>,
+    pub(super) bad: HashSet<u32>,
     /// The provider's real per-request cap: a larger request is answered 10005.
-    max_batch: usize,
+    pub(super) max_batch: usize,
     /// The size of every request sent.
-    sizes: Mutex<Vec<usize>>,
+    pub(super) sizes: Mutex<Vec<usize>>,
 }
 
 impl Fake {
-    fn new(held: &[u32], script: &[Answer]) -> Fake {
+    pub(super) fn new(held: &[u32], script: &[Answer]) -> Fake {
         Fake {
             held: Mutex::new(held.iter().copied().collect()),
             script: Mutex::new(script.iter().copied().collect()),
@@ -67,7 +67,7 @@ impl Fake {
     }
 }
 
-struct Held(HashSet<u32>, Option<usize>);
+pub(super) struct Held(HashSet<u32>, Option<usize>);
 
 impl Holdings for Held {
     fn find(&self, row: RowIdx) -> Option<Found> {
@@ -166,7 +166,7 @@ impl Reconcilable for Fake {
 }
 
 /// A journal with one job of `n` pending rows to one destination, and its context.
-fn job(n: usize) -> (tempfile::TempDir, Ctx) {
+pub(super) fn job(n: usize) -> (tempfile::TempDir, Ctx) {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn JobStore> = Arc::new(SqliteStore::open(dir.path()).unwrap());
     let destination: Destination = "tencent-im:@TGS#G".parse().unwrap();
@@ -217,7 +217,7 @@ fn results(ctx: &Ctx) -> JobResults {
     ctx.shared.store.results(&ctx.job).unwrap().unwrap()
 }
 
-fn states(ctx: &Ctx) -> Vec<(RowState, Option<String>, Option<String>)> {
+pub(super) fn states(ctx: &Ctx) -> Vec<(RowState, Option<String>, Option<String>)> {
     results(ctx)
         .rows
         .into_iter()
@@ -299,58 +299,6 @@ async fn a_refusal_of_a_single_row_is_rejected_with_the_providers_code() {
     for s in states(&ctx) {
         assert_eq!((s.0, s.1.as_deref()), (RowState::Rejected, Some("10004")));
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_batch_refused_whole_is_split_until_the_refused_rows_stand_alone() {
-    // 40 rows in one batch; the provider refuses any request that carries row 7 or row 30.
-    let (_d, ctx) = job(40);
-    let mut fake = Fake::new(&[], &[]);
-    fake.bad = [7, 30].into_iter().collect();
-    let fake = Arc::new(fake);
-    run_reconciled(&ctx, fake.clone()).await.unwrap();
-    let s = states(&ctx);
-    for (i, x) in s.iter().enumerate() {
-        if i == 7 || i == 30 {
-            assert_eq!(
-                (x.0, x.1.as_deref()),
-                (RowState::Rejected, Some("10004")),
-                "row {i}"
-            );
-        } else {
-            assert_eq!(
-                x.0,
-                RowState::Imported,
-                "row {i} is sent once the bad rows are apart"
-            );
-        }
-    }
-    // Every good row went out exactly once; the search is bounded (halving: ~2·log2(40) per
-    // bad row, not one request per row).
-    let sent = fake.sent_rows.lock().unwrap().clone();
-    assert_eq!(sent.len(), 38);
-    assert_eq!(sent.iter().collect::<HashSet<_>>().len(), 38);
-    let requests = fake.sends.load(Ordering::SeqCst);
-    assert!(requests <= 25, "{requests} requests");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn too_many_accounts_shrinks_the_batch_for_the_rest_of_the_job() {
-    // The provider takes 100 a request, not the documented 500: 1,200 rows.
-    let (_d, ctx) = job(1200);
-    let mut fake = Fake::new(&[], &[]);
-    fake.max_batch = 100;
-    let fake = Arc::new(fake);
-    run_reconciled(&ctx, fake.clone()).await.unwrap();
-    assert!(states(&ctx).iter().all(|s| s.0 == RowState::Imported));
-    let sent = fake.sent_rows.lock().unwrap().clone();
-    assert_eq!(sent.len(), 1200, "each row once");
-    let sizes = fake.sizes.lock().unwrap().clone();
-    let refused = sizes.iter().filter(|&&n| n > 100).count();
-    // The first 500-row request is refused and halved (250, 125, 62…); from then on the
-    // smaller size holds: only the requests already planned at the old size are refused.
-    assert!(refused <= 3 + 3 * 2, "{refused} refused of {sizes:?}");
-    assert!(sizes.iter().rev().take(5).all(|&n| n <= 100), "{sizes:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -30,46 +30,10 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     pub fn open(dir: &Path) -> Result<Self> {
-        let open_err = |source| StoreError::Open {
-            path: dir.to_path_buf(),
-            source,
-        };
-        std::fs::create_dir_all(dir).map_err(open_err)?;
-        // Personal data: the directory and the journal are the service user's alone.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-                .map_err(open_err)?;
-        }
-        // One process per journal: two runners on one file would each resume every job and
-        // send everything twice. The lock is the OS's, so a killed process leaves none behind.
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join("rollcall.lock"))
-            .map_err(open_err)?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(StoreError::Locked(dir.to_path_buf()))
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(open_err(e)),
-        }
+        let lock = shared::prepare_dir(dir)?;
         let path = dir.join("rollcall.db");
         let conn = Connection::open(&path)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            for f in ["rollcall.db", "rollcall.db-wal", "rollcall.db-shm"] {
-                let p = dir.join(f);
-                if p.exists() {
-                    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
-                        .map_err(open_err)?;
-                }
-            }
-        }
+        shared::private_files(dir)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -353,23 +317,11 @@ impl JobStore for SqliteStore {
     }
 
     fn save_memo(&self, id: &str, dest: DestIdx, memo: &str, _owner: &str) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO dest_memos (job_id, dest, memo) VALUES (?1, ?2, ?3)
-             ON CONFLICT (job_id, dest) DO UPDATE SET memo = excluded.memo",
-            params![id, dest.0 as i64, memo],
-        )?;
-        Ok(())
+        shared::save_memo(self, id, dest, memo)
     }
 
     fn load_memo(&self, id: &str, dest: DestIdx) -> Result<Option<String>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT memo FROM dest_memos WHERE job_id = ?1 AND dest = ?2",
-                params![id, dest.0 as i64],
-                |r| r.get(0),
-            )
-            .optional()?)
+        shared::load_memo(self, id, dest)
     }
 
     fn audit(

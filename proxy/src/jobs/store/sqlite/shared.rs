@@ -5,7 +5,7 @@ use rollcall_core::api::KnownDestination;
 use rusqlite::{params, OptionalExtension};
 
 use super::{corrupt, SqliteStore};
-use crate::jobs::store::{Lease, Result};
+use crate::jobs::store::{DestIdx, Lease, Result, StoreError};
 
 pub(super) fn orphaned_jobs(s: &SqliteStore) -> Result<Vec<String>> {
     // One process per file: every running job is this process's to run.
@@ -88,4 +88,71 @@ pub(super) fn known_destinations(s: &SqliteStore) -> Result<Vec<KnownDestination
         })
     })
     .collect()
+}
+
+fn open_err(dir: &std::path::Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
+    |source| StoreError::Open {
+        path: dir.to_path_buf(),
+        source,
+    }
+}
+
+/// The data directory, made the service user's alone (personal data), and locked: one process
+/// per journal — two runners on one file would each resume every job and send everything twice.
+/// The lock is an exclusive OS lock on `rollcall.lock`, held while the store is open; a killed
+/// process leaves none behind.
+pub(super) fn prepare_dir(dir: &std::path::Path) -> Result<std::fs::File> {
+    let open_err = open_err(dir);
+    std::fs::create_dir_all(dir).map_err(&open_err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(&open_err)?;
+    }
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("rollcall.lock"))
+        .map_err(&open_err)?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked(dir.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => Err(open_err(e)),
+    }
+}
+
+pub(super) fn save_memo(s: &SqliteStore, id: &str, dest: DestIdx, memo: &str) -> Result<()> {
+    s.conn().execute(
+        "INSERT INTO dest_memos (job_id, dest, memo) VALUES (?1, ?2, ?3)
+         ON CONFLICT (job_id, dest) DO UPDATE SET memo = excluded.memo",
+        params![id, dest.0 as i64, memo],
+    )?;
+    Ok(())
+}
+
+pub(super) fn load_memo(s: &SqliteStore, id: &str, dest: DestIdx) -> Result<Option<String>> {
+    Ok(s.conn()
+        .query_row(
+            "SELECT memo FROM dest_memos WHERE job_id = ?1 AND dest = ?2",
+            params![id, dest.0 as i64],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The journal's files are the service user's alone (0600).
+pub(super) fn private_files(dir: &std::path::Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["rollcall.db", "rollcall.db-wal", "rollcall.db-shm"] {
+            let p = dir.join(f);
+            if p.exists() {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                    .map_err(open_err(dir))?;
+            }
+        }
+    }
+    Ok(())
 }

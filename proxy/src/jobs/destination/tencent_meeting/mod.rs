@@ -8,7 +8,7 @@
 //! neither presence nor absence the row ends `unknown` with "check in the console": it is never
 //! re-sent on a guess.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use rollcall_core::api::{DestinationKind, RowState};
@@ -17,12 +17,15 @@ use rollcall_core::providers::Lenient;
 use rollcall_core::Text;
 use tracing::warn;
 
+mod window;
+
 use super::{list_failed, Cap, Found, Holdings, InFlight, Reconcilable};
 use crate::jobs::context::{Ctx, Fatal};
 use crate::jobs::retry::Pacer;
 use crate::jobs::store::{JobInput, Outcome, RowIdx, StateOutcome};
 use crate::providers::tencent_meeting::Client;
 use crate::providers::ProviderError;
+use window::Window;
 
 pub struct TencentMeeting {
     pub client: Client,
@@ -45,52 +48,6 @@ impl TencentMeeting {
     fn window(&self) -> std::sync::MutexGuard<'_, Window> {
         self.window.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-/// The "before" side of the batches sent in the current round: the enroll ids the round's list
-/// held, and the ids answers have named since (each matched to the row it answers). Journaled as
-/// the destination's memo at every change, so a restart or another replica settles the batches
-/// this one left in flight the same way.
-#[derive(Default, Clone, serde::Serialize, serde::Deserialize)]
-struct Window {
-    before: Option<HashSet<String>>,
-    #[serde(default)]
-    answered: HashSet<String>,
-}
-
-impl TencentMeeting {
-    /// Journals the window (see [`Ctx::save_memo`]).
-    async fn save_window(&self, ctx: &Ctx) -> Result<(), Fatal> {
-        let memo = serde_json::to_string(&*self.window())
-            .map_err(|e| Fatal(format!("cannot record the enrollment list: {e}")))?;
-        ctx.save_memo(&memo).await
-    }
-
-    /// This process's window, else the one journaled by whoever ran the job before.
-    async fn current_window(&self, ctx: &Ctx) -> Result<Window, Fatal> {
-        let here = self.window().clone();
-        if here.before.is_some() {
-            return Ok(here);
-        }
-        Ok(match ctx.load_memo().await? {
-            Some(m) => serde_json::from_str(&m).unwrap_or_else(|e| {
-                warn!(error = %e, "the journaled enrollment list cannot be read; rows left in flight end unknown");
-                Window::default()
-            }),
-            None => Window::default(),
-        })
-    }
-}
-
-/// A row's verdict when the list can prove nothing about it.
-fn unverifiable(why_zh: &str, why_en: &str) -> InFlight {
-    InFlight::Unknown(Outcome::note(
-        "unverifiable",
-        Text::new(
-            format!("{why_zh}；腾讯会议的报名列表不含手机号，无法确认此行是否已导入。请在腾讯会议后台的报名列表中核对，确认缺失后再单独导入"),
-            format!("{why_en}; Tencent Meeting's enrollment list carries no phone, so whether this row was imported cannot be proven. Check the webinar's enrollments in the Tencent Meeting console and import it again only if it is missing"),
-        ),
-    ))
 }
 
 /// The webinar's enrollments, indexed by identity.
@@ -183,7 +140,7 @@ impl Reconcilable for TencentMeeting {
             let e = held.input.attendee(r).to_enroll_entry();
             e.userid.is_none() && e.open_id.is_none()
         };
-        let mut verdicts: Vec<Option<InFlight>> = rows
+        let verdicts: Vec<Option<InFlight>> = rows
             .iter()
             .map(|&r| match held.find(r) {
                 Some(f) => Some(InFlight::Present(f)),
@@ -195,83 +152,7 @@ impl Reconcilable for TencentMeeting {
             return Ok(verdicts.into_iter().flatten().collect());
         }
         let w = self.current_window(ctx).await?;
-        let Some(before) = w.before.as_ref() else {
-            return Ok(verdicts
-                .into_iter()
-                .map(|v| {
-                    v.unwrap_or_else(|| {
-                        unverifiable(
-                            "批次结果丢失，且发送前的报名列表没有记录",
-                            "the batch's answer was lost and the list from before it was not recorded",
-                        )
-                    })
-                })
-                .collect());
-        };
-        // The entries that appeared since the round's list and no answer accounts for.
-        let mut fresh: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut unclaimed = 0usize;
-        for (i, e) in held.entries.iter().enumerate() {
-            let Some(id) = e.enroll_id.as_ref().map(|x| x.as_string()) else {
-                // An entry without an id cannot be told old from new.
-                unclaimed += 1;
-                continue;
-            };
-            if before.contains(&id) || w.answered.contains(&id) || e.enroll_source_type == 1 {
-                continue;
-            }
-            fresh.entry(e.nick_name.trim()).or_default().push(i);
-            unclaimed += 1;
-        }
-        // Nick names sent by the phone rows still open (a nick two rows share claims nothing).
-        let nick_of = |r: RowIdx| {
-            held.input
-                .attendee(r)
-                .to_enroll_entry()
-                .nick_name
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        };
-        let mut nicks: HashMap<String, usize> = HashMap::new();
-        for (k, &r) in rows.iter().enumerate() {
-            if verdicts[k].is_none() {
-                *nicks.entry(nick_of(r)).or_default() += 1;
-            }
-        }
-        for (k, &r) in rows.iter().enumerate() {
-            if verdicts[k].is_some() {
-                continue;
-            }
-            let nick = nick_of(r);
-            if nick.is_empty() || nicks.get(&nick) != Some(&1) {
-                continue;
-            }
-            if let Some([i]) = fresh.get(nick.as_str()).map(Vec::as_slice) {
-                let e = &held.entries[*i];
-                verdicts[k] = Some(InFlight::Present(Found {
-                    reference: e.enroll_id.as_ref().map(|x| x.to_string()),
-                    attendee_code: e.enroll_code.clone(),
-                }));
-                unclaimed -= 1;
-            }
-        }
-        Ok(verdicts
-            .into_iter()
-            .map(|v| {
-                v.unwrap_or_else(|| {
-                    if unclaimed == 0 {
-                        // No entry appeared that could be this row: it was not imported.
-                        InFlight::Absent
-                    } else {
-                        unverifiable(
-                            "批次结果丢失，且报名列表中新增的条目无法与此行一一对应",
-                            "the batch's answer was lost and the entries that appeared in the list cannot be matched to this row",
-                        )
-                    }
-                })
-            })
-            .collect())
+        Ok(window::settle_phone_rows(&w, held, rows, verdicts))
     }
 
     /// The round's list becomes the "before" of the batches the round sends, journaled before
