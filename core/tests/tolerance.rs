@@ -40,14 +40,25 @@ fn tencent_meeting_list_page_without_paging_fields() {
     assert_eq!(r.total_page, 0);
     assert_eq!(r.enroll_list[0].ok().unwrap().status, None);
     assert!(r.enroll_list[1].ok().is_none());
-    // Without total_page a full page means "maybe more", a short one means done.
-    assert!(!r.has_more(1, 300));
-    assert!(r.has_more(1, 2));
+    // Without total_page only an empty page ends the list (a service may cap the page size
+    // below the one asked for without saying).
+    let mut seen = std::collections::HashSet::new();
+    let new = r.note_ids(&mut seen);
+    assert!(r.has_more(1, new));
+    // The same page again (a service that ignores `page`) brings nothing new: the list ends.
+    let again = r.note_ids(&mut seen);
+    assert!(!again && !r.has_more(2, again));
+    assert!(!tm::ApprovalsResponse::default().has_more(1, true));
     let paged = tm::ApprovalsResponse {
         total_page: 3,
         ..Default::default()
     };
-    assert!(paged.has_more(2, 300) && !paged.has_more(3, 300));
+    assert!(paged.has_more(2, false) && !paged.has_more(3, true));
+    // user_non_registered elements drift too.
+    let r: tm::EnrollImportResponse =
+        serde_json::from_value(json!({"user_non_registered": [123, "u2", null, {"x": 1}]}))
+            .unwrap();
+    assert_eq!(r.user_non_registered, vec!["123", "u2"]);
 }
 
 #[test]

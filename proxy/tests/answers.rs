@@ -313,3 +313,29 @@ fn huiyi31_custom_columns_reach_31huiyi_by_field_code() {
         "the option's code under the field's code; the unmapped 备注 not sent: {order}"
     );
 }
+
+/// Rows sent without a nick name get one from the provider (its directory's, or the phone): when
+/// their answer is lost, no entry can be told to be theirs. They end `unknown`, never re-sent.
+#[test]
+fn tencent_meeting_phone_rows_without_a_nick_whose_answer_was_lost() {
+    let stack = Stack::start_with(&["--lose-tm-imports", "1"]);
+    let c = stack.client();
+    let n = 30;
+    let rows: Vec<Value> = (0..n)
+        .map(|i| json!({"row": i + 2, "cells": [format!("135{:08}", i)]}))
+        .collect();
+    let r = c.post(
+        "/api/jobs",
+        &json!({"file_name": "tm.csv", "headers": ["手机号"], "rows": rows, "destinations": [WEBINAR]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let job = c.wait_job(&id, Duration::from_secs(300));
+    let k = counts(&job, WEBINAR);
+    assert_eq!(k["unknown"], n as u64, "{k:?}");
+    let report = sends_per_person(&stack.sandbox_state());
+    assert!(
+        report.contains("tencent_meeting: 30 people, at most 1 send each"),
+        "{report}"
+    );
+}

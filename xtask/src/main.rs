@@ -34,9 +34,11 @@ const BINARYEN_VERSION: &str = "132.0.0";
 /// `.cargo/config.toml`) brought it to 276.4 KiB, 277.1 with the worker hand-over of the same round
 /// (BENCHMARKS.md). Splitting the bundle at its lazy screens and the wizard's later steps
 /// (`xtask/src/split.rs`) took it to 196.8 KiB. The budget sits just above that, so it cannot grow
-/// back unnoticed.
+/// back unnoticed. Everything was 634.7 KiB; reading every provider answer's fields in both JSON
+/// forms (`core/src/providers/flex.rs`), the 31huiyi field-code mapping and the IM role rule took
+/// it to 650.6 KiB (first screen 198.3): the total budget moved from 650 to 660 KiB (BENCHMARKS.md).
 const FIRST_SCREEN_BUDGET: u64 = 200 * 1024;
-const TOTAL_BUDGET: u64 = 650 * 1024;
+const TOTAL_BUDGET: u64 = 660 * 1024;
 
 type Result<T = ()> = std::result::Result<T, String>;
 

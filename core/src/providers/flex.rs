@@ -98,7 +98,7 @@ impl Scalar {
                 let s = s.trim();
                 s.parse::<i64>()
                     .ok()
-                    .or_else(|| s.parse::<f64>().ok().and_then(integral))
+                    .or_else(|| number(s).and_then(integral))
             }
             Scalar::Null | Scalar::Bool(_) | Scalar::Other => None,
         }
@@ -119,6 +119,14 @@ impl Scalar {
     }
 }
 
+/// A decimal number written as text (`"0.00"`, `"1e3"`), read by serde_json's own number parser
+/// (the one every answer goes through anyway: no second float parser in the browser bundles).
+fn number(s: &str) -> Option<f64> {
+    serde_json::from_str::<f64>(s)
+        .ok()
+        .filter(|f| f.is_finite())
+}
+
 /// A type a scalar field can be read as. `None`: this value cannot be read as the type.
 pub trait FromScalar: Sized {
     fn from_scalar(s: Scalar) -> Option<Self>;
@@ -130,11 +138,12 @@ impl FromScalar for String {
             Scalar::Str(s) => Some(s),
             Scalar::Int(n) => Some(n.to_string()),
             Scalar::UInt(n) => Some(n.to_string()),
-            // An integral float is the integer it holds (`1351111.0` → "1351111").
-            Scalar::Float(f) => Some(match Scalar::Float(f).to_i64() {
-                Some(n) => n.to_string(),
-                None => f.to_string(),
-            }),
+            // An integral float is the integer it holds (`1351111.0` → "1351111"); any other
+            // as serde_json prints it.
+            Scalar::Float(f) => match Scalar::Float(f).to_i64() {
+                Some(n) => Some(n.to_string()),
+                None => serde_json::to_string(&f).ok(),
+            },
             Scalar::Bool(b) => Some(b.to_string()),
             Scalar::Null | Scalar::Other => None,
         }
@@ -160,7 +169,7 @@ impl FromScalar for f64 {
             Scalar::Int(n) => Some(n as f64),
             Scalar::UInt(n) => Some(n as f64),
             Scalar::Float(f) => Some(f),
-            Scalar::Str(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+            Scalar::Str(s) => number(s.trim()),
             _ => None,
         }
     }
@@ -215,7 +224,51 @@ pub fn or_default<'de, D: Deserializer<'de>, T: FromScalar + Default>(d: D) -> R
 
 /// A field the docs mark required: both forms accepted; unreadable fails the entry.
 pub fn required<'de, D: Deserializer<'de>, T: FromScalar>(d: D) -> Result<T, D::Error> {
-    let s = Scalar::deserialize(d)?;
-    let shown = format!("{s:?}");
-    T::from_scalar(s).ok_or_else(|| de::Error::custom(format!("unreadable value {shown}")))
+    T::from_scalar(Scalar::deserialize(d)?)
+        .ok_or_else(|| de::Error::custom("a required value cannot be read"))
+}
+
+/// A list of strings whose elements may drift (`[123, "u2", null]`): each element read as a
+/// string, an unreadable one dropped; `null` or anything but a list reads as empty.
+pub fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of strings")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Vec<String>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(s) = a.next_element::<Scalar>()? {
+                out.extend(String::from_scalar(s));
+            }
+            Ok(out)
+        }
+        fn visit_unit<E>(self) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E>(self) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Vec<String>, A::Error> {
+            while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(Vec::new())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+    }
+    d.deserialize_any(V)
 }

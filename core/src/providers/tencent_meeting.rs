@@ -401,7 +401,7 @@ pub struct EnrollImportResponse {
     pub total_count: u32,
     #[serde(default, deserialize_with = "null_default")]
     pub enroll_list: Vec<Lenient<ImportedEnroll>>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "flex::strings")]
     pub user_non_registered: Vec<String>,
 }
 
@@ -496,14 +496,31 @@ pub struct ApprovalsResponse {
 }
 
 impl ApprovalsResponse {
-    /// Whether a page after `page` (of `page_size`) exists: `total_page` when the answer carries
-    /// it, else a full page means there may be more.
-    pub fn has_more(&self, page: u32, page_size: u32) -> bool {
+    /// Whether a page after `page` exists: `total_page` when the answer carries it; else any
+    /// page that brought entries not seen on an earlier page (`brought_new`). A short page does
+    /// not end the list — a service may cap the page size below the one asked for (the SDK's
+    /// meeting variant takes at most 50) without saying — and a page that only repeats what came
+    /// before (a service that ignores `page`) does.
+    pub fn has_more(&self, page: u32, brought_new: bool) -> bool {
         if self.total_page > 0 {
             page < self.total_page
         } else {
-            self.enroll_list.len() as u32 >= page_size && page_size > 0
+            !self.enroll_list.is_empty() && brought_new
         }
+    }
+
+    /// Adds this page's entries to `seen` (by enroll id; an entry without one by its whole
+    /// text); whether any was new.
+    pub fn note_ids(&self, seen: &mut std::collections::HashSet<String>) -> bool {
+        let mut new = false;
+        for e in &self.enroll_list {
+            let key = match e.ok().and_then(|e| e.enroll_id.as_ref()) {
+                Some(id) => id.as_string(),
+                None => format!("entry:{}", serde_json::to_string(e).unwrap_or_default()),
+            };
+            new |= seen.insert(key);
+        }
+        new
     }
 }
 
@@ -535,6 +552,17 @@ pub fn classify(code: i64) -> ErrorClass {
         _ => ErrorClass::Permanent,
     }
 }
+
+/// Codes that say the call was refused before anything was applied (rate limits, the daily
+/// quota, a rejected signature): even on a 5xx, the request certainly did nothing. Any other
+/// code on a 5xx may have come after the provider applied part of it (docs/providers.md).
+pub fn refused_before_applying(code: i64) -> bool {
+    is_rate_limit(code) || code == 190311 || classify(code) == ErrorClass::Reauth
+}
+
+/// Pages of `enroll/approvals` read at most (300 a page: 600,000 enrollments): a list that does
+/// not end is an error, not a loop.
+pub const MAX_APPROVALS_PAGES: u32 = 2000;
 
 /// Rate-limit codes: wait for the window (docs/providers.md). 190311 (per day) is not here: it
 /// stops the destination.

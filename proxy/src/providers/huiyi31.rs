@@ -44,6 +44,11 @@ impl Client {
         // a 5xx without one may have been applied (ambiguous, never re-sent); any other status
         // without one (a gateway's HTML 429 or 403) was stopped before the provider: not applied,
         // retried, never a refusal.
+        // Whatever the body says: a 5xx may come after the order was created (ambiguous, never
+        // re-sent), a 429 before anything was done (sent again later) — neither is a refusal.
+        if status >= 500 || status == 429 {
+            return Err(ProviderError::unreadable(P, status));
+        }
         let parsed = serde_json::from_slice::<RegisterResponse>(&bytes);
         let r = match parsed {
             Ok(r) if r.business_code.is_some() || r.data.is_some() => r,

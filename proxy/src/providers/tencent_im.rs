@@ -264,7 +264,8 @@ impl Client {
                     P,
                     0,
                     format!("unexpected response: {e}"),
-                    ErrorClass::Permanent,
+                    // Retried only where safe: reads; a write is reconciled (ambiguous).
+                    ErrorClass::Retryable,
                 )
             })?;
             if env.error_code == 0 && !env.action_status.eq_ignore_ascii_case("FAIL") {
@@ -274,7 +275,7 @@ impl Client {
                         P,
                         0,
                         format!("unexpected response: {e}"),
-                        ErrorClass::Permanent,
+                        ErrorClass::Retryable,
                     )
                 });
             }

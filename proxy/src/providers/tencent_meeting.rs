@@ -157,6 +157,10 @@ impl Client {
                 let code = e.error_info.error_code;
                 Err(ProviderError {
                     http_status: Some(status),
+                    // A 5xx with a code may come after the provider applied part of the call
+                    // (an internal error mid-import): unless the code says it was refused before
+                    // anything happened, the outcome is unknown and the batch is reconciled.
+                    ambiguous: status >= 500 && !tm::refused_before_applying(code),
                     ..ProviderError::provider(P, code, e.error_info.message, tm::classify(code))
                 })
             }
@@ -164,6 +168,9 @@ impl Client {
         }
     }
 
+    /// A 200 whose body cannot be read (a gateway's HTML page, a cut answer): ambiguous, and
+    /// retryable — a read is tried again; a write is not (it may have been applied) and is
+    /// reconciled instead.
     fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ProviderError> {
         serde_json::from_slice(bytes).map_err(|e| ProviderError {
             ambiguous: true,
@@ -171,7 +178,7 @@ impl Client {
                 P,
                 0,
                 format!("unexpected response: {e}"),
-                ErrorClass::Permanent,
+                ErrorClass::Retryable,
             )
         })
     }

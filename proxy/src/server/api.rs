@@ -211,12 +211,13 @@ async fn all_enrollments(
     id: &str,
 ) -> Result<Vec<Lenient<ApprovalEntry>>, ProviderError> {
     let mut out = Vec::new();
-    for page in 1.. {
+    let mut seen = std::collections::HashSet::new();
+    for page in 1..=tm::MAX_APPROVALS_PAGES {
         state.runner.pace(Provider::TencentMeeting).await;
         let r = client
             .list_enrollments(id, page, tm::MAX_APPROVALS_PAGE_SIZE)
             .await?;
-        let more = r.has_more(page, tm::MAX_APPROVALS_PAGE_SIZE);
+        let more = r.has_more(page, r.note_ids(&mut seen));
         out.extend(r.enroll_list);
         if !more {
             break;

@@ -33,6 +33,8 @@ pub struct TencentMeeting {
     pub pacer: Arc<Pacer>,
     /// What this process knows of the round under way (see [`Window`]).
     window: Mutex<Window>,
+    /// Held while the window is journaled: writes land in the order they were taken.
+    saving: tokio::sync::Mutex<()>,
 }
 
 impl TencentMeeting {
@@ -42,6 +44,7 @@ impl TencentMeeting {
             meeting_id,
             pacer,
             window: Mutex::new(Window::default()),
+            saving: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -91,7 +94,8 @@ impl Reconcilable for TencentMeeting {
     /// Every page of the webinar's enrollments; an entry that does not parse identifies nobody.
     async fn list(&self, ctx: &Ctx) -> Result<Enrolled, Fatal> {
         let mut entries = Vec::new();
-        for page in 1.. {
+        let mut seen = HashSet::new();
+        for page in 1..=tm::MAX_APPROVALS_PAGES {
             let r = ctx
                 .call(&self.pacer, true, || {
                     self.client.list_enrollments(
@@ -102,7 +106,7 @@ impl Reconcilable for TencentMeeting {
                 })
                 .await
                 .map_err(|e| list_failed(&e, ("无法读取报名列表", "cannot list enrollments")))?;
-            let more = r.has_more(page, tm::MAX_APPROVALS_PAGE_SIZE);
+            let more = r.has_more(page, r.note_ids(&mut seen));
             for e in r.enroll_list {
                 match e {
                     Lenient::Ok(e) => entries.push(e),
@@ -113,6 +117,13 @@ impl Reconcilable for TencentMeeting {
             }
             if !more {
                 break;
+            }
+            if page == tm::MAX_APPROVALS_PAGES {
+                return Err(Fatal(format!(
+                    "报名列表超过 {} 页仍未结束 / the enrollment list did not end after {} pages",
+                    tm::MAX_APPROVALS_PAGES,
+                    tm::MAX_APPROVALS_PAGES
+                )));
             }
         }
         let identities: Vec<tm::Identity> = entries.iter().map(|e| e.identity()).collect();
@@ -207,11 +218,13 @@ impl Reconcilable for TencentMeeting {
             .map(String::as_str)
             .collect();
         let mut window = self.window();
-        Ok(rows
+        Ok(req
+            .enroll_list
             .iter()
-            .zip(&req.enroll_list)
             .map(
-                |(&r, sent)| match index.take(&input.attendee(r).tencent_meeting_identity()) {
+                // Matched on what was sent only: the provider echoes the phone's owner as the
+                // userid (seed 000), which must not let another row take this entry.
+                |sent| match index.take(&sent.identity()) {
                     Some(i) => Some({
                         // This id is accounted for: it is not one of the entries a lost answer
                         // may have left behind.

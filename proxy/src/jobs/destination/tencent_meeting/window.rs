@@ -25,6 +25,8 @@ pub(super) struct Window {
 impl TencentMeeting {
     /// Journals the window (see [`Ctx::save_memo`]).
     pub(super) async fn save_window(&self, ctx: &Ctx) -> Result<(), Fatal> {
+        // Taken and written under one lock: an older snapshot never lands after a newer one.
+        let _order = self.saving.lock().await;
         let memo = serde_json::to_string(&*self.window())
             .map_err(|e| Fatal(format!("cannot record the enrollment list: {e}")))?;
         ctx.save_memo(&memo).await
@@ -59,8 +61,9 @@ fn unverifiable(why_zh: &str, why_en: &str) -> InFlight {
 
 /// Verdicts for the in-flight rows `verdicts` left open (rows sent by phone): each entry that
 /// appeared (an `enroll_id` neither in the window's "before" nor named by an answer) is claimed
-/// by the one open row whose nick name it carries; rows left over are absent only when every
-/// new entry is claimed, and `unknown` otherwise.
+/// by the one open row whose nick name it carries (no claims at all when an open row was sent
+/// without a nick: the provider names such entries itself); rows left over are absent only when
+/// every entry that appeared is claimed and every open row sent a nick, `unknown` otherwise.
 pub(super) fn settle_phone_rows(
     w: &Window,
     held: &Enrolled,
@@ -82,10 +85,11 @@ pub(super) fn settle_phone_rows(
     };
     // The entries that appeared since the round's list and no answer accounts for.
     let mut fresh: HashMap<&str, Vec<usize>> = HashMap::new();
+    // Entries that appeared and no open row has claimed yet (an entry without an id cannot be
+    // told old from new: it is never claimed).
     let mut unclaimed = 0usize;
     for (i, e) in held.entries.iter().enumerate() {
         let Some(id) = e.enroll_id.as_ref().map(|x| x.as_string()) else {
-            // An entry without an id cannot be told old from new.
             unclaimed += 1;
             continue;
         };
@@ -111,12 +115,15 @@ pub(super) fn settle_phone_rows(
             *nicks.entry(nick_of(r)).or_default() += 1;
         }
     }
+    // A row sent without a nick gets one from the provider (its directory's, or the phone):
+    // any entry may then be that row's, and no nick proves anything.
+    let claims = !nicks.contains_key("");
     for (k, &r) in rows.iter().enumerate() {
-        if verdicts[k].is_some() {
+        if !claims || verdicts[k].is_some() {
             continue;
         }
         let nick = nick_of(r);
-        if nick.is_empty() || nicks.get(&nick) != Some(&1) {
+        if nicks.get(&nick) != Some(&1) {
             continue;
         }
         if let Some([i]) = fresh.get(nick.as_str()).map(Vec::as_slice) {
@@ -132,8 +139,9 @@ pub(super) fn settle_phone_rows(
             .into_iter()
             .map(|v| {
                 v.unwrap_or_else(|| {
-                    if unclaimed == 0 {
-                        // No entry appeared that could be this row: it was not imported.
+                    if unclaimed == 0 && claims {
+                        // Every entry that appeared is another row's, and every open row sent
+                        // its own nick: no entry can be this row's. It was not imported.
                         InFlight::Absent
                     } else {
                         unverifiable(
