@@ -162,6 +162,90 @@ pub fn huiyi31_register(body: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// Seed 002, 输入参数: userid String 是; instanceid Integer 是; subject 1~255 characters;
+/// sponsor 1~40; start_time / end_time String timestamps, start "不能少于当前时间戳半小时以上"
+/// (not more than half an hour before now), end after start; admission_type 0/1/2; password
+/// 4~6 digits, required when admission_type = 2; playback_for_audience Boolean 是, and "开启本选项
+/// 时必须开启云录制"; sensitive_words at most 50.
+pub fn tencent_meeting_create(body: &Value, now: i64) -> Result<(), String> {
+    if str_field(body, "userid").is_none_or(|s| s.trim().is_empty()) {
+        return Err("userid 必填".into());
+    }
+    const INSTANCES: [i64; 17] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 21, 22, 30, 32, 33];
+    if !body
+        .get("instanceid")
+        .and_then(Value::as_i64)
+        .is_some_and(|i| INSTANCES.contains(&i))
+    {
+        return Err("instanceid 取值无效".into());
+    }
+    let chars = |k: &str| str_field(body, k).map(|s| s.chars().count());
+    if !chars("subject").is_some_and(|n| (1..=255).contains(&n)) {
+        return Err("subject 须为 1~255 个字符".into());
+    }
+    if body.get("sponsor").is_some_and(|v| !v.is_null())
+        && !chars("sponsor").is_some_and(|n| (1..=40).contains(&n))
+    {
+        return Err("sponsor 须为 1~40 个字符".into());
+    }
+    // The table types the timestamps as String (the example sends strings).
+    let time = |k: &str| str_field(body, k).and_then(|s| s.trim().parse::<i64>().ok());
+    let (Some(start), Some(end)) = (time("start_time"), time("end_time")) else {
+        return Err("start_time / end_time 必填（字符串形式的时间戳）".into());
+    };
+    if start < now - 1800 {
+        return Err("开始时间不能早于当前时间半小时以上".into());
+    }
+    if end <= start {
+        return Err("结束时间须晚于开始时间".into());
+    }
+    let admission = body.get("admission_type").and_then(Value::as_i64);
+    if !matches!(admission, Some(0..=2)) {
+        return Err("admission_type 只能是 0、1、2".into());
+    }
+    if admission == Some(2)
+        && !str_field(body, "password")
+            .is_some_and(|p| (4..=6).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err("admission_type = 2 时 password 必填，且为 4~6 位数字".into());
+    }
+    match body.get("playback_for_audience").and_then(Value::as_bool) {
+        None => return Err("playback_for_audience 必填".into()),
+        Some(true) if body["media_setting"]["auto_record_type"].as_str() != Some("cloud") => {
+            return Err("允许观众观看回放时必须开启云录制".into())
+        }
+        Some(_) => {}
+    }
+    if body["sensitive_words"]
+        .as_array()
+        .is_some_and(|w| w.len() > 50)
+    {
+        return Err("敏感词最多 50 个".into());
+    }
+    Ok(())
+}
+
+/// Seed 001: meetingid string; status uint32 0 全部 / 1 待审批 / 2 已拒绝 / 3 已批准; limit uint32,
+/// "最大50条".
+pub fn wecom_enroll_list(body: &Value) -> Result<(), String> {
+    if str_field(body, "meetingid").is_none_or(|s| s.trim().is_empty()) {
+        return Err("invalid parameter: meetingid".into());
+    }
+    if body
+        .get("status")
+        .is_some_and(|v| v.as_u64().is_none_or(|n| n > 3))
+    {
+        return Err("invalid parameter: status must be 0-3".into());
+    }
+    if body
+        .get("limit")
+        .is_some_and(|v| v.as_u64().is_none_or(|n| !(1..=50).contains(&n)))
+    {
+        return Err("invalid parameter: limit must be 1-50".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +291,25 @@ mod tests {
         let mut no_contact = hy.clone();
         no_contact["Attendee"]["Fields"] = json!([{"fieldName": "FullName", "fieldValue": "x"}]);
         assert!(huiyi31_register(&no_contact).is_err());
+        // Seed 002's example times, checked as of their day.
+        let create = json!({"userid": "u", "instanceid": 1, "subject": "年会", "start_time": "1631589648",
+            "end_time": "1631593248", "admission_type": 0, "playback_for_audience": false});
+        assert_eq!(tencent_meeting_create(&create, 1631589000), Ok(()));
+        assert!(
+            tencent_meeting_create(&create, 1631589648 + 3600).is_err(),
+            "starts in the past"
+        );
+        let mut pw = create.clone();
+        pw["admission_type"] = json!(2);
+        assert!(
+            tencent_meeting_create(&pw, 1631589000).is_err(),
+            "a password is required"
+        );
+        // Seed 001: limit at most 50.
+        assert!(wecom_enroll_list(&json!({"meetingid": "M", "limit": 51})).is_err());
+        assert_eq!(
+            wecom_enroll_list(&json!({"meetingid": "M", "status": 1, "limit": 20})),
+            Ok(())
+        );
     }
 }

@@ -192,11 +192,10 @@ pub async fn enroll_list(
         Ok(r) => r,
         Err(_) => return err(40058, "invalid json request"),
     };
-    if !wecom::validate_enroll_list(&req).is_empty() {
-        return err(
-            codes::INVALID_PARAMETER,
-            "invalid parameter: limit must be 1-50, status 0-3",
-        );
+    // Checked as seed 001's table says, on the body as it came (not by core's validators).
+    let raw: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    if let Err(m) = super::rules::wecom_enroll_list(&raw) {
+        return err(codes::INVALID_PARAMETER, &m);
     }
     let st = sb.wecom.lock().expect("wecom state");
     let Some(all) = st.webinars.get(&req.meetingid) else {
