@@ -42,30 +42,7 @@ enum Command {
         ui_dir: Option<PathBuf>,
     },
     /// Run the sandbox providers standalone as one HTTP server.
-    Sandbox {
-        #[arg(long, default_value = "127.0.0.1:9090")]
-        bind: SocketAddr,
-        /// Accept the provider credentials of this config (secrets from the same environment variables).
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Fraction of calls that fail (502, lost response, rate limit, token expiry).
-        #[arg(long, default_value_t = 0.0)]
-        faults: f64,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Multiplies every documented rate limit (1 = as documented; 0.01 makes them easy to
-        /// reach in a test; a larger value models a raised quota).
-        #[arg(long, default_value_t = 1.0)]
-        rate_scale: f64,
-        /// IM's per-request member cap (seed 003: 500; other versions of IM's pages: 300, 100,
-        /// 20). A larger request is answered 10005.
-        #[arg(long, default_value_t = 500)]
-        im_max_members: usize,
-        /// Lose the answers of the first N Tencent Meeting imports (applied, then the connection
-        /// drops), to watch the reconciliation of rows imported by phone.
-        #[arg(long, default_value_t = 0)]
-        lose_tm_imports: u32,
-    },
+    Sandbox(serve::SandboxArgs),
     /// Roster tools.
     Roster {
         #[command(subcommand)]
@@ -145,25 +122,7 @@ fn main() -> std::process::ExitCode {
                     })
                     .await
                     .map(|_| 0),
-                    Command::Sandbox {
-                        bind,
-                        config,
-                        faults,
-                        seed,
-                        rate_scale,
-                        im_max_members,
-                        lose_tm_imports,
-                    } => serve::sandbox(serve::SandboxArgs {
-                        bind,
-                        config,
-                        faults,
-                        seed,
-                        rate_scale,
-                        im_max_members,
-                        lose_tm_imports,
-                    })
-                    .await
-                    .map(|_| 0),
+                    Command::Sandbox(a) => serve::sandbox(a).await.map(|_| 0),
                     Command::Import(a) => cli::import(a).await,
                     Command::Jobs { command } => cli::jobs(command).await,
                     Command::Destinations { server, json } => {

@@ -127,13 +127,29 @@ async fn serve_connections(
 }
 
 /// `rollcall sandbox`'s arguments.
+#[derive(Debug, clap::Args)]
 pub struct SandboxArgs {
+    #[arg(long, default_value = "127.0.0.1:9090")]
     pub bind: SocketAddr,
+    /// Accept the provider credentials of this config (secrets from the same environment variables).
+    #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Fraction of calls that fail (502, lost response, rate limit, token expiry).
+    #[arg(long, default_value_t = 0.0)]
     pub faults: f64,
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Multiplies every documented rate limit (1 = as documented; 0.01 makes them easy to
+    /// reach in a test; a larger value models a raised quota).
+    #[arg(long, default_value_t = 1.0)]
     pub rate_scale: f64,
+    /// IM's per-request member cap (seed 003: 500; other versions of IM's pages: 300, 100,
+    /// 20). A larger request is answered 10005.
+    #[arg(long, default_value_t = 500)]
     pub im_max_members: usize,
+    /// Lose the answers of the first N Tencent Meeting imports (applied, then the connection
+    /// drops), to watch the reconciliation of rows imported by phone.
+    #[arg(long, default_value_t = 0)]
     pub lose_tm_imports: u32,
 }
 

@@ -16,6 +16,16 @@ use serde_json::{json, Value};
 const GROUP: &str = "tencent-im:@TGS#2J4SZEAEL";
 const WEBINAR: &str = "tencent-meeting:17305428542504531991";
 
+/// Creates a job of `rows` under `headers` to `dest` (with a column `mapping`); its id.
+fn create_job(c: &Client, headers: &[&str], rows: &[Value], mapping: Value, dest: &str) -> String {
+    let r = c.post(
+        "/api/jobs",
+        &json!({"file_name": "answers.csv", "headers": headers, "rows": rows, "mapping": mapping, "destinations": [dest]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
 /// Each row's outcome at `dest`, by its first cell.
 fn outcomes(c: &Client, id: &str, dest: &str) -> HashMap<String, Value> {
     let results = c.get(&format!("/api/jobs/{id}/results")).json();
@@ -48,12 +58,7 @@ fn im_taking_fewer_members_and_refusing_whole_requests() {
     // Two accounts the service refuses whole requests for, without saying which member.
     rows[137] = json!({"row": 139, "cells": ["bad-137", "bad-137"]});
     rows[901] = json!({"row": 903, "cells": ["failzero-901", "failzero-901"]});
-    let r = c.post(
-        "/api/jobs",
-        &json!({"file_name": "im.csv", "headers": ["姓名", "IM账号"], "rows": rows, "destinations": [GROUP]}),
-    );
-    assert_eq!(r.status, 201, "{}", r.body);
-    let id = r.json()["id"].as_str().unwrap().to_string();
+    let id = create_job(&c, &["姓名", "IM账号"], &rows, json!({}), GROUP);
     let job = c.wait_job(&id, Duration::from_secs(300));
     assert_eq!(job["state"], "completed", "{job}");
     let n_counts = counts(&job, GROUP);
@@ -96,12 +101,7 @@ fn a_tencent_meeting_import_refused_whole_is_split_to_the_row_it_refuses() {
             json!({"row": i + 2, "cells": [format!("观众{i}"), phone]})
         })
         .collect();
-    let r = c.post(
-        "/api/jobs",
-        &json!({"file_name": "tm.csv", "headers": ["姓名", "手机号"], "rows": rows, "destinations": [WEBINAR]}),
-    );
-    assert_eq!(r.status, 201, "{}", r.body);
-    let id = r.json()["id"].as_str().unwrap().to_string();
+    let id = create_job(&c, &["姓名", "手机号"], &rows, json!({}), WEBINAR);
     let job = c.wait_job(&id, Duration::from_secs(300));
     assert_eq!(job["state"], "completed", "{job}");
     let k = counts(&job, WEBINAR);
@@ -163,12 +163,7 @@ fn a_31huiyi_ticket_travels_with_its_name() {
         json!({"row": 3, "cells": ["李", "13900000002"]}),
     ];
     let vip = "huiyi31:demo-event:demo-type:vip-ticket";
-    let r = c.post(
-        "/api/jobs",
-        &json!({"file_name": "hy.csv", "headers": ["姓名", "手机号"], "rows": rows, "destinations": [vip]}),
-    );
-    assert_eq!(r.status, 201, "{}", r.body);
-    let id = r.json()["id"].as_str().unwrap().to_string();
+    let id = create_job(&c, &["姓名", "手机号"], &rows, json!({}), vip);
     let job = c.wait_job(&id, Duration::from_secs(120));
     assert_eq!(counts(&job, vip)["imported"], 2, "{job}");
 
@@ -219,12 +214,7 @@ fn tencent_meeting_phone_rows_whose_answer_was_lost() {
             json!({"row": i + 2, "cells": [name, format!("136{:08}", i)]})
         })
         .collect();
-    let r = c.post(
-        "/api/jobs",
-        &json!({"file_name": "tm.csv", "headers": ["姓名", "手机号"], "rows": rows, "destinations": [WEBINAR]}),
-    );
-    assert_eq!(r.status, 201, "{}", r.body);
-    let id = r.json()["id"].as_str().unwrap().to_string();
+    let id = create_job(&c, &["姓名", "手机号"], &rows, json!({}), WEBINAR);
     let job = c.wait_job(&id, Duration::from_secs(300));
     assert_eq!(job["state"], "completed", "{job}");
     let k = counts(&job, WEBINAR);
@@ -287,12 +277,13 @@ fn huiyi31_custom_columns_reach_31huiyi_by_field_code() {
         json!({"row": 3, "cells": ["李", "13900000012", "烧烤", ""]}),
     ];
     let mapping = json!({"huiyi31": {"餐饮": {"code": "diet_a1", "options": {"素食": "opt_veg", "清真": "opt_halal"}}}});
-    let r = c.post(
-        "/api/jobs",
-        &json!({"file_name": "hy.csv", "headers": ["姓名", "手机号", "餐饮", "备注"], "rows": rows, "mapping": mapping, "destinations": [event]}),
+    let id = create_job(
+        &c,
+        &["姓名", "手机号", "餐饮", "备注"],
+        &rows,
+        mapping,
+        event,
     );
-    assert_eq!(r.status, 201, "{}", r.body);
-    let id = r.json()["id"].as_str().unwrap().to_string();
     let job = c.wait_job(&id, Duration::from_secs(120));
     let k = counts(&job, event);
     assert_eq!((k["imported"], k["invalid"]), (1, 1), "{k:?}");
@@ -324,12 +315,7 @@ fn tencent_meeting_phone_rows_without_a_nick_whose_answer_was_lost() {
     let rows: Vec<Value> = (0..n)
         .map(|i| json!({"row": i + 2, "cells": [format!("135{:08}", i)]}))
         .collect();
-    let r = c.post(
-        "/api/jobs",
-        &json!({"file_name": "tm.csv", "headers": ["手机号"], "rows": rows, "destinations": [WEBINAR]}),
-    );
-    assert_eq!(r.status, 201, "{}", r.body);
-    let id = r.json()["id"].as_str().unwrap().to_string();
+    let id = create_job(&c, &["手机号"], &rows, json!({}), WEBINAR);
     let job = c.wait_job(&id, Duration::from_secs(300));
     let k = counts(&job, WEBINAR);
     assert_eq!(k["unknown"], n as u64, "{k:?}");

@@ -15,6 +15,15 @@ fn not_a_string(v: &Value, k: &str) -> bool {
     v.get(k).is_some_and(|x| !x.is_string() && !x.is_null())
 }
 
+/// `instanceid` Integer 是, one of the device types seeds 000 and 002 list.
+fn instanceid(body: &Value) -> Result<(), String> {
+    const INSTANCES: [i64; 17] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 21, 22, 30, 32, 33];
+    match body.get("instanceid").and_then(Value::as_i64) {
+        Some(i) if INSTANCES.contains(&i) => Ok(()),
+        _ => Err("instanceid 取值无效".into()),
+    }
+}
+
 /// Seed 000, 输入参数 and 报名对象: the import body.
 pub fn tencent_meeting_import(body: &Value, import_cap_left: usize) -> Result<(), String> {
     // operator_id String 必须; operator_id_type Integer 必须 (1 userid, 2 open_id).
@@ -29,14 +38,7 @@ pub fn tencent_meeting_import(body: &Value, import_cap_left: usize) -> Result<()
         _ => return Err("operator_id_type 必须为整数 1 或 2".into()),
     }
     // instanceid Integer 必须, one of the listed device types.
-    const INSTANCES: [i64; 17] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 21, 22, 30, 32, 33];
-    if !body
-        .get("instanceid")
-        .and_then(Value::as_i64)
-        .is_some_and(|i| INSTANCES.contains(&i))
-    {
-        return Err("instanceid 取值无效".into());
-    }
+    instanceid(body)?;
     let Some(list) = body.get("enroll_list").and_then(Value::as_array) else {
         return Err("enroll_list 必填".into());
     };
@@ -171,14 +173,7 @@ pub fn tencent_meeting_create(body: &Value, now: i64) -> Result<(), String> {
     if str_field(body, "userid").is_none_or(|s| s.trim().is_empty()) {
         return Err("userid 必填".into());
     }
-    const INSTANCES: [i64; 17] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 21, 22, 30, 32, 33];
-    if !body
-        .get("instanceid")
-        .and_then(Value::as_i64)
-        .is_some_and(|i| INSTANCES.contains(&i))
-    {
-        return Err("instanceid 取值无效".into());
-    }
+    instanceid(body)?;
     let chars = |k: &str| str_field(body, k).map(|s| s.chars().count());
     if !chars("subject").is_some_and(|n| (1..=255).contains(&n)) {
         return Err("subject 须为 1~255 个字符".into());
