@@ -151,6 +151,9 @@ pub struct SandboxArgs {
     /// drops), to watch the reconciliation of rows imported by phone.
     #[arg(long, default_value_t = 0)]
     pub lose_tm_imports: u32,
+    /// Lose the answers of the first N webinar creations (created, then the connection drops).
+    #[arg(long, default_value_t = 0)]
+    pub lose_tm_creates: u32,
 }
 
 pub async fn sandbox(a: SandboxArgs) -> Result<()> {
@@ -163,6 +166,8 @@ pub async fn sandbox(a: SandboxArgs) -> Result<()> {
     );
     sb.lose_tm_imports
         .store(a.lose_tm_imports, std::sync::atomic::Ordering::Relaxed);
+    sb.lose_tm_creates
+        .store(a.lose_tm_creates, std::sync::atomic::Ordering::Relaxed);
     let (l, local) = bind(a.bind, "sandbox").await?;
     println!("sandbox listening on http://{local}");
     axum::serve(l, sandbox::router(sb))

@@ -325,3 +325,39 @@ fn tencent_meeting_phone_rows_without_a_nick_whose_answer_was_lost() {
         "{report}"
     );
 }
+
+/// Creating a webinar whose answer never comes: not retried (a second webinar would be created),
+/// answered as unknown with how to look for it before creating again; the sandbox holds it once.
+#[test]
+fn a_webinar_created_without_an_answer_says_how_to_check() {
+    let stack = Stack::start_with(&["--lose-tm-creates", "1"]);
+    let c = stack.client();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let r = c.post(
+        "/api/tencent-meeting/webinars",
+        &json!({"userid": "", "instanceid": 1, "subject": "年度客户大会", "start_time": (now + 3600).to_string(), "end_time": (now + 7200).to_string(), "admission_type": 1}),
+    );
+    assert_eq!(r.status, 504, "{}", r.body);
+    let e = r.json();
+    assert_eq!(e["code"], "provider_outcome_unknown");
+    assert!(
+        e["message"]["zh"]
+            .as_str()
+            .unwrap()
+            .contains("年度客户大会")
+            && e["message"]["zh"].as_str().unwrap().contains("我的会议")
+            && e["message"]["en"].as_str().unwrap().contains("My Meetings"),
+        "says where to look: {e}"
+    );
+    let created: Vec<Value> = stack.sandbox_state()["tencent_meeting"]["webinars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["subject"] == "年度客户大会")
+        .cloned()
+        .collect();
+    assert_eq!(created.len(), 1, "created once, not retried: {created:?}");
+}

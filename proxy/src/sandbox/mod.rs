@@ -257,6 +257,9 @@ pub struct Sandbox {
     /// The answers of this many Tencent Meeting imports are lost after the import is applied
     /// (`--lose-tm-imports`): the reconciliation of phone rows, on demand.
     pub lose_tm_imports: std::sync::atomic::AtomicU32,
+    /// The answers of this many webinar creations are lost after the webinar is created
+    /// (`--lose-tm-creates`).
+    pub lose_tm_creates: std::sync::atomic::AtomicU32,
 }
 
 /// Per provider, per person: requests that carried them, and of those how many lost their answer.
@@ -297,6 +300,12 @@ impl Sends {
     }
 }
 
+/// Takes one from a "lose the next N answers" counter: whether this answer is lost.
+pub fn take_one(n: &std::sync::atomic::AtomicU32) -> bool {
+    use std::sync::atomic::Ordering::SeqCst;
+    n.fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1)).is_ok()
+}
+
 impl Sandbox {
     pub fn new(accounts: Accounts, fault_rate: f64, seed: u64) -> Arc<Self> {
         Arc::new(Sandbox {
@@ -311,6 +320,7 @@ impl Sandbox {
             sends: Mutex::new(Sends::default()),
             im_max_members: std::sync::atomic::AtomicUsize::new(500),
             lose_tm_imports: std::sync::atomic::AtomicU32::new(0),
+            lose_tm_creates: std::sync::atomic::AtomicU32::new(0),
         })
     }
 }

@@ -337,7 +337,7 @@ pub async fn create_webinar(
     });
     let code = format!("{:09}", st.next_meeting % 1_000_000_000);
     drop(st);
-    if fault == Some(Fault::LostAfter) {
+    if fault == Some(Fault::LostAfter) || super::take_one(&sb.lose_tm_creates) {
         return super::lost_response();
     }
     let short = &meeting_id[meeting_id.len() - 8..];
@@ -477,15 +477,7 @@ pub async fn import(
             .into(),
         );
     }
-    let lose = fault == Some(Fault::LostAfter)
-        || sb
-            .lose_tm_imports
-            .fetch_update(
-                std::sync::atomic::Ordering::SeqCst,
-                std::sync::atomic::Ordering::SeqCst,
-                |n| n.checked_sub(1),
-            )
-            .is_ok();
+    let lose = fault == Some(Fault::LostAfter) || super::take_one(&sb.lose_tm_imports);
     sb.sends.lock().expect("sends").record(
         "tencent_meeting",
         req.enroll_list
