@@ -107,6 +107,10 @@ impl Counts {
             RowState::Skipped => self.skipped,
         }
     }
+    /// Rows that failed here (`RowState::is_failure`).
+    pub fn failures(&self) -> u64 {
+        self.rejected + self.invalid + self.unknown + self.skipped
+    }
     fn slot(&mut self, state: RowState) -> &mut u64 {
         match state {
             RowState::Pending => &mut self.pending,
@@ -190,6 +194,9 @@ pub struct CreateJobRequest {
     /// `huiyi31:EVENT[:TYPE:SKU]`.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub destinations: Vec<Destination>,
+    /// SSO groups that may read the job's rows besides its creator and admins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub share_with: Vec<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -217,6 +224,16 @@ pub struct JobSummary {
     /// Why the job failed (only for `failed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Groups that may read the rows besides the creator and admins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub share_with: Vec<String>,
+    /// When the job ended (unix seconds); the retention period runs from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<i64>,
+    /// When its personal cells were removed (retention or `shred`); counts, outcome codes and
+    /// provider ids stay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shredded_at: Option<i64>,
 }
 
 /// What a job would do at one destination, asked before anything is sent
@@ -318,6 +335,72 @@ pub struct Me {
     #[serde(default)]
     pub groups: Vec<String>,
     pub role: Role,
+    /// In one of `auth.admin_groups`: reads every job's rows and the audit log.
+    #[serde(default)]
+    pub admin: bool,
+}
+
+impl Me {
+    /// Whether this caller may read a job's rows (results, exports, the per-row view): its
+    /// creator, an admin, or a member of a group the job was shared with. Everyone else sees the
+    /// job's counts only. The proxy enforces it; the UI hides what it would refuse.
+    pub fn may_read_rows(&self, job: &JobSummary) -> bool {
+        self.may_manage(job) || self.groups.iter().any(|g| job.share_with.contains(g))
+    }
+
+    /// Whether this caller may cancel, resume or shred a job: its creator or an admin.
+    pub fn may_manage(&self, job: &JobSummary) -> bool {
+        self.admin || self.user == job.created_by
+    }
+}
+
+/// One line of the audit log (`GET /api/audit`): a read or export of personal data, or a write
+/// to a provider.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Unix seconds.
+    pub ts: i64,
+    pub user: String,
+    /// What was done: `job.results`, `job.results_csv`, `job.shred`, `tencent_meeting.import`…
+    pub action: String,
+    /// The job or destination it was done to.
+    pub target: String,
+    /// How many rows (people) it touched.
+    pub rows: u64,
+    pub outcome: String,
+}
+
+/// The filter of `GET /api/audit` (every field optional; `limit` at most [`AuditQuery::MAX`]).
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// Exactly this user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Actions starting with this (`job.` for every job action).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// Exactly this job or destination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// From this unix second on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<i64>,
+    /// Before this unix second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<i64>,
+    /// Newest first, at most this many (default and maximum [`AuditQuery::MAX`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+impl AuditQuery {
+    pub const MAX: u32 = 5_000;
+
+    pub fn limit(&self) -> u32 {
+        self.limit.unwrap_or(Self::MAX).clamp(1, Self::MAX)
+    }
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -102,3 +102,34 @@ mod tests {
         );
     }
 }
+
+/// `YYYY-MM-DD HH:MM:SS` (UTC) of a unix second, as exports print times.
+pub fn utc_timestamp(ts: i64) -> String {
+    let (days, secs) = (ts.div_euclid(86_400), ts.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod time_tests {
+    #[test]
+    fn utc_timestamps() {
+        assert_eq!(super::utc_timestamp(0), "1970-01-01 00:00:00");
+        assert_eq!(super::utc_timestamp(1_780_000_000), "2026-05-28 20:26:40");
+        assert_eq!(super::utc_timestamp(951_782_400), "2000-02-29 00:00:00");
+    }
+}

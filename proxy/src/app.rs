@@ -49,10 +49,13 @@ impl Huiyi31 {
     }
 }
 
-/// Prometheus counters, kept as plain maps (label set → value).
+/// Prometheus counters and gauges, kept as plain maps (label set → value). Whoever changes a
+/// value sets it here (the runner, the request counter): `/metrics` only renders, it never
+/// reads the journal.
 #[derive(Default)]
 pub struct Metrics {
     counters: Mutex<BTreeMap<(&'static str, String), u64>>,
+    gauges: Mutex<BTreeMap<(&'static str, String), i64>>,
 }
 
 impl Metrics {
@@ -65,20 +68,33 @@ impl Metrics {
             .or_default() += 1;
     }
 
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        let mut last = "";
-        for ((name, labels), v) in self
-            .counters
+    pub fn set(&self, name: &'static str, labels: String, value: i64) {
+        self.gauges
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .insert((name, labels), value);
+    }
+
+    pub fn render(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let counters = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+        let gauges = self.gauges.lock().unwrap_or_else(|p| p.into_inner());
+        let series = counters
             .iter()
-        {
+            .map(|(k, v)| (k, "counter", *v as i64))
+            .chain(gauges.iter().map(|(k, v)| (k, "gauge", *v)));
+        let mut last = "";
+        for ((name, labels), kind, v) in series {
             if *name != last {
-                out.push_str(&format!("# TYPE {name} counter\n"));
+                let _ = writeln!(out, "# TYPE {name} {kind}");
                 last = name;
             }
-            out.push_str(&format!("{name}{{{labels}}} {v}\n"));
+            if labels.is_empty() {
+                let _ = writeln!(out, "{name} {v}");
+            } else {
+                let _ = writeln!(out, "{name}{{{labels}}} {v}");
+            }
         }
         out
     }

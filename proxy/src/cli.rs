@@ -171,6 +171,9 @@ pub struct ImportArgs {
     /// Follow the job to the end.
     #[arg(long)]
     pub wait: bool,
+    /// An SSO group that may read the job's rows besides you and admins (repeat for several).
+    #[arg(long = "share-with")]
+    pub share_with: Vec<String>,
     #[arg(long)]
     pub json: bool,
 }
@@ -191,6 +194,15 @@ pub enum JobsCommand {
         json: bool,
     },
     Results {
+        id: String,
+        #[arg(long, env = "ROLLCALL_SERVER")]
+        server: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a finished job's personal data now (creator or admin): every row's cells;
+    /// counts, outcome codes, provider ids and the audit log stay.
+    Shred {
         id: String,
         #[arg(long, env = "ROLLCALL_SERVER")]
         server: String,
@@ -287,6 +299,12 @@ fn print_summary(j: &JobSummary) {
             c.unknown,
             c.skipped,
             c.pending
+        );
+    }
+    if let Some(at) = j.shredded_at {
+        println!(
+            "  personal data removed {} UTC",
+            rollcall_core::export::utc_timestamp(at)
         );
     }
 }
@@ -429,6 +447,7 @@ pub async fn import(a: ImportArgs) -> Result<u8> {
         rows: table.rows,
         mapping: MappingOptions::default(),
         destinations: a.to,
+        share_with: a.share_with,
     };
     if a.dry_run {
         let preview: JobPreview = api.post("/jobs/preview", &req).await?;
@@ -495,6 +514,17 @@ pub async fn jobs(cmd: JobsCommand) -> Result<u8> {
         }
         JobsCommand::Show { id, server, json } => {
             let j: JobSummary = Api::new(&server).get(&format!("/jobs/{id}")).await?;
+            if json {
+                println!("{}", serde_json::to_string(&j)?);
+            } else {
+                print_summary(&j);
+            }
+            Ok(0)
+        }
+        JobsCommand::Shred { id, server, json } => {
+            let j: JobSummary = Api::new(&server)
+                .post(&format!("/jobs/{id}/shred"), &serde_json::json!({}))
+                .await?;
             if json {
                 println!("{}", serde_json::to_string(&j)?);
             } else {
@@ -609,7 +639,7 @@ pub fn usersig(a: UsersigArgs) -> Result<u8> {
         .map(hex::decode)
         .transpose()
         .context("--userbuf-hex is not hex")?;
-    let time = a.time.unwrap_or_else(tencent_meeting::unix_now);
+    let time = a.time.unwrap_or_else(crate::util::unix_now);
     println!(
         "{}",
         tencent_im::gen_usersig(

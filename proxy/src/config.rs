@@ -23,6 +23,55 @@ pub struct Config {
     pub jobs: JobsConfig,
     #[serde(default)]
     pub store: StoreConfig,
+    #[serde(default)]
+    pub retention: RetentionConfig,
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+/// How long personal data is kept (PIPL: no longer than needed).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Days after a job ends before its personal cells are removed (counts, outcome codes,
+    /// provider ids and the audit log stay). 0: as soon as the sweep sees it finished.
+    pub personal_data_days: u32,
+    /// Seconds between two sweeps for jobs past their retention.
+    pub sweep_interval_secs: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            personal_data_days: 30,
+            sweep_interval_secs: 3600,
+        }
+    }
+}
+
+/// Bounds that hold under abuse (each refused with a clear error before any work).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Destinations in one job.
+    pub max_destinations_per_job: usize,
+    /// Jobs one user may have running at once (across replicas).
+    pub max_running_jobs_per_user: u64,
+    /// Progress streams one user may hold open (the total is bounded as well).
+    pub max_streams_per_user: usize,
+    /// Seconds an export waits for a client that stopped reading before giving up.
+    pub export_stall_secs: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_destinations_per_job: 20,
+            max_running_jobs_per_user: 10,
+            max_streams_per_user: 16,
+            export_stall_secs: 30,
+        }
+    }
 }
 
 /// Where the job journal lives. Default: SQLite under `server.data_dir` (one process).
@@ -121,6 +170,28 @@ pub struct ServerConfig {
     /// so a restarted replica takes its own jobs back at once).
     #[serde(default)]
     pub replica_id: Option<String>,
+    /// A listener of its own for `/metrics`, without identity: `PORT` (on 127.0.0.1) or
+    /// `ADDRESS:PORT`. Without it, `/metrics` on the main listener answers admins only.
+    #[serde(default)]
+    pub metrics_bind: Option<String>,
+    /// Speak HTTP/2 as well as HTTP/1.1 (off: nginx and oauth2-proxy talk HTTP/1.1 upstream).
+    #[serde(default)]
+    pub http2: bool,
+}
+
+impl ServerConfig {
+    /// `metrics_bind` as an address: a bare port is on loopback.
+    pub fn metrics_addr(&self) -> Result<Option<SocketAddr>> {
+        let Some(b) = self.metrics_bind.as_deref() else {
+            return Ok(None);
+        };
+        if let Ok(port) = b.parse::<u16>() {
+            return Ok(Some(SocketAddr::from(([127, 0, 0, 1], port))));
+        }
+        b.parse()
+            .map(Some)
+            .with_context(|| format!("server.metrics_bind {b:?}: use PORT or ADDRESS:PORT"))
+    }
 }
 
 fn default_header_timeout() -> u64 {
@@ -162,6 +233,8 @@ impl Default for ServerConfig {
             header_read_timeout_secs: default_header_timeout(),
             max_connections: default_max_connections(),
             replica_id: None,
+            metrics_bind: None,
+            http2: false,
         }
     }
 }
@@ -203,6 +276,47 @@ pub struct AuthConfig {
     /// claim any identity.
     #[serde(default)]
     pub allow_broad_trusted_proxies: bool,
+    /// An environment variable holding a secret the front proxy adds to every request (in
+    /// `proxy_secret_header`): with it, only the front proxy can speak for a user — not any
+    /// process that can reach `trusted_proxies` (every local user, on a shared host).
+    #[serde(default)]
+    pub proxy_secret_env: Option<String>,
+    /// A file holding that secret instead (systemd `LoadCredential`).
+    #[serde(default)]
+    pub proxy_secret_file: Option<PathBuf>,
+    #[serde(default = "default_proxy_secret_header")]
+    pub proxy_secret_header: String,
+    /// How the groups header lists several groups: `comma` (oauth2-proxy) or `none` (one
+    /// group per header value; a comma is part of the name).
+    #[serde(default)]
+    pub groups_separator: GroupsSeparator,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum GroupsSeparator {
+    #[default]
+    Comma,
+    None,
+}
+
+impl AuthConfig {
+    /// The front proxy's shared secret, when one is configured.
+    pub fn proxy_secret(&self) -> Result<Option<SecretString>> {
+        if self.proxy_secret_env.is_none() && self.proxy_secret_file.is_none() {
+            return Ok(None);
+        }
+        SecretRef {
+            env: self.proxy_secret_env.clone(),
+            file: self.proxy_secret_file.clone(),
+        }
+        .resolve("auth.proxy_secret")
+        .map(Some)
+    }
+}
+
+fn default_proxy_secret_header() -> String {
+    "X-Rollcall-Proxy-Secret".into()
 }
 
 fn default_user_header() -> String {
@@ -228,6 +342,10 @@ impl Default for AuthConfig {
             admin_groups: vec![],
             allow_dev_on_network: false,
             allow_broad_trusted_proxies: false,
+            proxy_secret_env: None,
+            proxy_secret_file: None,
+            proxy_secret_header: default_proxy_secret_header(),
+            groups_separator: GroupsSeparator::Comma,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! - [`sandbox`]: fake providers faithful to the docs (one module each, mirroring `providers`);
 //! - [`server`]: the HTTP API, SSO identity, CSRF, UI serving;
 //! - [`jobs`]: the import-job journal and runner;
-//! - [`cli`]: the command-line tools; [`serve`]: start-up.
+//! - [`cli`]: the command-line tools; [`serve`]: start-up; [`util`]: small shared helpers.
 
 // Error types here are HTTP responses (`Rejection`, axum `Response`), built on the error path only;
 // boxing them would add noise without a measurable gain.
@@ -18,3 +18,4 @@ pub mod providers;
 pub mod sandbox;
 pub mod serve;
 pub mod server;
+pub mod util;

@@ -75,20 +75,53 @@ fn sandbox_accounts(cfg: Option<&Config>) -> Result<Accounts> {
 /// Accepts connections until a shutdown signal: at most `max_connections` open at once, and a
 /// client that has not sent its request headers within `header_timeout` is disconnected (a
 /// half-sent request cannot hold a connection). Each request sees its peer as `ConnectInfo`.
-async fn serve_connections(
-    l: tokio::net::TcpListener,
-    app: axum::Router,
+/// How connections are served.
+#[derive(Clone)]
+struct Listen {
+    /// A connection that has not sent a whole request head by then is closed — whatever it
+    /// speaks, including nothing at all or half an HTTP/2 preface.
     header_timeout: Duration,
     max_connections: usize,
-) -> Result<()> {
+    /// HTTP/2 as well as HTTP/1.1 (`server.http2`); off by default.
+    http2: bool,
+}
+
+/// The HTTP/2 connection preface.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Waits, at most `limit`, until the connection has sent enough to choose its protocol: a first
+/// byte for HTTP/1.1 only; with HTTP/2, the whole preface or a byte that departs from it.
+/// `None`: closed, or nothing useful in time.
+async fn first_bytes(stream: &tokio::net::TcpStream, limit: Duration, http2: bool) -> Option<()> {
+    let wait = async {
+        let mut buf = [0u8; 24];
+        loop {
+            let n = stream.peek(&mut buf).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            if !http2 || n >= H2_PREFACE.len() || buf[..n] != H2_PREFACE[..n] {
+                return Some(());
+            }
+            // A partial preface: wait for more (peek returns at once while data is buffered).
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(limit, wait).await.ok().flatten()
+}
+
+async fn serve_connections(l: tokio::net::TcpListener, app: axum::Router, cfg: Listen) -> Result<()> {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
     use tower::Service;
-    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections.max(1)));
+    let slots = Arc::new(tokio::sync::Semaphore::new(cfg.max_connections.max(1)));
     let mut make = app.into_make_service_with_connect_info::<SocketAddr>();
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     let mut open = tokio::task::JoinSet::new();
+    // After an accept error (out of file descriptors…), wait before the next: 10 ms doubling
+    // to 1 s, back to 10 ms after a success.
+    let mut backoff = Duration::from_millis(10);
     loop {
         let slot = tokio::select! {
             s = slots.clone().acquire_owned() => s?,
@@ -96,9 +129,14 @@ async fn serve_connections(
         };
         let (stream, peer) = tokio::select! {
             r = l.accept() => match r {
-                Ok(x) => x,
+                Ok(x) => {
+                    backoff = Duration::from_millis(10);
+                    x
+                }
                 Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
+                    tracing::warn!(error = %e, wait_ms = backoff.as_millis() as u64, "accept failed");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(1));
                     continue;
                 }
             },
@@ -106,15 +144,28 @@ async fn serve_connections(
         };
         let svc = make.call(peer).await.unwrap_or_else(|e| match e {});
         let svc = hyper_util::service::TowerToHyperService::new(svc);
+        let cfg = cfg.clone();
         open.spawn(async move {
             let _slot = slot;
-            let mut b = Builder::new(TokioExecutor::new());
-            b.http1()
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout);
-            let _ = b
-                .serve_connection_with_upgrades(TokioIo::new(stream), svc)
-                .await;
+            if first_bytes(&stream, cfg.header_timeout, cfg.http2).await.is_none() {
+                return;
+            }
+            let io = TokioIo::new(stream);
+            if cfg.http2 {
+                let mut b = Builder::new(TokioExecutor::new());
+                b.http1()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(cfg.header_timeout);
+                b.http2()
+                    .timer(TokioTimer::new())
+                    .keep_alive_interval(Some(cfg.header_timeout));
+                let _ = b.serve_connection_with_upgrades(io, svc).await;
+            } else {
+                let mut b = hyper::server::conn::http1::Builder::new();
+                b.timer(TokioTimer::new())
+                    .header_read_timeout(cfg.header_timeout);
+                let _ = b.serve_connection(io, svc).with_upgrades().await;
+            }
         });
         while open.try_join_next().is_some() {}
     }
@@ -358,6 +409,7 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
     );
     let resumed = tokio::task::block_in_place(|| runner.adopt_orphans())?;
     runner.watch_orphans();
+    crate::jobs::retention::start(runner.store().clone(), cfg.retention.clone());
     let state = Arc::new(AppState {
         cfg: cfg.clone(),
         clients,
@@ -369,8 +421,24 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
             runner.events.subscribe(),
         ),
         runner,
+        proxy_secret: cfg.auth.proxy_secret()?,
     });
-    let app = server::router(state)?;
+    let app = server::router(state.clone())?;
+    let listen = Listen {
+        header_timeout: Duration::from_secs(cfg.server.header_read_timeout_secs),
+        max_connections: cfg.server.max_connections,
+        http2: cfg.server.http2,
+    };
+    if let Some(addr) = cfg.server.metrics_addr()? {
+        let (ml, maddr) = bind(addr, "metrics").await?;
+        tracing::info!("metrics listening on {maddr}");
+        let (router, listen) = (server::metrics_router(state), listen.clone());
+        tokio::spawn(async move {
+            if let Err(e) = serve_connections(ml, router, listen).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let mode = if args.sandbox {
         " (sandbox providers, dev identity)"
     } else if cfg.auth.mode == AuthMode::Dev {
@@ -385,13 +453,7 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
     if resumed > 0 {
         println!("resumed {resumed} unfinished job(s)");
     }
-    serve_connections(
-        l,
-        app,
-        Duration::from_secs(cfg.server.header_read_timeout_secs),
-        cfg.server.max_connections,
-    )
-    .await?;
+    serve_connections(l, app, listen).await?;
     if let Some(t) = sandbox_task {
         t.abort();
     }

@@ -560,9 +560,13 @@ fn security_boundaries() {
     // Operational endpoints.
     assert_eq!(anonymous.get("/healthz").body, "ok");
     assert_eq!(anonymous.get("/readyz").status, 200);
-    let m = anonymous.get("/metrics").body;
+    // On the main listener, metrics are for admins (see privacy.rs for `metrics_bind`).
+    assert_eq!(anonymous.get("/metrics").status, 401);
+    assert_eq!(organizer.get("/metrics").status, 403);
+    let admin = Client::new(&stack.proxy.url, Some(("root", ADMIN)));
+    let m = admin.get("/metrics").body;
     assert!(
-        m.contains("rollcall_http_requests_total") && m.contains("rollcall_jobs"),
+        m.contains("rollcall_http_requests_total") && m.contains("rollcall_jobs_"),
         "{m}"
     );
     for c in [&organizer, &viewer, &nobody, &anonymous, &untrusted] {

@@ -12,7 +12,7 @@ use rollcall::jobs::store::{
     self, DestIdx, JobStore, Lease, NewJob, NewRow, Outcome, PgStore, RowIdx, Settled, SqliteStore,
     StateOutcome, StoreError,
 };
-use rollcall_core::api::{JobState, RowState};
+use rollcall_core::api::{AuditQuery, JobState, RowState};
 use rollcall_core::roster::Attendee;
 use rollcall_core::Text;
 
@@ -50,6 +50,7 @@ fn new_job(id: &str, rows: usize) -> NewJob {
                 ],
             })
             .collect(),
+        share_with: vec![],
     }
 }
 
@@ -228,6 +229,60 @@ fn contract(s: &dyn JobStore) {
     assert_eq!((known[1].label.as_deref(), known[1].last_used), (None, 200));
 }
 
+/// Personal data: sharing, retention, shredding, the audit log — on both backends. Leaves job
+/// "p1" shredded (each backend's test then looks into the database itself).
+fn privacy_contract(s: &dyn JobStore) {
+    let mut job = new_job("p1", 3);
+    job.share_with = vec!["auditors".into()];
+    job.created_by = "paula".into();
+    for (i, row) in job.rows.iter_mut().enumerate() {
+        row.cells = vec![format!("秘密{i}"), format!("1399999{i:04}")];
+        row.attendee.name = Some(format!("秘密{i}").into());
+    }
+    s.create_job(&job).unwrap();
+    let j = s.get_job("p1").unwrap().unwrap();
+    assert_eq!(j.share_with, vec!["auditors".to_string()]);
+    assert_eq!((j.finished_at, j.shredded_at), (None, None));
+    assert_eq!(s.running_jobs_of("paula").unwrap(), 1);
+    assert_eq!(s.running_jobs_of("nobody").unwrap(), 0);
+    s.lease("p1", "A", TTL).unwrap();
+    s.save_memo("p1", DestIdx(0), "{\"nick\":\"人1\"}", "A").unwrap();
+    // A running job is never shredded.
+    assert_eq!(s.shred("p1", 2_000_000_000).unwrap(), 0);
+    s.set_job_state("p1", JobState::Completed, None).unwrap();
+    let finished = s.get_job("p1").unwrap().unwrap().finished_at.unwrap();
+    assert_eq!(s.running_jobs_of("paula").unwrap(), 0);
+    assert!(!s.expired_jobs(finished - 10).unwrap().contains(&"p1".into()));
+    assert!(s.expired_jobs(finished + 10).unwrap().contains(&"p1".into()));
+    assert_eq!(s.shred("p1", finished + 5).unwrap(), 3);
+    assert_eq!(s.shred("p1", finished + 6).unwrap(), 0, "once");
+    assert!(!s.expired_jobs(finished + 10).unwrap().contains(&"p1".into()));
+    let j = s.get_job("p1").unwrap().unwrap();
+    assert_eq!(j.shredded_at, Some(finished + 5));
+    assert_eq!(j.rows, 3, "counts stay");
+    let r = s.results("p1").unwrap().unwrap();
+    assert!(r.rows.iter().all(|row| row.cells.is_empty()));
+    assert_eq!(r.rows[0].outcomes[1].code.as_deref(), Some("phone_missing"));
+    assert_eq!(s.load_memo("p1", DestIdx(0)).unwrap(), None);
+
+    s.audit("paula", "job.results", "p1", 3, "read").unwrap();
+    s.audit("quinn", "job.results_csv", "p1", 3, "exported").unwrap();
+    s.audit("paula", "tencent_meeting.import_enrollments", "m1", 7, "ok").unwrap();
+    let q = |f: &dyn Fn(&mut AuditQuery)| {
+        let mut q = AuditQuery::default();
+        f(&mut q);
+        s.audit_entries(&q).unwrap()
+    };
+    let mine = q(&|q| q.user = Some("paula".into()));
+    assert_eq!(mine.len(), 2);
+    assert_eq!(mine[0].action, "tencent_meeting.import_enrollments", "newest first");
+    assert_eq!(q(&|q| q.action = Some("job.".into())).len(), 3, "job.create from contract() too");
+    assert_eq!(q(&|q| q.target = Some("m1".into()))[0].rows, 7);
+    assert_eq!(q(&|q| q.limit = Some(1)).len(), 1);
+    assert!(q(&|q| q.since = Some(4_000_000_000)).is_empty());
+    assert!(!q(&|q| q.until = Some(4_000_000_000)).is_empty());
+}
+
 /// What a store shared by replicas promises on top.
 fn shared_contract(s: &dyn JobStore) {
     assert!(s.is_shared());
@@ -329,6 +384,19 @@ fn sqlite_keeps_the_contract() {
     let dir = tempfile::tempdir().unwrap();
     let s = SqliteStore::open(dir.path()).unwrap();
     contract(&s);
+    privacy_contract(&s);
+    // The shredded cells are gone from the database file and its write-ahead log.
+    let mut bytes = std::fs::read(dir.path().join("rollcall.db")).unwrap();
+    bytes.extend(std::fs::read(dir.path().join("rollcall.db-wal")).unwrap_or_default());
+    for pii in ["13999990001", "13999990002", "秘密1", "秘密2"] {
+        assert!(
+            !bytes.windows(pii.len()).any(|w| w == pii.as_bytes()),
+            "{pii} left in the file"
+        );
+    }
+    // (Job "j1", not shredded, keeps its cells there: the check can fail.)
+    let kept = "13800000004";
+    assert!(bytes.windows(kept.len()).any(|w| w == kept.as_bytes()));
     assert!(!s.is_shared());
     // A second open of the same file (a restart) sees everything and migrates nothing twice.
     drop(s);
@@ -347,6 +415,41 @@ fn postgres_keeps_the_contract() {
     with_runtime(|| {
         let s = PgStore::connect(&url, None, 4).unwrap();
         contract(&s);
+        privacy_contract(&s);
+        // The shredded rows as the database holds them (not through the store).
+        let raw = tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async {
+                let (c, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(conn);
+                let rows = c
+                    .query("SELECT cells, attendee FROM job_rows WHERE job_id = 'p1'", &[])
+                    .await
+                    .unwrap();
+                let memos: i64 = c
+                    .query_one("SELECT COUNT(*) FROM dest_memos WHERE job_id = 'p1'", &[])
+                    .await
+                    .unwrap()
+                    .get(0);
+                let kept: i64 = c
+                    .query_one("SELECT COUNT(*) FROM job_rows WHERE job_id = 'j1' AND cells LIKE '%1380000%'", &[])
+                    .await
+                    .unwrap()
+                    .get(0);
+                (
+                    rows.iter()
+                        .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1)))
+                        .collect::<Vec<_>>(),
+                    memos,
+                    kept,
+                )
+            })
+        });
+        assert_eq!(raw.0.len(), 3);
+        assert!(raw.0.iter().all(|(c, a)| c == "[]" && a == "null"), "{raw:?}");
+        assert_eq!(raw.1, 0, "memos removed");
+        assert!(raw.2 > 0, "other jobs keep their cells");
         shared_contract(&s);
         // Two replicas starting together migrate once (the advisory lock), and see the same jobs.
         let (a, b) = std::thread::scope(|scope| {

@@ -9,6 +9,7 @@ pub mod context;
 pub mod destination;
 mod lease;
 pub mod preview;
+pub mod retention;
 pub mod retry;
 pub mod runner;
 pub mod store;
@@ -126,6 +127,7 @@ pub fn prepare(
         headers: roster.headers,
         destinations: req.destinations,
         rows,
+        share_with: req.share_with,
     })
 }
 

@@ -98,13 +98,12 @@ impl Runner {
     /// Starts a job; `resumed` when it was running before (a restart, another replica's death);
     /// `input` when the caller has it (else it is read from the journal).
     fn start_as(self: &Arc<Self>, id: String, resumed: bool, input: Option<JobInput>) {
-        if !self
-            .active
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id.clone())
         {
-            return;
+            let mut active = self.active.lock().unwrap_or_else(|p| p.into_inner());
+            if !active.insert(id.clone()) {
+                return;
+            }
+            self.gauge_active(active.len());
         }
         self.shared
             .cancelled
@@ -149,12 +148,10 @@ impl Runner {
         });
     }
 
-    /// Stops the job wherever it runs: here at once, on another replica at its next lease
-    /// renewal. Returns whether anything is executing it (here or elsewhere).
-    pub fn cancel(&self, id: &str) -> Result<bool, StoreError> {
+    /// Stops the job if it runs here, at once. Another replica running it sees the request
+    /// the caller records with [`JobStore::request_cancel`] at its next lease renewal.
+    pub fn cancel_here(&self, id: &str) {
         self.shared.cancel(id);
-        let elsewhere = tokio::task::block_in_place(|| self.store().request_cancel(id))?;
-        Ok(self.is_active(id) || elsewhere.is_some())
     }
 
     pub fn is_active(&self, id: &str) -> bool {
@@ -205,10 +202,16 @@ impl Runner {
 
     /// This process no longer executes the job.
     fn deactivate(&self, id: &str) {
-        self.active
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(id);
+        let mut active = self.active.lock().unwrap_or_else(|p| p.into_inner());
+        active.remove(id);
+        self.gauge_active(active.len());
+    }
+
+    /// `rollcall_jobs_active`: jobs this replica executes now (a gauge `/metrics` renders).
+    fn gauge_active(&self, n: usize) {
+        self.shared
+            .metrics
+            .set("rollcall_jobs_active", String::new(), n as i64);
     }
 
     async fn run_job_inner(
@@ -279,6 +282,10 @@ impl Runner {
             .journal(|s| s.set_job_state(id, state, reason.as_deref()))
             .await?;
         info!(target: "audit", job = %id, state = state.as_str(), "job finished");
+        self.shared.metrics.inc(
+            "rollcall_jobs_finished_total",
+            format!("state=\"{}\"", state.as_str()),
+        );
         Ok(())
     }
 

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 use tokio::sync::Mutex;
 
-use super::tencent_meeting::unix_now;
+use crate::util::unix_now;
 use super::{read_body, ProviderError};
 
 const P: Provider = Provider::TencentIm;

@@ -83,12 +83,6 @@ pub struct Client {
     now: fn() -> u64,
 }
 
-pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
 
 const P: Provider = Provider::TencentMeeting;
 
@@ -97,7 +91,7 @@ impl Client {
         Client {
             cfg: Arc::new(cfg),
             http,
-            now: unix_now,
+            now: crate::util::unix_now,
         }
     }
 

@@ -446,7 +446,7 @@ async fn expire_tokens(
     axum::extract::State(sb): axum::extract::State<Arc<Sandbox>>,
 ) -> Json<serde_json::Value> {
     sb.wecom.lock().expect("wecom state").tokens.clear();
-    sb.im.lock().expect("im state").sig_epoch = crate::providers::tencent_meeting::unix_now() + 1;
+    sb.im.lock().expect("im state").sig_epoch = crate::util::unix_now() + 1;
     Json(json!({"ok": true}))
 }
 

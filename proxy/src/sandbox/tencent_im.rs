@@ -22,7 +22,7 @@ use serde_json::json;
 
 use super::{Fault, Sandbox};
 use crate::providers::tencent_im::{verify_usersig, UserSigError};
-use crate::providers::tencent_meeting::unix_now;
+use crate::util::unix_now;
 
 pub struct Group {
     pub group_id: String,

@@ -21,7 +21,8 @@ use secrecy::ExposeSecret;
 use serde_json::json;
 
 use super::{Fault, Sandbox};
-use crate::providers::tencent_meeting::{string_to_sign, unix_now, verify};
+use crate::providers::tencent_meeting::{string_to_sign, verify};
+use crate::util::unix_now;
 
 pub struct Webinar {
     pub meeting_id: String,

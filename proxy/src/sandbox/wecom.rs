@@ -17,7 +17,7 @@ use secrecy::ExposeSecret;
 use serde_json::json;
 
 use super::{Fault, Sandbox};
-use crate::providers::tencent_meeting::unix_now;
+use crate::util::unix_now;
 
 pub struct State {
     /// token → expiry (Unix seconds).

@@ -20,10 +20,10 @@ use rollcall_core::providers::tencent_meeting::{
 };
 use rollcall_core::providers::wecom::{self, EnrollListRequest, EnrollListResponse};
 use rollcall_core::providers::{Lenient, Provider};
-use tracing::info;
 
+use super::privacy::{audit, provider_id};
 use super::{ApiJson, AppState, Rejection};
-use crate::providers::tencent_meeting::unix_now;
+use crate::util::unix_now;
 use crate::providers::ProviderError;
 
 type ApiResult<T> = Result<Json<T>, Rejection>;
@@ -35,18 +35,6 @@ fn not_configured(p: Provider) -> Rejection {
         &format!("{} 未配置", p.label_zh()),
         &format!("{} is not configured", p.as_str()),
     )
-}
-
-/// One audit record: who, what, which target, how many rows, the outcome. Never personal data.
-pub fn audit(state: &AppState, me: &Me, action: &str, target: &str, rows: u64, outcome: &str) {
-    info!(target: "audit", user = %me.user, action, target_id = %target, rows, outcome, "audit");
-    if let Err(e) = state
-        .runner
-        .store()
-        .audit(&me.user, action, target, rows, outcome)
-    {
-        tracing::error!(error = %e, "cannot write the audit log");
-    }
 }
 
 fn outcome<T>(r: &Result<T, ProviderError>) -> String {
@@ -135,7 +123,7 @@ pub async fn create_webinar(
     // Settings the provider would ignore are left out before signing (the UI showed why).
     let ignored = tm::drop_ineffective(&mut req);
     if !ignored.is_empty() {
-        info!(ignored = ?ignored.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), "create webinar: ineffective settings left out");
+        tracing::info!(ignored = ?ignored.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), "create webinar: ineffective settings left out");
     }
     let problems = tm::validate_create_webinar(&req, unix_now());
     if !problems.is_empty() {
@@ -151,18 +139,17 @@ pub async fn create_webinar(
         r.as_ref().map(|w| w.meeting_id.as_str()).unwrap_or("-"),
         0,
         &outcome(&r),
-    );
+    )
+    .await;
     if let Ok(w) = &r {
         // Offered by name in the import wizard and the CLI.
         let label = format!("{} · {}", w.subject, w.meeting_code);
         let dest = format!("tencent-meeting:{}", w.meeting_id);
-        let store = state.runner.store().clone();
-        let remembered = tokio::task::spawn_blocking(move || {
-            store.remember_destination(&dest, Some(&label), unix_now() as i64)
-        })
-        .await;
-        if let Ok(Err(e)) = remembered {
-            tracing::warn!(error = %e, "cannot remember the new webinar");
+        let remembered = state
+            .journal(move |s| s.remember_destination(&dest, Some(&label), unix_now() as i64))
+            .await;
+        if let Err(e) = remembered {
+            tracing::warn!(error = ?e.1.code, "cannot remember the new webinar");
         }
     }
     r.map(Json).map_err(|e| {
@@ -187,6 +174,9 @@ pub async fn list_webinar_enrollments(
     Extension(me): Extension<Me>,
     Path(id): Path<String>,
 ) -> ApiResult<Vec<Lenient<ApprovalEntry>>> {
+    provider_id(&id)?;
+    // A list of people (names, enroll codes): organizers only.
+    super::auth::require_organizer(&me)?;
     let client = state
         .clients
         .tencent_meeting
@@ -200,7 +190,8 @@ pub async fn list_webinar_enrollments(
         &id,
         r.as_ref().map(|l| l.len() as u64).unwrap_or(0),
         &outcome(&r),
-    );
+    )
+    .await;
     r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
@@ -233,6 +224,7 @@ pub async fn import_webinar_enrollments(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<EnrollImportBody>,
 ) -> ApiResult<EnrollImportResponse> {
+    provider_id(&id)?;
     let client = state
         .clients
         .tencent_meeting
@@ -265,7 +257,8 @@ pub async fn import_webinar_enrollments(
         &id,
         req.enroll_list.len() as u64,
         &outcome(&r),
-    );
+    )
+    .await;
     r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
@@ -276,6 +269,7 @@ pub async fn wecom_enrollments(
     Path(id): Path<String>,
     ApiJson(q): ApiJson<WecomEnrollmentsQuery>,
 ) -> ApiResult<EnrollListResponse> {
+    provider_id(&id)?;
     let client = state
         .clients
         .wecom
@@ -312,7 +306,8 @@ pub async fn wecom_enrollments(
         &id,
         r.as_ref().map(|l| l.enroll_list.len() as u64).unwrap_or(0),
         &outcome(&r),
-    );
+    )
+    .await;
     r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
@@ -377,7 +372,8 @@ pub async fn import_im_members(
         &id,
         req.member_list.len() as u64,
         &outcome(&r),
-    );
+    )
+    .await;
     r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
@@ -405,6 +401,7 @@ pub async fn huiyi31_register(
         &req.bvent_id,
         1,
         &outcome(&r),
-    );
+    )
+    .await;
     r.map(Json).map_err(|e| Rejection::provider(&e))
 }

@@ -39,6 +39,7 @@ pub fn identify(
             email: Some("dev@localhost".into()),
             groups: vec!["dev".into()],
             role: Role::Organizer,
+            admin: true,
         });
     }
     // An IPv4 peer on a dual-stack socket arrives as ::ffff:a.b.c.d: compare it as IPv4.
@@ -59,6 +60,24 @@ pub fn identify(
     };
     if !trusted {
         return Err(unauthenticated());
+    }
+    // With a shared secret, only the front proxy speaks for users: a local process that can
+    // reach the port but does not know the secret is not believed.
+    if let Some(secret) = &state.proxy_secret {
+        use secrecy::ExposeSecret;
+        use subtle::ConstantTimeEq;
+        let sent = headers
+            .get(auth.proxy_secret_header.as_str())
+            .map(|v| v.as_bytes())
+            .unwrap_or_default();
+        if !bool::from(sent.ct_eq(secret.expose_secret().as_bytes())) {
+            return Err(Rejection::new(
+                StatusCode::UNAUTHORIZED,
+                "not_from_front_proxy",
+                "请求未经过单点登录前置代理",
+                "the request did not come through the single sign-on front proxy",
+            ));
+        }
     }
     // The front proxy must replace client copies of the identity headers; two of one means it
     // did not (the first could be the client's own): refuse rather than guess.
@@ -83,11 +102,13 @@ pub fn identify(
     let user = get(&auth.user_header).ok_or_else(unauthenticated)?;
     let email = get(&auth.email_header);
     let groups: Vec<String> = get(&auth.groups_header)
-        .map(|g| {
-            g.split(',')
+        .map(|g| match auth.groups_separator {
+            crate::config::GroupsSeparator::Comma => g
+                .split(',')
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
-                .collect()
+                .collect(),
+            crate::config::GroupsSeparator::None => vec![g],
         })
         .unwrap_or_default();
     let member = |list: &[String]| groups.iter().any(|g| list.contains(g));
@@ -103,11 +124,13 @@ pub fn identify(
             "your account has no role in this tool",
         ));
     };
+    let admin = member(&auth.admin_groups);
     Ok(Me {
         user,
         email,
         groups,
         role,
+        admin,
     })
 }
 
@@ -119,13 +142,17 @@ fn loopback_host(host: &str, port: u16) -> bool {
     port_ok && is_loopback_name(name)
 }
 
-/// Whether `me` may cancel or resume a job `created_by` someone: its creator, or an admin.
-pub fn may_manage(state: &AppState, me: &Me, created_by: &str) -> bool {
-    me.user == created_by
-        || me
-            .groups
-            .iter()
-            .any(|g| state.cfg.auth.admin_groups.contains(g))
+/// 403 unless `me` is an organizer (reads that return people need it).
+pub fn require_organizer(me: &Me) -> Result<(), Rejection> {
+    if me.role == Role::Organizer {
+        return Ok(());
+    }
+    Err(Rejection::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "只有组织者可以执行此操作",
+        "only organizers can do this",
+    ))
 }
 
 /// Authenticates every `/api` request and stores the identity in the request extensions.
@@ -142,14 +169,7 @@ pub async fn middleware(
     );
     if write {
         csrf(&req)?;
-        if me.role != Role::Organizer {
-            return Err(Rejection::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "只有组织者可以执行此操作",
-                "only organizers can do this",
-            ));
-        }
+        require_organizer(&me)?;
     }
     req.extensions_mut().insert(me);
     Ok(next.run(req).await)

@@ -1,15 +1,13 @@
-//! Jobs API: create, list, get, live progress (SSE), results (JSON, CSV), failed rows (CSV),
-//! cancel, resume.
+//! Jobs API: create, list, get, live progress (SSE), results (JSON), cancel, resume. The CSV
+//! exports are `export.rs`, shredding and the access rule `privacy.rs`.
 
-use rollcall_core::export::safe_cell;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use futures_util::stream::Stream;
 use rollcall_core::api::{
@@ -17,30 +15,66 @@ use rollcall_core::api::{
     RowState,
 };
 
-use super::api::audit;
+use super::privacy::{audit, job_id, readable_job};
 use super::{ApiJson, AppState, Rejection};
 use crate::jobs;
 use crate::jobs::store::{DestIdx, RowIdx, Settled};
 
 fn now() -> i64 {
-    crate::providers::tencent_meeting::unix_now() as i64
+    crate::util::unix_now() as i64
 }
 
-fn summary(state: &AppState, id: &str) -> Result<JobSummary, Rejection> {
+/// The job's summary (404 for an id the proxy never made or an unknown job).
+async fn summary(state: &AppState, id: &str) -> Result<JobSummary, Rejection> {
+    job_id(id)?;
+    let id = id.to_string();
     state
-        .runner
-        .store()
-        .get_job(id)
-        .map_err(Rejection::internal)?
+        .journal(move |s| s.get_job(&id))
+        .await?
         .ok_or_else(Rejection::not_found)
 }
 
-#[utoipa::path(post, path = "/api/jobs", tag = "jobs", request_body = CreateJobRequest, responses((status = 201, description = "The job, journaled and started; rows that cannot go somewhere are `invalid` there with the reason", body = JobSummary), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 413, description = "Body over `max_body_bytes`", body = ApiError), (status = 422, description = "Body is not a job request", body = ApiError)))]
+/// The request's own bounds, checked before any work: destinations per job, groups shared with,
+/// and the user's running jobs.
+async fn within_limits(state: &AppState, me: &Me, req: &CreateJobRequest) -> Result<(), Rejection> {
+    let limits = &state.cfg.limits;
+    let max = limits.max_destinations_per_job;
+    if req.destinations.len() > max {
+        return Err(Rejection::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_destinations",
+            &format!("一个任务最多 {max} 个导入目标"),
+            &format!("at most {max} destinations per job"),
+        ));
+    }
+    if req.share_with.len() > 20 || req.share_with.iter().any(|g| g.is_empty() || g.len() > 128) {
+        return Err(Rejection::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_share_with",
+            "共享用户组最多 20 个，每个组名 1–128 个字符",
+            "share_with takes at most 20 groups, each 1–128 characters",
+        ));
+    }
+    let (user, max) = (me.user.clone(), limits.max_running_jobs_per_user);
+    let running = state.journal(move |s| s.running_jobs_of(&user)).await?;
+    if running >= max {
+        return Err(Rejection::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_running_jobs",
+            &format!("你已有 {running} 个任务在运行（上限 {max}），请等其结束或取消后再建"),
+            &format!("you have {running} jobs running (at most {max}); wait for one to end or cancel one"),
+        ));
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/jobs", tag = "jobs", request_body = CreateJobRequest, responses((status = 201, description = "The job, journaled and started; rows that cannot go somewhere are `invalid` there with the reason", body = JobSummary), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 413, description = "Body over `max_body_bytes`", body = ApiError), (status = 422, description = "Not a job request, more destinations than `limits.max_destinations_per_job`, or a destination the configuration cannot serve", body = ApiError), (status = 429, description = "The user has `limits.max_running_jobs_per_user` jobs running", body = ApiError)))]
 pub async fn create(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
     ApiJson(req): ApiJson<CreateJobRequest>,
 ) -> Result<(StatusCode, Json<JobSummary>), Rejection> {
+    within_limits(&state, &me, &req).await?;
     let id = format!("job_{}", uuid::Uuid::new_v4().simple());
     let targets: Vec<String> = req.destinations.iter().map(|d| d.to_string()).collect();
     for d in &req.destinations {
@@ -52,9 +86,8 @@ pub async fn create(
     let job = jobs::prepare(req, &me.user, now(), id.clone())
         .map_err(|e| Rejection(StatusCode::UNPROCESSABLE_ENTITY, e))?;
     let rows = job.rows.len() as u64;
-    let input = {
-        let store = state.runner.store().clone();
-        tokio::task::spawn_blocking(move || {
+    let input = state
+        .journal(move |store| {
             store.create_job(&job)?;
             // Offered by name next time (a failure to remember does not fail the job).
             for d in &job.destinations {
@@ -62,12 +95,9 @@ pub async fn create(
                     tracing::warn!(error = %e, "cannot remember a destination");
                 }
             }
-            Ok::<_, crate::jobs::store::StoreError>(crate::jobs::store::JobInput::from(job))
+            Ok(crate::jobs::store::JobInput::from(job))
         })
-        .await
-        .map_err(Rejection::internal)?
-        .map_err(Rejection::internal)?
-    };
+        .await?;
     audit(
         &state,
         &me,
@@ -75,9 +105,10 @@ pub async fn create(
         &format!("{id} -> {}", targets.join(",")),
         rows,
         "created",
-    );
+    )
+    .await;
     state.runner.start_new(id.clone(), input);
-    Ok((StatusCode::CREATED, Json(summary(&state, &id)?)))
+    Ok((StatusCode::CREATED, Json(summary(&state, &id).await?)))
 }
 
 /// A destination the configuration cannot serve: 422 with the reason, before any work.
@@ -120,7 +151,8 @@ pub async fn preview(
         &targets.join(","),
         preview.rows,
         "previewed",
-    );
+    )
+    .await;
     Ok(Json(preview))
 }
 
@@ -128,22 +160,15 @@ pub async fn preview(
 pub async fn destinations(
     State(state): State<Arc<AppState>>,
 ) -> Result<Json<Vec<KnownDestination>>, Rejection> {
-    let store = state.runner.store().clone();
-    tokio::task::spawn_blocking(move || store.known_destinations())
+    state
+        .journal(|s| s.known_destinations())
         .await
-        .map_err(Rejection::internal)?
         .map(Json)
-        .map_err(Rejection::internal)
 }
 
 #[utoipa::path(get, path = "/api/jobs", tag = "jobs", responses((status = 200, description = "The latest 500 jobs, newest first", body = [JobSummary]), (status = 401, body = ApiError)))]
 pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Vec<JobSummary>>, Rejection> {
-    state
-        .runner
-        .store()
-        .list_jobs()
-        .map(Json)
-        .map_err(Rejection::internal)
+    state.journal(|s| s.list_jobs()).await.map(Json)
 }
 
 #[utoipa::path(get, path = "/api/jobs/{id}", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, body = JobSummary), (status = 404, body = ApiError)))]
@@ -151,12 +176,12 @@ pub async fn get_one(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Json<JobSummary>, Rejection> {
-    summary(&state, &id).map(Json)
+    summary(&state, &id).await.map(Json)
 }
 
 /// Cancel and resume belong to the job's creator and to `auth.admin_groups` (403 otherwise).
-fn may_manage(state: &AppState, me: &Me, job: &JobSummary) -> Result<(), Rejection> {
-    if super::auth::may_manage(state, me, &job.created_by) {
+fn may_manage(me: &Me, job: &JobSummary) -> Result<(), Rejection> {
+    if me.may_manage(job) {
         return Ok(());
     }
     Err(Rejection::new(
@@ -173,8 +198,8 @@ pub async fn cancel(
     Extension(me): Extension<Me>,
     Path(id): Path<String>,
 ) -> Result<Json<JobSummary>, Rejection> {
-    let job = summary(&state, &id)?;
-    may_manage(&state, &me, &job)?;
+    let job = summary(&state, &id).await?;
+    may_manage(&me, &job)?;
     if job.state != JobState::Running {
         return Err(Rejection::new(
             StatusCode::CONFLICT,
@@ -183,17 +208,20 @@ pub async fn cancel(
             "the job is not running",
         ));
     }
-    let executing = state.runner.cancel(&id).map_err(Rejection::internal)?;
-    if !executing {
+    state.runner.cancel_here(&id);
+    let held_elsewhere = {
+        let id = id.clone();
+        state.journal(move |s| s.request_cancel(&id)).await?.is_some()
+    };
+    if !state.runner.is_active(&id) && !held_elsewhere {
         // Nothing is executing it (e.g. it never started): settle it here.
+        let id = id.clone();
         state
-            .runner
-            .store()
-            .set_job_state(&id, JobState::Cancelled, None)
-            .map_err(Rejection::internal)?;
+            .journal(move |s| s.set_job_state(&id, JobState::Cancelled, None))
+            .await?;
     }
-    audit(&state, &me, "job.cancel", &id, job.rows, "cancel requested");
-    summary(&state, &id).map(Json)
+    audit(&state, &me, "job.cancel", &id, job.rows, "cancel requested").await;
+    summary(&state, &id).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/jobs/{id}/resume", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "Skipped rows back to pending, the job running again", body = JobSummary), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, description = "Running or completed", body = ApiError)))]
@@ -202,8 +230,16 @@ pub async fn resume(
     Extension(me): Extension<Me>,
     Path(id): Path<String>,
 ) -> Result<Json<JobSummary>, Rejection> {
-    let job = summary(&state, &id)?;
-    may_manage(&state, &me, &job)?;
+    let job = summary(&state, &id).await?;
+    may_manage(&me, &job)?;
+    if job.shredded_at.is_some() {
+        return Err(Rejection::new(
+            StatusCode::CONFLICT,
+            "shredded",
+            "此任务的个人信息已删除，无法继续",
+            "this job's personal data has been removed; it cannot go on",
+        ));
+    }
     // A just-cancelled job may still be writing its final state: give it a moment.
     for _ in 0..50 {
         if !state.runner.is_active(&id) {
@@ -211,10 +247,10 @@ pub async fn resume(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let store = state.runner.store();
-    let held_elsewhere = tokio::task::block_in_place(|| store.lease_holder(&id))
-        .map_err(Rejection::internal)?
-        .is_some();
+    let held_elsewhere = {
+        let id = id.clone();
+        state.journal(move |s| s.lease_holder(&id)).await?.is_some()
+    };
     if state.runner.is_active(&id) || held_elsewhere {
         return Err(Rejection::new(
             StatusCode::CONFLICT,
@@ -233,212 +269,82 @@ pub async fn resume(
     }
     // Skipped rows (cancelled or failed destination) go back to pending; final states stay.
     // One read of the results serves every destination (each only changes its own column).
-    let results = store
-        .results(&id)
-        .map_err(Rejection::internal)?
-        .ok_or_else(Rejection::not_found)?;
-    for (d, _) in job.destinations.iter().enumerate() {
-        let rows: Vec<_> = results
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                r.outcomes
-                    .get(d)
-                    .is_some_and(|o| o.state == RowState::Skipped)
+    let dests = job.destinations.len();
+    {
+        let id = id.clone();
+        state
+            .journal(move |store| {
+                let Some(results) = store.results(&id)? else {
+                    return Ok(());
+                };
+                for d in 0..dests {
+                    let rows: Vec<_> = results
+                        .rows
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| {
+                            r.outcomes
+                                .get(d)
+                                .is_some_and(|o| o.state == RowState::Skipped)
+                        })
+                        .map(|(i, _)| {
+                            Settled::new(RowIdx(i as u32), RowState::Pending, Default::default())
+                        })
+                        .collect();
+                    store.set_outcomes(&id, DestIdx(d), &rows, None)?;
+                }
+                store.set_job_state(&id, JobState::Running, None)
             })
-            .map(|(i, _)| Settled::new(RowIdx(i as u32), RowState::Pending, Default::default()))
-            .collect();
-        store
-            .set_outcomes(&id, DestIdx(d), &rows, None)
-            .map_err(Rejection::internal)?;
+            .await?;
     }
-    store
-        .set_job_state(&id, JobState::Running, None)
-        .map_err(Rejection::internal)?;
-    audit(&state, &me, "job.resume", &id, job.rows, "resumed");
+    audit(&state, &me, "job.resume", &id, job.rows, "resumed").await;
     state.runner.start(id.clone());
-    summary(&state, &id).map(Json)
+    summary(&state, &id).await.map(Json)
 }
 
-#[utoipa::path(get, path = "/api/jobs/{id}/results", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "Every row with its outcome per destination", body = JobResults), (status = 404, body = ApiError)))]
+#[utoipa::path(get, path = "/api/jobs/{id}/results", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "Every row with its outcome per destination", body = JobResults), (status = 403, description = "Not the creator, an admin, nor in a group the job is shared with", body = ApiError), (status = 404, body = ApiError)))]
 pub async fn results(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
     Path(id): Path<String>,
 ) -> Result<Json<JobResults>, Rejection> {
-    // Personal data leaves the proxy: who read which job is audited.
-    audit(&state, &me, "job.results", &id, 0, "read");
-    let store = state.runner.store().clone();
-    tokio::task::spawn_blocking(move || store.results(&id))
-        .await
-        .map_err(Rejection::internal)?
-        .map_err(Rejection::internal)?
+    let job = readable_job(&state, &me, &id).await?;
+    // Personal data leaves the proxy: who read which job, how many rows, is audited.
+    audit(&state, &me, "job.results", &id, job.rows, "read").await;
+    state
+        .journal(move |s| s.results(&id))
+        .await?
         .map(Json)
         .ok_or_else(Rejection::not_found)
-}
-
-/// UTF-8 with BOM so Excel opens Chinese correctly.
-/// Rows per page of a streamed export: memory stays bounded whatever the job's size.
-const EXPORT_PAGE: usize = 2_000;
-
-/// Streams a CSV export page by page (read off the async threads, on its own read connection):
-/// `page` turns a page of results into CSV rows (`first` for the header). 404 for an unknown job.
-async fn stream_csv(
-    state: &AppState,
-    id: String,
-    name: String,
-    page: fn(&JobResults, bool, &mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
-) -> Result<Response, Rejection> {
-    let store = state.runner.store().clone();
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(2);
-    let (s2, id2) = (store.clone(), id.clone());
-    let first = tokio::task::spawn_blocking(move || s2.results_page(&id2, 0, EXPORT_PAGE))
-        .await
-        .map_err(Rejection::internal)?
-        .map_err(Rejection::internal)?
-        .ok_or_else(Rejection::not_found)?;
-    tokio::task::spawn_blocking(move || {
-        let (mut current, mut offset, mut first_page) = (first, 0, true);
-        loop {
-            let mut w = csv::Writer::from_writer(if first_page {
-                b"\xEF\xBB\xBF".to_vec()
-            } else {
-                Vec::new()
-            });
-            let chunk = page(&current, first_page, &mut w)
-                .map_err(std::io::Error::other)
-                .and_then(|()| {
-                    w.into_inner()
-                        .map_err(|e| std::io::Error::other(e.to_string()))
-                });
-            let failed = chunk.is_err();
-            if tx.blocking_send(chunk.map(bytes::Bytes::from)).is_err() || failed {
-                return;
-            }
-            if current.rows.len() < EXPORT_PAGE {
-                return;
-            }
-            offset += EXPORT_PAGE;
-            first_page = false;
-            current = match store.results_page(&id, offset, EXPORT_PAGE) {
-                Ok(Some(r)) => r,
-                Ok(None) => return,
-                Err(e) => {
-                    let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
-                    return;
-                }
-            };
-        }
-    });
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        axum::body::Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx)),
-    )
-        .into_response())
-}
-
-#[utoipa::path(get, path = "/api/jobs/{id}/results.csv", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "The input columns plus state, code, message, reference and code per destination (UTF-8 with BOM, formula-safe)", content_type = "text/csv"), (status = 404, body = ApiError)))]
-pub async fn results_csv(
-    State(state): State<Arc<AppState>>,
-    Extension(me): Extension<Me>,
-    Path(id): Path<String>,
-) -> Result<Response, Rejection> {
-    // Personal data leaves the proxy: who read which job is audited.
-    audit(&state, &me, "job.results_csv", &id, 0, "read");
-    let name = format!("{id}-results.csv");
-    stream_csv(&state, id, name, |r, first, w| {
-        if first {
-            let mut header: Vec<String> = vec!["行号 row".into()];
-            header.extend(r.headers.iter().cloned());
-            if let Some(row) = r.rows.first() {
-                for o in &row.outcomes {
-                    let d = o.destination.to_string();
-                    // The ids named for what they are at this destination (core's labels).
-                    let [(rz, re), (cz, ce)] = o.destination.kind().id_labels();
-                    header.extend([
-                        format!("{d} 状态 state"),
-                        format!("{d} 代码 code"),
-                        format!("{d} 说明 message"),
-                        format!("{d} {rz} {re}"),
-                        format!("{d} {cz} {ce}"),
-                    ]);
-                }
-            }
-            w.write_record(header.iter().map(|h| safe_cell(h).into_owned()))?;
-        }
-        for row in &r.rows {
-            let mut rec: Vec<String> = vec![row.row.to_string()];
-            rec.extend((0..r.headers.len()).map(|i| row.cells.get(i).cloned().unwrap_or_default()));
-            for o in &row.outcomes {
-                rec.extend([
-                    o.state.as_str().to_string(),
-                    o.code.clone().unwrap_or_default(),
-                    o.message
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default(),
-                    o.reference.clone().unwrap_or_default(),
-                    o.attendee_code.clone().unwrap_or_default(),
-                ]);
-            }
-            w.write_record(rec.iter().map(|c| safe_cell(c).into_owned()))?;
-        }
-        Ok(())
-    })
-    .await
-}
-
-/// The rows that failed somewhere, in the input's own columns: fix them and import again.
-#[utoipa::path(get, path = "/api/jobs/{id}/failed.csv", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "The rows that failed somewhere, in the input's columns (re-importable)", content_type = "text/csv"), (status = 404, body = ApiError)))]
-pub async fn failed_csv(
-    State(state): State<Arc<AppState>>,
-    Extension(me): Extension<Me>,
-    Path(id): Path<String>,
-) -> Result<Response, Rejection> {
-    audit(&state, &me, "job.failed_csv", &id, 0, "read");
-    let name = format!("{id}-failed.csv");
-    stream_csv(&state, id, name, |r, first, w| {
-        if first {
-            w.write_record(r.headers.iter().map(|h| safe_cell(h).into_owned()))?;
-        }
-        for row in r
-            .rows
-            .iter()
-            .filter(|row| row.outcomes.iter().any(|o| o.state.is_failure()))
-        {
-            w.write_record((0..r.headers.len()).map(|i| {
-                safe_cell(row.cells.get(i).map(String::as_str).unwrap_or("")).into_owned()
-            }))?;
-        }
-        Ok(())
-    })
-    .await
 }
 
 /// Live progress: a `progress` event with the job summary on every change (read once per change
 /// for all watchers, see `progress.rs`), ending after the final state. At most
 /// `progress::MAX_STREAMS` streams are open; more are refused with 503.
-#[utoipa::path(get, path = "/api/jobs/{id}/events", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "Server-sent events: one JobSummary (JSON) per change, ending with the final state", content_type = "text/event-stream", body = JobSummary), (status = 404, body = ApiError), (status = 503, description = "Too many open streams", body = ApiError)))]
+#[utoipa::path(get, path = "/api/jobs/{id}/events", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "Server-sent events: one JobSummary (JSON) per change, ending with the final state", content_type = "text/event-stream", body = JobSummary), (status = 404, body = ApiError), (status = 429, description = "This user holds `limits.max_streams_per_user` streams", body = ApiError), (status = 503, description = "Too many open streams", body = ApiError)))]
 pub async fn events(
     State(state): State<Arc<AppState>>,
+    Extension(me): Extension<Me>,
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Rejection> {
-    let slot = state.progress.slot().ok_or_else(|| {
-        Rejection::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "too_many_streams",
-            "同时查看进度的连接过多，请稍后再试",
-            "too many progress streams are open; try again shortly",
-        )
-    })?;
-    let first = summary(&state, &id)?;
+    let slot = state
+        .progress
+        .slot(&me.user, state.cfg.limits.max_streams_per_user)
+        .map_err(|full| match full {
+            super::progress::Full::Total => Rejection::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too_many_streams",
+                "同时查看进度的连接过多，请稍后再试",
+                "too many progress streams are open; try again shortly",
+            ),
+            super::progress::Full::User => Rejection::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_streams_for_you",
+                "你同时打开的进度连接过多，请关闭一些页面后再试",
+                "you have too many progress streams open; close some pages and try again",
+            ),
+        })?;
+    let first = summary(&state, &id).await?;
     let rx = state.progress.watch(&id, first);
     struct S {
         state: Arc<AppState>,
@@ -446,7 +352,7 @@ pub async fn events(
         rx: tokio::sync::watch::Receiver<Option<JobSummary>>,
         started: bool,
         done: bool,
-        _slot: tokio::sync::OwnedSemaphorePermit,
+        _slot: super::progress::StreamSlot,
     }
     let s = S {
         state,

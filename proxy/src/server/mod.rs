@@ -4,7 +4,9 @@
 pub mod api;
 pub mod auth;
 pub mod jobs_api;
+pub mod export;
 pub mod openapi;
+pub mod privacy;
 pub mod progress;
 pub mod ui;
 
@@ -25,6 +27,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::app::{Clients, Metrics};
 use crate::config::Config;
 use crate::jobs::runner::Runner;
+use crate::jobs::store::{JobStore, StoreError};
 use crate::providers::ProviderError;
 
 pub struct AppState {
@@ -37,6 +40,39 @@ pub struct AppState {
     pub port: u16,
     /// Live progress, read once per change for every watcher.
     pub progress: Arc<progress::Progress>,
+    /// The front proxy's shared secret (`auth.proxy_secret_env`), when configured.
+    pub proxy_secret: Option<secrecy::SecretString>,
+}
+
+impl AppState {
+    /// The one way a handler reaches the journal: `f` runs on the blocking pool (a journal call
+    /// may wait on disk or on PostgreSQL; the async threads never do), its error becomes the
+    /// API's (an unreachable journal is 503, anything else 500 with the detail in the log).
+    pub async fn journal<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn JobStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, Rejection> {
+        let store = self.runner.store().clone();
+        tokio::task::spawn_blocking(move || f(store.as_ref()))
+            .await
+            .map_err(Rejection::internal)?
+            .map_err(Rejection::from)
+    }
+}
+
+impl From<StoreError> for Rejection {
+    fn from(e: StoreError) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "the journal is unavailable");
+            return Rejection::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "journal_unavailable",
+                "任务日志暂时无法访问，请稍后再试",
+                "the job journal is unavailable; try again shortly",
+            );
+        }
+        Rejection::internal(e)
+    }
 }
 
 /// An API error with its HTTP status. The body is [`ApiError`] (bilingual, provider code).
@@ -171,19 +207,30 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format: counters and gauges the runner and the server keep (never a journal read). On `server.metrics_bind` (loopback by default) without identity; on the main listener only for admins", content_type = "text/plain"), (status = 403, description = "On the main listener: not an admin", body = ApiError)))]
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
-    let mut text = state.metrics.render();
-    if let Ok(jobs) = state.runner.store().list_jobs() {
-        text.push_str("# TYPE rollcall_jobs gauge\n");
-        for s in ["running", "completed", "failed", "cancelled"] {
-            text.push_str(&format!(
-                "rollcall_jobs{{state=\"{s}\"}} {}\n",
-                jobs.iter().filter(|j| j.state.as_str() == s).count()
-            ));
-        }
-    }
+    let text = state.metrics.render();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+/// `/metrics` on the main listener: admins only (their identity checked as for `/api`).
+async fn metrics_for_admins(
+    State(state): State<Arc<AppState>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    match auth::identify(&state, peer, &headers).and_then(|me| privacy::require_admin(&me)) {
+        Ok(()) => metrics(State(state)).await,
+        Err(r) => r.into_response(),
+    }
+}
+
+/// The router of `server.metrics_bind`: `/metrics` only, no identity (bind it to loopback or a
+/// monitoring network).
+pub fn metrics_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(state)
 }
 
 /// Counts requests by method and status. Only the standard methods become labels (anything else
@@ -286,10 +333,13 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
         )
         .route("/jobs/{id}", get(jobs_api::get_one))
         .route("/jobs/{id}/results", get(jobs_api::results))
-        .route("/jobs/{id}/results.csv", get(jobs_api::results_csv))
-        .route("/jobs/{id}/failed.csv", get(jobs_api::failed_csv))
+        .route("/jobs/{id}/results.csv", get(export::results_csv))
+        .route("/jobs/{id}/failed.csv", get(export::failed_csv))
         .route("/jobs/{id}/cancel", post(jobs_api::cancel).layer(small))
         .route("/jobs/{id}/resume", post(jobs_api::resume).layer(small))
+        .route("/jobs/{id}/shred", post(privacy::shred).layer(small))
+        .route("/audit", get(privacy::list))
+        .route("/audit.csv", get(privacy::csv))
         .fallback(api_not_found)
         .layer(TimeoutLayer::new(timeout))
         // SSE streams live beyond the request timeout.
@@ -308,7 +358,7 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
         .nest("/api", api)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(metrics_for_admins))
         .merge(ui)
         .layer(middleware::from_fn_with_state(
             state.clone(),

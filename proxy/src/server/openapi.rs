@@ -6,7 +6,7 @@
 
 use axum::Json;
 use rollcall_core::api::{
-    ApiError, Counts, CreateJobRequest, DestinationPreview, DestinationSummary, EnrollImportBody,
+    ApiError, AuditEntry, Counts, CreateJobRequest, DestinationPreview, DestinationSummary, EnrollImportBody,
     ImGroupImport, JobPreview, JobResults, JobState, JobSummary, KnownDestination, Me,
     ProviderStatus, Role, RowOutcome, RowResult, RowState, Status, Suggestions,
     WecomEnrollmentsQuery,
@@ -41,8 +41,11 @@ use utoipa::OpenApi;
         super::jobs_api::cancel,
         super::jobs_api::resume,
         super::jobs_api::results,
-        super::jobs_api::results_csv,
-        super::jobs_api::failed_csv,
+        super::export::results_csv,
+        super::export::failed_csv,
+        super::privacy::shred,
+        super::privacy::list,
+        super::privacy::csv,
         super::jobs_api::events,
         openapi_json,
         super::healthz,
@@ -54,11 +57,12 @@ use utoipa::OpenApi;
         CreateJobRequest, TableRow, MappingOptions, FieldKind, JobSummary, JobState,
         DestinationSummary, Counts, RowState, JobResults, RowResult, RowOutcome,
         EnrollImportBody, WecomEnrollmentsQuery, ImGroupImport, JobPreview, DestinationPreview,
-        KnownDestination,
+        KnownDestination, AuditEntry,
     )),
     tags(
         (name = "identity", description = "Who is calling, what is configured"),
         (name = "jobs", description = "Import jobs: create, follow, cancel, resume, results"),
+        (name = "personal data", description = "Who read or exported whose data (admins), and removing a job's personal data"),
         (name = "providers", description = "Single provider calls, validated by core and signed by the proxy"),
         (name = "operations", description = "Probes and metrics (outside the API's identity check)"),
     )

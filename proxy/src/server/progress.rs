@@ -19,6 +19,35 @@ pub struct Progress {
     store: Arc<dyn JobStore>,
     jobs: Mutex<HashMap<String, watch::Sender<Option<JobSummary>>>>,
     streams: Arc<Semaphore>,
+    /// Open streams per user (one user cannot take every slot).
+    per_user: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+/// One open stream: released (in the total and the user's count) when dropped.
+pub struct StreamSlot {
+    _total: OwnedSemaphorePermit,
+    user: String,
+    per_user: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut m = self.per_user.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = m.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.user);
+            }
+        }
+    }
+}
+
+/// Why no stream slot was given.
+pub enum Full {
+    /// Every slot of the process is taken.
+    Total,
+    /// This user holds their share.
+    User,
 }
 
 impl Progress {
@@ -28,6 +57,7 @@ impl Progress {
             store,
             jobs: Mutex::new(HashMap::new()),
             streams: Arc::new(Semaphore::new(MAX_STREAMS)),
+            per_user: Default::default(),
         });
         let p = me.clone();
         tokio::spawn(async move {
@@ -87,9 +117,26 @@ impl Progress {
         }
     }
 
-    /// A slot for one more stream, or `None` when the cap is reached.
-    pub fn slot(&self) -> Option<OwnedSemaphorePermit> {
-        self.streams.clone().try_acquire_owned().ok()
+    /// A slot for one more stream of `user`, unless the process's cap or the user's
+    /// (`per_user_max`) is reached.
+    pub fn slot(&self, user: &str, per_user_max: usize) -> Result<StreamSlot, Full> {
+        let mut m = self.per_user.lock().unwrap_or_else(|p| p.into_inner());
+        let n = m.entry(user.to_string()).or_default();
+        if *n >= per_user_max {
+            return Err(Full::User);
+        }
+        let Ok(total) = self.streams.clone().try_acquire_owned() else {
+            if *n == 0 {
+                m.remove(user);
+            }
+            return Err(Full::Total);
+        };
+        *n += 1;
+        Ok(StreamSlot {
+            _total: total,
+            user: user.to_string(),
+            per_user: self.per_user.clone(),
+        })
     }
 
     /// The job's channel, starting at `current`.

@@ -22,6 +22,10 @@ pub const SECRETS: [&str; 3] = [TM_SECRET, WECOM_SECRET, IM_SECRET];
 
 pub const ORGANIZER: &str = "organizers";
 pub const VIEWER: &str = "staff";
+/// An organizer in `auth.admin_groups` of the test config.
+pub const ADMIN: &str = "organizers,rollcall-admins";
+/// The front proxy's shared secret, for configs that name `IT_PROXY_SECRET`.
+pub const PROXY_SECRET: &str = "itSECRET-front-5c8e2a7d1b";
 
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_rollcall")
@@ -88,6 +92,7 @@ pub fn spawn(args: &[&str], log: &Path, marker: &str) -> Proc {
         .env("IT_TM_SECRET", TM_SECRET)
         .env("IT_WECOM_SECRET", WECOM_SECRET)
         .env("IT_IM_SECRET", IM_SECRET)
+        .env("IT_PROXY_SECRET", PROXY_SECRET)
         .env("ROLLCALL_LOG", "info,rollcall=debug")
         .stdout(Stdio::piped())
         .stderr(stderr)
@@ -155,6 +160,7 @@ mode = "trusted-header"
 trusted_proxies = ["127.0.0.1/32"]
 organizer_groups = ["{ORGANIZER}"]
 viewer_groups = ["{VIEWER}"]
+admin_groups = ["rollcall-admins"]
 [jobs]
 base_backoff_ms = 20
 max_backoff_ms = 400
@@ -233,6 +239,19 @@ pub fn im_members(state: &Value) -> Vec<String> {
         .collect()
 }
 
+/// What a test adds to the proxy's config.
+#[derive(Default)]
+pub struct Sections {
+    /// Keys of `[server]`.
+    pub server: String,
+    /// Keys of `[auth]`.
+    pub auth: String,
+    /// Sections of their own (`[retention]`…).
+    pub rest: String,
+    /// Text replacements in the written config (`requests_per_second = 200` → …).
+    pub edits: Vec<(&'static str, String)>,
+}
+
 pub struct Stack {
     pub dir: tempfile::TempDir,
     pub sandbox: Proc,
@@ -248,9 +267,24 @@ impl Stack {
 
     /// A stack whose sandbox runs with `sandbox_args` (`--im-max-members 100`…).
     pub fn start_with(sandbox_args: &[&str]) -> Stack {
+        Stack::configured(sandbox_args, &Sections::default())
+    }
+
+    /// A stack whose proxy config has `sections` added (keys of `[server]`, `[auth]`, and
+    /// sections of their own).
+    pub fn configured(sandbox_args: &[&str], sections: &Sections) -> Stack {
         let dir = tempfile::tempdir().unwrap();
         let sandbox = standalone_sandbox(dir.path(), sandbox_args);
-        let config = write_config(dir.path(), &sandbox.url, "");
+        let config = write_config(dir.path(), &sandbox.url, &sections.rest);
+        let text = std::fs::read_to_string(&config)
+            .unwrap()
+            .replacen("[server]\n", &format!("[server]\n{}\n", sections.server), 1)
+            .replacen("[auth]\n", &format!("[auth]\n{}\n", sections.auth), 1);
+        let text = sections
+            .edits
+            .iter()
+            .fold(text, |t, (from, to)| t.replacen(from, to, 1));
+        std::fs::write(&config, text).unwrap();
         let proxy = spawn(
             &["serve", "--config", config.to_str().unwrap()],
             &dir.path().join("proxy.log"),

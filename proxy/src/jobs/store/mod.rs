@@ -18,7 +18,7 @@ use std::time::Duration;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-use rollcall_core::api::{
+use rollcall_core::api::{AuditEntry, AuditQuery, 
     Destination, JobResults, JobState, JobSummary, KnownDestination, RowState,
 };
 use rollcall_core::roster::Attendee;
@@ -202,6 +202,8 @@ pub struct NewJob {
     pub headers: Vec<String>,
     pub destinations: Vec<Destination>,
     pub rows: Vec<NewRow>,
+    /// Groups that may read the rows besides the creator and admins.
+    pub share_with: Vec<String>,
 }
 
 /// What the runner needs to execute a job.
@@ -279,6 +281,17 @@ pub trait JobStore: Send + Sync + 'static {
     fn results_page(&self, id: &str, offset: usize, limit: usize) -> Result<Option<JobResults>>;
     fn audit(&self, user: &str, action: &str, target: &str, rows: u64, outcome: &str)
         -> Result<()>;
+    /// The audit log, newest first, filtered.
+    fn audit_entries(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>>;
+    /// Removes a finished job's personal data from the journal itself: every row's cells and
+    /// attendee, and the destinations' memos (lists of people). Counts, outcome codes, messages,
+    /// provider ids and the audit log stay. Returns the rows shredded; 0 (nothing done) for a
+    /// running, unknown or already shredded job.
+    fn shred(&self, id: &str, now: i64) -> Result<u64>;
+    /// Finished jobs not yet shredded that ended before `before` (unix seconds).
+    fn expired_jobs(&self, before: i64) -> Result<Vec<String>>;
+    /// How many jobs `user` created are running (on any replica).
+    fn running_jobs_of(&self, user: &str) -> Result<u64>;
     /// Remembers a destination (a label replaces the known one; `None` keeps it).
     fn remember_destination(&self, destination: &str, label: Option<&str>, now: i64) -> Result<()>;
     /// The destinations seen, most recently used first.

@@ -55,8 +55,8 @@ pub(super) fn create_job(s: &PgStore, job: &NewJob) -> Result<()> {
         let mut c = s.client().await?;
         let tx = c.transaction().await?;
         tx.execute(
-            "INSERT INTO jobs (id, state, created_by, created_at, file_name, headers) VALUES ($1, 'running', $2, $3, $4, $5)",
-            &[&job.id, &job.created_by, &job.created_at, &job.file_name, &serde_json::to_string(&job.headers)?],
+            "INSERT INTO jobs (id, state, created_by, created_at, file_name, headers, share_with) VALUES ($1, 'running', $2, $3, $4, $5, $6)",
+            &[&job.id, &job.created_by, &job.created_at, &job.file_name, &serde_json::to_string(&job.headers)?, &serde_json::to_string(&job.share_with)?],
         )
         .await?;
         let dests: Vec<String> = job.destinations.iter().map(|d| d.to_string()).collect();
@@ -74,7 +74,7 @@ pub(super) fn create_job(s: &PgStore, job: &NewJob) -> Result<()> {
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (i, row) in job.rows.iter().enumerate() {
             idx.push(i32_of(i));
-            row_no.push(row.row_no as i32);
+            row_no.push(i64::from(row.row_no));
             cells.push(serde_json::to_string(&row.cells)?);
             attendees.push(serde_json::to_string(&row.attendee)?);
             for (d, initial) in row.initial.iter().enumerate() {
@@ -87,7 +87,7 @@ pub(super) fn create_job(s: &PgStore, job: &NewJob) -> Result<()> {
         }
         tx.execute(
             "INSERT INTO job_rows (job_id, idx, row_no, cells, attendee) \
-             SELECT $1, * FROM UNNEST($2::int[], $3::int[], $4::text[], $5::text[])",
+             SELECT $1, * FROM UNNEST($2::int[], $3::bigint[], $4::text[], $5::text[])",
             &[&job.id, &idx, &row_no, &cells, &attendees],
         )
         .await?;

@@ -14,6 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio_postgres::NoTls;
 
 mod journal;
+mod privacy;
 mod read;
 mod schema;
 mod shared;
@@ -167,11 +168,11 @@ impl JobStore for PgStore {
 
     fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()> {
         let sql = if state == JobState::Running {
-            "UPDATE jobs SET state = $2, reason = $3, cancel_requested = FALSE WHERE id = $1"
+            "UPDATE jobs SET state = $2, reason = $3, cancel_requested = FALSE, finished_at = NULL WHERE id = $1"
         } else if state == JobState::Cancelled {
-            "UPDATE jobs SET state = $2, reason = $3, lease_owner = NULL, lease_until = NULL WHERE id = $1 AND state = 'running'"
+            "UPDATE jobs SET state = $2, reason = $3, lease_owner = NULL, lease_until = NULL, finished_at = EXTRACT(EPOCH FROM now())::bigint WHERE id = $1 AND state = 'running'"
         } else {
-            "UPDATE jobs SET state = $2, reason = $3, lease_owner = NULL, lease_until = NULL WHERE id = $1"
+            "UPDATE jobs SET state = $2, reason = $3, lease_owner = NULL, lease_until = NULL, finished_at = EXTRACT(EPOCH FROM now())::bigint WHERE id = $1"
         };
         self.run(async {
             let c = self.client().await?;
@@ -274,6 +275,22 @@ impl JobStore for PgStore {
             .await?;
             Ok(())
         })
+    }
+
+    fn audit_entries(&self, q: &rollcall_core::api::AuditQuery) -> Result<Vec<rollcall_core::api::AuditEntry>> {
+        privacy::audit_entries(self, q)
+    }
+
+    fn shred(&self, id: &str, now: i64) -> Result<u64> {
+        privacy::shred(self, id, now)
+    }
+
+    fn expired_jobs(&self, before: i64) -> Result<Vec<String>> {
+        privacy::expired_jobs(self, before)
+    }
+
+    fn running_jobs_of(&self, user: &str) -> Result<u64> {
+        privacy::running_jobs_of(self, user)
     }
 
     fn remember_destination(&self, destination: &str, label: Option<&str>, now: i64) -> Result<()> {

@@ -25,7 +25,8 @@ pub async fn summaries(c: &Client, ids: &[String]) -> Result<Vec<JobSummary>> {
     let heads = c
         .query(
             "SELECT j.id, j.state, j.created_by, j.created_at, j.file_name, j.reason, \
-                    (SELECT COUNT(*) FROM job_rows r WHERE r.job_id = j.id) \
+                    (SELECT COUNT(*) FROM job_rows r WHERE r.job_id = j.id), \
+                    j.share_with, j.finished_at, j.shredded_at \
              FROM jobs j WHERE j.id = ANY($1)",
             &[&ids],
         )
@@ -71,6 +72,9 @@ pub async fn summaries(c: &Client, ids: &[String]) -> Result<Vec<JobSummary>> {
             created_at: h.get(3),
             file_name: h.get(4),
             reason: h.get(5),
+            share_with: serde_json::from_str(h.get::<_, &str>(7))?,
+            finished_at: h.get(8),
+            shredded_at: h.get(9),
         });
     }
     Ok(out)
@@ -101,7 +105,7 @@ pub async fn results_range(
         .iter()
         .map(|r| {
             Ok(RowResult {
-                row: r.get::<_, i32>(0) as u32,
+                row: u32::try_from(r.get::<_, i64>(0)).unwrap_or(u32::MAX),
                 cells: serde_json::from_str(r.get::<_, &str>(1))?,
                 outcomes: Vec::new(),
             })

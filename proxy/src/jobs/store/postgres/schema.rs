@@ -42,6 +42,13 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE dest_memos (
         job_id TEXT NOT NULL, dest INTEGER NOT NULL, memo TEXT NOT NULL,
         PRIMARY KEY (job_id, dest));",
+    // 4: personal data — who else may read a job's rows, when it ended (retention runs from
+    // there), when its rows were shredded; the audit log read by time; spreadsheet row numbers
+    // of any size.
+    "ALTER TABLE jobs ADD COLUMN share_with TEXT NOT NULL DEFAULT '[]',
+        ADD COLUMN finished_at BIGINT, ADD COLUMN shredded_at BIGINT;
+     ALTER TABLE job_rows ALTER COLUMN row_no TYPE BIGINT;
+     CREATE INDEX audit_log_ts ON audit_log (ts);",
 ];
 
 /// Brings the schema to the latest version.

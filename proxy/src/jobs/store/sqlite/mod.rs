@@ -5,10 +5,11 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use rollcall_core::api::{
-    Destination, JobResults, JobState, JobSummary, KnownDestination, RowState,
+    AuditEntry, AuditQuery, Destination, JobResults, JobState, JobSummary, KnownDestination, RowState,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
+mod privacy;
 mod read;
 mod schema;
 mod shared;
@@ -37,6 +38,8 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted or shrunk content is overwritten with zeros, not left in free space.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::create(&conn)?;
         schema::migrate(&conn)?;
@@ -115,8 +118,8 @@ impl JobStore for SqliteStore {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "INSERT INTO jobs (id, state, created_by, created_at, file_name, headers) VALUES (?1, 'running', ?2, ?3, ?4, ?5)",
-            params![job.id, job.created_by, job.created_at, job.file_name, serde_json::to_string(&job.headers)?],
+            "INSERT INTO jobs (id, state, created_by, created_at, file_name, headers, share_with) VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6)",
+            params![job.id, job.created_by, job.created_at, job.file_name, serde_json::to_string(&job.headers)?, serde_json::to_string(&job.share_with)?],
         )?;
         for (i, d) in job.destinations.iter().enumerate() {
             tx.execute(
@@ -203,11 +206,11 @@ impl JobStore for SqliteStore {
 
     fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()> {
         let sql = if state == JobState::Running {
-            "UPDATE jobs SET state = ?2, reason = ?3, cancel_requested = 0 WHERE id = ?1"
+            "UPDATE jobs SET state = ?2, reason = ?3, cancel_requested = 0, finished_at = NULL WHERE id = ?1"
         } else if state == JobState::Cancelled {
-            "UPDATE jobs SET state = ?2, reason = ?3, lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND state = 'running'"
+            "UPDATE jobs SET state = ?2, reason = ?3, lease_owner = NULL, lease_until = NULL, finished_at = strftime('%s','now') WHERE id = ?1 AND state = 'running'"
         } else {
-            "UPDATE jobs SET state = ?2, reason = ?3, lease_owner = NULL, lease_until = NULL WHERE id = ?1"
+            "UPDATE jobs SET state = ?2, reason = ?3, lease_owner = NULL, lease_until = NULL, finished_at = strftime('%s','now') WHERE id = ?1"
         };
         self.conn()
             .execute(sql, params![id, state.as_str(), reason])?;
@@ -339,5 +342,21 @@ impl JobStore for SqliteStore {
             )?
             .execute(params![user, action, target, rows as i64, outcome])?;
         Ok(())
+    }
+
+    fn audit_entries(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        privacy::audit_entries(self, q)
+    }
+
+    fn shred(&self, id: &str, now: i64) -> Result<u64> {
+        privacy::shred(self, id, now)
+    }
+
+    fn expired_jobs(&self, before: i64) -> Result<Vec<String>> {
+        privacy::expired_jobs(self, before)
+    }
+
+    fn running_jobs_of(&self, user: &str) -> Result<u64> {
+        privacy::running_jobs_of(self, user)
     }
 }

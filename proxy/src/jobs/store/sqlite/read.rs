@@ -12,20 +12,29 @@ use crate::jobs::store::{Result, StoreError};
 pub fn summary(conn: &Connection, id: &str) -> Result<Option<JobSummary>> {
     let head = conn
         .query_row(
-            "SELECT state, created_by, created_at, file_name, reason FROM jobs WHERE id = ?1",
+            "SELECT state, created_by, created_at, file_name, reason, share_with, finished_at, shredded_at FROM jobs WHERE id = ?1",
             [id],
             |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
+                    (
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ),
+                    (
+                        r.get::<_, String>(5)?,
+                        r.get::<_, Option<i64>>(6)?,
+                        r.get::<_, Option<i64>>(7)?,
+                    ),
                 ))
             },
         )
         .optional()?;
-    let Some((state, created_by, created_at, file_name, reason)) = head else {
+    let Some(((state, created_by, created_at, file_name, reason), (share_with, finished_at, shredded_at))) =
+        head
+    else {
         return Ok(None);
     };
     let rows: u64 = conn.query_row(
@@ -68,6 +77,9 @@ pub fn summary(conn: &Connection, id: &str) -> Result<Option<JobSummary>> {
         created_at,
         file_name,
         reason,
+        share_with: serde_json::from_str(&share_with)?,
+        finished_at,
+        shredded_at,
     }))
 }
 

@@ -67,5 +67,18 @@ pub(super) fn migrate(conn: &Connection) -> Result<()> {
              COMMIT;",
         )?;
     }
+    if version < 4 {
+        // Personal data: who else may read a job's rows, when it ended (retention runs from
+        // there), when its rows were shredded; the audit log read by time.
+        conn.execute_batch(
+            "BEGIN;
+             ALTER TABLE jobs ADD COLUMN share_with TEXT NOT NULL DEFAULT '[]';
+             ALTER TABLE jobs ADD COLUMN finished_at INTEGER;
+             ALTER TABLE jobs ADD COLUMN shredded_at INTEGER;
+             CREATE INDEX IF NOT EXISTS audit_log_ts ON audit_log(ts);
+             PRAGMA user_version = 4;
+             COMMIT;",
+        )?;
+    }
     Ok(())
 }
