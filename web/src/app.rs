@@ -19,6 +19,23 @@ impl Session {
         self.me
             .with(|m| m.as_ref().is_some_and(|m| m.role == Role::Organizer))
     }
+
+    /// In `auth.admin_groups`: the audit screen, every job's rows.
+    pub fn admin(&self) -> bool {
+        self.me.with(|m| m.as_ref().is_some_and(|m| m.admin))
+    }
+
+    /// Whether the proxy would let this user open the job's rows (core's rule).
+    pub fn may_read_rows(&self, job: &rollcall_core::api::JobSummary) -> bool {
+        self.me
+            .with(|m| m.as_ref().is_some_and(|m| m.may_read_rows(job)))
+    }
+
+    /// Whether this user may cancel, resume or shred the job (core's rule).
+    pub fn may_manage(&self, job: &rollcall_core::api::JobSummary) -> bool {
+        self.me
+            .with(|m| m.as_ref().is_some_and(|m| m.may_manage(job)))
+    }
 }
 
 /// Fills `field` from the proxy's suggestions (`/api/status`) once they arrive, unless the user
@@ -121,8 +138,9 @@ pub fn App() -> impl IntoView {
                 <Show when=organizer>{link("import", "导入名单", "Import roster")}</Show>
                 {link("jobs", "任务", "Jobs")}
                 <Show when=organizer>{link("webinar", "创建研讨会", "Create webinar")}</Show>
-                {link("enrollments", "报名信息", "Enrollments")}
+                <Show when=organizer>{link("enrollments", "报名信息", "Enrollments")}</Show>
                 <Show when=organizer>{link("register", "单个报名", "Single registration")}</Show>
+                <Show when=move || session.admin()>{link("audit", "审计日志", "Audit log")}</Show>
                 {link("status", "状态", "Status")}
             </nav>
             <div class="who">
@@ -144,7 +162,9 @@ pub fn App() -> impl IntoView {
                 match route.get().as_str() {
                     "jobs" => lazily(pages::jobs_screen()),
                     "webinar" if organizer => lazily(pages::webinar_screen()),
-                    "enrollments" => lazily(pages::enrollments_screen()),
+                    // Lists of people: organizers only (the proxy refuses viewers too).
+                    "enrollments" if organizer => lazily(pages::enrollments_screen()),
+                    "audit" if session.admin() => lazily(pages::audit_screen()),
                     "register" if organizer => lazily(pages::register_screen()),
                     "status" => lazily(pages::status_screen()),
                     "import" | "" if organizer => pages::import::Import().into_any(),

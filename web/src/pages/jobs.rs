@@ -64,9 +64,14 @@ pub fn Jobs() -> impl IntoView {
             </Show>
             <ul class="jobs" id="job-list">
                 {move || jobs.get().into_iter().map(|j| {
-                    let (id1, id2, id3) = (j.id.clone(), j.id.clone(), j.id.clone());
+                    let (id1, id2, id3, id4) = (j.id.clone(), j.id.clone(), j.id.clone(), j.id.clone());
                     let running = j.state == JobState::Running;
-                    let resumable = matches!(j.state, JobState::Cancelled | JobState::Failed);
+                    let shredded = j.shredded_at.is_some();
+                    let resumable = matches!(j.state, JobState::Cancelled | JobState::Failed) && !shredded;
+                    // What the proxy would refuse is not offered (core's rules).
+                    let readable = session.may_read_rows(&j) && !shredded;
+                    let manage = session.may_manage(&j);
+                    let shreddable = manage && !running && !shredded;
                     view! {
                         <li class="job">
                             <div class="job-head">
@@ -75,13 +80,29 @@ pub fn Jobs() -> impl IntoView {
                                 " · "{when(j.created_at)}
                             </div>
                             <JobProgress job=j.clone()/>
+                            {j.shredded_at.map(|at| view! {
+                                <p class="shredded">{tr("个人信息已于", "Personal data removed on")}" "{when(at)}" "{tr("删除（统计、结果代码和服务商 ID 保留）", "(counts, outcome codes and provider ids kept)")}</p>
+                            })}
+                            {(!readable && !shredded).then(|| view! {
+                                <p class="restricted">{tr("名单仅创建者、管理员和共享的用户组可见。", "Rows are visible to the creator, admins and the groups it is shared with.")}</p>
+                            })}
                             <div class="actions">
-                                <button type="button" on:click=move |_| show(id1.clone())>{tr("查看结果", "View results")}</button>
-                                <Show when=move || session.organizer() && running>
+                                <Show when=move || readable>
+                                    <button type="button" on:click={ let id = id1.clone(); move |_| show(id.clone()) }>{tr("查看结果", "View results")}</button>
+                                </Show>
+                                <Show when=move || session.organizer() && manage && running>
                                     <button type="button" on:click={ let id = id2.clone(); move |_| act(id.clone(), "cancel") }>{tr("取消", "Cancel")}</button>
                                 </Show>
-                                <Show when=move || session.organizer() && resumable>
+                                <Show when=move || session.organizer() && manage && resumable>
                                     <button type="button" on:click={ let id = id3.clone(); move |_| act(id.clone(), "resume") }>{tr("继续", "Resume")}</button>
+                                </Show>
+                                <Show when=move || session.organizer() && shreddable>
+                                    <button type="button" class="shred" on:click={ let id = id4.clone(); move |_| {
+                                        let sure = tr("删除后无法恢复：名单中的姓名、电话等将被清除，只保留统计和结果代码。确定删除？", "This cannot be undone: names, phones and other cells are removed; counts and outcome codes stay. Remove?")();
+                                        if web_sys::window().and_then(|w| w.confirm_with_message(&sure).ok()).unwrap_or(false) {
+                                            act(id.clone(), "shred");
+                                        }
+                                    } }>{tr("删除个人信息", "Remove personal data")}</button>
                                 </Show>
                             </div>
                         </li>

@@ -3,6 +3,7 @@
 //! these functions, so each of those screens is a wasm chunk of its own, fetched the first time
 //! it is opened (ARCHITECTURE.md, "The UI bundle").
 
+pub mod audit;
 pub mod enrollments;
 pub mod import;
 pub mod jobs;
@@ -30,6 +31,11 @@ pub fn enrollments_screen() -> AnyView {
 #[leptos::lazy]
 pub fn register_screen() -> AnyView {
     register::Register().into_any()
+}
+
+#[leptos::lazy]
+pub fn audit_screen() -> AnyView {
+    audit::Audit().into_any()
 }
 
 #[leptos::lazy]

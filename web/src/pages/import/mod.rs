@@ -235,6 +235,7 @@ pub fn Import() -> impl IntoView {
             rows,
             mapping: st.mapping.get_untracked(),
             destinations,
+            share_with: Vec::new(),
         })
     };
     // Asks each destination what it holds and shows what the job would do; sends nothing.
