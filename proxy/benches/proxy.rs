@@ -9,6 +9,8 @@
 //! `ROLLCALL_BENCH_ONLY=exports` runs the exports scenario alone, `=jobs` the pacing one,
 //! `=latency` the extra hop (on a raised quota: the sandbox's limits × 100,000 and the proxy's
 //! Tencent Meeting pacing at 30,000,000 a minute, so the hop is measured, not the pacing);
+//! `ROLLCALL_BENCH_ONLY=flood`: `/healthz` while 64 clients flood `/metrics` and `/api/jobs`
+//! and a job runs (4.);
 //! `ROLLCALL_BENCH_ONLY=store`
 //! the journal backends and two replicas, under `cargo xtask with-postgres` (3.).
 //! `ROLLCALL_BENCH_SECONDS` sets the seconds per latency level (default 5).
@@ -348,6 +350,7 @@ fn main() {
         Ok("store") => return store_backends(),
         Ok("jobs") => return jobs_vs_rate(),
         Ok("latency") => return latency(),
+        Ok("flood") => return flood(),
         _ => {}
     }
     latency();
@@ -523,5 +526,123 @@ fn exports_under_load() {
         probes.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
         rss_before / 1024,
         rss_peak_kib(proxy.0.id()) / 1024
+    );
+}
+
+/// `/healthz` every 10 ms for `dur`, each on a fresh connection: the latencies, and how many
+/// probes got no 200.
+async fn probe(url: &str, dur: Duration) -> (Vec<Duration>, usize) {
+    let (mut lat, mut failed) = (Vec::new(), 0);
+    let end = Instant::now() + dur;
+    while Instant::now() < end {
+        let c = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        let t = Instant::now();
+        match c.get(format!("{url}/healthz")).send().await {
+            Ok(r) if r.status() == 200 => lat.push(t.elapsed()),
+            _ => failed += 1,
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    lat.sort();
+    (lat, failed)
+}
+
+/// 4. `/healthz` idle, then while 64 clients flood `/metrics` and `/api/jobs` (the journal
+/// holding 300 jobs) and a 10,000-member IM job runs: p50/p99 of `/healthz`, the flood's
+/// requests/s, and the job's wall time.
+fn flood() {
+    let secs: u64 = std::env::var("ROLLCALL_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let (_dir, _sandbox, proxy, _) = stack();
+    let url = proxy.1.clone();
+    let c = reqwest::blocking::Client::new();
+    let post = |body: &Value| {
+        c.post(format!("{url}/api/jobs"))
+            .header("x-rollcall-csrf", "1")
+            .json(body)
+            .send()
+            .unwrap()
+    };
+    for i in 0..300 {
+        let body = json!({"headers": ["IM账号"], "rows": [{"row": 2, "cells": [format!("f{i}")]}], "destinations": ["tencent-im:@TGS#2J4SZEAEL"]});
+        while post(&body).status() == 429 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (idle, idle_failed) = rt.block_on(probe(&url, Duration::from_secs(3)));
+    let rows: Vec<Value> = (0..10_000)
+        .map(|i| json!({"row": i + 2, "cells": [format!("flood{i}")]}))
+        .collect();
+    let started = Instant::now();
+    let r = post(
+        &json!({"headers": ["IM账号"], "rows": rows, "destinations": ["tencent-im:@TGS#2J4SZEAEL"]}),
+    );
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let served = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let (during, failed) = rt.block_on(async {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .build()
+            .unwrap();
+        let mut flooders = Vec::new();
+        for w in 0..64 {
+            let (c, u, stop, served) = (client.clone(), url.clone(), stop.clone(), served.clone());
+            flooders.push(tokio::spawn(async move {
+                let path = if w % 2 == 0 { "/metrics" } else { "/api/jobs" };
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if let Ok(r) = c.get(format!("{u}{path}")).send().await {
+                        let _ = r.bytes().await;
+                        served.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            }));
+        }
+        let probed = probe(&url, Duration::from_secs(secs)).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for f in flooders {
+            let _ = f.await;
+        }
+        probed
+    });
+    let flood_rps = served.load(std::sync::atomic::Ordering::Relaxed) as f64 / secs as f64;
+    let job = loop {
+        let j: Value = c
+            .get(format!("{url}/api/jobs/{id}"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        if j["state"] != "running" {
+            break j;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    println!(
+        "## /healthz under a flood of /metrics and /api/jobs (64 clients, 300 jobs journaled)\n"
+    );
+    println!("| | /healthz p50 ms | /healthz p99 ms | probes without 200 | flood req/s | 10,000-member IM job |");
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| idle | {:.2} | {:.2} | {idle_failed} | – | – |",
+        pct(&idle, 0.5),
+        pct(&idle, 0.99)
+    );
+    println!(
+        "| flood ({secs} s) | {:.2} | {:.2} | {failed} | {flood_rps:.0} | {} in {:.1} s |",
+        pct(&during, 0.5),
+        pct(&during, 0.99),
+        job["state"],
+        started.elapsed().as_secs_f64()
     );
 }

@@ -110,7 +110,11 @@ async fn first_bytes(stream: &tokio::net::TcpStream, limit: Duration, http2: boo
     tokio::time::timeout(limit, wait).await.ok().flatten()
 }
 
-async fn serve_connections(l: tokio::net::TcpListener, app: axum::Router, cfg: Listen) -> Result<()> {
+async fn serve_connections(
+    l: tokio::net::TcpListener,
+    app: axum::Router,
+    cfg: Listen,
+) -> Result<()> {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
     use tower::Service;
@@ -147,7 +151,10 @@ async fn serve_connections(l: tokio::net::TcpListener, app: axum::Router, cfg: L
         let cfg = cfg.clone();
         open.spawn(async move {
             let _slot = slot;
-            if first_bytes(&stream, cfg.header_timeout, cfg.http2).await.is_none() {
+            if first_bytes(&stream, cfg.header_timeout, cfg.http2)
+                .await
+                .is_none()
+            {
                 return;
             }
             let io = TokioIo::new(stream);
@@ -205,9 +212,43 @@ pub struct SandboxArgs {
     /// Lose the answers of the first N webinar creations (created, then the connection drops).
     #[arg(long, default_value_t = 0)]
     pub lose_tm_creates: u32,
+    /// Listen on a non-loopback address and answer any Host (by default the sandbox binds
+    /// loopback only and answers only loopback host names: a web page elsewhere cannot reach it
+    /// through DNS rebinding).
+    #[arg(long)]
+    pub allow_network: bool,
+}
+
+/// The standalone sandbox answers loopback host names only (DNS rebinding).
+async fn loopback_host_only(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let host = req
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (name, _) = crate::config::split_host_port(host);
+    if crate::config::is_loopback_name(name) {
+        next.run(req).await
+    } else {
+        (
+            axum::http::StatusCode::FORBIDDEN,
+            "the sandbox answers loopback host names only (--allow-network to change it)",
+        )
+            .into_response()
+    }
 }
 
 pub async fn sandbox(a: SandboxArgs) -> Result<()> {
+    if !a.allow_network && !a.bind.ip().is_loopback() {
+        anyhow::bail!(
+            "rollcall sandbox listens on loopback only; {} is not (pass --allow-network to listen there)",
+            a.bind
+        );
+    }
     let cfg = a.config.as_deref().map(Config::load).transpose()?;
     let sb = sandbox::Sandbox::new(sandbox_accounts(cfg.as_ref())?, a.faults, a.seed);
     sb.limits.set_scale(a.rate_scale);
@@ -221,7 +262,13 @@ pub async fn sandbox(a: SandboxArgs) -> Result<()> {
         .store(a.lose_tm_creates, std::sync::atomic::Ordering::Relaxed);
     let (l, local) = bind(a.bind, "sandbox").await?;
     println!("sandbox listening on http://{local}");
-    axum::serve(l, sandbox::router(sb))
+    let app = sandbox::router(sb);
+    let app = if a.allow_network {
+        app
+    } else {
+        app.layer(axum::middleware::from_fn(loopback_host_only))
+    };
+    axum::serve(l, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

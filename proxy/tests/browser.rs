@@ -389,6 +389,64 @@ fn outcome_messages_follow_the_language_toggle() {
     d.assert_clean("language toggle on results");
 }
 
+/// Personal data on screen: a finished job's "remove personal data" (creator or admin), the job
+/// saying when its data was removed and no longer offering its rows, and the audit screen.
+#[test]
+fn personal_data_removed_and_audited_in_the_browser() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let api = common::Client::new(&server.url, None);
+    let (headers, rows) = common::roster_csv(3);
+    let r = api.post(
+        "/api/jobs",
+        &json!({"headers": headers, "rows": rows, "destinations": ["tencent-im:@TGS#2J4SZEAEL"]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    api.wait_job(&id, Duration::from_secs(60));
+    let d = Driver::start(&tmp.path().join("dl"), &tmp.path().join("profile"));
+    d.go(&format!("{}/#/jobs", server.url));
+    d.wait(
+        "the finished job offers its rows and their removal",
+        "return document.querySelector('.job .shred') !== null && [...document.querySelectorAll('.job button')].some(b => b.textContent === '查看结果')",
+    );
+    d.assert_clean("jobs");
+    // The confirmation dialog answered yes.
+    d.js("window.confirm = () => true", json!([]));
+    d.click(".job .shred");
+    d.wait(
+        "the job says its data was removed",
+        "return document.querySelector('.job .shredded') !== null",
+    );
+    assert!(d.text(".job .shredded").starts_with("个人信息已于"));
+    assert_eq!(
+        d.js(
+            "return [...document.querySelectorAll('.job button')].map(b => b.textContent).join('|')",
+            json!([])
+        ),
+        json!(""),
+        "no rows to view, nothing to resume or remove"
+    );
+    d.shot("10-personal-data-removed");
+    d.assert_clean("personal data removed");
+    d.go(&format!("{}/#/audit", server.url));
+    d.wait(
+        "the audit log",
+        "return document.querySelectorAll('#audit tbody tr').length > 1",
+    );
+    d.type_into("#audit-action", "job.shred");
+    d.click("#audit-filter");
+    d.wait(
+        "only the shred",
+        "const r = [...document.querySelectorAll('#audit tbody tr')]; return r.length === 1 && r[0].children[2].textContent === 'job.shred'",
+    );
+    assert!(d.text("#audit tbody tr").contains(&id));
+    d.shot("11-audit-log");
+    d.assert_clean("audit log");
+}
+
 /// The organizer flow beyond the consoles: WeCom enrollees filtered to approved → "send these
 /// people to…" → the import wizard with them as rows → a preview against the IM group → the job,
 /// whose final counts are the preview's.

@@ -145,7 +145,7 @@ fn deploy(ui: Option<&Path>) -> Deployment {
         )
         .replace(
             "trusted_proxies = [\"127.0.0.1/32\"]",
-            "trusted_proxies = [\"127.0.0.2/32\"]",
+            "trusted_proxies = [\"127.0.0.2/32\"]\nproxy_secret_env = \"IT_PROXY_SECRET\"",
         );
     std::fs::write(&config, text).unwrap();
     let rollcall = spawn(
@@ -172,12 +172,21 @@ fn deploy(ui: Option<&Path>) -> Deployment {
         .replace(
             "    proxy_pass http://127.0.0.1:8080;",
             &format!("    proxy_bind 127.0.0.2;\n    proxy_pass http://{rollcall_addr};"),
+        )
+        .replace(
+            "include /etc/nginx/rollcall-secret.conf;",
+            &format!("include {}/rollcall-secret.conf;", dir.path().display()),
         );
     assert!(
-        snippet.contains("proxy_bind"),
-        "the snippet's rollcall upstream line moved"
+        snippet.contains("proxy_bind") && snippet.contains("rollcall-secret.conf"),
+        "the snippet's rollcall upstream or secret line moved"
     );
     let d = dir.path();
+    std::fs::write(
+        d.join("rollcall-secret.conf"),
+        format!("proxy_set_header X-Rollcall-Proxy-Secret \"{PROXY_SECRET}\";\n"),
+    )
+    .unwrap();
     std::fs::write(d.join("rollcall-sso.conf"), snippet).unwrap();
     for name in ["tmp", "portal", "stranger"] {
         std::fs::create_dir_all(d.join(name)).unwrap();
@@ -327,6 +336,16 @@ fn sso_front_is_the_only_source_of_identity() {
         401,
         "a request around the SSO front is refused"
     );
+    // Even from nginx's own address (any local process can bind 127.0.0.2): without the shared
+    // secret nginx adds, nobody speaks for a user.
+    let from_front = common::Client::with_source(
+        &format!("http://{direct}"),
+        Some(("alice", ORGANIZER)),
+        Some("127.0.0.2".parse().unwrap()),
+    );
+    let r = from_front.get("/rollcall/api/me");
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert_eq!(r.json()["code"], "not_from_front_proxy");
     // A viewer cannot write through the front either.
     let r = h
         .post(format!("{}/rollcall/api/jobs", dep.front))
@@ -362,7 +381,7 @@ fn sso_front_is_the_only_source_of_identity() {
         .expect("an event through nginx");
     assert!(first.contains(&id), "{first}");
     let audit = std::fs::read_to_string(dep.dir.path().join("proxy.log")).unwrap();
-    assert!(audit.contains("user=alice") && !audit.contains("user=mallory"));
+    assert!(audit.contains("user=\"alice\"") && !audit.contains("mallory"));
 }
 
 /// The browser's SEVERE log entries since the last read (reading drains them).

@@ -85,7 +85,9 @@ fn rows_are_read_by_the_creator_admins_and_shared_groups_only() {
             );
         }
     }
-    assert!(reads.iter().all(|e| e["user"] != "bob" && e["user"] != "vera"));
+    assert!(reads
+        .iter()
+        .all(|e| e["user"] != "bob" && e["user"] != "vera"));
     assert!(reads
         .iter()
         .filter(|e| e["action"] == "job.results")
@@ -178,7 +180,10 @@ fn shredding_removes_the_cells_from_the_database_file() {
     }
     // A shredded job cannot be resumed; the shred is audited with its rows.
     let r = c.post(&format!("/api/jobs/{id}/resume"), &json!({}));
-    assert_eq!((r.status, r.json()["code"].clone()), (409, json!("shredded")));
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (409, json!("shredded"))
+    );
     let log = audit(&c, &format!("?action=job.shred&target={id}"));
     assert_eq!((log.len(), log[0]["rows"].as_u64()), (1, Some(40)));
 
@@ -189,7 +194,11 @@ fn shredding_removes_the_cells_from_the_database_file() {
         .args(["jobs", "shred", &id2, "--server", &proxy.url, "--json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(j["shredded_at"].as_i64().is_some(), "{j}");
 }
@@ -312,9 +321,11 @@ fn limits_hold_before_any_work() {
     sock.read_exact(&mut head).unwrap();
     assert!(head.starts_with(b"HTTP/1.1 200"));
     // Never read again.
-    stack.proxy.wait_log(Duration::from_secs(60), "export abandoned", |l| {
-        l.contains("export abandoned")
-    });
+    stack
+        .proxy
+        .wait_log(Duration::from_secs(60), "export abandoned", |l| {
+            l.contains("export abandoned")
+        });
     drop(sock);
 }
 
@@ -327,9 +338,11 @@ fn metrics_on_their_own_listener_or_for_admins() {
             ..Default::default()
         },
     );
-    let log = stack.proxy.wait_log(Duration::from_secs(10), "metrics url", |l| {
-        l.contains("metrics listening")
-    });
+    let log = stack
+        .proxy
+        .wait_log(Duration::from_secs(10), "metrics url", |l| {
+            l.contains("metrics listening")
+        });
     let url = log
         .lines()
         .find_map(|l| l.split("metrics listening on ").nth(1))
@@ -345,7 +358,10 @@ fn metrics_on_their_own_listener_or_for_admins() {
         .unwrap()
         .text()
         .unwrap();
-    assert!(m.contains("rollcall_jobs_finished_total{state=\"completed\"} 1"), "{m}");
+    assert!(
+        m.contains("rollcall_jobs_finished_total{state=\"completed\"} 1"),
+        "{m}"
+    );
     assert!(m.contains("rollcall_jobs_active 0"), "{m}");
     // The main listener: admins only.
     assert_eq!(c.get("/metrics").status, 403);
@@ -383,7 +399,8 @@ fn only_the_front_proxy_speaks_for_users() {
 
 /// Whether the server closed the connection (within the client's 15 s patience).
 fn closed_by_server(mut sock: TcpStream) -> bool {
-    sock.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
     let mut buf = [0u8; 256];
     loop {
         match sock.read(&mut buf) {
@@ -408,14 +425,18 @@ fn silent_and_half_sent_connections_are_closed() {
         let addr = stack.proxy.url.trim_start_matches("http://").to_string();
         // Sends nothing.
         let silent = TcpStream::connect(&addr).unwrap();
-        assert!(closed_by_server(silent), "a silent socket (http2 = {http2})");
+        assert!(
+            closed_by_server(silent),
+            "a silent socket (http2 = {http2})"
+        );
         // Half an HTTP/2 preface.
         let mut half = TcpStream::connect(&addr).unwrap();
         half.write_all(b"PRI * HTTP/2.0\r\n").unwrap();
         assert!(closed_by_server(half), "half a preface (http2 = {http2})");
         // Half a request head.
         let mut slow = TcpStream::connect(&addr).unwrap();
-        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
+        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .unwrap();
         assert!(closed_by_server(slow), "half a head (http2 = {http2})");
         // A whole request is answered.
         let mut ok = TcpStream::connect(&addr).unwrap();
@@ -425,4 +446,59 @@ fn silent_and_half_sent_connections_are_closed() {
         ok.read_to_string(&mut answer).unwrap();
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     }
+}
+
+#[test]
+fn a_flood_of_metrics_and_job_lists_leaves_healthz_and_jobs_going() {
+    let stack = Stack::start(0.0);
+    let c = stack.client();
+    for _ in 0..30 {
+        let id = im_job(&c, 1, &[]);
+        c.wait_job(&id, Duration::from_secs(30));
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flooders: Vec<_> = (0..32)
+        .map(|w| {
+            let (url, stop) = (stack.proxy.url.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let admin = Client::new(&url, Some(("root", ADMIN)));
+                let path = if w % 2 == 0 { "/metrics" } else { "/api/jobs" };
+                let mut served = 0u32;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if admin.get(path).status == 200 {
+                        served += 1;
+                    }
+                    admin.seen.borrow_mut().clear();
+                }
+                served
+            })
+        })
+        .collect();
+    // A job started under the flood finishes; every probe of /healthz is answered meanwhile.
+    let job = im_job(&c, 2_000, &[]);
+    let http = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let mut probes = 0;
+    let done = loop {
+        let r = http.get(format!("{}/healthz", stack.proxy.url)).send();
+        assert_eq!(
+            r.map(|r| r.status().as_u16()).ok(),
+            Some(200),
+            "probe {probes}"
+        );
+        probes += 1;
+        let j = c.get(&format!("/api/jobs/{job}")).json();
+        if j["state"] != "running" || probes > 3_000 {
+            break j;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let served: u32 = flooders.into_iter().map(|f| f.join().unwrap()).sum();
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(done["destinations"][0]["counts"]["imported"], 2_000);
+    assert!(served > 100, "the flood was served too ({served} requests)");
+    eprintln!("{probes} probes answered under a flood of {served} requests");
 }

@@ -172,3 +172,31 @@ fn documented_rate_limits_are_enforced_and_counted() {
     assert!(limited >= 4, "{limited}");
     assert_eq!(state()["rate_violations"]["tencent_meeting"], limited);
 }
+
+#[test]
+fn the_sandbox_stays_on_loopback_unless_told() {
+    // A network address is refused at start-up.
+    let out = std::process::Command::new(bin())
+        .args(["sandbox", "--bind", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--allow-network"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // On loopback it answers loopback host names only (a rebinding page's Host is refused).
+    let (_dir, sb) = sandbox();
+    let http = reqwest::blocking::Client::new();
+    let state = |host: &str| {
+        http.get(format!("{}/_sandbox/state", sb.url))
+            .header("Host", host)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(state("attacker.example"), 403);
+    assert_eq!(state("localhost"), 200);
+}

@@ -246,17 +246,27 @@ fn privacy_contract(s: &dyn JobStore) {
     assert_eq!(s.running_jobs_of("paula").unwrap(), 1);
     assert_eq!(s.running_jobs_of("nobody").unwrap(), 0);
     s.lease("p1", "A", TTL).unwrap();
-    s.save_memo("p1", DestIdx(0), "{\"nick\":\"人1\"}", "A").unwrap();
+    s.save_memo("p1", DestIdx(0), "{\"nick\":\"人1\"}", "A")
+        .unwrap();
     // A running job is never shredded.
     assert_eq!(s.shred("p1", 2_000_000_000).unwrap(), 0);
     s.set_job_state("p1", JobState::Completed, None).unwrap();
     let finished = s.get_job("p1").unwrap().unwrap().finished_at.unwrap();
     assert_eq!(s.running_jobs_of("paula").unwrap(), 0);
-    assert!(!s.expired_jobs(finished - 10).unwrap().contains(&"p1".into()));
-    assert!(s.expired_jobs(finished + 10).unwrap().contains(&"p1".into()));
+    assert!(!s
+        .expired_jobs(finished - 10)
+        .unwrap()
+        .contains(&"p1".into()));
+    assert!(s
+        .expired_jobs(finished + 10)
+        .unwrap()
+        .contains(&"p1".into()));
     assert_eq!(s.shred("p1", finished + 5).unwrap(), 3);
     assert_eq!(s.shred("p1", finished + 6).unwrap(), 0, "once");
-    assert!(!s.expired_jobs(finished + 10).unwrap().contains(&"p1".into()));
+    assert!(!s
+        .expired_jobs(finished + 10)
+        .unwrap()
+        .contains(&"p1".into()));
     let j = s.get_job("p1").unwrap().unwrap();
     assert_eq!(j.shredded_at, Some(finished + 5));
     assert_eq!(j.rows, 3, "counts stay");
@@ -266,8 +276,10 @@ fn privacy_contract(s: &dyn JobStore) {
     assert_eq!(s.load_memo("p1", DestIdx(0)).unwrap(), None);
 
     s.audit("paula", "job.results", "p1", 3, "read").unwrap();
-    s.audit("quinn", "job.results_csv", "p1", 3, "exported").unwrap();
-    s.audit("paula", "tencent_meeting.import_enrollments", "m1", 7, "ok").unwrap();
+    s.audit("quinn", "job.results_csv", "p1", 3, "exported")
+        .unwrap();
+    s.audit("paula", "tencent_meeting.import_enrollments", "m1", 7, "ok")
+        .unwrap();
     let q = |f: &dyn Fn(&mut AuditQuery)| {
         let mut q = AuditQuery::default();
         f(&mut q);
@@ -275,8 +287,15 @@ fn privacy_contract(s: &dyn JobStore) {
     };
     let mine = q(&|q| q.user = Some("paula".into()));
     assert_eq!(mine.len(), 2);
-    assert_eq!(mine[0].action, "tencent_meeting.import_enrollments", "newest first");
-    assert_eq!(q(&|q| q.action = Some("job.".into())).len(), 3, "job.create from contract() too");
+    assert_eq!(
+        mine[0].action, "tencent_meeting.import_enrollments",
+        "newest first"
+    );
+    assert_eq!(
+        q(&|q| q.action = Some("job.".into())).len(),
+        3,
+        "job.create from contract() too"
+    );
     assert_eq!(q(&|q| q.target = Some("m1".into()))[0].rows, 7);
     assert_eq!(q(&|q| q.limit = Some(1)).len(), 1);
     assert!(q(&|q| q.since = Some(4_000_000_000)).is_empty());
@@ -447,7 +466,10 @@ fn postgres_keeps_the_contract() {
             })
         });
         assert_eq!(raw.0.len(), 3);
-        assert!(raw.0.iter().all(|(c, a)| c == "[]" && a == "null"), "{raw:?}");
+        assert!(
+            raw.0.iter().all(|(c, a)| c == "[]" && a == "null"),
+            "{raw:?}"
+        );
         assert_eq!(raw.1, 0, "memos removed");
         assert!(raw.2 > 0, "other jobs keep their cells");
         shared_contract(&s);

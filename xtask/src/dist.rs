@@ -52,7 +52,10 @@ pub fn dist(ui_built: bool) -> Result<PathBuf> {
         std::fs::copy(root().join(f), stage.join(f)).map_err(|e| e.to_string())?;
     }
     let tarball = out.join(format!("{name}.tar.gz"));
+    // Owned by root in the archive, whoever built it: unpacked as root under /opt, no file
+    // belongs to the build user's uid.
     run(Command::new("tar")
+        .args(["--owner=0", "--group=0", "--numeric-owner"])
         .arg("-czf")
         .arg(&tarball)
         .arg("-C")
@@ -120,6 +123,19 @@ fn check_in(tarball: &Path, dir: &Path) -> Result {
             return Err(format!("the tarball lacks {f}"));
         }
     }
+    // Every entry owned by root (uid/gid 0), as packed.
+    let listing = Command::new("tar")
+        .args(["--numeric-owner", "-tvzf"])
+        .arg(tarball)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    if let Some(l) = listing
+        .lines()
+        .find(|l| l.split_whitespace().nth(1) != Some("0/0"))
+    {
+        return Err(format!("an entry not owned by root: {l}"));
+    }
     let unit =
         std::fs::read_to_string(top.join("deploy/rollcall.service")).map_err(|e| e.to_string())?;
     for setting in [
@@ -127,6 +143,11 @@ fn check_in(tarball: &Path, dir: &Path) -> Result {
         "StateDirectory=rollcall",
         "ProtectSystem=strict",
         "LoadCredential=",
+        "LoadCredential=ROLLCALL_PROXY_SECRET:",
+        "MemoryMax=",
+        "TasksMax=",
+        "LimitNOFILE=",
+        "IPAddressDeny=any",
         "ExecStart=/opt/rollcall/bin/rollcall serve",
         "--ui-dir /opt/rollcall/ui",
     ] {

@@ -17,8 +17,8 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 use tokio::sync::Mutex;
 
-use crate::util::unix_now;
 use super::{read_body, ProviderError};
+use crate::util::unix_now;
 
 const P: Provider = Provider::TencentIm;
 /// UserSig lifetime we mint (about two months, as the docs suggest).

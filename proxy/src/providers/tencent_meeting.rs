@@ -83,7 +83,6 @@ pub struct Client {
     now: fn() -> u64,
 }
 
-
 const P: Provider = Provider::TencentMeeting;
 
 impl Client {

@@ -23,8 +23,8 @@ use rollcall_core::providers::{Lenient, Provider};
 
 use super::privacy::{audit, provider_id};
 use super::{ApiJson, AppState, Rejection};
-use crate::util::unix_now;
 use crate::providers::ProviderError;
+use crate::util::unix_now;
 
 type ApiResult<T> = Result<Json<T>, Rejection>;
 

@@ -160,10 +160,7 @@ pub async fn preview(
 pub async fn destinations(
     State(state): State<Arc<AppState>>,
 ) -> Result<Json<Vec<KnownDestination>>, Rejection> {
-    state
-        .journal(|s| s.known_destinations())
-        .await
-        .map(Json)
+    state.journal(|s| s.known_destinations()).await.map(Json)
 }
 
 #[utoipa::path(get, path = "/api/jobs", tag = "jobs", responses((status = 200, description = "The latest 500 jobs, newest first", body = [JobSummary]), (status = 401, body = ApiError)))]
@@ -211,7 +208,10 @@ pub async fn cancel(
     state.runner.cancel_here(&id);
     let held_elsewhere = {
         let id = id.clone();
-        state.journal(move |s| s.request_cancel(&id)).await?.is_some()
+        state
+            .journal(move |s| s.request_cancel(&id))
+            .await?
+            .is_some()
     };
     if !state.runner.is_active(&id) && !held_elsewhere {
         // Nothing is executing it (e.g. it never started): settle it here.

@@ -3,8 +3,8 @@
 
 pub mod api;
 pub mod auth;
-pub mod jobs_api;
 pub mod export;
+pub mod jobs_api;
 pub mod openapi;
 pub mod privacy;
 pub mod progress;

@@ -6,10 +6,10 @@
 
 use axum::Json;
 use rollcall_core::api::{
-    ApiError, AuditEntry, Counts, CreateJobRequest, DestinationPreview, DestinationSummary, EnrollImportBody,
-    ImGroupImport, JobPreview, JobResults, JobState, JobSummary, KnownDestination, Me,
-    ProviderStatus, Role, RowOutcome, RowResult, RowState, Status, Suggestions,
-    WecomEnrollmentsQuery,
+    ApiError, AuditEntry, Counts, CreateJobRequest, DestinationPreview, DestinationSummary,
+    EnrollImportBody, ImGroupImport, JobPreview, JobResults, JobState, JobSummary,
+    KnownDestination, Me, ProviderStatus, Role, RowOutcome, RowResult, RowState, Status,
+    Suggestions, WecomEnrollmentsQuery,
 };
 use rollcall_core::problem::Problem;
 use rollcall_core::providers::Provider;

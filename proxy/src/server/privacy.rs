@@ -107,7 +107,14 @@ fn bounded(s: &str) -> String {
 
 /// One audit record: who, what, which target, how many rows, the outcome — never personal
 /// data. Written to the journal (off the async threads) and to the log (fields escaped).
-pub async fn audit(state: &AppState, me: &Me, action: &str, target: &str, rows: u64, outcome: &str) {
+pub async fn audit(
+    state: &AppState,
+    me: &Me,
+    action: &str,
+    target: &str,
+    rows: u64,
+    outcome: &str,
+) {
     let (user, action, target, outcome) = (
         bounded(&me.user),
         action.to_string(),
@@ -156,8 +163,15 @@ pub async fn csv(
             let ts = rollcall_core::export::utc_timestamp(e.ts);
             let rows = e.rows.to_string();
             w.write_record(
-                [ts.as_str(), &e.user, &e.action, &e.target, &rows, &e.outcome]
-                    .map(|c| safe_cell(c).into_owned()),
+                [
+                    ts.as_str(),
+                    &e.user,
+                    &e.action,
+                    &e.target,
+                    &rows,
+                    &e.outcome,
+                ]
+                .map(|c| safe_cell(c).into_owned()),
             )?;
         }
         Ok(())

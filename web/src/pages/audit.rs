@@ -48,7 +48,10 @@ pub fn Audit() -> impl IntoView {
         })
     };
     load();
-    let field = move |id: &'static str, zh: &'static str, en: &'static str, sig: RwSignal<String>| {
+    let field = move |id: &'static str,
+                      zh: &'static str,
+                      en: &'static str,
+                      sig: RwSignal<String>| {
         view! {
             <label for=id>{tr(zh, en)}</label>
             <input id=id type="text" prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/>

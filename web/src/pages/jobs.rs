@@ -99,7 +99,7 @@ pub fn Jobs() -> impl IntoView {
                                 <Show when=move || session.organizer() && shreddable>
                                     <button type="button" class="shred" on:click={ let id = id4.clone(); move |_| {
                                         let sure = tr("删除后无法恢复：名单中的姓名、电话等将被清除，只保留统计和结果代码。确定删除？", "This cannot be undone: names, phones and other cells are removed; counts and outcome codes stay. Remove?")();
-                                        if web_sys::window().and_then(|w| w.confirm_with_message(&sure).ok()).unwrap_or(false) {
+                                        if web_sys::window().and_then(|w| w.confirm_with_message(sure).ok()).unwrap_or(false) {
                                             act(id.clone(), "shred");
                                         }
                                     } }>{tr("删除个人信息", "Remove personal data")}</button>

@@ -18,8 +18,9 @@ use std::time::Duration;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-use rollcall_core::api::{AuditEntry, AuditQuery, 
-    Destination, JobResults, JobState, JobSummary, KnownDestination, RowState,
+use rollcall_core::api::{
+    AuditEntry, AuditQuery, Destination, JobResults, JobState, JobSummary, KnownDestination,
+    RowState,
 };
 use rollcall_core::roster::Attendee;
 use rollcall_core::Text;

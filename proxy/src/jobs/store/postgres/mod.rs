@@ -277,7 +277,10 @@ impl JobStore for PgStore {
         })
     }
 
-    fn audit_entries(&self, q: &rollcall_core::api::AuditQuery) -> Result<Vec<rollcall_core::api::AuditEntry>> {
+    fn audit_entries(
+        &self,
+        q: &rollcall_core::api::AuditQuery,
+    ) -> Result<Vec<rollcall_core::api::AuditEntry>> {
         privacy::audit_entries(self, q)
     }
 

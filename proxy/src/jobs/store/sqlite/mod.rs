@@ -5,7 +5,8 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use rollcall_core::api::{
-    AuditEntry, AuditQuery, Destination, JobResults, JobState, JobSummary, KnownDestination, RowState,
+    AuditEntry, AuditQuery, Destination, JobResults, JobState, JobSummary, KnownDestination,
+    RowState,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 

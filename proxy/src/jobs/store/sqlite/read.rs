@@ -32,8 +32,10 @@ pub fn summary(conn: &Connection, id: &str) -> Result<Option<JobSummary>> {
             },
         )
         .optional()?;
-    let Some(((state, created_by, created_at, file_name, reason), (share_with, finished_at, shredded_at))) =
-        head
+    let Some((
+        (state, created_by, created_at, file_name, reason),
+        (share_with, finished_at, shredded_at),
+    )) = head
     else {
         return Ok(None);
     };
