@@ -490,7 +490,7 @@ fn a_flood_of_metrics_and_job_lists_leaves_healthz_and_jobs_going() {
         );
         probes += 1;
         let j = c.get(&format!("/api/jobs/{job}")).json();
-        if j["state"] != "running" || probes > 3_000 {
+        if (j["state"] != "running" && probes >= 50) || probes > 3_000 {
             break j;
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -498,7 +498,10 @@ fn a_flood_of_metrics_and_job_lists_leaves_healthz_and_jobs_going() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let served: u32 = flooders.into_iter().map(|f| f.join().unwrap()).sum();
     assert_eq!(done["state"], "completed", "{done}");
-    assert_eq!(done["destinations"][0]["counts"]["imported"], 2_000);
+    // The earlier one-row jobs put the first person in the group already.
+    let counts = &done["destinations"][0]["counts"];
+    assert_eq!(counts["imported"], 1_999, "{counts}");
+    assert_eq!(counts["already_present"], 1, "{counts}");
     assert!(served > 100, "the flood was served too ({served} requests)");
     eprintln!("{probes} probes answered under a flood of {served} requests");
 }
