@@ -550,9 +550,9 @@ async fn probe(url: &str, dur: Duration) -> (Vec<Duration>, usize) {
     (lat, failed)
 }
 
-/// 4. `/healthz` idle, then while 64 clients flood `/metrics` and `/api/jobs` (the journal
-/// holding 300 jobs) and a 10,000-member IM job runs: p50/p99 of `/healthz`, the flood's
-/// requests/s, and the job's wall time.
+/// Scenario 4: `/healthz` idle, then while 64 clients flood `/metrics` and `/api/jobs` (the
+/// journal holding 300 jobs) and a 10,000-member IM job runs: p50/p99 of `/healthz`, the
+/// flood's requests/s, and the job's wall time.
 fn flood() {
     let secs: u64 = std::env::var("ROLLCALL_BENCH_SECONDS")
         .ok()

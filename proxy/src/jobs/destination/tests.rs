@@ -186,6 +186,7 @@ pub(super) fn job(n: usize) -> (tempfile::TempDir, Ctx) {
                     initial: vec![StateOutcome::new(RowState::Pending, Outcome::default())],
                 })
                 .collect(),
+            share_with: vec![],
         })
         .unwrap();
     let (events, _) = tokio::sync::broadcast::channel(16);
