@@ -375,3 +375,69 @@ fn an_unreachable_provider_fails_the_destination_not_the_rows() {
         assert_eq!(o["state"], "skipped", "{o}");
     }
 }
+
+/// A broken provider cannot exhaust memory or hold a job for ever: an answer over 16 MiB is not
+/// read (the call is retried, then the destination fails with the reason), and a member list
+/// whose pages never end is stopped at the page cap. Either way nobody is sent.
+#[test]
+fn an_endless_answer_or_list_fails_the_destination() {
+    // 17 MiB of spaces before the JSON, streamed without a Content-Length.
+    let huge = || async {
+        let chunks = (0..17)
+            .map(|_| Ok::<_, std::io::Error>(vec![b' '; 1 << 20]))
+            .chain(std::iter::once(Ok(
+                br#"{"ActionStatus":"OK","ErrorCode":0,"MemberNum":0,"MemberList":[]}"#.to_vec(),
+            )));
+        axum::body::Body::from_stream(futures_util::stream::iter(chunks))
+    };
+    // One member a page and a total that never comes.
+    let endless = || async {
+        axum::Json(
+            json!({"ActionStatus": "OK", "ErrorCode": 0, "MemberNum": 1_000_000_000u64,
+            "MemberList": [{"Member_Account": "someone"}]}),
+        )
+    };
+    for (app, expect) in [
+        (
+            Router::new().route("/v4/group_open_http_svc/get_group_member_info", post(huge)),
+            "16 MiB",
+        ),
+        (
+            Router::new().route(
+                "/v4/group_open_http_svc/get_group_member_info",
+                post(endless),
+            ),
+            "did not end after 2000 pages",
+        ),
+    ] {
+        let url = serve(app.fallback(|| async { axum::http::StatusCode::NOT_FOUND }));
+        let dir = tempfile::tempdir().unwrap();
+        let config = write_config(dir.path(), &url, "");
+        let text = std::fs::read_to_string(&config).unwrap().replace(
+            "secret_key_env = \"IT_IM_SECRET\"",
+            "secret_key_env = \"IT_IM_SECRET\"\nrequests_per_second = 100000",
+        );
+        std::fs::write(&config, text).unwrap();
+        let proxy = spawn(
+            &["serve", "--config", config.to_str().unwrap()],
+            &dir.path().join("proxy.log"),
+            "Rollcall is running",
+        );
+        let c = Client::new(&proxy.url, Some(("alice", ORGANIZER)));
+        let r = c.post(
+            "/api/jobs",
+            &json!({"headers": ["IM账号"], "rows": [{"row": 2, "cells": ["m1"]}],
+                "destinations": ["tencent-im:@TGS#2J4SZEAEL"]}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let job = c.wait_job(&id, Duration::from_secs(120));
+        assert_eq!(job["state"], "failed", "{job}");
+        let reason = job["destinations"][0]["reason"].to_string() + &job["reason"].to_string();
+        assert!(reason.contains(expect), "{expect}: {job}");
+        let results = c.get(&format!("/api/jobs/{id}/results")).json();
+        for o in outcomes(&results) {
+            assert_eq!(o["state"], "skipped", "{o}");
+        }
+    }
+}

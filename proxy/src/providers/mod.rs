@@ -133,15 +133,65 @@ pub fn http_client(timeout: Duration) -> reqwest::Client {
         .expect("building the HTTP client")
 }
 
-/// Reads a response body fully, mapping a broken body to an ambiguous transport error.
+/// The largest provider answer read (16 MiB). The largest documented answer — a page of 100
+/// Tencent Meeting enrollees, 50 WeCom enrollments, 300 IM members — is well under 1 MiB; a
+/// broken or hostile endpoint streaming without end cannot exhaust memory.
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
+
+/// The most pages any provider list is read to (a broken provider whose cursor never ends is
+/// stopped): 2,000 pages of 50 is 100,000 people, above every documented list size.
+pub const MAX_LIST_PAGES: usize = 2_000;
+
+impl ProviderError {
+    /// The answer was larger than [`MAX_ANSWER_BYTES`]: it was not read, so the outcome is
+    /// unknown (ambiguous) and the call is retried like a lost answer.
+    pub fn too_large(provider: Provider, status: u16) -> Self {
+        ProviderError {
+            provider,
+            class: ErrorClass::Retryable,
+            code: 0,
+            message: format!("an answer over {} MiB was not read", MAX_ANSWER_BYTES >> 20),
+            ambiguous: true,
+            http_status: Some(status),
+        }
+    }
+
+    /// A list whose pages never end (more than [`MAX_LIST_PAGES`]).
+    pub fn endless_list(provider: Provider) -> Self {
+        ProviderError {
+            provider,
+            class: ErrorClass::Permanent,
+            code: 0,
+            message: format!("the list did not end after {MAX_LIST_PAGES} pages"),
+            ambiguous: false,
+            http_status: None,
+        }
+    }
+}
+
+/// Reads a response body, at most [`MAX_ANSWER_BYTES`], mapping a broken body to an ambiguous
+/// transport error.
 pub async fn read_body(
     provider: Provider,
-    resp: reqwest::Response,
+    mut resp: reqwest::Response,
 ) -> Result<(u16, bytes::Bytes), ProviderError> {
     let status = resp.status().as_u16();
-    let body = resp
-        .bytes()
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(ProviderError::too_large(provider, status));
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = resp
+        .chunk()
         .await
-        .map_err(|e| ProviderError::transport(provider, &e))?;
-    Ok((status, body))
+        .map_err(|e| ProviderError::transport(provider, &e))?
+    {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(ProviderError::too_large(provider, status));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((status, body.freeze()))
 }

@@ -321,7 +321,7 @@ async fn wecom_all(
 ) -> Result<Vec<Lenient<wecom::Enroll>>, ProviderError> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
-    for _ in 0..10_000 {
+    for _ in 0..crate::providers::MAX_LIST_PAGES {
         state.runner.pace(Provider::Wecom).await;
         let page = client
             .enroll_list(&EnrollListRequest {
@@ -336,11 +336,12 @@ async fn wecom_all(
             || page.next_cursor.is_empty()
             || Some(&page.next_cursor) == cursor.as_ref()
         {
-            break;
+            return Ok(out);
         }
         cursor = Some(page.next_cursor);
     }
-    Ok(out)
+    // Still more after the last page read: the cursor never ends.
+    Err(ProviderError::endless_list(Provider::Wecom))
 }
 
 #[utoipa::path(post, path = "/api/tencent-im/groups/{id}/members", tag = "providers", params(("id" = String, Path, description = "Tencent Cloud IM GroupId")), request_body = ImGroupImport, responses((status = 200, description = "IM's import_group_member answer (per-member Result)", body = Object), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rollcall_core::api::{DestinationKind, RowState};
 use rollcall_core::providers::tencent_im::{self as im, ImportGroupMemberRequest, MemberResult};
-use rollcall_core::providers::Lenient;
+use rollcall_core::providers::{Lenient, Provider};
 use rollcall_core::Text;
 use tracing::warn;
 
@@ -49,7 +49,7 @@ impl Reconcilable for TencentIm {
     async fn list(&self, ctx: &Ctx) -> Result<Members, Fatal> {
         let mut accounts = HashSet::new();
         let mut offset: u32 = 0;
-        loop {
+        for _ in 0..crate::providers::MAX_LIST_PAGES {
             let req = im::GetGroupMemberInfoRequest {
                 group_id: self.group_id.clone(),
                 limit: Some(6000),
@@ -80,6 +80,10 @@ impl Reconcilable for TencentIm {
                 });
             }
         }
+        Err(list_failed(
+            &ProviderError::endless_list(Provider::TencentIm),
+            ("无法读取群成员", "cannot list group members"),
+        ))
     }
 
     /// Result 1/2 → done, Result 0 → rejected (the provider's word); a member the answer does
