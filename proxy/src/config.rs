@@ -121,15 +121,9 @@ impl StoreConfig {
     fn check(&self) -> Result<()> {
         let Some(url) = &self.url else { return Ok(()) };
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let rest = url.split_once("://").map_or("", |(_, r)| r);
-            let userinfo = rest.split(['/', '?']).next().unwrap_or("");
-            if userinfo
-                .rsplit_once('@')
-                .is_some_and(|(u, _)| u.contains(':'))
-            {
-                bail!("store.url: a password in the URL is not accepted; use store.password_env or store.password_file");
-            }
-            Ok(())
+            crate::jobs::store::postgres::tls::parse(url)
+                .map(drop)
+                .map_err(|e| anyhow::anyhow!("store.url: {e}"))
         } else if url.starts_with("sqlite://") {
             Ok(())
         } else {

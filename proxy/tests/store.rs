@@ -523,3 +523,131 @@ fn store_url_picks_the_backend() {
     assert!(!s.is_shared());
     assert!(dir.path().join("j").join("rollcall.db").exists());
 }
+
+/// `store.url`'s `sslmode` against a cluster serving TLS with a certificate this test makes:
+/// `require` connects encrypted, `verify-full` connects with the right CA and refuses with
+/// another, `disable` connects in clear, and a password in the URL is refused either way.
+#[test]
+fn postgres_over_tls_honours_sslmode() {
+    let Some(url) = common::pg_database("postgres_over_tls_honours_sslmode") else {
+        return;
+    };
+    let base = std::env::var("ROLLCALL_TEST_PG").unwrap();
+    // A CA, a server certificate it signs for 127.0.0.1, and a CA that signed nothing.
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".into()])
+        .unwrap()
+        .signed_by(&server_key, &ca, &ca_key)
+        .unwrap();
+    let other_key = rcgen::KeyPair::generate().unwrap();
+    let mut other_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    other_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let other_ca = other_params.self_signed(&other_key).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (ca_pem, other_pem) = (dir.path().join("ca.pem"), dir.path().join("other.pem"));
+    std::fs::write(&ca_pem, ca.pem()).unwrap();
+    std::fs::write(&other_pem, other_ca.pem()).unwrap();
+
+    with_runtime(|| {
+        let h = tokio::runtime::Handle::current();
+        let admin = |sql: String| {
+            let base = base.clone();
+            tokio::task::block_in_place(|| {
+                h.block_on(async move {
+                    let (c, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+                        .await
+                        .unwrap();
+                    tokio::spawn(conn);
+                    c.simple_query(&sql).await.unwrap()
+                })
+            })
+        };
+        let first = |rows: Vec<tokio_postgres::SimpleQueryMessage>| {
+            rows.into_iter()
+                .find_map(|m| match m {
+                    tokio_postgres::SimpleQueryMessage::Row(r) => {
+                        Some(r.get(0).unwrap_or_default().to_string())
+                    }
+                    _ => None,
+                })
+                .unwrap()
+        };
+        // The server's key and certificate in its data directory, owned by the server's user.
+        let data = std::path::PathBuf::from(first(admin("SHOW data_directory".into())));
+        let (crt, key) = (
+            data.join("rollcall-test.crt"),
+            data.join("rollcall-test.key"),
+        );
+        std::fs::write(&crt, server.pem()).unwrap();
+        std::fs::write(&key, server_key.serialize_pem()).unwrap();
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let owner = std::fs::metadata(&data).unwrap();
+        for f in [&crt, &key] {
+            std::os::unix::fs::chown(f, Some(owner.uid()), Some(owner.gid())).ok();
+            std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        admin(format!(
+            "ALTER SYSTEM SET ssl_cert_file = '{}'",
+            crt.display()
+        ));
+        admin(format!(
+            "ALTER SYSTEM SET ssl_key_file = '{}'",
+            key.display()
+        ));
+        admin("ALTER SYSTEM SET ssl = on".into());
+        admin("SELECT pg_reload_conf()".into());
+
+        // require: encrypted (the server's own view of the connection says so).
+        let require = format!("{url}?sslmode=require");
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let store = loop {
+            match PgStore::connect(&require, None, 2) {
+                Ok(s) => break s,
+                Err(e) if std::time::Instant::now() < deadline => {
+                    eprintln!("waiting for ssl = on: {e}");
+                    std::thread::sleep(Duration::from_millis(300));
+                }
+                Err(e) => panic!("sslmode=require: {e}"),
+            }
+        };
+        store.list_jobs().unwrap();
+        let db = url.rsplit_once('/').unwrap().1;
+        let encrypted = first(admin(format!(
+            "SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) \
+             WHERE datname = '{db}' AND application_name = 'rollcall' AND ssl"
+        )));
+        assert_ne!(encrypted, "0", "rollcall's connections are encrypted");
+        drop(store);
+
+        // verify-full: the right CA connects, another CA is refused.
+        let full = |ca: &std::path::Path| {
+            format!(
+                "{url}?sslmode=verify-full&sslrootcert={}",
+                ca.display().to_string().replace('/', "%2F")
+            )
+        };
+        PgStore::connect(&full(&ca_pem), None, 2).expect("verify-full with the right CA");
+        let err = PgStore::connect(&full(&other_pem), None, 2)
+            .err()
+            .expect("verify-full with another CA must refuse");
+        assert!(err.to_string().contains("certificate"), "{err}");
+
+        // disable: in clear.
+        let clear = PgStore::connect(&format!("{url}?sslmode=disable"), None, 2).unwrap();
+        clear.list_jobs().unwrap();
+
+        // A password in the URL, either way, is refused before connecting.
+        for bad in [
+            format!("{url}?sslmode=require&password=hunter2"),
+            url.replace("rollcall@", "rollcall:hunter2@"),
+        ] {
+            let err = PgStore::connect(&bad, None, 2).err().expect(&bad);
+            assert!(err.to_string().contains("password in the URL"), "{err}");
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+        }
+    });
+}

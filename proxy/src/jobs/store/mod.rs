@@ -9,7 +9,7 @@
 //! The methods block: call them from `spawn_blocking` or `block_in_place` (the runner's
 //! `Shared::journal` does), never on a current-thread runtime.
 
-mod postgres;
+pub mod postgres;
 mod sqlite;
 
 use std::sync::Arc;

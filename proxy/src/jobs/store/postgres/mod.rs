@@ -11,13 +11,13 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use rollcall_core::api::{JobResults, JobState, JobSummary, KnownDestination};
 use secrecy::{ExposeSecret, SecretString};
-use tokio_postgres::NoTls;
 
 mod journal;
 mod privacy;
 mod read;
 mod schema;
 mod shared;
+pub mod tls;
 
 use super::{DestIdx, JobInput, JobStore, Lease, NewJob, Result, RowIdx, Settled, StoreError};
 
@@ -39,8 +39,23 @@ fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
         deadpool_postgres::PoolError::Backend(e) if !is_connection_error(&e) => {
             StoreError::Postgres(e)
         }
-        other => StoreError::Unavailable(other.to_string()),
+        other => StoreError::Unavailable(with_causes(&other)),
     }
+}
+
+/// An error and its causes, so an operator reads "error performing TLS handshake: invalid peer
+/// certificate: UnknownIssuer" rather than only the first line.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        cause = c.source();
+    }
+    text
 }
 
 fn corrupt(e: String) -> StoreError {
@@ -59,9 +74,10 @@ impl PgStore {
     /// Connects (the password from the configured secret, never from the URL in logs), and
     /// brings the schema up to date.
     pub fn connect(url: &str, password: Option<SecretString>, pool_size: usize) -> Result<Self> {
-        let mut pg: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| {
-            StoreError::Unavailable(format!("store.url: {e}"))
-        })?;
+        let url =
+            tls::parse(url).map_err(|e| StoreError::Unavailable(format!("store.url: {e}")))?;
+        let connector = tls::connector(&url).map_err(StoreError::Unavailable)?;
+        let mut pg = url.config;
         if let Some(p) = &password {
             pg.password(p.expose_secret());
         }
@@ -69,7 +85,7 @@ impl PgStore {
         pg.application_name("rollcall");
         let mgr = Manager::from_config(
             pg,
-            NoTls,
+            connector,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
