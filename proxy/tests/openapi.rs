@@ -159,3 +159,40 @@ fn served_printed_and_committed_documents_agree() {
     }
     assert!(committed["components"]["schemas"]["ApiError"]["properties"]["message"].is_object());
 }
+
+/// Every route that reads or removes personal data documents its 403 (who may not), and the
+/// routes that check a path id or a body document 422.
+#[test]
+fn personal_data_routes_document_who_may_not() {
+    let doc = repo_document();
+    let responses = |method: &str, path: &str| -> BTreeSet<String> {
+        doc["paths"][path][method]["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{method} {path} is documented"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    for (method, path) in [
+        ("get", "/api/jobs/{id}/results"),
+        ("get", "/api/jobs/{id}/results.csv"),
+        ("get", "/api/jobs/{id}/failed.csv"),
+        ("post", "/api/jobs/{id}/shred"),
+        ("get", "/api/audit"),
+        ("get", "/api/audit.csv"),
+        ("get", "/api/tencent-meeting/webinars/{id}/enrollments"),
+        ("post", "/api/wecom/webinars/{id}/enrollments"),
+        ("get", "/metrics"),
+    ] {
+        assert!(responses(method, path).contains("403"), "{method} {path}");
+    }
+    for (method, path) in [
+        ("get", "/api/tencent-meeting/webinars/{id}/enrollments"),
+        ("post", "/api/tencent-meeting/webinars/{id}/enroll/import"),
+        ("post", "/api/wecom/webinars/{id}/enrollments"),
+        ("post", "/api/tencent-im/groups/{id}/members"),
+        ("post", "/api/jobs"),
+    ] {
+        assert!(responses(method, path).contains("422"), "{method} {path}");
+    }
+}

@@ -397,6 +397,41 @@ fn only_the_front_proxy_speaks_for_users() {
     assert!(!stack.proxy.log_text().contains(PROXY_SECRET));
 }
 
+/// Groups are split on commas only where the IdP sends a list that way: with
+/// `groups_separator = "none"` an LDAP DN holding commas is one group, and a header that merely
+/// contains an organizer group's name after a comma grants nothing.
+#[test]
+fn the_groups_header_is_split_only_as_configured() {
+    let dn = "CN=Event Organizers,OU=Groups,DC=corp";
+    let stack = Stack::configured(
+        &[],
+        &Sections {
+            auth: "groups_separator = \"none\"".into(),
+            edits: vec![(
+                "organizer_groups = [\"organizers\"]",
+                format!("organizer_groups = [\"{dn}\"]"),
+            )],
+            ..Default::default()
+        },
+    );
+    let me = |groups: &str| Client::new(&stack.proxy.url, Some(("dora", groups))).get("/api/me");
+    let r = me(dn);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["role"], "organizer", "{}", r.body);
+    for not_one in [
+        "CN=Event Organizers",
+        "Groups,CN=Event Organizers,OU=Groups,DC=corp",
+    ] {
+        let r = me(not_one);
+        assert_eq!(r.status, 403, "{not_one}: {}", r.body);
+        assert_eq!(r.json()["code"], "no_role");
+    }
+    // The default splits on commas.
+    let split = Stack::start(0.0);
+    let r = Client::new(&split.proxy.url, Some(("dora", "a, organizers"))).get("/api/me");
+    assert_eq!(r.json()["role"], "organizer", "{}", r.body);
+}
+
 /// Whether the server closed the connection (within the client's 15 s patience).
 fn closed_by_server(mut sock: TcpStream) -> bool {
     sock.set_read_timeout(Some(Duration::from_secs(15)))

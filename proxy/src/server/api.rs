@@ -106,7 +106,7 @@ pub async fn status(State(state): State<Arc<AppState>>) -> Json<Status> {
     })
 }
 
-#[utoipa::path(post, path = "/api/tencent-meeting/webinars", tag = "providers", request_body(content = Object, description = "Tencent Meeting create-webinar request (seed 002), validated by core before signing"), responses((status = 200, description = "The provider's answer (meeting_id, meeting_code…)", body = Object), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
+#[utoipa::path(post, path = "/api/tencent-meeting/webinars", tag = "providers", request_body(content = Object, description = "Tencent Meeting create-webinar request (seed 002), validated by core before signing"), responses((status = 200, description = "The provider's answer (meeting_id, meeting_code…)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
 pub async fn create_webinar(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -168,7 +168,7 @@ pub async fn create_webinar(
     })
 }
 
-#[utoipa::path(get, path = "/api/tencent-meeting/webinars/{id}/enrollments", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), responses((status = 200, description = "Every enrollment (all pages); entries the provider sent in an unreadable shape are marked", body = [Object]), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
+#[utoipa::path(get, path = "/api/tencent-meeting/webinars/{id}/enrollments", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), responses((status = 200, description = "Every enrollment (all pages); entries the provider sent in an unreadable shape are marked", body = [Object]), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
 pub async fn list_webinar_enrollments(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -217,7 +217,7 @@ async fn all_enrollments(
     Ok(out)
 }
 
-#[utoipa::path(post, path = "/api/tencent-meeting/webinars/{id}/enroll/import", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), request_body = EnrollImportBody, responses((status = 200, description = "Tencent Meeting's import answer (seed 000)", body = Object), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
+#[utoipa::path(post, path = "/api/tencent-meeting/webinars/{id}/enroll/import", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), request_body = EnrollImportBody, responses((status = 200, description = "Tencent Meeting's import answer (seed 000)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
 pub async fn import_webinar_enrollments(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -262,7 +262,7 @@ pub async fn import_webinar_enrollments(
     r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
-#[utoipa::path(post, path = "/api/wecom/webinars/{id}/enrollments", tag = "providers", params(("id" = String, Path, description = "WeCom webinar meetingid")), request_body = WecomEnrollmentsQuery, responses((status = 200, description = "WeCom's enrollment list (seed 001); with `all`, every page as one list", body = Object), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
+#[utoipa::path(post, path = "/api/wecom/webinars/{id}/enrollments", tag = "providers", params(("id" = String, Path, description = "WeCom webinar meetingid")), request_body = WecomEnrollmentsQuery, responses((status = 200, description = "WeCom's enrollment list (seed 001); with `all`, every page as one list", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
 pub async fn wecom_enrollments(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -344,7 +344,7 @@ async fn wecom_all(
     Err(ProviderError::endless_list(Provider::Wecom))
 }
 
-#[utoipa::path(post, path = "/api/tencent-im/groups/{id}/members", tag = "providers", params(("id" = String, Path, description = "Tencent Cloud IM GroupId")), request_body = ImGroupImport, responses((status = 200, description = "IM's import_group_member answer (per-member Result)", body = Object), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
+#[utoipa::path(post, path = "/api/tencent-im/groups/{id}/members", tag = "providers", params(("id" = String, Path, description = "Tencent Cloud IM GroupId")), request_body = ImGroupImport, responses((status = 200, description = "IM's import_group_member answer (per-member Result)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
 pub async fn import_im_members(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -378,7 +378,7 @@ pub async fn import_im_members(
     r.map(Json).map_err(|e| Rejection::provider(&e))
 }
 
-#[utoipa::path(post, path = "/api/huiyi31/register", tag = "providers", request_body(content = Object, description = "31huiyi Register request (seed 004), validated by core"), responses((status = 200, description = "31huiyi's answer (order and check-in code)", body = Object), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
+#[utoipa::path(post, path = "/api/huiyi31/register", tag = "providers", request_body(content = Object, description = "31huiyi Register request (seed 004), validated by core"), responses((status = 200, description = "31huiyi's answer (order and check-in code)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
 pub async fn huiyi31_register(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,

@@ -68,7 +68,7 @@ async fn within_limits(state: &AppState, me: &Me, req: &CreateJobRequest) -> Res
     Ok(())
 }
 
-#[utoipa::path(post, path = "/api/jobs", tag = "jobs", request_body = CreateJobRequest, responses((status = 201, description = "The job, journaled and started; rows that cannot go somewhere are `invalid` there with the reason", body = JobSummary), (status = 400, description = "Invalid input: `problems` lists each", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 413, description = "Body over `max_body_bytes`", body = ApiError), (status = 422, description = "Not a job request, more destinations than `limits.max_destinations_per_job`, or a destination the configuration cannot serve", body = ApiError), (status = 429, description = "The user has `limits.max_running_jobs_per_user` jobs running", body = ApiError)))]
+#[utoipa::path(post, path = "/api/jobs", tag = "jobs", request_body = CreateJobRequest, responses((status = 201, description = "The job, journaled and started; rows that cannot go somewhere are `invalid` there with the reason", body = JobSummary), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 413, description = "Body over `max_body_bytes`", body = ApiError), (status = 422, description = "Not a job request, more destinations than `limits.max_destinations_per_job`, or a destination the configuration cannot serve", body = ApiError), (status = 429, description = "The user has `limits.max_running_jobs_per_user` jobs running", body = ApiError)))]
 pub async fn create(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -121,7 +121,7 @@ fn unservable(d: &rollcall_core::api::Destination, reason: &str) -> Rejection {
     )
 }
 
-#[utoipa::path(post, path = "/api/jobs/preview", tag = "jobs", request_body = CreateJobRequest, responses((status = 200, description = "Per destination: rows the roster rules keep out, rows already there, rows that would be sent, rows over the cap — nothing is sent", body = JobPreview), (status = 400, description = "Invalid input", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 422, description = "Not a job request, or a destination that cannot be asked (does not exist, not configured)", body = ApiError)))]
+#[utoipa::path(post, path = "/api/jobs/preview", tag = "jobs", request_body = CreateJobRequest, responses((status = 200, description = "Per destination: rows the roster rules keep out, rows already there, rows that would be sent, rows over the cap — nothing is sent", body = JobPreview), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 422, description = "Not a job request, or a destination that cannot be asked (does not exist, not configured)", body = ApiError)))]
 pub async fn preview(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
