@@ -5,10 +5,11 @@
 
 use super::TableRow;
 use crate::providers::tencent_meeting::ApprovalEntry;
-use crate::providers::wecom::Enroll;
+use crate::providers::wecom::{Enroll, SpecialType};
 
-/// The headers of a roster made from WeCom enrollments.
-pub const WECOM_HEADERS: [&str; 2] = ["姓名", "userid"];
+/// The headers of a roster made from WeCom enrollments: the questionnaire's special questions
+/// (seed 001 `special_type`: 4 name, 2 phone, 3 e-mail, 5 company) fill their columns.
+pub const WECOM_HEADERS: [&str; 5] = ["姓名", "userid", "手机号", "邮箱", "公司"];
 
 /// The headers of a roster made from a Tencent Meeting webinar's enrollments.
 pub const TENCENT_MEETING_HEADERS: [&str; 5] = ["姓名", "userid", "open_id", "区号", "手机号"];
@@ -24,16 +25,37 @@ fn rows(cells: impl Iterator<Item = Vec<String>>) -> Vec<TableRow> {
         .collect()
 }
 
-/// WeCom enrollees as roster rows: the nickname and, where the list carries it, the userid
-/// (WeCom's list has no phone or e-mail).
+/// WeCom enrollees as roster rows: the name (the questionnaire's name question, else the
+/// nickname), the userid where the list carries it, and the phone, e-mail and company the
+/// enrollee gave in the questionnaire's special questions — so an external enrollee without a
+/// userid can still go to a Tencent Meeting webinar by phone and to 31huiyi by mobile/e-mail.
 pub fn from_wecom<'a>(
     enrolls: impl IntoIterator<Item = &'a Enroll>,
 ) -> (Vec<String>, Vec<TableRow>) {
     let headers = WECOM_HEADERS.iter().map(|h| h.to_string()).collect();
-    let cells = enrolls
-        .into_iter()
-        .map(|e| vec![e.nick_name.clone(), e.userid.clone().unwrap_or_default()]);
+    let cells = enrolls.into_iter().map(|e| {
+        vec![
+            special_answer(e, SpecialType::Name).unwrap_or_else(|| e.nick_name.clone()),
+            e.userid.clone().unwrap_or_default(),
+            special_answer(e, SpecialType::Phone).unwrap_or_default(),
+            special_answer(e, SpecialType::Email).unwrap_or_default(),
+            special_answer(e, SpecialType::Company).unwrap_or_default(),
+        ]
+    });
     (headers, rows(cells))
+}
+
+/// The enrollee's answer to the questionnaire's special question of that kind, when there is a
+/// readable, non-empty one (an unreadable answer entry names nothing).
+fn special_answer(e: &Enroll, kind: SpecialType) -> Option<String> {
+    e.answer_list
+        .iter()
+        .filter_map(|a| a.ok())
+        .filter(|a| a.special_type == Some(kind))
+        .flat_map(|a| a.answer_content.iter())
+        .map(|c| c.trim())
+        .find(|c| !c.is_empty())
+        .map(str::to_string)
 }
 
 /// Tencent Meeting enrollees as roster rows, with every identity the list carries.
@@ -78,7 +100,16 @@ mod tests {
             ]
         );
         let fields: Vec<FieldKind> = WECOM_HEADERS.iter().map(|h| auto_field(h)).collect();
-        assert_eq!(fields, [FieldKind::Name, FieldKind::Userid]);
+        assert_eq!(
+            fields,
+            [
+                FieldKind::Name,
+                FieldKind::Userid,
+                FieldKind::Phone,
+                FieldKind::Email,
+                FieldKind::Company
+            ]
+        );
     }
 
     #[test]
@@ -87,15 +118,26 @@ mod tests {
             "errcode": 0, "errmsg": "ok", "has_more": false,
             "enroll_list": [
                 {"enroll_id": 1, "enroll_time": "2024-01-01 10:00:00", "nick_name": "张三", "status": 3, "userid": "zhangsan"},
-                {"enroll_id": 2, "enroll_time": "2024-01-01 10:01:00", "nick_name": "外部访客", "status": 3}
+                {"enroll_id": 2, "enroll_time": "2024-01-01 10:01:00", "nick_name": "外部访客", "status": 3,
+                 "answer_list": [
+                    {"answer_content": ["李四"], "question_title": "姓名", "special_type": 4},
+                    {"answer_content": [" 13800138000 "], "question_title": "手机", "special_type": "2"},
+                    {"answer_content": ["li@example.com"], "special_type": 3},
+                    {"answer_content": ["示例公司"], "special_type": 5},
+                    {"answer_content": ["线上"], "special_type": 1},
+                    {"answer_content": "not a list", "special_type": 2}
+                 ]}
             ]
         }))
         .unwrap();
         let enrolls: Vec<&Enroll> = list.enroll_list.iter().filter_map(|e| e.ok()).collect();
         let (headers, rows) = from_wecom(enrolls);
-        assert_eq!(headers, ["姓名", "userid"]);
+        assert_eq!(headers, ["姓名", "userid", "手机号", "邮箱", "公司"]);
         assert_eq!(rows[0].row, 2);
-        assert_eq!(rows[0].cells, ["张三", "zhangsan"]);
-        assert_eq!(rows[1].cells, ["外部访客", ""]);
+        assert_eq!(rows[0].cells, ["张三", "zhangsan", "", "", ""]);
+        assert_eq!(
+            rows[1].cells,
+            ["李四", "", "13800138000", "li@example.com", "示例公司"]
+        );
     }
 }
