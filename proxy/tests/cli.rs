@@ -442,6 +442,33 @@ fn import_from_wecom_enrollments() {
     // members (no IM account) and say so.
     let members = im_members(&sandbox_state(&sandbox)).len() as u64;
     assert_eq!(members, 1 + c["imported"].as_u64().unwrap());
+    // The questionnaire's phone answer (special_type 2) travels with each enrollee: every
+    // approved one, userid or not, can go to a Tencent Meeting webinar by phone.
+    let (code, out, err) = run(
+        &[
+            "import",
+            "--from",
+            "wecom:MEETINGID1",
+            "--status",
+            "3",
+            "--server",
+            &proxy.url,
+            "--to",
+            "tencent-meeting:17305428542504531991",
+            "--dry-run",
+            "--json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let tm: Value = serde_json::from_str(&out).unwrap();
+    let d = &tm["destinations"][0];
+    assert_eq!(d["invalid"], 0, "{tm}");
+    assert_eq!(
+        d["to_send"].as_u64().unwrap() + d["already_present"].as_u64().unwrap(),
+        approved,
+        "{tm}"
+    );
     // --status without --from, and a file with --from, are refused by the argument parser.
     let (code, _, err) = run(
         &[
