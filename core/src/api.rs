@@ -345,12 +345,23 @@ impl Me {
     /// creator, an admin, or a member of a group the job was shared with. Everyone else sees the
     /// job's counts only. The proxy enforces it; the UI hides what it would refuse.
     pub fn may_read_rows(&self, job: &JobSummary) -> bool {
-        self.may_manage(job) || self.groups.iter().any(|g| job.share_with.contains(g))
+        self.may_read(&job.created_by, &job.share_with)
     }
 
     /// Whether this caller may cancel, resume or shred a job: its creator or an admin.
     pub fn may_manage(&self, job: &JobSummary) -> bool {
-        self.admin || self.user == job.created_by
+        self.may_change(&job.created_by)
+    }
+
+    /// The rule for anything holding people (a job's rows, a sync's trail): its creator,
+    /// admins, and the groups it was shared with.
+    pub fn may_read(&self, created_by: &str, share_with: &[String]) -> bool {
+        self.may_change(created_by) || self.groups.iter().any(|g| share_with.contains(g))
+    }
+
+    /// Whether this caller may change what `created_by` made: its creator or an admin.
+    pub fn may_change(&self, created_by: &str) -> bool {
+        self.admin || self.user == created_by
     }
 }
 

@@ -8,7 +8,8 @@
 //! - [`destination`]: where a roster goes and what each kind of destination needs from a row;
 //! - [`plan`]: splitting a roster into provider-sized batches;
 //! - [`api`]: the proxy's own JSON API types (jobs, destinations, row states);
-//! - [`problem`]: the bilingual problem type every validator returns.
+//! - [`problem`]: the bilingual problem type every validator returns;
+//! - [`sync`]: continuous sync's API types and rules (sources, bounds, who a poll sends).
 //!
 //! No I/O, no clock, no randomness: callers pass `now` in.
 
@@ -19,6 +20,7 @@ pub mod plan;
 pub mod problem;
 pub mod providers;
 pub mod roster;
+pub mod sync;
 pub mod text;
 
 mod num_enum;

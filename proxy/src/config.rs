@@ -525,9 +525,15 @@ pub struct JobsConfig {
     /// this long after its replica stopped. Renewed every third of it.
     #[serde(default = "default_lease_secs")]
     pub lease_secs: u64,
+    /// How often each replica looks for syncs whose poll is due (milliseconds).
+    #[serde(default = "default_sync_tick_ms")]
+    pub sync_tick_ms: u64,
 }
 fn default_lease_secs() -> u64 {
     15
+}
+fn default_sync_tick_ms() -> u64 {
+    1000
 }
 fn default_rate_limit_backoff() -> u64 {
     60_000
@@ -554,6 +560,7 @@ impl Default for JobsConfig {
             max_backoff_ms: default_max_backoff(),
             rate_limit_backoff_ms: default_rate_limit_backoff(),
             lease_secs: default_lease_secs(),
+            sync_tick_ms: default_sync_tick_ms(),
         }
     }
 }

@@ -18,4 +18,5 @@ pub mod providers;
 pub mod sandbox;
 pub mod serve;
 pub mod server;
+pub mod sync;
 pub mod util;

@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         command: cli::JobsCommand,
     },
+    /// Continuous syncs on a running proxy: a webinar's new enrollees to other destinations.
+    Sync {
+        #[command(subcommand)]
+        command: cli::sync::SyncCommand,
+    },
     /// Print a Tencent Meeting signature (ROLLCALL_TM_SECRET_ID / ROLLCALL_TM_SECRET_KEY).
     Sign {
         #[command(subcommand)]
@@ -125,6 +130,7 @@ fn main() -> std::process::ExitCode {
                     Command::Sandbox(a) => serve::sandbox(a).await.map(|_| 0),
                     Command::Import(a) => cli::import(a).await,
                     Command::Jobs { command } => cli::jobs(command).await,
+                    Command::Sync { command } => cli::sync::run(command).await,
                     Command::Destinations { server, json } => {
                         cli::destinations(&server, json).await
                     }

@@ -452,11 +452,20 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
         cfg.jobs.clone(),
         pacers,
         metrics.clone(),
-        replica,
+        replica.clone(),
     );
+    let replica_name = replica;
     let resumed = tokio::task::block_in_place(|| runner.adopt_orphans())?;
     runner.watch_orphans();
     crate::jobs::retention::start(runner.store().clone(), cfg.retention.clone());
+    let syncs = crate::sync::Syncs::new(
+        runner.clone(),
+        clients.clone(),
+        replica_name,
+        Duration::from_secs(cfg.jobs.lease_secs.max(1)),
+        Duration::from_millis(cfg.jobs.sync_tick_ms.max(50)),
+    );
+    syncs.start();
     let state = Arc::new(AppState {
         cfg: cfg.clone(),
         clients,
@@ -469,6 +478,7 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
         ),
         runner,
         proxy_secret: cfg.auth.proxy_secret()?,
+        syncs,
     });
     let app = server::router(state.clone())?;
     let listen = Listen {

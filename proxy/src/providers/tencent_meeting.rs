@@ -10,7 +10,7 @@ use rollcall_core::providers::tencent_meeting::{
     self as tm, ApprovalsResponse, CreateWebinarRequest, CreateWebinarResponse,
     EnrollImportRequest, EnrollImportResponse,
 };
-use rollcall_core::providers::{ErrorClass, Provider};
+use rollcall_core::providers::{ErrorClass, Lenient, Provider};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
@@ -198,6 +198,29 @@ impl Client {
         let body = serde_json::to_vec(req).expect("serialising a wire type");
         let uri = format!("/v1/webinars/{}/enroll/import", urlencode(meeting_id));
         Self::parse(&self.call(reqwest::Method::POST, &uri, Some(body)).await?)
+    }
+
+    /// Every page of a webinar's enrollments, each after `pace()` (the callers' shared budget
+    /// for the provider's rate), at most `MAX_APPROVALS_PAGES`.
+    pub async fn all_enrollments<F: std::future::Future<Output = ()>>(
+        &self,
+        meeting_id: &str,
+        pace: impl Fn() -> F,
+    ) -> Result<Vec<Lenient<tm::ApprovalEntry>>, ProviderError> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for page in 1..=tm::MAX_APPROVALS_PAGES {
+            pace().await;
+            let r = self
+                .list_enrollments(meeting_id, page, tm::MAX_APPROVALS_PAGE_SIZE)
+                .await?;
+            let more = r.has_more(page, r.note_ids(&mut seen));
+            out.extend(r.enroll_list);
+            if !more {
+                return Ok(out);
+            }
+        }
+        Ok(out)
     }
 
     /// One page of `GET /v1/webinars/{id}/enroll/approvals`.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rollcall_core::providers::wecom::{self, EnrollListRequest, EnrollListResponse, TokenResponse};
-use rollcall_core::providers::{ErrorClass, Provider};
+use rollcall_core::providers::{ErrorClass, Lenient, Provider};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
 
@@ -184,5 +184,38 @@ impl Client {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Every page of a webinar's enrollments (following `next_cursor` while `has_more`), each
+    /// page after `pace()` (the callers' shared budget for WeCom's per-API rate). A cursor that
+    /// never ends is stopped at [`super::MAX_LIST_PAGES`].
+    pub async fn enroll_list_all<F: std::future::Future<Output = ()>>(
+        &self,
+        meetingid: &str,
+        status: Option<wecom::StatusFilter>,
+        pace: impl Fn() -> F,
+    ) -> Result<Vec<Lenient<wecom::Enroll>>, ProviderError> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..super::MAX_LIST_PAGES {
+            pace().await;
+            let page = self
+                .enroll_list(&EnrollListRequest {
+                    meetingid: meetingid.to_string(),
+                    status,
+                    cursor: cursor.clone(),
+                    limit: Some(wecom::MAX_LIMIT),
+                })
+                .await?;
+            out.extend(page.enroll_list);
+            if !page.has_more
+                || page.next_cursor.is_empty()
+                || Some(&page.next_cursor) == cursor.as_ref()
+            {
+                return Ok(out);
+            }
+            cursor = Some(page.next_cursor);
+        }
+        Err(ProviderError::endless_list(Provider::Wecom))
     }
 }

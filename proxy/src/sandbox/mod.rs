@@ -393,6 +393,8 @@ pub fn router(sb: Arc<Sandbox>) -> Router {
         )
         .route("/_sandbox/state", get(state))
         .route("/_sandbox/expire-tokens", post(expire_tokens))
+        .route("/_sandbox/wecom/enroll", post(wecom::add_enrollee))
+        .route("/_sandbox/wecom/enroll/status", post(wecom::set_status))
         .layer(axum::middleware::from_fn_with_state(
             sb.clone(),
             count_calls,

@@ -238,3 +238,84 @@ pub async fn enroll_list(
     })
     .into_response()
 }
+
+/// `POST /_sandbox/wecom/enroll`: someone enrolls (a test or benchmark grows the list while a
+/// sync runs). The phone and e-mail are questionnaire answers with their `special_type`, as
+/// seed 001 shows them; the name is the name question and the nickname.
+#[derive(serde::Deserialize)]
+pub struct NewEnrollee {
+    meetingid: String,
+    nick_name: String,
+    userid: Option<String>,
+    status: i64,
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+pub async fn add_enrollee(Ax(sb): Ax<Arc<Sandbox>>, Json(b): Json<NewEnrollee>) -> Response {
+    let mut st = sb.wecom.lock().expect("wecom state");
+    let list = st.webinars.entry(b.meetingid).or_default();
+    let id = 2_000_000 + list.len() as u64;
+    let answer = |n: u32, title: &str, content: String, special: SpecialType| Answer {
+        answer_content: vec![content],
+        is_required: Some(IsRequired::Yes),
+        question_num: n,
+        question_title: title.into(),
+        question_type: Some(QuestionType::Text),
+        special_type: Some(special),
+    };
+    let mut answers = vec![answer(1, "姓名", b.nick_name.clone(), SpecialType::Name)];
+    if let Some(p) = b.phone {
+        answers.push(answer(2, "手机号", p, SpecialType::Phone));
+    }
+    if let Some(e) = b.email {
+        answers.push(answer(3, "邮箱", e, SpecialType::Email));
+    }
+    list.push(Enroll {
+        // Numbers and strings, as the seed's example mixes them.
+        enroll_id: Some(if id % 2 == 0 {
+            FlexId::Num(id)
+        } else {
+            FlexId::Str(id.to_string())
+        }),
+        enroll_time: rollcall_core::export::utc_timestamp(unix_now() as i64),
+        enroll_source_type: Some(EnrollSource::Manual),
+        nick_name: b.nick_name,
+        status: Some(EnrollStatus::from_code(b.status)),
+        userid: b.userid,
+        tmp_openid: Some(format!("MSOPENID{id}")),
+        enroll_code: Some(format!("{:07}", id % 10_000_000)),
+        answer_list: answers.into_iter().map(Into::into).collect(),
+    });
+    Json(json!({"enroll_id": id.to_string()})).into_response()
+}
+
+/// `POST /_sandbox/wecom/enroll/status`: an organizer approves or rejects an enrollment.
+#[derive(serde::Deserialize)]
+pub struct NewStatus {
+    meetingid: String,
+    enroll_id: String,
+    status: i64,
+}
+
+pub async fn set_status(Ax(sb): Ax<Arc<Sandbox>>, Json(b): Json<NewStatus>) -> Response {
+    let mut st = sb.wecom.lock().expect("wecom state");
+    let found = st.webinars.get_mut(&b.meetingid).and_then(|l| {
+        l.iter_mut().find(|e| {
+            e.enroll_id
+                .as_ref()
+                .is_some_and(|id| id.as_string() == b.enroll_id)
+        })
+    });
+    match found {
+        Some(e) => {
+            e.status = Some(EnrollStatus::from_code(b.status));
+            Json(json!({"ok": true})).into_response()
+        }
+        None => (
+            axum::http::StatusCode::NOT_FOUND,
+            Json(json!({"error": "no such enrollment"})),
+        )
+            .into_response(),
+    }
+}

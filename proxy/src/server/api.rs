@@ -182,7 +182,9 @@ pub async fn list_webinar_enrollments(
         .tencent_meeting
         .as_ref()
         .ok_or_else(|| not_configured(Provider::TencentMeeting))?;
-    let r = all_enrollments(&state, client, &id).await;
+    let r = client
+        .all_enrollments(&id, || state.runner.pace(Provider::TencentMeeting))
+        .await;
     audit(
         &state,
         &me,
@@ -193,28 +195,6 @@ pub async fn list_webinar_enrollments(
     )
     .await;
     r.map(Json).map_err(|e| Rejection::provider(&e))
-}
-
-/// Every page of a webinar's enrollments, each page paced with the jobs' calls.
-async fn all_enrollments(
-    state: &AppState,
-    client: &crate::providers::tencent_meeting::Client,
-    id: &str,
-) -> Result<Vec<Lenient<ApprovalEntry>>, ProviderError> {
-    let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for page in 1..=tm::MAX_APPROVALS_PAGES {
-        state.runner.pace(Provider::TencentMeeting).await;
-        let r = client
-            .list_enrollments(id, page, tm::MAX_APPROVALS_PAGE_SIZE)
-            .await?;
-        let more = r.has_more(page, r.note_ids(&mut seen));
-        out.extend(r.enroll_list);
-        if !more {
-            break;
-        }
-    }
-    Ok(out)
 }
 
 #[utoipa::path(post, path = "/api/tencent-meeting/webinars/{id}/enroll/import", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), request_body = EnrollImportBody, responses((status = 200, description = "Tencent Meeting's import answer (seed 000)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
@@ -241,7 +221,8 @@ pub async fn import_webinar_enrollments(
     if !problems.is_empty() {
         return Err(Rejection::invalid(problems));
     }
-    let existing = all_enrollments(&state, client, &id)
+    let existing = client
+        .all_enrollments(&id, || state.runner.pace(Provider::TencentMeeting))
         .await
         .map_err(|e| Rejection::provider(&e))?;
     let imported = tm::imported_count(existing.iter().filter_map(Lenient::ok));
@@ -286,7 +267,8 @@ pub async fn wecom_enrollments(
         return Err(Rejection::invalid(problems));
     }
     let r = if q.all {
-        wecom_all(&state, client, &id, q.status)
+        client
+            .enroll_list_all(&id, q.status, || state.runner.pace(Provider::Wecom))
             .await
             .map(|list| EnrollListResponse {
                 errcode: 0,
@@ -309,39 +291,6 @@ pub async fn wecom_enrollments(
     )
     .await;
     r.map(Json).map_err(|e| Rejection::provider(&e))
-}
-
-/// Every page of a WeCom webinar's enrollments (following `next_cursor` while `has_more`), each
-/// page paced at WeCom's per-API rate.
-async fn wecom_all(
-    state: &AppState,
-    client: &crate::providers::wecom::Client,
-    meetingid: &str,
-    status: Option<wecom::StatusFilter>,
-) -> Result<Vec<Lenient<wecom::Enroll>>, ProviderError> {
-    let mut out = Vec::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..crate::providers::MAX_LIST_PAGES {
-        state.runner.pace(Provider::Wecom).await;
-        let page = client
-            .enroll_list(&EnrollListRequest {
-                meetingid: meetingid.to_string(),
-                status,
-                cursor: cursor.clone(),
-                limit: Some(wecom::MAX_LIMIT),
-            })
-            .await?;
-        out.extend(page.enroll_list);
-        if !page.has_more
-            || page.next_cursor.is_empty()
-            || Some(&page.next_cursor) == cursor.as_ref()
-        {
-            return Ok(out);
-        }
-        cursor = Some(page.next_cursor);
-    }
-    // Still more after the last page read: the cursor never ends.
-    Err(ProviderError::endless_list(Provider::Wecom))
 }
 
 #[utoipa::path(post, path = "/api/tencent-im/groups/{id}/members", tag = "providers", params(("id" = String, Path, description = "Tencent Cloud IM GroupId")), request_body = ImGroupImport, responses((status = 200, description = "IM's import_group_member answer (per-member Result)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]

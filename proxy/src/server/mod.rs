@@ -8,6 +8,7 @@ pub mod jobs_api;
 pub mod openapi;
 pub mod privacy;
 pub mod progress;
+pub mod syncs_api;
 pub mod ui;
 
 use std::sync::Arc;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub progress: Arc<progress::Progress>,
     /// The front proxy's shared secret (`auth.proxy_secret_env`), when configured.
     pub proxy_secret: Option<secrecy::SecretString>,
+    /// Continuous syncs.
+    pub syncs: Arc<crate::sync::Syncs>,
 }
 
 impl AppState {
@@ -339,6 +342,15 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
         .route("/jobs/{id}/resume", post(jobs_api::resume).layer(small))
         .route("/jobs/{id}/shred", post(privacy::shred).layer(small))
         .route("/audit", get(privacy::list))
+        .route(
+            "/syncs",
+            get(syncs_api::list).post(syncs_api::create).layer(small),
+        )
+        .route("/syncs/{id}", get(syncs_api::get_one))
+        .route("/syncs/{id}/people", get(syncs_api::people))
+        .route("/syncs/{id}/pause", post(syncs_api::pause).layer(small))
+        .route("/syncs/{id}/resume", post(syncs_api::resume).layer(small))
+        .route("/syncs/{id}/stop", post(syncs_api::stop).layer(small))
         .route("/audit.csv", get(privacy::csv))
         .fallback(api_not_found)
         .layer(TimeoutLayer::new(timeout))

@@ -14,6 +14,9 @@ use rollcall_core::api::{
 use rollcall_core::problem::Problem;
 use rollcall_core::providers::Provider;
 use rollcall_core::roster::{FieldKind, MappingOptions, TableRow};
+use rollcall_core::sync::{
+    CreateSyncRequest, SyncDelivery, SyncDestination, SyncPerson, SyncState, SyncSummary,
+};
 use rollcall_core::Text;
 use utoipa::OpenApi;
 
@@ -47,6 +50,13 @@ use utoipa::OpenApi;
         super::privacy::list,
         super::privacy::csv,
         super::jobs_api::events,
+        super::syncs_api::create,
+        super::syncs_api::list,
+        super::syncs_api::get_one,
+        super::syncs_api::people,
+        super::syncs_api::pause,
+        super::syncs_api::resume,
+        super::syncs_api::stop,
         openapi_json,
         super::healthz,
         super::readyz,
@@ -57,12 +67,14 @@ use utoipa::OpenApi;
         CreateJobRequest, TableRow, MappingOptions, FieldKind, JobSummary, JobState,
         DestinationSummary, Counts, RowState, JobResults, RowResult, RowOutcome,
         EnrollImportBody, WecomEnrollmentsQuery, ImGroupImport, JobPreview, DestinationPreview,
-        KnownDestination, AuditEntry,
+        KnownDestination, AuditEntry, CreateSyncRequest, SyncSummary, SyncState,
+        SyncDestination, SyncPerson, SyncDelivery,
     )),
     tags(
         (name = "identity", description = "Who is calling, what is configured"),
         (name = "jobs", description = "Import jobs: create, follow, cancel, resume, results"),
         (name = "personal data", description = "Who read or exported whose data (admins), and removing a job's personal data"),
+        (name = "syncs", description = "Continuous sync: a webinar's new enrollees to other destinations while enrollment is open"),
         (name = "providers", description = "Single provider calls, validated by core and signed by the proxy"),
         (name = "operations", description = "Probes and metrics (outside the API's identity check)"),
     )

@@ -9,12 +9,14 @@
 //! The methods block: call them from `spawn_blocking` or `block_in_place` (the runner's
 //! `Shared::journal` does), never on a current-thread runtime.
 
+mod error;
 pub mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use error::StoreError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -24,56 +26,6 @@ use rollcall_core::api::{
 };
 use rollcall_core::roster::Attendee;
 use rollcall_core::Text;
-
-/// Why the journal could not do what was asked. Typed at the seam: callers decide (a job stops,
-/// an API answers 500) without string matching.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot open the journal at {path}: {source}")]
-    Open {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
-    /// Another process has this SQLite journal open (a second `rollcall serve` on the same
-    /// data directory).
-    #[error("another rollcall process is using the journal in {0} (one process per data directory; several replicas need PostgreSQL: store.url = \"postgres://…\")")]
-    Locked(std::path::PathBuf),
-    #[error("journal database error: {0}")]
-    Db(#[from] rusqlite::Error),
-    #[error("journal database error: {0}")]
-    Postgres(#[from] tokio_postgres::Error),
-    /// The journal cannot be reached (connection refused or lost, pool timed out): a job pauses
-    /// and goes on when it is back.
-    #[error("the journal is unavailable: {0}")]
-    Unavailable(String),
-    /// This replica no longer holds the job's lease (another replica took it over).
-    #[error("the job's lease is held by replica {0}")]
-    LeaseLost(String),
-    /// A batch names rows that are not pending or already in another batch: nothing is begun
-    /// (they must not be sent twice).
-    #[error("rows already begun in another batch or settled: {0}")]
-    AlreadyBegun(String),
-    /// What is stored cannot be read back (a value this version does not know).
-    #[error("journal data cannot be read: {0}")]
-    Corrupt(String),
-}
-
-impl From<serde_json::Error> for StoreError {
-    fn from(e: serde_json::Error) -> Self {
-        StoreError::Corrupt(e.to_string())
-    }
-}
-
-impl StoreError {
-    /// Whether waiting may help: the store could not be reached, nothing was decided.
-    pub fn is_unavailable(&self) -> bool {
-        match self {
-            StoreError::Unavailable(_) => true,
-            StoreError::Postgres(e) => postgres::is_connection_error(e),
-            _ => false,
-        }
-    }
-}
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -195,6 +147,7 @@ pub struct NewRow {
 }
 
 /// A job as created.
+#[derive(Debug, Clone)]
 pub struct NewJob {
     pub id: String,
     pub created_by: String,
@@ -309,6 +262,30 @@ pub trait JobStore: Send + Sync + 'static {
     }
     /// Reads something cheap, to tell whether the store is reachable (`/readyz`).
     fn ping(&self) -> Result<()>;
+    /// Every sync's record (`crate::sync`), oldest first.
+    fn sync_docs(&self) -> Result<Vec<SyncDoc>>;
+    fn sync_doc(&self, id: &str) -> Result<Option<SyncDoc>>;
+    /// Writes a sync's record if its version is still `expected` (`None`: creates it), and
+    /// creates `jobs` in the same transaction. `false`: another writer was first; nothing written.
+    fn save_sync(
+        &self,
+        id: &str,
+        expected: Option<i64>,
+        doc: &str,
+        jobs: &[NewJob],
+    ) -> Result<bool>;
+    /// Takes or renews this replica's lease on a sync (only the holder polls it).
+    fn lease_sync(&self, _id: &str, _owner: &str, _ttl: Duration) -> Result<bool> {
+        Ok(true)
+    }
+}
+
+/// A sync's record as the journal holds it, with the version every write names.
+#[derive(Debug, Clone)]
+pub struct SyncDoc {
+    pub id: String,
+    pub version: i64,
+    pub doc: String,
 }
 
 /// Opens the configured store: PostgreSQL for `postgres://…`, else SQLite (`sqlite://DIR`, or

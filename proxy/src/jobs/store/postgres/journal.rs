@@ -54,49 +54,7 @@ pub(super) fn create_job(s: &PgStore, job: &NewJob) -> Result<()> {
     s.run(async {
         let mut c = s.client().await?;
         let tx = c.transaction().await?;
-        tx.execute(
-            "INSERT INTO jobs (id, state, created_by, created_at, file_name, headers, share_with) VALUES ($1, 'running', $2, $3, $4, $5, $6)",
-            &[&job.id, &job.created_by, &job.created_at, &job.file_name, &serde_json::to_string(&job.headers)?, &serde_json::to_string(&job.share_with)?],
-        )
-        .await?;
-        let dests: Vec<String> = job.destinations.iter().map(|d| d.to_string()).collect();
-        tx.execute(
-            "INSERT INTO job_destinations (job_id, idx, destination) \
-             SELECT $1, i - 1, d FROM UNNEST($2::text[]) WITH ORDINALITY AS t(d, i)",
-            &[&job.id, &dests],
-        )
-        .await?;
-        // Whole columns in one statement each: a 10,000-row job is a few round trips.
-        let n = job.rows.len();
-        let (mut idx, mut row_no, mut cells, mut attendees) =
-            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-        let (mut o_dest, mut o_row, mut o_state, mut o_code, mut o_msg) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (i, row) in job.rows.iter().enumerate() {
-            idx.push(i32_of(i));
-            row_no.push(i64::from(row.row_no));
-            cells.push(serde_json::to_string(&row.cells)?);
-            attendees.push(serde_json::to_string(&row.attendee)?);
-            for (d, initial) in row.initial.iter().enumerate() {
-                o_dest.push(i32_of(d));
-                o_row.push(i32_of(i));
-                o_state.push(initial.state.as_str());
-                o_code.push(initial.outcome.code.clone());
-                o_msg.push(initial.outcome.message.as_ref().map(serde_json::to_string).transpose()?);
-            }
-        }
-        tx.execute(
-            "INSERT INTO job_rows (job_id, idx, row_no, cells, attendee) \
-             SELECT $1, * FROM UNNEST($2::int[], $3::bigint[], $4::text[], $5::text[])",
-            &[&job.id, &idx, &row_no, &cells, &attendees],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO outcomes (job_id, dest, row_idx, state, code, message) \
-             SELECT $1, * FROM UNNEST($2::int[], $3::int[], $4::text[], $5::text[], $6::text[])",
-            &[&job.id, &o_dest, &o_row, &o_state, &o_code, &o_msg],
-        )
-        .await?;
+        insert_job(&tx, job).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -229,4 +187,64 @@ pub(super) fn save_memo(
         tx.commit().await?;
         Ok(())
     })
+}
+
+/// A new job's rows, destinations and initial outcomes inside the caller's transaction (a job
+/// alone, or a sync's poll with the record that hands people to it).
+pub(super) async fn insert_job(tx: &tokio_postgres::Transaction<'_>, job: &NewJob) -> Result<()> {
+    tx.execute(
+        "INSERT INTO jobs (id, state, created_by, created_at, file_name, headers, share_with) VALUES ($1, 'running', $2, $3, $4, $5, $6)",
+        &[&job.id, &job.created_by, &job.created_at, &job.file_name, &serde_json::to_string(&job.headers)?, &serde_json::to_string(&job.share_with)?],
+    )
+    .await?;
+    let dests: Vec<String> = job.destinations.iter().map(|d| d.to_string()).collect();
+    tx.execute(
+        "INSERT INTO job_destinations (job_id, idx, destination) \
+         SELECT $1, i - 1, d FROM UNNEST($2::text[]) WITH ORDINALITY AS t(d, i)",
+        &[&job.id, &dests],
+    )
+    .await?;
+    // Whole columns in one statement each: a 10,000-row job is a few round trips.
+    let n = job.rows.len();
+    let (mut idx, mut row_no, mut cells, mut attendees) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut o_dest, mut o_row, mut o_state, mut o_code, mut o_msg) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, row) in job.rows.iter().enumerate() {
+        idx.push(i32_of(i));
+        row_no.push(i64::from(row.row_no));
+        cells.push(serde_json::to_string(&row.cells)?);
+        attendees.push(serde_json::to_string(&row.attendee)?);
+        for (d, initial) in row.initial.iter().enumerate() {
+            o_dest.push(i32_of(d));
+            o_row.push(i32_of(i));
+            o_state.push(initial.state.as_str());
+            o_code.push(initial.outcome.code.clone());
+            o_msg.push(
+                initial
+                    .outcome
+                    .message
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()?,
+            );
+        }
+    }
+    tx.execute(
+        "INSERT INTO job_rows (job_id, idx, row_no, cells, attendee) \
+         SELECT $1, * FROM UNNEST($2::int[], $3::bigint[], $4::text[], $5::text[])",
+        &[&job.id, &idx, &row_no, &cells, &attendees],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO outcomes (job_id, dest, row_idx, state, code, message) \
+         SELECT $1, * FROM UNNEST($2::int[], $3::int[], $4::text[], $5::text[], $6::text[])",
+        &[&job.id, &o_dest, &o_row, &o_state, &o_code, &o_msg],
+    )
+    .await?;
+    Ok(())
 }

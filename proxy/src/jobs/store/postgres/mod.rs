@@ -17,9 +17,12 @@ mod privacy;
 mod read;
 mod schema;
 mod shared;
+mod syncs;
 pub mod tls;
 
-use super::{DestIdx, JobInput, JobStore, Lease, NewJob, Result, RowIdx, Settled, StoreError};
+use super::{
+    DestIdx, JobInput, JobStore, Lease, NewJob, Result, RowIdx, Settled, StoreError, SyncDoc,
+};
 
 /// Whether the error means the database could not be reached (nothing was decided).
 pub fn is_connection_error(e: &tokio_postgres::Error) -> bool {
@@ -326,6 +329,28 @@ impl JobStore for PgStore {
 
     fn reserve_slot(&self, key: &str, interval: Duration) -> Result<Duration> {
         shared::reserve_slot(self, key, interval)
+    }
+
+    fn sync_docs(&self) -> Result<Vec<SyncDoc>> {
+        syncs::sync_docs(self)
+    }
+
+    fn sync_doc(&self, id: &str) -> Result<Option<SyncDoc>> {
+        syncs::sync_doc(self, id)
+    }
+
+    fn save_sync(
+        &self,
+        id: &str,
+        expected: Option<i64>,
+        doc: &str,
+        jobs: &[NewJob],
+    ) -> Result<bool> {
+        syncs::save_sync(self, id, expected, doc, jobs)
+    }
+
+    fn lease_sync(&self, id: &str, owner: &str, ttl: Duration) -> Result<bool> {
+        syncs::lease_sync(self, id, owner, ttl)
     }
 
     fn ping(&self) -> Result<()> {

@@ -49,6 +49,10 @@ const MIGRATIONS: &[&str] = &[
         ADD COLUMN finished_at BIGINT, ADD COLUMN shredded_at BIGINT;
      ALTER TABLE job_rows ALTER COLUMN row_no TYPE BIGINT;
      CREATE INDEX audit_log_ts ON audit_log (ts);",
+    // 5: continuous sync — each sync's record, the version every write names, and its lease.
+    "CREATE TABLE syncs (
+        id TEXT PRIMARY KEY, version BIGINT NOT NULL, doc TEXT NOT NULL,
+        created TIMESTAMPTZ NOT NULL DEFAULT now(), lease_owner TEXT, lease_until TIMESTAMPTZ);",
 ];
 
 /// Brings the schema to the latest version.

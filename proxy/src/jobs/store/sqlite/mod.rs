@@ -10,13 +10,18 @@ use rollcall_core::api::{
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
+mod create;
 mod privacy;
 mod read;
 mod schema;
 mod shared;
+mod syncs;
+
+use create::insert_job;
 
 use super::{
     DestIdx, JobInput, JobStore, Lease, NewJob, Outcome, Result, RowIdx, Settled, StoreError,
+    SyncDoc,
 };
 
 fn corrupt(e: String) -> StoreError {
@@ -118,40 +123,7 @@ impl JobStore for SqliteStore {
     fn create_job(&self, job: &NewJob) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO jobs (id, state, created_by, created_at, file_name, headers, share_with) VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6)",
-            params![job.id, job.created_by, job.created_at, job.file_name, serde_json::to_string(&job.headers)?, serde_json::to_string(&job.share_with)?],
-        )?;
-        for (i, d) in job.destinations.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO job_destinations (job_id, idx, destination) VALUES (?1, ?2, ?3)",
-                params![job.id, i as i64, d.to_string()],
-            )?;
-        }
-        {
-            let mut row_stmt = tx.prepare("INSERT INTO job_rows (job_id, idx, row_no, cells, attendee) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-            let mut out_stmt = tx.prepare("INSERT INTO outcomes (job_id, dest, row_idx, state, code, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
-            for (idx, row) in job.rows.iter().enumerate() {
-                row_stmt.execute(params![
-                    job.id,
-                    idx as i64,
-                    row.row_no,
-                    serde_json::to_string(&row.cells)?,
-                    serde_json::to_string(&row.attendee)?
-                ])?;
-                for (d, initial) in row.initial.iter().enumerate() {
-                    let o = &initial.outcome;
-                    out_stmt.execute(params![
-                        job.id,
-                        d as i64,
-                        idx as i64,
-                        initial.state.as_str(),
-                        o.code,
-                        o.message.as_ref().map(serde_json::to_string).transpose()?
-                    ])?;
-                }
-            }
-        }
+        insert_job(&tx, job)?;
         tx.commit()?;
         Ok(())
     }
@@ -224,6 +196,24 @@ impl JobStore for SqliteStore {
 
     fn known_destinations(&self) -> Result<Vec<KnownDestination>> {
         shared::known_destinations(self)
+    }
+
+    fn sync_docs(&self) -> Result<Vec<SyncDoc>> {
+        syncs::sync_docs(self)
+    }
+
+    fn sync_doc(&self, id: &str) -> Result<Option<SyncDoc>> {
+        syncs::sync_doc(self, id)
+    }
+
+    fn save_sync(
+        &self,
+        id: &str,
+        expected: Option<i64>,
+        doc: &str,
+        jobs: &[NewJob],
+    ) -> Result<bool> {
+        syncs::save_sync(self, id, expected, doc, jobs)
     }
 
     fn ping(&self) -> Result<()> {

@@ -80,5 +80,15 @@ pub(super) fn migrate(conn: &Connection) -> Result<()> {
              COMMIT;",
         )?;
     }
+    if version < 5 {
+        // Continuous sync: each sync's record and the version every write names.
+        conn.execute_batch(
+            "BEGIN;
+             CREATE TABLE IF NOT EXISTS syncs (
+                id TEXT PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL);
+             PRAGMA user_version = 5;
+             COMMIT;",
+        )?;
+    }
     Ok(())
 }

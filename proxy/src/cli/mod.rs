@@ -1,4 +1,6 @@
-//! Command-line tools: `roster check`, `import`, `jobs`, `sign`, `usersig`.
+//! Command-line tools: `roster check`, `import`, `jobs`, `sync` (`sync.rs`), `sign`, `usersig`.
+
+pub mod sync;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -275,6 +277,21 @@ impl Api {
     }
 }
 
+/// One destination's counts on a line (jobs and syncs alike).
+fn print_counts(destination: &Destination, c: &rollcall_core::api::Counts) {
+    println!(
+        "  {:<40} imported {} · already {} · rejected {} · invalid {} · unknown {} · skipped {} · pending {}",
+        destination.to_string(),
+        c.imported,
+        c.already_present,
+        c.rejected,
+        c.invalid,
+        c.unknown,
+        c.skipped,
+        c.pending
+    );
+}
+
 fn print_summary(j: &JobSummary) {
     println!(
         "{}  {}  rows {}  by {}{}",
@@ -288,18 +305,7 @@ fn print_summary(j: &JobSummary) {
             .unwrap_or_default()
     );
     for d in &j.destinations {
-        let c = &d.counts;
-        println!(
-            "  {:<40} imported {} · already {} · rejected {} · invalid {} · unknown {} · skipped {} · pending {}",
-            d.destination.to_string(),
-            c.imported,
-            c.already_present,
-            c.rejected,
-            c.invalid,
-            c.unknown,
-            c.skipped,
-            c.pending
-        );
+        print_counts(&d.destination, &d.counts);
     }
     if let Some(at) = j.shredded_at {
         println!(
