@@ -359,3 +359,79 @@ fn sync_commands_print_what_the_api_says() {
     assert_eq!(run(&["resume", &id])["state"], "active");
     assert_eq!(run(&["stop", &id])["state"], "stopped");
 }
+
+/// Several replicas on PostgreSQL: the replica holding the sync's lease is SIGKILLed right
+/// after new people enroll; the other takes the sync (and the jobs it left) over. Every
+/// approved person is at both destinations exactly once.
+#[test]
+fn a_replica_takes_the_sync_over_when_its_holder_dies() {
+    let Some(pg) = pg_database("a_replica_takes_the_sync_over_when_its_holder_dies") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = standalone_sandbox(dir.path(), &["--faults", "0", "--seed", "3"]);
+    let config = write_config(
+        dir.path(),
+        &sandbox.url,
+        &format!("[store]\nurl = \"{pg}\"\npool_size = 8\n"),
+    );
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("[jobs]\n", "[jobs]\nlease_secs = 4\nsync_tick_ms = 200\n");
+    std::fs::write(&config, text).unwrap();
+    let replica = |name: &str| {
+        spawn(
+            &["serve", "--config", config.to_str().unwrap()],
+            &dir.path().join(format!("{name}.log")),
+            "Rollcall is running",
+        )
+    };
+    let mut a = replica("a");
+    let ca = Client::new(&a.url, Some(("alice", ORGANIZER)));
+    let r = ca.post(
+        "/api/syncs",
+        &json!({"from": format!("wecom:{WEBINAR}"), "destinations": [TM, HUIYI], "every_secs": 1}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    wait_settled(&ca, &id, 43);
+    let b = replica("b");
+    let cb = Client::new(&b.url, Some(("alice", ORGANIZER)));
+    // New people enroll; the holder dies before (or while) it polls them.
+    let http = reqwest::blocking::Client::new();
+    let mut phones = Vec::new();
+    for i in 0..6 {
+        let phone = format!("1370000{i:04}");
+        http.post(format!("{}/_sandbox/wecom/enroll", sandbox.url))
+            .json(&json!({"meetingid": WEBINAR, "nick_name": format!("接管{i}"), "status": 3, "phone": phone}))
+            .send()
+            .unwrap();
+        phones.push(phone);
+    }
+    a.kill9();
+    let s = wait_settled(&cb, &id, 49);
+    assert!(s["polls"].as_u64().unwrap() >= 2, "{s}");
+    let state = sandbox_state(&sandbox);
+    for phone in &phones {
+        for provider in ["tencent_meeting", "huiyi31"] {
+            let n = state["sends"]["sent"][provider]
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| k.ends_with(phone.as_str()))
+                .map(|(_, v)| v.as_u64().unwrap())
+                .sum::<u64>();
+            assert_eq!(n, 1, "{provider} {phone}");
+        }
+    }
+    // Nobody anywhere twice.
+    for provider in ["tencent_meeting", "huiyi31"] {
+        for (who, n) in state["sends"]["sent"][provider].as_object().unwrap() {
+            assert_eq!(n, 1, "{provider} {who}");
+        }
+    }
+    assert!(
+        b.log_text().contains("sync polled"),
+        "the survivor polled the sync"
+    );
+}
