@@ -303,6 +303,37 @@ fn privacy_contract(s: &dyn JobStore) {
 }
 
 /// What a store shared by replicas promises on top.
+/// A sync's record: created once, written only by whoever names its current version, and the
+/// poll's jobs written with it or not at all.
+fn sync_contract(s: &dyn JobStore) {
+    assert!(s.save_sync("sync_1", None, "{\"v\":1}", &[]).unwrap());
+    assert!(
+        !s.save_sync("sync_1", None, "{\"v\":\"again\"}", &[])
+            .unwrap(),
+        "created once"
+    );
+    let doc = s.sync_doc("sync_1").unwrap().unwrap();
+    assert_eq!((doc.version, doc.doc.as_str()), (1, "{\"v\":1}"));
+    // A writer that read an older version writes nothing, not even its jobs.
+    assert!(!s
+        .save_sync("sync_1", Some(0), "{}", &[new_job("sj_stale", 2)])
+        .unwrap());
+    assert!(s.get_job("sj_stale").unwrap().is_none());
+    assert!(s
+        .save_sync("sync_1", Some(1), "{\"v\":2}", &[new_job("sj_1", 2)])
+        .unwrap());
+    assert_eq!(s.get_job("sj_1").unwrap().unwrap().rows, 2);
+    assert!(
+        !s.save_sync("sync_1", Some(1), "{}", &[new_job("sj_2", 1)])
+            .unwrap(),
+        "once per version"
+    );
+    assert!(s.get_job("sj_2").unwrap().is_none());
+    assert_eq!(s.sync_doc("sync_1").unwrap().unwrap().version, 2);
+    assert_eq!(s.sync_docs().unwrap().len(), 1);
+    assert!(s.sync_doc("sync_none").unwrap().is_none());
+}
+
 fn shared_contract(s: &dyn JobStore) {
     assert!(s.is_shared());
     s.create_job(&new_job("lease", 3)).unwrap();
@@ -404,6 +435,7 @@ fn sqlite_keeps_the_contract() {
     let s = SqliteStore::open(dir.path()).unwrap();
     contract(&s);
     privacy_contract(&s);
+    sync_contract(&s);
     // The shredded cells are gone from the database file and its write-ahead log.
     let mut bytes = std::fs::read(dir.path().join("rollcall.db")).unwrap();
     bytes.extend(std::fs::read(dir.path().join("rollcall.db-wal")).unwrap_or_default());
@@ -435,6 +467,7 @@ fn postgres_keeps_the_contract() {
         let s = PgStore::connect(&url, None, 4).unwrap();
         contract(&s);
         privacy_contract(&s);
+        sync_contract(&s);
         // The shredded rows as the database holds them (not through the store).
         let raw = tokio::task::block_in_place(|| {
             tokio::runtime::Handle::current().block_on(async {
@@ -473,6 +506,20 @@ fn postgres_keeps_the_contract() {
         assert_eq!(raw.1, 0, "memos removed");
         assert!(raw.2 > 0, "other jobs keep their cells");
         shared_contract(&s);
+        // One replica holds a sync's lease until it lapses.
+        assert!(s
+            .lease_sync("sync_1", "A", Duration::from_secs(30))
+            .unwrap());
+        assert!(!s
+            .lease_sync("sync_1", "B", Duration::from_secs(30))
+            .unwrap());
+        assert!(s.lease_sync("sync_1", "A", Duration::from_secs(0)).unwrap());
+        std::thread::sleep(Duration::from_millis(1100));
+        assert!(
+            s.lease_sync("sync_1", "B", Duration::from_secs(30))
+                .unwrap(),
+            "lapsed"
+        );
         // Two replicas starting together migrate once (the advisory lock), and see the same jobs.
         let (a, b) = std::thread::scope(|scope| {
             let h = tokio::runtime::Handle::current();

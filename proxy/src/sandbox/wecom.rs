@@ -273,7 +273,7 @@ pub async fn add_enrollee(Ax(sb): Ax<Arc<Sandbox>>, Json(b): Json<NewEnrollee>) 
     }
     list.push(Enroll {
         // Numbers and strings, as the seed's example mixes them.
-        enroll_id: Some(if id % 2 == 0 {
+        enroll_id: Some(if id.is_multiple_of(2) {
             FlexId::Num(id)
         } else {
             FlexId::Str(id.to_string())

@@ -6,22 +6,20 @@ use std::sync::Mutex;
 
 use rollcall_core::api::{
     AuditEntry, AuditQuery, Destination, JobResults, JobState, JobSummary, KnownDestination,
-    RowState,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
-mod create;
 mod privacy;
 mod read;
 mod schema;
 mod shared;
 mod syncs;
+mod write;
 
-use create::insert_job;
+use write::{insert_job, write_outcomes};
 
 use super::{
-    DestIdx, JobInput, JobStore, Lease, NewJob, Outcome, Result, RowIdx, Settled, StoreError,
-    SyncDoc,
+    DestIdx, JobInput, JobStore, Lease, NewJob, Result, RowIdx, Settled, StoreError, SyncDoc,
 };
 
 fn corrupt(e: String) -> StoreError {
@@ -70,45 +68,6 @@ impl SqliteStore {
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-/// Writes outcomes, one statement per distinct outcome (rows passed as a JSON array): an IM batch
-/// of 500 `imported` rows is one UPDATE instead of 500.
-fn write_outcomes(
-    tx: &rusqlite::Transaction<'_>,
-    id: &str,
-    dest: DestIdx,
-    outcomes: &[Settled],
-) -> Result<()> {
-    let mut groups: Vec<(RowState, &Outcome, Vec<RowIdx>)> = Vec::new();
-    for Settled {
-        row,
-        state,
-        outcome: o,
-    } in outcomes
-    {
-        match groups.iter_mut().find(|(s, g, _)| s == state && *g == o) {
-            Some((_, _, rows)) => rows.push(*row),
-            None => groups.push((*state, o, vec![*row])),
-        }
-    }
-    let mut stmt = tx.prepare_cached(
-        "UPDATE outcomes SET state = ?3, code = ?4, message = ?5, reference = ?6, attendee_code = ?7, batch_id = NULL \
-         WHERE job_id = ?1 AND dest = ?2 AND row_idx IN (SELECT value FROM json_each(?8))",
-    )?;
-    for (state, o, rows) in groups {
-        stmt.execute(params![
-            id,
-            dest.0 as i64,
-            state.as_str(),
-            o.code,
-            o.message.as_ref().map(serde_json::to_string).transpose()?,
-            o.reference,
-            o.attendee_code,
-            serde_json::to_string(&rows)?
-        ])?;
-    }
-    Ok(())
 }
 
 impl JobStore for SqliteStore {

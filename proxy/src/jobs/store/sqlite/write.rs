@@ -1,9 +1,10 @@
-//! A new job's rows, destinations and initial outcomes, inside the caller's transaction (a job
-//! alone, or a sync's poll with the record that hands people to it).
+//! What the journal writes inside a caller's transaction: a new job (alone, or with the sync
+//! record that hands people to it), and settled outcomes.
 
+use rollcall_core::api::RowState;
 use rusqlite::{params, Transaction};
 
-use crate::jobs::store::{NewJob, Result};
+use crate::jobs::store::{DestIdx, NewJob, Outcome, Result, RowIdx, Settled};
 
 pub(super) fn insert_job(tx: &Transaction<'_>, job: &NewJob) -> Result<()> {
     tx.execute(
@@ -39,6 +40,45 @@ pub(super) fn insert_job(tx: &Transaction<'_>, job: &NewJob) -> Result<()> {
                 ])?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Writes outcomes, one statement per distinct outcome (rows passed as a JSON array): an IM batch
+/// of 500 `imported` rows is one UPDATE instead of 500.
+pub(super) fn write_outcomes(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    dest: DestIdx,
+    outcomes: &[Settled],
+) -> Result<()> {
+    let mut groups: Vec<(RowState, &Outcome, Vec<RowIdx>)> = Vec::new();
+    for Settled {
+        row,
+        state,
+        outcome: o,
+    } in outcomes
+    {
+        match groups.iter_mut().find(|(s, g, _)| s == state && *g == o) {
+            Some((_, _, rows)) => rows.push(*row),
+            None => groups.push((*state, o, vec![*row])),
+        }
+    }
+    let mut stmt = tx.prepare_cached(
+        "UPDATE outcomes SET state = ?3, code = ?4, message = ?5, reference = ?6, attendee_code = ?7, batch_id = NULL \
+         WHERE job_id = ?1 AND dest = ?2 AND row_idx IN (SELECT value FROM json_each(?8))",
+    )?;
+    for (state, o, rows) in groups {
+        stmt.execute(params![
+            id,
+            dest.0 as i64,
+            state.as_str(),
+            o.code,
+            o.message.as_ref().map(serde_json::to_string).transpose()?,
+            o.reference,
+            o.attendee_code,
+            serde_json::to_string(&rows)?
+        ])?;
     }
     Ok(())
 }
