@@ -447,6 +447,54 @@ fn personal_data_removed_and_audited_in_the_browser() {
     d.assert_clean("audit log");
 }
 
+/// The Sync screen: a sync from the sandbox's WeCom webinar (suggested) to its Tencent Meeting
+/// webinar, created in the form; the counts rise as the approved enrollees arrive; paused; the
+/// per-person trail searched by name.
+#[test]
+fn a_sync_is_created_watched_paused_and_searched_in_the_browser() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let d = Driver::start(&tmp.path().join("dl"), &tmp.path().join("profile"));
+    d.go(&format!("{}/#/syncs", server.url));
+    d.wait(
+        "the source and destination suggested",
+        "const f = document.querySelector('#sync-from'), t = document.querySelector('#sync-to'); return f && t && f.value.startsWith('wecom:') && t.value.startsWith('tencent-meeting:')",
+    );
+    d.assert_clean("sync form");
+    d.type_into("#sync-every", "1");
+    d.click("#sync-create");
+    d.wait(
+        "the sync listed and its counts rising",
+        "const n = document.querySelector('.sync .sync-imported'); return n && Number(n.textContent) > 0",
+    );
+    d.wait(
+        "every approved enrollee handled, none in progress",
+        "const p = document.querySelector('.sync .sync-pending'), n = document.querySelector('.sync .sync-people-count'); return p && n && p.textContent === '0' && n.textContent === '130'",
+    );
+    assert_eq!(d.text(".sync .sync-state"), "同步中");
+    d.shot("12-sync-running");
+    d.click(".sync .sync-pause");
+    d.wait(
+        "paused",
+        "const s = document.querySelector('.sync .sync-state'); return s && s.textContent === '已暂停' && document.querySelector('.sync .sync-resume') !== null",
+    );
+    d.click(".sync .sync-trail");
+    d.wait(
+        "the trail",
+        "return document.querySelectorAll('#trail tbody tr').length > 40",
+    );
+    d.type_into("#trail-q", "王芳");
+    d.click("#trail-search");
+    d.wait(
+        "only the people named so",
+        "const r = [...document.querySelectorAll('#trail tbody tr')]; return r.length > 0 && r.length < 20 && r.every(x => x.children[0].textContent.startsWith('王芳'))",
+    );
+    d.shot("13-sync-trail");
+    d.assert_clean("sync trail");
+}
+
 /// The organizer flow beyond the consoles: WeCom enrollees filtered to approved → "send these
 /// people to…" → the import wizard with them as rows → a preview against the IM group → the job,
 /// whose final counts are the preview's.

@@ -137,6 +137,7 @@ pub fn App() -> impl IntoView {
             <nav aria-label=tr("主导航", "Main navigation")>
                 <Show when=organizer>{link("import", "导入名单", "Import roster")}</Show>
                 {link("jobs", "任务", "Jobs")}
+                {link("syncs", "同步", "Sync")}
                 <Show when=organizer>{link("webinar", "创建研讨会", "Create webinar")}</Show>
                 <Show when=organizer>{link("enrollments", "报名信息", "Enrollments")}</Show>
                 <Show when=organizer>{link("register", "单个报名", "Single registration")}</Show>
@@ -161,6 +162,7 @@ pub fn App() -> impl IntoView {
                 let organizer = session.organizer();
                 match route.get().as_str() {
                     "jobs" => lazily(pages::jobs_screen()),
+                    "syncs" => lazily(pages::syncs_screen()),
                     "webinar" if organizer => lazily(pages::webinar_screen()),
                     // Lists of people: organizers only (the proxy refuses viewers too).
                     "enrollments" if organizer => lazily(pages::enrollments_screen()),

@@ -9,6 +9,7 @@ pub mod import;
 pub mod jobs;
 pub mod register;
 pub mod status;
+pub mod syncs;
 pub mod webinar;
 
 use leptos::prelude::*;
@@ -36,6 +37,11 @@ pub fn register_screen() -> AnyView {
 #[leptos::lazy]
 pub fn audit_screen() -> AnyView {
     audit::Audit().into_any()
+}
+
+#[leptos::lazy]
+pub fn syncs_screen() -> AnyView {
+    syncs::Syncs().into_any()
 }
 
 #[leptos::lazy]
