@@ -161,8 +161,8 @@ pub fn App() -> impl IntoView {
                 // (the proxy refuses their writes anyway).
                 let organizer = session.organizer();
                 match route.get().as_str() {
-                    "jobs" => lazily(pages::jobs_screen()),
-                    "syncs" => lazily(pages::syncs_screen()),
+                    "jobs" => lazily(pages::jobs_screen(false)),
+                    "syncs" => lazily(pages::jobs_screen(true)),
                     "webinar" if organizer => lazily(pages::webinar_screen()),
                     // Lists of people: organizers only (the proxy refuses viewers too).
                     "enrollments" if organizer => lazily(pages::enrollments_screen()),
@@ -171,7 +171,7 @@ pub fn App() -> impl IntoView {
                     "status" => lazily(pages::status_screen()),
                     "import" | "" if organizer => pages::import::Import().into_any(),
                     _ if session.me.with(|m| m.is_none()) => loading(),
-                    _ => lazily(pages::jobs_screen()),
+                    _ => lazily(pages::jobs_screen(false)),
                 }
             }}
         </main>

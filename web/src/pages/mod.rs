@@ -14,9 +14,14 @@ pub mod webinar;
 
 use leptos::prelude::*;
 
+/// Jobs and syncs share a chunk (they share most of their code: counts, lists, actions).
 #[leptos::lazy]
-pub fn jobs_screen() -> AnyView {
-    jobs::Jobs().into_any()
+pub fn jobs_screen(syncs: bool) -> AnyView {
+    if syncs {
+        syncs::Syncs().into_any()
+    } else {
+        jobs::Jobs().into_any()
+    }
 }
 
 #[leptos::lazy]
@@ -37,11 +42,6 @@ pub fn register_screen() -> AnyView {
 #[leptos::lazy]
 pub fn audit_screen() -> AnyView {
     audit::Audit().into_any()
-}
-
-#[leptos::lazy]
-pub fn syncs_screen() -> AnyView {
-    syncs::Syncs().into_any()
 }
 
 #[leptos::lazy]

@@ -51,7 +51,9 @@ fn request(from: &str, status: &str, to: &str, every: &str) -> Result<CreateSync
 pub fn Syncs() -> impl IntoView {
     let session = expect_context::<Session>();
     let from = RwSignal::new(String::new());
-    suggest(from, |s| s.wecom_webinar.as_ref().map(|w| format!("wecom:{w}")));
+    suggest(from, |s| {
+        s.wecom_webinar.as_ref().map(|w| format!("wecom:{w}"))
+    });
     let status = RwSignal::new("3".to_string());
     let to = RwSignal::new(String::new());
     suggest(to, |s| {

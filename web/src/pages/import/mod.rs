@@ -336,9 +336,16 @@ pub fn Import() -> impl IntoView {
                 {move || start_error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
             </Show>
             {move || job.get().map(|j| view! { <JobProgress job=j/> })}
-            {move || results.get().map(|r| view! { <Results results=r/> })}
+            {move || results.get().map(|r| crate::app::lazily(results_step(r)))}
         </section>
     }
+}
+
+/// The finished job's per-row results, fetched with their code when the job ends (the jobs screen
+/// shows the same table, so the two share it).
+#[leptos::lazy]
+fn results_step(results: JobResults) -> AnyView {
+    view! { <Results results=results/> }.into_any()
 }
 
 /// The column mapping, fetched with its code once a file has been read (not on the first screen).
