@@ -9,6 +9,7 @@
 //! `ROLLCALL_BENCH_ONLY=exports` runs the exports scenario alone, `=jobs` the pacing one,
 //! `=latency` the extra hop (on a raised quota: the sandbox's limits × 100,000 and the proxy's
 //! Tencent Meeting pacing at 30,000,000 a minute, so the hop is measured, not the pacing);
+//! `ROLLCALL_BENCH_ONLY=sync`: a standing sync under load (`scenarios/sync.rs`).
 //! `ROLLCALL_BENCH_ONLY=flood`: `/healthz` while 64 clients flood `/metrics` and `/api/jobs`
 //! and a job runs (4.);
 //! `ROLLCALL_BENCH_ONLY=store`
@@ -17,6 +18,8 @@
 
 #[path = "../tests/common/pg.rs"]
 mod pg;
+#[path = "scenarios/sync.rs"]
+mod sync_scenario;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -351,6 +354,7 @@ fn main() {
         Ok("jobs") => return jobs_vs_rate(),
         Ok("latency") => return latency(),
         Ok("flood") => return flood(),
+        Ok("sync") => return sync_scenario::run(),
         _ => {}
     }
     latency();
