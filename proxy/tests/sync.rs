@@ -435,3 +435,45 @@ fn a_replica_takes_the_sync_over_when_its_holder_dies() {
         "the survivor polled the sync"
     );
 }
+
+/// A Tencent Meeting webinar as the source: people who enroll on its page (the sandbox adds
+/// them) reach the IM group under their userid, each once.
+#[test]
+fn a_tencent_meeting_webinar_as_the_source() {
+    let stack = stack("0");
+    let c = stack.client();
+    let r = c.post(
+        "/api/syncs",
+        &json!({"from": "tencent-meeting:17305428542504531991", "destinations": ["tencent-im:@TGS#2J4SZEAEL"], "every_secs": 1}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    wait_settled(&c, &id, 2);
+    for i in 0..3 {
+        sandbox_post(
+            &stack,
+            "/_sandbox/tencent-meeting/enroll",
+            json!({"meeting_id": "17305428542504531991", "nick_name": format!("会中{i}"), "userid": format!("tmsync{i}")}),
+        );
+    }
+    let s = wait_settled(&c, &id, 5);
+    assert_eq!(s["destinations"][0]["counts"]["imported"], 5, "{s}");
+    let members = im_members(&stack.sandbox_state());
+    for who in ["early-bird-1", "tmsync0", "tmsync1", "tmsync2"] {
+        assert_eq!(
+            members.iter().filter(|m| *m == who).count(),
+            1,
+            "{who}: {members:?}"
+        );
+    }
+    let state = stack.sandbox_state();
+    for (who, n) in state["sends"]["sent"]["tencent_im"].as_object().unwrap() {
+        assert_eq!(n, 1, "{who}");
+    }
+    // A status filter means nothing for Tencent Meeting's list: refused with the reason.
+    let r = c.post(
+        "/api/syncs",
+        &json!({"from": "tencent-meeting:17305428542504531991", "status": 3, "destinations": ["tencent-im:@TGS#2J4SZEAEL"], "every_secs": 1}),
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+}

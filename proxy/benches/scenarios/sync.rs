@@ -44,7 +44,12 @@ pub fn run() {
     let cfg = config(dir.path(), &sandbox.1);
     let text = std::fs::read_to_string(&cfg)
         .unwrap()
-        .replace("[jobs]\n", "[jobs]\nsync_tick_ms = 200\n")
+        // The sandbox's rate-limit answers are faults, not a spent quota: wait 5 s after one, not
+        // the minute a real Tencent Meeting quota needs (README, `rate_limit_backoff_ms`).
+        .replace(
+            "[jobs]\n",
+            "[jobs]\nsync_tick_ms = 200\nrate_limit_backoff_ms = 5000\n",
+        )
         .replace(
             "default_item_sku_name = \"嘉宾票\"",
             "default_attendee_type_id = \"demo-type\"\ndefault_item_sku_id = \"demo-ticket\"\ndefault_item_sku_name = \"嘉宾票\"",

@@ -395,6 +395,10 @@ pub fn router(sb: Arc<Sandbox>) -> Router {
         .route("/_sandbox/expire-tokens", post(expire_tokens))
         .route("/_sandbox/wecom/enroll", post(wecom::add_enrollee))
         .route("/_sandbox/wecom/enroll/status", post(wecom::set_status))
+        .route(
+            "/_sandbox/tencent-meeting/enroll",
+            post(tencent_meeting::add_enrollee),
+        )
         .layer(axum::middleware::from_fn_with_state(
             sb.clone(),
             count_calls,

@@ -580,3 +580,48 @@ fn person_key(e: &tm::EnrollEntry) -> String {
         _ => "?".into(),
     }
 }
+
+/// `POST /_sandbox/tencent-meeting/enroll`: someone enrolls on the webinar's own page (a test
+/// or benchmark grows the list while a sync reads it). Listed as the SDK models it: no phone.
+#[derive(serde::Deserialize)]
+pub struct NewEnrollee {
+    meeting_id: String,
+    nick_name: String,
+    userid: Option<String>,
+    open_id: Option<String>,
+}
+
+pub async fn add_enrollee(
+    axum::extract::State(sb): axum::extract::State<Arc<Sandbox>>,
+    axum::Json(b): axum::Json<NewEnrollee>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut st = sb.tm.lock().expect("tm state");
+    let id = st.next_enroll_id;
+    let Some(w) = st
+        .webinars
+        .iter_mut()
+        .find(|w| w.meeting_id == b.meeting_id)
+    else {
+        return (
+            axum::http::StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": "no such webinar"})),
+        )
+            .into_response();
+    };
+    w.enrollments.push(Enrollment {
+        enroll_id: id,
+        enroll_time: rollcall_core::export::utc_timestamp(unix_now() as i64),
+        nick_name: b.nick_name,
+        source_type: 1,
+        status: ApprovalStatus::Approved,
+        userid: b.userid,
+        open_id: b.open_id,
+        area: None,
+        phone_number: None,
+        enroll_code: format!("{:06}", id % 1_000_000),
+        by_phone: false,
+    });
+    st.next_enroll_id += 1;
+    axum::Json(json!({"enroll_id": id.to_string()})).into_response()
+}

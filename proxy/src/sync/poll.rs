@@ -14,6 +14,9 @@ use super::record::{Entry, Handed, Record};
 use super::Syncs;
 use crate::jobs::store::{JobInput, NewJob, StoreError, SyncDoc};
 
+/// Seconds before a poll that could not read its source is tried again (at most the interval).
+const RETRY_SECS: u64 = 2;
+
 /// What a poll did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Polled {
@@ -41,6 +44,8 @@ impl Syncs {
             Err(why) => {
                 tracing::warn!(sync = %doc.id, error = %why.en, "a sync's poll could not read its source");
                 rec.last_error = Some(why);
+                // Tried again soon (a lost page, a gateway's refusal), not a whole interval later.
+                rec.next_poll_at = Some(now + rec.spec.every_secs.min(RETRY_SECS) as i64);
                 let saved = self.save(&doc, &rec, vec![]).await?;
                 return Ok(saved.then(Polled::default));
             }
