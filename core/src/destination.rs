@@ -288,3 +288,21 @@ pub fn row_needs(
     }
     out
 }
+
+/// A provider id as a URL path or a sync's source carries it (meeting id, group id): printable
+/// ASCII without path or query syntax, not `.` or `..`, at most 128 bytes — so it can be put
+/// into a provider URL and a log line as it is. IM group ids the service makes (`@TGS#…`) are
+/// the one place a `#` is allowed.
+pub fn is_provider_id(id: &str) -> bool {
+    let plain = !id.is_empty()
+        && id.len() <= 128
+        && id != "."
+        && id != ".."
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'/' | b'\\' | b'?' | b'%' | b'#'));
+    let im_group = id.strip_prefix("@TGS#").is_some_and(|rest| {
+        !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    plain || im_group
+}

@@ -37,14 +37,7 @@ impl SyncSource {
             )
         };
         let (kind, id) = from.split_once(':').ok_or_else(bad)?;
-        let id_ok = !id.is_empty()
-            && id.len() <= 128
-            && id != "."
-            && id != ".."
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_graphic() && b != b'/' && b != b'?' && b != b'#' && b != b'%');
-        if !id_ok {
+        if !crate::destination::is_provider_id(id) {
             return Err(bad());
         }
         match kind {

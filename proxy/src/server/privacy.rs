@@ -30,19 +30,10 @@ pub fn job_id(id: &str) -> Result<(), Rejection> {
     }
 }
 
-/// A provider id taken from a URL path (meeting id, group id): printable ASCII without path or
-/// query syntax, not `.` or `..`, at most 128 bytes — so it can be put into a provider URL and
-/// a log line as it is.
+/// A provider id taken from a URL path: 422 `bad_id` unless core's rule
+/// ([`rollcall_core::destination::is_provider_id`]) takes it.
 pub fn provider_id(id: &str) -> Result<(), Rejection> {
-    let ok = !id.is_empty()
-        && id.len() <= 128
-        && id != "."
-        && id != ".."
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !matches!(b, b'/' | b'\\' | b'?' | b'%' | b'#'))
-        || is_im_group(id);
-    if ok {
+    if rollcall_core::destination::is_provider_id(id) {
         Ok(())
     } else {
         Err(Rejection::new(
@@ -52,13 +43,6 @@ pub fn provider_id(id: &str) -> Result<(), Rejection> {
             "the id is malformed",
         ))
     }
-}
-
-/// IM group ids made by the service start with `@TGS#` (the only place a `#` is allowed).
-fn is_im_group(id: &str) -> bool {
-    id.strip_prefix("@TGS#").is_some_and(|rest| {
-        !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
-    })
 }
 
 fn forbidden(code: &str, zh: &str, en: &str) -> Rejection {

@@ -191,18 +191,10 @@ impl Syncs {
                     .map_err(failed)?;
                 let ok: Vec<_> = all.iter().filter_map(Lenient::ok).collect();
                 let (headers, rows) = sources::from_wecom(ok.iter().copied());
-                let entries = ok
+                let ids = ok
                     .iter()
-                    .zip(rows)
-                    .filter_map(|(e, row)| {
-                        Some(Entry {
-                            key: e.enroll_id.as_ref()?.as_string(),
-                            status: e.status.map(|s| s.code() as u8),
-                            cells: row.cells.iter().map(|c| c.to_string()).collect(),
-                        })
-                    })
-                    .collect();
-                Ok((headers, entries))
+                    .map(|e| (&e.enroll_id, e.status.map(|s| s.code())));
+                Ok((headers, entries(ids, rows)))
             }
             SyncSource::TencentMeeting { meeting_id } => {
                 let client = self
@@ -216,21 +208,30 @@ impl Syncs {
                     .map_err(failed)?;
                 let ok: Vec<_> = all.iter().filter_map(Lenient::ok).collect();
                 let (headers, rows) = sources::from_tencent_meeting(ok.iter().copied());
-                let entries = ok
+                let ids = ok
                     .iter()
-                    .zip(rows)
-                    .filter_map(|(e, row)| {
-                        Some(Entry {
-                            key: e.enroll_id.as_ref()?.as_string(),
-                            status: e.status.map(|s| s.code() as u8),
-                            cells: row.cells.iter().map(|c| c.to_string()).collect(),
-                        })
-                    })
-                    .collect();
-                Ok((headers, entries))
+                    .map(|e| (&e.enroll_id, e.status.map(|s| s.code())));
+                Ok((headers, entries(ids, rows)))
             }
         }
     }
+}
+
+/// The source's entries as the poll reads them: each roster row with its enroll id and status
+/// (an entry without an enroll id cannot be followed across polls: left out).
+fn entries<'a>(
+    ids: impl Iterator<Item = (&'a Option<rollcall_core::providers::FlexId>, Option<i64>)>,
+    rows: Vec<rollcall_core::roster::TableRow>,
+) -> Vec<Entry> {
+    ids.zip(rows)
+        .filter_map(|((id, status), row)| {
+            Some(Entry {
+                key: id.as_ref()?.as_string(),
+                status: status.map(|s| s as u8),
+                cells: row.cells.iter().map(|c| c.to_string()).collect(),
+            })
+        })
+        .collect()
 }
 
 fn key(h: &Handed) -> (String, u32, u32) {
