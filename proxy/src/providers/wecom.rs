@@ -15,6 +15,10 @@ const P: Provider = Provider::Wecom;
 /// Refresh when less than this much lifetime remains (docs/providers.md).
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
+/// How many times one list read waits out WeCom's frequency limit (1, 2, 4, 8, 16 s) before
+/// giving up.
+const FREQ_LIMIT_RETRIES: u32 = 5;
+
 pub struct Config {
     pub base_url: String,
     pub corp_id: String,
@@ -197,16 +201,28 @@ impl Client {
     ) -> Result<Vec<Lenient<wecom::Enroll>>, ProviderError> {
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
+        let mut limited = 0;
         for _ in 0..super::MAX_LIST_PAGES {
             pace().await;
-            let page = self
+            let page = match self
                 .enroll_list(&EnrollListRequest {
                     meetingid: meetingid.to_string(),
                     status,
                     cursor: cursor.clone(),
                     limit: Some(wecom::MAX_LIMIT),
                 })
-                .await?;
+                .await
+            {
+                Ok(page) => page,
+                // "api freq out of limit" on one page: wait, then read that page again (the
+                // cursor kept) instead of starting the whole list over.
+                Err(e) if e.code == wecom::codes::FREQ_LIMIT && limited < FREQ_LIMIT_RETRIES => {
+                    limited += 1;
+                    tokio::time::sleep(Duration::from_secs(1 << limited.min(4))).await;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             out.extend(page.enroll_list);
             if !page.has_more
                 || page.next_cursor.is_empty()
