@@ -477,3 +477,58 @@ fn a_tencent_meeting_webinar_as_the_source() {
     );
     assert_eq!(r.status, 422, "{}", r.body);
 }
+
+/// Retention covers syncs too: once a sync is stopped and the retention period is over, its
+/// people lose their names and identities (enroll ids, jobs and outcomes stay), audited once.
+#[test]
+fn a_stopped_syncs_people_are_forgotten_after_retention() {
+    let stack = Stack::configured(
+        &["--faults", "0"],
+        &Sections {
+            rest: "[retention]\npersonal_data_days = 0\nsweep_interval_secs = 1\n".into(),
+            edits: vec![("[jobs]\n", "[jobs]\nsync_tick_ms = 200\n".into())],
+            ..Default::default()
+        },
+    );
+    let c = stack.client();
+    let r = c.post(
+        "/api/syncs",
+        &json!({"from": format!("wecom:{WEBINAR}"), "destinations": [HUIYI], "every_secs": 3600}),
+    );
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    wait_settled(&c, &id, 43);
+    // Active: kept.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(c.get(&format!("/api/syncs/{id}")).json()["shredded_at"].is_null());
+    assert!(
+        c.get(&format!("/api/syncs/{id}/people?q=王芳"))
+            .json()
+            .as_array()
+            .unwrap()
+            .len()
+            > 1
+    );
+    c.post(&format!("/api/syncs/{id}/stop"), &json!({}));
+    let s = eventually(Duration::from_secs(30), || {
+        let s = c.get(&format!("/api/syncs/{id}")).json();
+        s["shredded_at"].is_i64().then_some(s)
+    })
+    .expect("the stopped sync's people forgotten");
+    assert_eq!(s["destinations"][0]["counts"]["imported"], 43, "{s}");
+    let people = c.get(&format!("/api/syncs/{id}/people")).json();
+    let people = people.as_array().unwrap();
+    assert_eq!(people.len(), 130);
+    assert!(people.iter().all(|p| p["name"] == ""), "{people:?}");
+    assert!(
+        c.get(&format!("/api/syncs/{id}/people?q=1381000"))
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "no phone left to find"
+    );
+    let root = Client::new(&stack.proxy.url, Some(("root", ADMIN)));
+    let audit = root.get("/api/audit?action=sync.shred").json();
+    assert_eq!(audit.as_array().unwrap().len(), 1, "{audit}");
+    assert_eq!(audit[0]["user"], "retention");
+}

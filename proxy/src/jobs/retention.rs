@@ -1,5 +1,6 @@
 //! Retention: a finished job's personal cells are removed `retention.personal_data_days` after it
-//! ended (the journal keeps counts, outcome codes, provider ids and the audit log). Every replica
+//! ended (the journal keeps counts, outcome codes, provider ids and the audit log), and a stopped
+//! sync's people lose their names and identities as long after it was stopped. Every replica
 //! sweeps; a shred is done once (the journal marks it), and audited once, as `retention`.
 
 use std::sync::Arc;
@@ -23,7 +24,7 @@ pub fn sweep(store: &dyn JobStore, days: u32, now: i64) -> Result<usize, StoreEr
             done += 1;
         }
     }
-    Ok(done)
+    Ok(done + crate::sync::shred_stopped(store, before, now, SWEEPER)?)
 }
 
 /// Sweeps now and then every `sweep_interval_secs`, for as long as the process runs.

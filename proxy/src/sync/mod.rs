@@ -171,6 +171,9 @@ impl Syncs {
                 return Err(SyncError::Stopped);
             }
             rec.state = to;
+            if to == SyncState::Stopped && rec.stopped_at.is_none() {
+                rec.stopped_at = Some(now());
+            }
             rec.next_poll_at = match to {
                 SyncState::Active => Some(now()),
                 SyncState::Paused => rec.next_poll_at,
@@ -198,6 +201,42 @@ impl Syncs {
             .ok_or(SyncError::NotFound)?;
         Ok(serde_json::from_str(&doc.doc).map_err(StoreError::from)?)
     }
+}
+
+/// Retention for syncs: the people of syncs stopped before `before` lose their names and
+/// identities (once; audited as the sweeper). Returns how many syncs were shredded.
+pub fn shred_stopped(
+    store: &dyn JobStore,
+    before: i64,
+    now: i64,
+    sweeper: &str,
+) -> Result<usize, StoreError> {
+    let mut done = 0;
+    for doc in store.sync_docs()? {
+        let Ok(mut rec) = serde_json::from_str::<Record>(&doc.doc) else {
+            continue;
+        };
+        if !rec.stopped_at.is_some_and(|t| t <= before) || !rec.shred(now) {
+            continue;
+        }
+        let people = rec.people.len() as u64;
+        if store.save_sync(
+            &doc.id,
+            Some(doc.version),
+            &serde_json::to_string(&rec)?,
+            &[],
+        )? {
+            store.audit(
+                sweeper,
+                "sync.shred",
+                &doc.id,
+                people,
+                "retention period over",
+            )?;
+            done += 1;
+        }
+    }
+    Ok(done)
 }
 
 /// The reason a poll could not read the source, for people.

@@ -24,6 +24,13 @@ pub struct Record {
     /// The jobs the polls made, oldest first.
     pub jobs: Vec<String>,
     pub people: Vec<Person>,
+    /// When it was stopped: retention counts from there.
+    #[serde(default)]
+    pub stopped_at: Option<i64>,
+    /// When the people's names and identities were removed (retention); enroll ids, the jobs
+    /// and their outcomes stay.
+    #[serde(default)]
+    pub shredded_at: Option<i64>,
 }
 
 /// One enrollee of the source, as the sync has seen them.
@@ -91,7 +98,22 @@ impl Record {
             polls: 0,
             jobs: vec![],
             people: vec![],
+            stopped_at: None,
+            shredded_at: None,
         }
+    }
+
+    /// Removes the people's names and identities (retention), once; whether it did.
+    pub fn shred(&mut self, now: i64) -> bool {
+        if self.shredded_at.is_some() {
+            return false;
+        }
+        for p in &mut self.people {
+            p.name.clear();
+            p.identities.clear();
+        }
+        self.shredded_at = Some(now);
+        true
     }
 
     pub fn source(&self) -> Result<SyncSource, Text> {
@@ -366,5 +388,19 @@ mod tests {
             .unwrap()
             .en
             .contains("enrollment 1"));
+    }
+
+    #[test]
+    fn shredding_forgets_names_and_identities_once() {
+        let mut r = record();
+        let sends = r.plan(&headers(), &[entry("1", 3, "13800000001")], 100, |_| false);
+        r.hand(&sends[0], "job_a", 100);
+        assert!(r.shred(200));
+        assert!(!r.shred(300), "once");
+        assert_eq!(r.shredded_at, Some(200));
+        let p = &r.people[0];
+        assert!(p.name.is_empty() && p.identities.is_empty());
+        assert_eq!(p.key, "1", "the enroll id stays");
+        assert!(p.handed[0].is_some(), "so does the trail");
     }
 }
