@@ -15,9 +15,10 @@ const P: Provider = Provider::Wecom;
 /// Refresh when less than this much lifetime remains (docs/providers.md).
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
-/// How many times one list read waits out WeCom's frequency limit (1, 2, 4, 8, 16 s) before
-/// giving up.
-const FREQ_LIMIT_RETRIES: u32 = 5;
+/// How many times one list read waits out WeCom's frequency limit (a second each) before giving
+/// up. WeCom counts per minute (10,000 calls of one API); one refused page must not cost the
+/// whole list read, nor hold it for long.
+const FREQ_LIMIT_RETRIES: u32 = 10;
 
 pub struct Config {
     pub base_url: String,
@@ -218,7 +219,7 @@ impl Client {
                 // cursor kept) instead of starting the whole list over.
                 Err(e) if e.code == wecom::codes::FREQ_LIMIT && limited < FREQ_LIMIT_RETRIES => {
                     limited += 1;
-                    tokio::time::sleep(Duration::from_secs(1 << limited.min(4))).await;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
                 }
                 Err(e) => return Err(e),
