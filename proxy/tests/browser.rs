@@ -462,6 +462,10 @@ fn a_sync_is_created_watched_paused_and_searched_in_the_browser() {
         "the source and destination suggested",
         "const f = document.querySelector('#sync-from'), t = document.querySelector('#sync-to'); return f && t && f.value.startsWith('wecom:') && t.value.startsWith('tencent-meeting:')",
     );
+    d.wait(
+        "the webinars to pick from",
+        "return document.querySelector('#sync-sources option[value^=\"wecom:\"]') !== null",
+    );
     d.assert_clean("sync form");
     d.type_into("#sync-every", "1");
     d.click("#sync-create");

@@ -162,7 +162,9 @@ pub fn App() -> impl IntoView {
                 let organizer = session.organizer();
                 match route.get().as_str() {
                     "jobs" => lazily(pages::jobs_screen(false)),
-                    "syncs" => lazily(pages::jobs_screen(true)),
+                    // Built once the identity is known (what it offers depends on the role): a
+                    // screen built before and replaced when it arrives would race its own chunk.
+                    "syncs" if session.me.with(|m| m.is_some()) => lazily(pages::jobs_screen(true)),
                     "webinar" if organizer => lazily(pages::webinar_screen()),
                     // Lists of people: organizers only (the proxy refuses viewers too).
                     "enrollments" if organizer => lazily(pages::enrollments_screen()),

@@ -216,7 +216,7 @@ pub fn shred_stopped(
         let Ok(mut rec) = serde_json::from_str::<Record>(&doc.doc) else {
             continue;
         };
-        if !rec.stopped_at.is_some_and(|t| t <= before) || !rec.shred(now) {
+        if rec.stopped_at.is_none_or(|t| t > before) || !rec.shred(now) {
             continue;
         }
         let people = rec.people.len() as u64;

@@ -2,7 +2,7 @@
 //! the counts rise, pause / resume / stop, and search the per-person trail.
 
 use leptos::prelude::*;
-use rollcall_core::api::Destination;
+use rollcall_core::api::{Destination, DestinationKind, KnownDestination};
 use rollcall_core::sync::{CreateSyncRequest, SyncPerson, SyncState, SyncSummary};
 
 use crate::api;
@@ -67,12 +67,50 @@ pub fn Syncs() -> impl IntoView {
     let selected = RwSignal::new(None::<String>);
     let q = RwSignal::new(String::new());
     let trail = RwSignal::new(None::<Vec<SyncPerson>>);
+    // Sources to pick from: the configured WeCom webinar and every Tencent Meeting webinar this
+    // proxy has created or used (with its subject), offered by the source field.
+    let known = RwSignal::new(Vec::<(String, String)>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(list) = api::get::<Vec<KnownDestination>>("destinations").await {
+            // `try_set`: the screen may have been rebuilt (identity arriving) before the answer.
+            known.try_set(
+                list.into_iter()
+                    .filter(|k| k.destination.kind() == DestinationKind::TencentMeeting)
+                    .map(|k| (k.destination.to_string(), k.label.unwrap_or_default()))
+                    .collect(),
+            );
+        }
+    });
+    let sources = move || {
+        // `try_`: this may run once more while the screen is being replaced.
+        let mut out: Vec<(String, String)> = session
+            .status
+            .try_with(|s| {
+                s.as_ref()
+                    .and_then(|s| s.suggestions.wecom_webinar.clone())
+                    .map(|w| {
+                        (
+                            format!("wecom:{w}"),
+                            pick("企业微信研讨会", "WeCom webinar"),
+                        )
+                    })
+            })
+            .flatten()
+            .into_iter()
+            .collect();
+        out.extend(known.try_get().unwrap_or_default());
+        out
+    };
 
     let load = move || {
         leptos::task::spawn_local(async move {
             match api::get::<Vec<SyncSummary>>("syncs").await {
-                Ok(list) => syncs.set(list),
-                Err(e) => error.set(Some(api::describe(&e))),
+                Ok(list) => {
+                    syncs.try_set(list);
+                }
+                Err(e) => {
+                    error.try_set(Some(api::describe(&e)));
+                }
             }
         })
     };
@@ -88,10 +126,12 @@ pub fn Syncs() -> impl IntoView {
             );
             match api::get::<Vec<SyncPerson>>(&path).await {
                 Ok(p) => {
-                    trail.set(Some(p));
-                    error.set(None);
+                    trail.try_set(Some(p));
+                    error.try_set(None);
                 }
-                Err(e) => error.set(Some(api::describe(&e))),
+                Err(e) => {
+                    error.try_set(Some(api::describe(&e)));
+                }
             }
         })
     };
@@ -136,7 +176,10 @@ pub fn Syncs() -> impl IntoView {
             <Show when=move || session.organizer()>
                 <form id="sync-form" class="filters" on:submit=create>
                     <label for="sync-from">{tr("来源（wecom:会议ID 或 tencent-meeting:会议ID）", "Source (wecom:MEETINGID or tencent-meeting:MEETING_ID)")}</label>
-                    <input id="sync-from" type="text" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/>
+                    <input id="sync-from" type="text" list="sync-sources" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/>
+                    <datalist id="sync-sources">
+                        {move || sources().into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+                    </datalist>
                     <label for="sync-status">{tr("报名状态（企业微信）", "Enrollment status (WeCom)")}</label>
                     <select id="sync-status" on:change=move |ev| status.set(event_target_value(&ev))>
                         <option value="3" selected=true>{tr("已通过", "Approved")}</option>
