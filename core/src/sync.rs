@@ -197,6 +197,9 @@ pub struct SyncSummary {
     pub people: u64,
     /// The jobs the polls made, oldest first.
     pub jobs: Vec<String>,
+    /// The column mapping its jobs use.
+    #[serde(default)]
+    pub mapping: MappingOptions,
     /// When the people's names and identities were removed (retention after the sync stopped).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shredded_at: Option<i64>,

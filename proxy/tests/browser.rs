@@ -468,6 +468,7 @@ fn a_sync_is_created_watched_paused_and_searched_in_the_browser() {
     );
     d.assert_clean("sync form");
     d.type_into("#sync-every", "1");
+    d.type_into("#sync-area", "86");
     d.click("#sync-create");
     d.wait(
         "the sync listed and its counts rising",
@@ -478,6 +479,10 @@ fn a_sync_is_created_watched_paused_and_searched_in_the_browser() {
         "const p = document.querySelector('.sync .sync-pending'), n = document.querySelector('.sync .sync-people-count'); return p && n && p.textContent === '0' && n.textContent === '130'",
     );
     assert_eq!(d.text(".sync .sync-state"), "同步中");
+    let syncs = common::Client::new(&server.url, None)
+        .get("/api/syncs")
+        .json();
+    assert_eq!(syncs[0]["mapping"]["fixed"]["area"], "86", "{syncs}");
     d.shot("12-sync-running");
     d.click(".sync .sync-pause");
     d.wait(

@@ -41,9 +41,10 @@ const BINARYEN_VERSION: &str = "132.0.0";
 /// to 665.4 KiB (first screen 199.8): the total budget moved to 670 KiB (BENCHMARKS.md). The
 /// Sync screen (a chunk shared with the jobs screen) and the wizard's results table made lazy
 /// took the first screen to 194.8 KiB and everything to 704.0 KiB (code the lazy pieces share
-/// is in several chunks): the total budget moved to 710 KiB (BENCHMARKS.md).
+/// is in several chunks); the Sync screen's source picker and mapping field to 709.9 KiB: the
+/// total budget moved to 715 KiB (BENCHMARKS.md).
 const FIRST_SCREEN_BUDGET: u64 = 200 * 1024;
-const TOTAL_BUDGET: u64 = 710 * 1024;
+const TOTAL_BUDGET: u64 = 715 * 1024;
 
 type Result<T = ()> = std::result::Result<T, String>;
 

@@ -149,6 +149,7 @@ fn summarise(id: &str, rec: &Record, results: &HashMap<String, JobResults>) -> S
         polls: rec.polls,
         people: rec.people.len() as u64,
         jobs: rec.jobs.clone(),
+        mapping: rec.spec.mapping.clone(),
         shredded_at: rec.shredded_at,
     }
 }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use rollcall_core::api::{Destination, DestinationKind, KnownDestination};
+use rollcall_core::roster::{FieldKind, MappingOptions};
 use rollcall_core::sync::{CreateSyncRequest, SyncPerson, SyncState, SyncSummary};
 
 use crate::api;
@@ -20,7 +21,21 @@ fn when(ts: Option<i64>) -> String {
 }
 
 /// The request from the form's fields, or what is wrong with them (core's bounds).
-fn request(from: &str, status: &str, to: &str, every: &str) -> Result<CreateSyncRequest, String> {
+fn request(
+    from: &str,
+    status: &str,
+    to: &str,
+    every: &str,
+    area: &str,
+) -> Result<CreateSyncRequest, String> {
+    // The source's columns are known and mapped automatically; what a job's mapping adds here is
+    // the fixed area code for phones the enrollees gave without one.
+    let mut mapping = MappingOptions::default();
+    if !area.trim().is_empty() {
+        mapping
+            .fixed
+            .insert(FieldKind::Area, area.trim().to_string());
+    }
     let destinations = to
         .lines()
         .map(str::trim)
@@ -39,7 +54,7 @@ fn request(from: &str, status: &str, to: &str, every: &str) -> Result<CreateSync
             .then(|| status.parse().ok())
             .flatten(),
         destinations,
-        mapping: Default::default(),
+        mapping,
         every_secs,
         share_with: vec![],
     };
@@ -62,6 +77,7 @@ pub fn Syncs() -> impl IntoView {
             .map(|m| format!("tencent-meeting:{m}"))
     });
     let every = RwSignal::new("60".to_string());
+    let area = RwSignal::new(String::new());
     let syncs = RwSignal::new(Vec::<SyncSummary>::new());
     let error = RwSignal::new(None::<String>);
     let selected = RwSignal::new(None::<String>);
@@ -144,7 +160,13 @@ pub fn Syncs() -> impl IntoView {
     });
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let req = match request(&from.get(), &status.get(), &to.get(), &every.get()) {
+        let req = match request(
+            &from.get(),
+            &status.get(),
+            &to.get(),
+            &every.get(),
+            &area.get(),
+        ) {
             Ok(r) => r,
             Err(e) => return error.set(Some(e)),
         };
@@ -190,6 +212,8 @@ pub fn Syncs() -> impl IntoView {
                     <textarea id="sync-to" rows="3" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))></textarea>
                     <label for="sync-every">{tr("间隔（秒）", "Interval (seconds)")}</label>
                     <input id="sync-every" type="number" min="1" prop:value=move || every.get() on:input=move |ev| every.set(event_target_value(&ev))/>
+                    <label for="sync-area">{tr("列映射：姓名、userid、手机号、邮箱、公司自动对应；没有区号的手机号使用固定区号（如 86）", "Mapping: name, userid, phone, e-mail and company map automatically; phones without an area code take this fixed one (e.g. 86)")}</label>
+                    <input id="sync-area" type="text" inputmode="numeric" prop:value=move || area.get() on:input=move |ev| area.set(event_target_value(&ev))/>
                     <button type="submit" id="sync-create">{tr("开始同步", "Start sync")}</button>
                 </form>
             </Show>
