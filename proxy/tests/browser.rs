@@ -95,6 +95,11 @@ fn organizer_workflow_in_chromium() {
     d.wait_roster(5);
     assert_eq!(d.text("#encoding"), "gbk");
     assert_eq!(d.text("#invalid-count"), "2");
+    // The preview's code arrives with its own chunk: wait for it to be drawn.
+    d.wait(
+        "the preview drawn",
+        "return document.querySelectorAll('#preview tbody tr').length === 5",
+    );
     let bad_cells = d
         .js(
             "return document.querySelectorAll('#preview td.bad').length",
