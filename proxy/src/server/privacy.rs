@@ -20,8 +20,13 @@ const AUDIT_FIELD_MAX: usize = 200;
 /// A job id as the proxy makes them (`job_` + 32 hex digits). Anything else is answered 404
 /// before it reaches the journal, a log line or the audit log.
 pub fn job_id(id: &str) -> Result<(), Rejection> {
+    made_id("job_", id)
+}
+
+/// An id the proxy made: `prefix` and a UUID's 32 hex digits; anything else 404.
+pub fn made_id(prefix: &str, id: &str) -> Result<(), Rejection> {
     let ok = id
-        .strip_prefix("job_")
+        .strip_prefix(prefix)
         .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()));
     if ok {
         Ok(())

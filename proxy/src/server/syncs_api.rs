@@ -14,7 +14,7 @@ use rollcall_core::sync::{
 use rollcall_core::Text;
 
 use super::auth::require_organizer;
-use super::privacy::audit;
+use super::privacy::{audit, made_id};
 use super::{ApiJson, AppState, Rejection};
 use crate::sync::{describe, SyncError};
 
@@ -45,10 +45,7 @@ fn invalid(t: Text) -> Rejection {
 
 /// `sync_` and 32 hex digits; anything else is 404 before it reaches a log line.
 fn sync_id(id: &str) -> Result<(), Rejection> {
-    let ok = id
-        .strip_prefix("sync_")
-        .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-    ok.then_some(()).ok_or_else(Rejection::not_found)
+    made_id("sync_", id)
 }
 
 #[utoipa::path(post, path = "/api/syncs", tag = "syncs", request_body = CreateSyncRequest, responses((status = 201, description = "The sync; its first poll is due at once", body = SyncSummary), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 403, description = "Only organizers create syncs", body = ApiError), (status = 422, description = "A source or destination that cannot be served, an interval out of range, too many destinations (`invalid_sync`, `destination_unavailable`)", body = ApiError)))]

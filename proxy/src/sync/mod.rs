@@ -132,7 +132,7 @@ impl Syncs {
             {
                 continue;
             }
-            match self.poll(doc, now).await {
+            match self.poll(doc, rec, now).await {
                 Ok(Some(p)) if p.jobs > 0 => {
                     tracing::info!(jobs = p.jobs, people = p.people, "sync polled")
                 }

@@ -25,13 +25,15 @@ pub struct Polled {
 }
 
 impl Syncs {
-    /// Polls the sync in `doc` if it is due. `Ok(None)`: another writer (a pause, another
-    /// replica) changed the record first — nothing was sent; the next tick reads it again.
-    pub(super) async fn poll(&self, doc: SyncDoc, now: i64) -> Result<Option<Polled>, StoreError> {
-        let mut rec: Record = serde_json::from_str(&doc.doc)?;
-        if !rec.due(now) {
-            return Ok(Some(Polled::default()));
-        }
+    /// Polls the sync whose record `rec` was read from `doc` (the caller checked it is due).
+    /// `Ok(None)`: another writer (a pause, another replica) changed the record first — nothing
+    /// was sent; the next tick reads it again.
+    pub(super) async fn poll(
+        &self,
+        doc: SyncDoc,
+        mut rec: Record,
+        now: i64,
+    ) -> Result<Option<Polled>, StoreError> {
         rec.last_poll_at = Some(now);
         rec.next_poll_at = Some(now + rec.spec.every_secs as i64);
         rec.polls += 1;
@@ -51,9 +53,7 @@ impl Syncs {
             }
         };
         let skipped = self.settle(&mut rec).await?;
-        let sends = rec.plan(&headers, &entries, now, |h| {
-            skipped.contains(&(h.job.clone(), h.row, h.dest))
-        });
+        let sends = rec.plan(&headers, &entries, now, |h| skipped.contains(&key(h)));
         let mut jobs = Vec::new();
         let mut people = 0;
         rec.last_error = None;
@@ -83,7 +83,7 @@ impl Syncs {
         let n = jobs.len();
         let inputs: Vec<(String, u64, JobInput)> = jobs
             .iter()
-            .map(|j| (j.id.clone(), j.rows.len() as u64, JobInput::from(j.clone())))
+            .map(|j| (j.id.clone(), j.rows.len() as u64, JobInput::from(j)))
             .collect();
         if !self.save(&doc, &rec, jobs).await? {
             return Ok(None);

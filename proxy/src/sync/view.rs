@@ -3,10 +3,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rollcall_core::api::{Counts, JobResults, RowState};
+use rollcall_core::api::{Counts, JobResults, RowOutcome, RowState};
 use rollcall_core::sync::{SyncDelivery, SyncDestination, SyncPerson, SyncState, SyncSummary};
 
-use super::record::Record;
+use super::record::{Handed, Record};
 use super::{SyncError, Syncs};
 use crate::jobs::store::StoreError;
 
@@ -62,14 +62,7 @@ impl Syncs {
                     .iter()
                     .zip(&rec.spec.destinations)
                     .map(|(h, d)| {
-                        let outcome = h.as_ref().and_then(|h| {
-                            results
-                                .get(&h.job)?
-                                .rows
-                                .get(h.row as usize)?
-                                .outcomes
-                                .get(h.dest as usize)
-                        });
+                        let outcome = h.as_ref().and_then(|h| outcome_of(&results, h));
                         SyncDelivery {
                             destination: d.clone(),
                             state: h
@@ -109,16 +102,22 @@ impl Syncs {
     }
 }
 
+/// What the job journaled for a handed row (none while the job's results cannot be read).
+fn outcome_of<'a>(results: &'a HashMap<String, JobResults>, h: &Handed) -> Option<&'a RowOutcome> {
+    results
+        .get(&h.job)?
+        .rows
+        .get(h.row as usize)?
+        .outcomes
+        .get(h.dest as usize)
+}
+
 fn summarise(id: &str, rec: &Record, results: &HashMap<String, JobResults>) -> SyncSummary {
     let mut counts = vec![Counts::default(); rec.spec.destinations.len()];
     for p in &rec.people {
         for (d, h) in p.handed.iter().enumerate() {
             let Some(h) = h else { continue };
-            let state = results
-                .get(&h.job)
-                .and_then(|r| r.rows.get(h.row as usize))
-                .and_then(|row| row.outcomes.get(h.dest as usize))
-                .map_or(RowState::Pending, |o| o.state);
+            let state = outcome_of(results, h).map_or(RowState::Pending, |o| o.state);
             counts[d].add(state, 1);
         }
     }

@@ -147,7 +147,6 @@ pub struct NewRow {
 }
 
 /// A job as created.
-#[derive(Debug, Clone)]
 pub struct NewJob {
     pub id: String,
     pub created_by: String,
@@ -173,6 +172,16 @@ impl From<NewJob> for JobInput {
         JobInput {
             destinations: job.destinations,
             attendees: job.rows.into_iter().map(|r| r.attendee).collect(),
+        }
+    }
+}
+
+impl From<&NewJob> for JobInput {
+    /// The same, for a job the caller still has to journal (the cells are not copied).
+    fn from(job: &NewJob) -> Self {
+        JobInput {
+            destinations: job.destinations.clone(),
+            attendees: job.rows.iter().map(|r| r.attendee.clone()).collect(),
         }
     }
 }
