@@ -230,8 +230,8 @@ async fn loopback_host_only(
         .get(axum::http::header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let (name, _) = crate::config::split_host_port(host);
-    if crate::config::is_loopback_name(name) {
+    let (name, _) = crate::util::split_host_port(host);
+    if crate::util::is_loopback_name(name) {
         next.run(req).await
     } else {
         (

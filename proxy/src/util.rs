@@ -1,4 +1,4 @@
-//! Small helpers several layers share.
+//! Small helpers several layers share: the clock, host and port text.
 
 /// Seconds since the Unix epoch (0 if the clock is before it).
 pub fn unix_now() -> u64 {
@@ -6,4 +6,21 @@ pub fn unix_now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+/// `host:port`, `[v6]:port`, or a name alone → (host without brackets, port text if any).
+pub fn split_host_port(authority: &str) -> (&str, Option<&str>) {
+    let (name, port) = match authority.rsplit_once(':') {
+        Some((n, p)) if !n.ends_with(':') && !p.contains(']') => (n, Some(p)),
+        _ => (authority, None),
+    };
+    (name.trim_start_matches('[').trim_end_matches(']'), port)
+}
+
+/// `localhost` or a loopback address (127.x.x.x, ::1).
+pub fn is_loopback_name(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }

@@ -59,7 +59,7 @@ impl Provider {
             Provider::TencentMeeting => tencent_meeting::is_rate_limit(code),
             Provider::Wecom => wecom::is_rate_limit(code),
             Provider::TencentIm => tencent_im::is_rate_limit(code),
-            Provider::Huiyi31 => false,
+            Provider::Huiyi31 => huiyi31::is_rate_limit(code),
         }
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
-use rollcall_core::providers::ErrorClass;
+use rollcall_core::providers::{huiyi31, tencent_im, tencent_meeting, wecom, ErrorClass};
 use rollcall_core::Text;
 use tokio::time::Instant;
 
@@ -94,19 +94,20 @@ impl Pacers {
         };
         Pacers {
             tencent_meeting: pacer(
-                f64::from(tm.map_or(300, |t| t.calls_per_minute)) / 60.0,
+                f64::from(tm.map_or(tencent_meeting::CALLS_PER_MINUTE, |t| t.calls_per_minute))
+                    / 60.0,
                 format!("tencent_meeting:{}", tm.map_or("", |t| t.app_id.as_str())),
             ),
             tencent_im: pacer(
-                f64::from(im.map_or(100, |t| t.requests_per_second)),
+                f64::from(im.map_or(tencent_im::REQUESTS_PER_SECOND, |t| t.requests_per_second)),
                 format!("tencent_im:{}", im.map_or(0, |t| t.sdk_app_id)),
             ),
             huiyi31: pacer(
-                f64::from(hy.map_or(200, |t| t.requests_per_second)),
+                f64::from(hy.map_or(huiyi31::REQUESTS_PER_SECOND, |t| t.requests_per_second)),
                 format!("huiyi31:{}", hy.map_or("", |t| t.base_url.as_str())),
             ),
             wecom: pacer(
-                f64::from(rollcall_core::providers::wecom::CALLS_PER_MINUTE) / 60.0,
+                f64::from(wecom::CALLS_PER_MINUTE) / 60.0,
                 format!(
                     "wecom:{}",
                     p.wecom.as_ref().map_or("", |w| w.corp_id.as_str())

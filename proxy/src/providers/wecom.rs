@@ -181,7 +181,7 @@ impl Client {
                 Err(e)
                     if e.class == ErrorClass::Retryable
                         && attempt < 3
-                        && e.code != wecom::codes::FREQ_LIMIT =>
+                        && !wecom::is_rate_limit(e.code) =>
                 {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(200 * (1 << attempt))).await;
@@ -215,9 +215,9 @@ impl Client {
                 .await
             {
                 Ok(page) => page,
-                // "api freq out of limit" on one page: wait, then read that page again (the
+                // A rate limit ("api freq out of limit", 45009; 45033) on one page: wait, then read that page again (the
                 // cursor kept) instead of starting the whole list over.
-                Err(e) if e.code == wecom::codes::FREQ_LIMIT && limited < FREQ_LIMIT_RETRIES => {
+                Err(e) if wecom::is_rate_limit(e.code) && limited < FREQ_LIMIT_RETRIES => {
                     limited += 1;
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;

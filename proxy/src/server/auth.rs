@@ -136,7 +136,7 @@ pub fn identify(
 
 /// `localhost`, `127.x.x.x` or `[::1]`, on `port` (or without a port when it is 80).
 fn loopback_host(host: &str, port: u16) -> bool {
-    use crate::config::{is_loopback_name, split_host_port};
+    use crate::util::{is_loopback_name, split_host_port};
     let (name, p) = split_host_port(host);
     let port_ok = p.map_or(port == 80, |p| p.parse::<u16>().ok() == Some(port));
     port_ok && is_loopback_name(name)

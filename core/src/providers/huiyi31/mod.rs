@@ -3,11 +3,21 @@
 //! The request is sent in the example's exact shape (`bventId`, `fieldName`, `fieldValue`,
 //! numeric `Quantity`); the table's spellings (`BventId`, `FieldName`, string quantity) are
 //! accepted on input.
+//!
+//! `codes.rs` holds the error codes and what each means, `validate.rs` the documented rules.
 
+use super::{flex, null_default, Lenient};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{flex, null_default, ErrorClass, Lenient};
-use crate::problem::{Problem, Problems};
+/// Calls per second by default. Seed 004 documents no rate limit: a gentle pace, which the
+/// operator may raise (`providers.huiyi31.requests_per_second`).
+pub const REQUESTS_PER_SECOND: u32 = 5;
+
+pub mod codes;
+mod validate;
+
+pub use codes::{classify, is_rate_limit, stops_destination};
+pub use validate::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
@@ -187,24 +197,6 @@ impl RegisterResponse {
     }
 }
 
-/// Codes the sandbox uses for its own refusals. The seed documents no error codes: none of these
-/// is retried, and only the missing event stops a destination.
-pub mod codes {
-    pub const EVENT_NOT_FOUND: i64 = 404;
-    pub const INVALID: i64 = 400;
-}
-
-/// The seed lists no codes: every refusal is permanent (Register is not idempotent, so only a
-/// request that certainly never reached the provider is retried — decided by the transport).
-pub fn classify(_code: i64) -> ErrorClass {
-    ErrorClass::Permanent
-}
-
-/// Whether a refusal means no row can be registered at this destination.
-pub fn stops_destination(code: i64) -> bool {
-    code == codes::EVENT_NOT_FOUND
-}
-
 /// Dynamic field names the roster maps to (31huiyi's built-in field codes).
 pub mod field_names {
     pub const FULL_NAME: &str = "FullName";
@@ -215,78 +207,4 @@ pub mod field_names {
     /// The phone's country code, as the seed writes it for the purchaser ("手机区号(例如+86)"):
     /// sent for a phone outside mainland China, whose `Mobile` alone would be read as +86.
     pub const AREA_CODE: &str = "AreaCode";
-}
-
-pub fn validate_register(req: &RegisterRequest) -> Vec<Problem> {
-    let mut p = Problems::default();
-    if req.bvent_id.trim().is_empty() {
-        p.push(
-            "required",
-            "bventId",
-            "会议 ID 必填",
-            "bventId (event id) is required",
-        );
-    }
-    if req.attendee_type_id.trim().is_empty() {
-        p.push(
-            "required",
-            "AttendeeTypeId",
-            "参会人类别 ID 必填",
-            "AttendeeTypeId is required",
-        );
-    }
-    let has = |n: &str| req.field(n).is_some_and(|v| !v.trim().is_empty());
-    if !has(field_names::MOBILE) && !has(field_names::EMAIL) {
-        p.push(
-            "mobile_or_email_required",
-            "Attendee.Fields",
-            "手机或邮箱必须填写一个",
-            "Mobile or Email is required",
-        );
-    }
-    for (i, f) in req.attendee.fields.iter().enumerate() {
-        if f.field_name.trim().is_empty() {
-            p.push(
-                "required",
-                &format!("Attendee.Fields[{i}].fieldName"),
-                "字段名不能为空",
-                "fieldName is required",
-            );
-        }
-    }
-    if req.items.is_empty() {
-        p.push(
-            "items_required",
-            "Items",
-            "门票商品必填",
-            "Items (ticket) is required",
-        );
-    }
-    for (i, it) in req.items.iter().enumerate() {
-        if it.item_sku_id.trim().is_empty() {
-            p.push(
-                "required",
-                &format!("Items[{i}].ItemSkuId"),
-                "商品 ID 必填",
-                "ItemSkuId is required",
-            );
-        }
-        if it.item_sku_name.trim().is_empty() {
-            p.push(
-                "required",
-                &format!("Items[{i}].ItemSkuName"),
-                "商品名称必填（在 31会议后台查看门票名称）",
-                "ItemSkuName is required (the ticket's name in the 31huiyi console)",
-            );
-        }
-        if it.quantity == 0 {
-            p.push(
-                "quantity",
-                &format!("Items[{i}].Quantity"),
-                "数量须大于 0",
-                "Quantity must be at least 1",
-            );
-        }
-    }
-    p.into_vec()
 }

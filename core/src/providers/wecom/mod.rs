@@ -1,15 +1,23 @@
 //! WeCom (企业微信) webinar enrollments (seed 001): `gettoken`, `meeting/webinar/enroll/list`.
+//!
+//! `codes.rs` holds the error codes and what each means, `validate.rs` the documented rules.
 
+use super::{flex, null_default, FlexId, Lenient};
+use crate::num_enum;
 use serde::{Deserialize, Serialize};
 
-use super::{flex, null_default, ErrorClass, FlexId, Lenient};
-use crate::num_enum;
-use crate::problem::{Problem, Problems};
+pub mod codes;
+mod validate;
+
+pub use codes::{classify, is_rate_limit, stops_destination};
+pub use validate::*;
 
 /// Page size limit for the enrollment list.
 pub const MAX_LIMIT: u32 = 50;
+
 /// Calls per minute per corp and API (docs/providers.md).
 pub const CALLS_PER_MINUTE: u32 = 10_000;
+
 /// `limit` when the request leaves it out (seed 001: 默认值为50).
 pub const DEFAULT_LIMIT: u32 = 50;
 
@@ -186,69 +194,4 @@ pub struct ErrorBody {
     pub errcode: i64,
     #[serde(default, deserialize_with = "flex::or_default")]
     pub errmsg: String,
-}
-
-pub mod codes {
-    pub const BUSY: i64 = -1;
-    pub const INVALID_SECRET: i64 = 40001;
-    pub const INVALID_CORPID: i64 = 40013;
-    pub const INVALID_TOKEN: i64 = 40014;
-    pub const TOKEN_EXPIRED: i64 = 42001;
-    pub const MISSING_TOKEN: i64 = 41001;
-    pub const FREQ_LIMIT: i64 = 45009;
-    pub const INVALID_PARAMETER: i64 = 40058;
-    /// Sandbox code for "enrollment not enabled / webinar not found" (undocumented upstream).
-    pub const NOT_FOUND: i64 = 400_041;
-}
-
-/// The error classes (docs/providers.md, "Error classes").
-pub fn classify(code: i64) -> ErrorClass {
-    match code {
-        -1 | 6000 | 45009 | 45033 => ErrorClass::Retryable,
-        40014 | 42001 | 41001 => ErrorClass::Reauth,
-        _ => ErrorClass::Permanent,
-    }
-}
-
-/// Rate-limit codes: the per-minute block lasts 60 s (docs/providers.md).
-pub fn is_rate_limit(code: i64) -> bool {
-    matches!(code, 45009 | 45033)
-}
-
-/// Configuration codes: nothing will work until the operator fixes the app.
-pub fn stops_destination(code: i64) -> bool {
-    matches!(code, 40001 | 40013 | 40091 | 48002 | 60020)
-}
-
-pub fn validate_enroll_list(req: &EnrollListRequest) -> Vec<Problem> {
-    let mut p = Problems::default();
-    if req.meetingid.trim().is_empty() {
-        p.push(
-            "required",
-            "meetingid",
-            "网络研讨会 ID 必填",
-            "meetingid is required",
-        );
-    }
-    if let Some(s) = req.status {
-        if !s.is_known() {
-            p.push(
-                "invalid_enum",
-                "status",
-                "审批状态只能是 0–3",
-                "status must be 0–3",
-            );
-        }
-    }
-    if let Some(l) = req.limit {
-        if l == 0 || l > MAX_LIMIT {
-            p.push(
-                "limit_out_of_range",
-                "limit",
-                format!("分页大小须为 1–{MAX_LIMIT}"),
-                format!("limit must be 1–{MAX_LIMIT}"),
-            );
-        }
-    }
-    p.into_vec()
 }

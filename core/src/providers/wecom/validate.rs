@@ -1,0 +1,37 @@
+//! WeCom (企业微信) webinar enrollments: the documented rules, checked before anything is sent.
+
+use super::*;
+use crate::problem::{Problem, Problems};
+
+pub fn validate_enroll_list(req: &EnrollListRequest) -> Vec<Problem> {
+    let mut p = Problems::default();
+    if req.meetingid.trim().is_empty() {
+        p.push(
+            "required",
+            "meetingid",
+            "网络研讨会 ID 必填",
+            "meetingid is required",
+        );
+    }
+    if let Some(s) = req.status {
+        if !s.is_known() {
+            p.push(
+                "invalid_enum",
+                "status",
+                "审批状态只能是 0–3",
+                "status must be 0–3",
+            );
+        }
+    }
+    if let Some(l) = req.limit {
+        if l == 0 || l > MAX_LIMIT {
+            p.push(
+                "limit_out_of_range",
+                "limit",
+                format!("分页大小须为 1–{MAX_LIMIT}"),
+                format!("limit must be 1–{MAX_LIMIT}"),
+            );
+        }
+    }
+    p.into_vec()
+}
