@@ -286,9 +286,10 @@ pub struct RowOutcome {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub destination: Destination,
     pub state: RowState,
-    /// Machine code: a core validation code or the provider's error code.
+    /// Machine code: Rollcall's note, a core validation code or the provider's error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub code: Option<crate::OutcomeCode>,
     /// Why, in both languages (the UI shows the reader's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<crate::Text>,
@@ -469,7 +470,8 @@ impl Suggestions {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
-    pub code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub code: crate::ApiErrorCode,
     pub message: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<crate::providers::Provider>,
@@ -482,9 +484,9 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn new(code: crate::ApiErrorCode, zh: impl Into<String>, en: impl Into<String>) -> Self {
         ApiError {
-            code: code.into(),
+            code,
             message: Text::new(zh, en),
             provider: None,
             provider_code: None,

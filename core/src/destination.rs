@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::ProblemCode;
 use crate::providers::tencent_im;
 use crate::providers::tencent_meeting::Edition;
 use crate::roster::FieldKind;
@@ -233,7 +234,7 @@ impl Identities<'_> {
 pub fn row_needs(
     a: &Identities,
     kind: DestinationKind,
-) -> Vec<(FieldKind, &'static str, String, String)> {
+) -> Vec<(FieldKind, ProblemCode, String, String)> {
     let mut out = Vec::new();
     match kind {
         DestinationKind::TencentMeeting => {
@@ -251,7 +252,7 @@ pub fn row_needs(
                 };
                 out.push((
                     FieldKind::Phone,
-                    "tm_identity_required",
+                    ProblemCode::TmIdentityRequired,
                     zh.into(),
                     en.into(),
                 ));
@@ -260,7 +261,7 @@ pub fn row_needs(
         DestinationKind::TencentIm => match a.im_member_account() {
             None => out.push((
                 FieldKind::ImAccount,
-                "im_account_required",
+                ProblemCode::ImAccountRequired,
                 "导入 IM 群需要 IM 账号或 userid".into(),
                 "an IM group member needs an IM account or a userid".into(),
             )),
@@ -268,7 +269,7 @@ pub fn row_needs(
                 for p in tencent_im::validate_account(account, "Member_Account") {
                     out.push((
                         FieldKind::ImAccount,
-                        "im_account_invalid",
+                        ProblemCode::ImAccountInvalid,
                         p.message.zh,
                         p.message.en,
                     ));
@@ -279,7 +280,7 @@ pub fn row_needs(
             if a.phone.is_none() && a.email.is_none() {
                 out.push((
                     FieldKind::Phone,
-                    "mobile_or_email_required",
+                    ProblemCode::MobileOrEmailRequired,
                     "31会议报名需要手机或邮箱".into(),
                     "31huiyi registration needs a mobile or an email".into(),
                 ));

@@ -14,6 +14,7 @@
 //! No I/O, no clock, no randomness: callers pass `now` in.
 
 pub mod api;
+pub mod codes;
 pub mod destination;
 pub mod export;
 pub mod plan;
@@ -25,5 +26,6 @@ pub mod text;
 
 mod num_enum;
 
+pub use codes::{ApiErrorCode, JobNote, OutcomeCode, ProblemCode};
 pub use problem::Problem;
 pub use text::Text;

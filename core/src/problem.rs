@@ -3,22 +3,29 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::ProblemCode;
 use crate::Text;
 
 /// One validation problem. `code` is stable (documented in ARCHITECTURE.md); messages may change.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
-    pub code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub code: ProblemCode,
     /// The field (wire name, or roster field) the problem concerns.
     pub field: String,
     pub message: Text,
 }
 
 impl Problem {
-    pub fn new(code: &str, field: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn new(
+        code: ProblemCode,
+        field: &str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
         Problem {
-            code: code.to_string(),
+            code,
             field: field.to_string(),
             message: Text::new(zh, en),
         }
@@ -30,7 +37,13 @@ impl Problem {
 pub struct Problems(pub Vec<Problem>);
 
 impl Problems {
-    pub fn push(&mut self, code: &str, field: &str, zh: impl Into<String>, en: impl Into<String>) {
+    pub fn push(
+        &mut self,
+        code: ProblemCode,
+        field: &str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) {
         self.0.push(Problem::new(code, field, zh, en));
     }
 
@@ -39,7 +52,7 @@ impl Problems {
         let n = value.chars().count();
         if n < min || n > max {
             self.push(
-                "length_out_of_range",
+                ProblemCode::LengthOutOfRange,
                 field,
                 format!("{field} 长度须为 {min}–{max} 个字符（当前 {n}）"),
                 format!("{field} must be {min}–{max} characters (got {n})"),

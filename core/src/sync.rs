@@ -214,7 +214,8 @@ pub struct SyncDelivery {
     /// None: not sent (not wanted at the source, or the same person as another enrollee).
     pub state: Option<RowState>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub code: Option<crate::OutcomeCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<Text>,
     /// The provider's id for the person there (enroll code, order number…).

@@ -126,7 +126,7 @@ fn phone_normalisation() {
         ok("(138) 0013 8000", Some("86")),
         ("86".into(), "13800138000".into())
     );
-    let err = |raw: &str, area: Option<&str>| normalize(raw, area).unwrap_err().code;
+    let err = |raw: &str, area: Option<&str>| normalize(raw, area).unwrap_err().code.as_str();
     assert_eq!(err("12800138000", None), "phone_area_missing");
     assert_eq!(err("12800138000", Some("86")), "phone_invalid_cn");
     assert_eq!(err("1380013800", Some("86")), "phone_invalid_cn");
@@ -147,7 +147,7 @@ fn problems_carry_row_column_and_code() {
     let find = |row: u32, code: &str| {
         r.problems
             .iter()
-            .find(|p| p.row == row && p.code == code)
+            .find(|p| p.row == row && p.code.as_str() == code)
             .unwrap_or_else(|| panic!("row {row} {code}: {:?}", r.problems))
     };
     assert_eq!(
@@ -200,7 +200,7 @@ fn duplicate_keys_compare_in_place() {
     let columns: Vec<_> = r
         .problems
         .iter()
-        .filter(|p| p.code == "duplicate")
+        .filter(|p| p.code.as_str() == "duplicate")
         .map(|p| (p.row, p.column.as_deref()))
         .collect();
     assert_eq!(
@@ -255,6 +255,7 @@ fn unreadable_files_are_clear_errors() {
         roster::parse_roster(b, &MappingOptions::default())
             .unwrap_err()
             .code
+            .as_str()
     };
     assert_eq!(code(b""), "empty_file");
     assert_eq!(code(b"  \n\n"), "empty_file");
@@ -295,7 +296,7 @@ fn mixed_encoding_warns_and_keeps_rows() {
     assert_eq!(r.encoding, Some(TextEncoding::Utf8));
     assert_eq!(r.rows.len(), 1);
     assert_eq!(r.attendee(0).phone.as_deref(), Some("13800000000"));
-    assert!(r.problems.iter().any(|p| p.code == "decode_errors"));
+    assert!(r.problems.iter().any(|p| p.code.as_str() == "decode_errors"));
 }
 
 #[test]
@@ -329,11 +330,11 @@ fn xlsx_fixture_made_by_the_test() {
     assert!(r
         .problems
         .iter()
-        .any(|p| p.row == 4 && p.code == "phone_invalid"));
+        .any(|p| p.row == 4 && p.code.as_str() == "phone_invalid"));
     // Truncated XLSX: a clear error, not a panic.
     let err =
         roster::parse_roster(&bytes[..bytes.len() / 2], &MappingOptions::default()).unwrap_err();
-    assert_eq!(err.code, "xlsx_unreadable");
+    assert_eq!(err.code.as_str(), "xlsx_unreadable");
 }
 
 #[test]
@@ -508,7 +509,7 @@ fn xlsx_shared_string_out_of_range_is_a_clear_error_not_a_panic() {
         ),
     ]);
     match rollcall_core::roster::read_table(&zip) {
-        Err(e) => assert!(e.code.starts_with("xlsx"), "{e:?}"),
+        Err(e) => assert!(e.code.as_str().starts_with("xlsx"), "{e:?}"),
         // A reader may also treat the dangling reference as an empty cell: no panic either way.
         Ok(t) => assert!(t.rows.is_empty()),
     }
@@ -612,7 +613,7 @@ fn im_role_is_only_admin_or_absent() {
     assert!(
         r.problems
             .iter()
-            .any(|p| p.row == 6 && p.code == "im_role" && p.severity == Severity::Error),
+            .any(|p| p.row == 6 && p.code.as_str() == "im_role" && p.severity == Severity::Error),
         "{:?}",
         r.problems
     );
@@ -621,7 +622,7 @@ fn im_role_is_only_admin_or_absent() {
     let mut fixed = MappingOptions::default();
     fixed.fixed.insert(FieldKind::Role, "Owner".into());
     let r = roster::parse_roster("姓名,IM账号\n甲,a1\n".as_bytes(), &fixed).unwrap();
-    assert!(r.problems.iter().any(|p| p.row == 1 && p.code == "im_role"));
+    assert!(r.problems.iter().any(|p| p.row == 1 && p.code.as_str() == "im_role"));
     assert_eq!(r.attendee(0).to_im_member().unwrap().role, None);
     fixed.fixed.insert(FieldKind::Role, "admin".into());
     let r = roster::parse_roster("姓名,IM账号\n甲,a1\n".as_bytes(), &fixed).unwrap();
@@ -703,7 +704,7 @@ fn huiyi31_custom_columns_go_by_field_code_and_option_code() {
     let unknown = r
         .problems
         .iter()
-        .find(|p| p.code == "huiyi31_option_unknown")
+        .find(|p| p.code.as_str() == "huiyi31_option_unknown")
         .expect("a value the table lacks is a problem");
     assert_eq!((unknown.row, unknown.severity), (3, Severity::Error));
     assert!(unknown.message.zh.contains("烧烤") && unknown.message.zh.contains("素食"));
@@ -718,7 +719,7 @@ fn huiyi31_custom_columns_go_by_field_code_and_option_code() {
     let unmapped = r
         .problems
         .iter()
-        .find(|p| p.code == "huiyi31_field_unmapped")
+        .find(|p| p.code.as_str() == "huiyi31_field_unmapped")
         .expect("the unmapped column is named");
     assert_eq!(unmapped.column.as_deref(), Some("备注"));
     assert_eq!(unmapped.severity, Severity::Warning);

@@ -14,7 +14,7 @@ use rollcall::jobs::store::{
 };
 use rollcall_core::api::{AuditQuery, JobState, RowState};
 use rollcall_core::roster::Attendee;
-use rollcall_core::Text;
+use rollcall_core::{OutcomeCode, ProblemCode, Text};
 
 const TTL: Duration = Duration::from_secs(30);
 
@@ -42,7 +42,7 @@ fn new_job(id: &str, rows: usize) -> NewJob {
                     if i == 0 {
                         StateOutcome::new(
                             RowState::Invalid,
-                            Outcome::note("phone_missing", Text::new("缺少手机号", "no phone")),
+                            Outcome::note(ProblemCode::PhoneAreaMissing, Text::new("缺少手机号", "no phone")),
                         )
                     } else {
                         StateOutcome::new(RowState::Pending, Outcome::default())
@@ -140,7 +140,7 @@ fn contract(s: &dyn JobStore) {
             Settled::new(
                 RowIdx(4),
                 RowState::Rejected,
-                Outcome::note("10010", Text::same("群组不存在")),
+                Outcome::note(OutcomeCode::Provider(10010), Text::same("群组不存在")),
             ),
         ],
         Some("A"),
@@ -169,7 +169,7 @@ fn contract(s: &dyn JobStore) {
     );
     assert_eq!(o.message.as_ref().unwrap().en, "imported");
     assert_eq!(r.rows[0].outcomes[1].state, RowState::Invalid);
-    assert_eq!(r.rows[0].outcomes[1].code.as_deref(), Some("phone_missing"));
+    assert_eq!(r.rows[0].outcomes[1].code, Some(ProblemCode::PhoneAreaMissing.into()));
     let page = s.results_page("j1", 2, 2).unwrap().unwrap();
     assert_eq!(
         page.rows.iter().map(|r| r.row).collect::<Vec<_>>(),
@@ -272,7 +272,7 @@ fn privacy_contract(s: &dyn JobStore) {
     assert_eq!(j.rows, 3, "counts stay");
     let r = s.results("p1").unwrap().unwrap();
     assert!(r.rows.iter().all(|row| row.cells.is_empty()));
-    assert_eq!(r.rows[0].outcomes[1].code.as_deref(), Some("phone_missing"));
+    assert_eq!(r.rows[0].outcomes[1].code, Some(ProblemCode::PhoneAreaMissing.into()));
     assert_eq!(s.load_memo("p1", DestIdx(0)).unwrap(), None);
 
     s.audit("paula", "job.results", "p1", 3, "read").unwrap();

@@ -3,12 +3,13 @@
 
 use gloo_net::http::{Request, Response};
 use rollcall_core::api::{ApiError, CSRF_HEADER};
+use rollcall_core::ApiErrorCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 fn network_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(
-        "network",
+        ApiErrorCode::Network,
         format!("无法连接代理服务：{e}"),
         format!("cannot reach the proxy: {e}"),
     )
@@ -25,7 +26,7 @@ async fn body(r: Result<Response, gloo_net::Error>) -> Result<String, ApiError> 
     match r.json::<ApiError>().await {
         Ok(e) => Err(e),
         Err(_) => Err(ApiError::new(
-            "http",
+            ApiErrorCode::Http,
             format!("代理返回 HTTP {status}"),
             format!("the proxy answered HTTP {status}"),
         )),

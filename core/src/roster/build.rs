@@ -9,6 +9,7 @@ use super::rows::{kind_bit, Derived};
 use super::rules::{parse_join_time, trim_cell, valid_email};
 use super::*;
 use crate::api::DestinationKind;
+use crate::codes::ProblemCode;
 use crate::providers::tencent_im;
 
 /// Maps, normalises and validates a table. Never fails: every problem is returned.
@@ -140,7 +141,7 @@ impl RowSink for RosterBuilder<'_, '_> {
             problems.push(RowProblem::new(
                 row,
                 None,
-                "extra_cells",
+                ProblemCode::ExtraCells,
                 Severity::Warning,
                 &format!("这一行比表头多 {extra} 个单元格，多出的内容被忽略"),
                 &format!(
@@ -205,7 +206,7 @@ fn map_columns(
             problems.push(RowProblem::new(
                 1,
                 None,
-                "im_role",
+                ProblemCode::ImRole,
                 Severity::Error,
                 &format!("固定群角色“{v}”无效：只能是 Admin/管理员（普通成员留空）"),
                 &format!("fixed group role \"{v}\" is invalid: only Admin (leave empty for a normal member)"),
@@ -220,7 +221,7 @@ fn map_columns(
             problems.push(RowProblem::new(
                 1,
                 None,
-                "empty_header",
+                ProblemCode::EmptyHeader,
                 Severity::Warning,
                 &format!("第 {} 列没有表头，按自定义字段“列{}”保留", i + 1, i + 1),
                 &format!(
@@ -239,7 +240,7 @@ fn map_columns(
             problems.push(RowProblem::new(
                 1,
                 Some(&display),
-                "duplicate_header",
+                ProblemCode::DuplicateHeader,
                 Severity::Warning,
                 &format!("表头“{display}”重复，第 {} 列按自定义字段保留", i + 1),
                 &format!(
@@ -363,7 +364,7 @@ pub(super) fn read_fields<'a>(
                         p.push(RowProblem::new(
                             row,
                             Some(&c.header),
-                            "im_role",
+                            ProblemCode::ImRole,
                             Severity::Error,
                             "群角色只能是 Admin/管理员（普通成员留空）",
                             "role may only be Admin (leave empty for a normal member)",
@@ -378,7 +379,7 @@ pub(super) fn read_fields<'a>(
                         p.push(RowProblem::new(
                             row,
                             Some(&c.header),
-                            "join_time_format",
+                            ProblemCode::JoinTimeFormat,
                             Severity::Error,
                             "入群时间须为 Unix 秒或“YYYY-MM-DD HH:MM:SS”",
                             "JoinTime must be Unix seconds or \"YYYY-MM-DD HH:MM:SS\"",
@@ -443,7 +444,7 @@ fn check_row(
             problems.push(RowProblem::new(
                 row,
                 header_of(columns, FieldKind::Email),
-                "email_invalid",
+                ProblemCode::EmailInvalid,
                 Severity::Error,
                 &format!("邮箱格式不正确（“{e}”）"),
                 &format!("invalid email ({e:?})"),
@@ -455,7 +456,7 @@ fn check_row(
             problems.push(RowProblem::new(
                 row,
                 header_of(columns, FieldKind::ImAccount),
-                &p.code,
+                p.code,
                 Severity::Error,
                 &p.message.zh,
                 &p.message.en,
@@ -476,7 +477,7 @@ fn check_row(
         problems.push(RowProblem::new(
             row,
             None,
-            "no_identifier",
+            ProblemCode::NoIdentifier,
             Severity::Error,
             "这一行没有手机号、邮箱、userid 或 IM 账号，无法导入",
             "this row has no phone, email, userid or IM account; it cannot be imported",

@@ -8,6 +8,7 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 
 use super::rows::{columns_of, Rows};
 use super::*;
+use crate::codes::ProblemCode;
 
 /// The keys seen so far.
 ///
@@ -146,7 +147,7 @@ impl SeenKeys {
                         problems.push(RowProblem::new(
                             rows[idx].row,
                             super::build::header_of(columns, kind),
-                            "duplicate",
+                            ProblemCode::Duplicate,
                             Severity::Error,
                             &format!("与第 {first} 行重复（{}相同）", kind.label_zh()),
                             &format!("duplicate of row {first} (same {})", kind.as_str()),

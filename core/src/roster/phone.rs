@@ -3,6 +3,7 @@
 //! Results are [`Cell`]s: a phone and its area fit inline, so normalising allocates nothing.
 
 use super::Cell;
+use crate::codes::ProblemCode;
 
 /// Country calling codes recognised after a `+` or `00` prefix when no area column says otherwise,
 /// longest first so `852` wins over `8`.
@@ -15,7 +16,7 @@ const KNOWN_AREAS: &[&str] = &[
 /// Why a phone was refused: a stable code plus messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhoneError {
-    pub code: &'static str,
+    pub code: ProblemCode,
     pub zh: String,
     pub en: String,
 }
@@ -97,7 +98,7 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneErr
             }
             None => {
                 return Err(PhoneError {
-                    code: "phone_area_unknown",
+                    code: ProblemCode::PhoneAreaUnknown,
                     zh: "无法识别手机号的国家/地区代码，请填写区号列".into(),
                     en: "cannot tell the country code of this phone; fill in the area column"
                         .into(),
@@ -107,7 +108,7 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneErr
     }
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(PhoneError {
-            code: "phone_invalid",
+            code: ProblemCode::PhoneInvalid,
             zh: format!("手机号只能包含数字（“{raw}”）"),
             en: format!("phone must contain digits only ({raw:?})"),
         });
@@ -115,7 +116,7 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneErr
     if let Some(a) = area {
         if !a.bytes().all(|b| b.is_ascii_digit()) || a.len() > 4 {
             return Err(PhoneError {
-                code: "area_invalid",
+                code: ProblemCode::AreaInvalid,
                 zh: format!("区号“{a}”无效"),
                 en: format!("area code {a:?} is invalid"),
             });
@@ -126,7 +127,7 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneErr
         None if is_cn_mobile(s) => "86",
         None => {
             return Err(PhoneError {
-                code: "phone_area_missing",
+                code: ProblemCode::PhoneAreaMissing,
                 zh: "非中国大陆手机号需要填写区号".into(),
                 en: "a phone outside mainland China needs an area code".into(),
             })
@@ -136,14 +137,14 @@ pub fn normalize(raw: &str, area: Option<&str>) -> Result<(Cell, Cell), PhoneErr
         // A mainland number written with a leading trunk 0 is still an error: mobiles only.
         if !is_cn_mobile(s) {
             return Err(PhoneError {
-                code: "phone_invalid_cn",
+                code: ProblemCode::PhoneInvalidCn,
                 zh: format!("中国大陆手机号须为 11 位、以 13–19 开头（“{raw}”）"),
                 en: format!("a mainland China mobile has 11 digits starting 13–19 ({raw:?})"),
             });
         }
     } else if !(4..=15).contains(&s.len()) {
         return Err(PhoneError {
-            code: "phone_length",
+            code: ProblemCode::PhoneLength,
             zh: format!("手机号须为 4–15 位数字（“{raw}”）"),
             en: format!("phone must have 4–15 digits ({raw:?})"),
         });

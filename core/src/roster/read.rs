@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::{Cell, RowProblem, Severity, Table, TableRow};
+use crate::codes::ProblemCode;
 use crate::Text;
 
 /// Text encodings a roster CSV may come in.
@@ -53,14 +54,14 @@ pub enum Sniffed {
 /// Why a file cannot be read as a roster at all (everything else is a per-row problem).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RosterError {
-    pub code: String,
+    pub code: ProblemCode,
     pub message: Text,
 }
 
 impl RosterError {
-    pub fn new(code: &str, zh: &str, en: &str) -> Self {
+    pub fn new(code: ProblemCode, zh: &str, en: &str) -> Self {
         RosterError {
-            code: code.into(),
+            code,
             message: Text::new(zh, en),
         }
     }
@@ -85,14 +86,14 @@ fn sniff_text(bytes: &[u8]) -> Result<(Sniffed, Option<&str>), RosterError> {
     // A roster's rows address their text with 32-bit offsets (rows.rs).
     if u32::try_from(bytes.len()).is_err() {
         return Err(RosterError::new(
-            "file_too_large",
+            ProblemCode::FileTooLarge,
             "文件超过 4 GB，请拆分后分批导入",
             "the file is over 4 GB; split it and import the parts one by one",
         ));
     }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) || bytes == b"\xEF\xBB\xBF" {
         return Err(RosterError::new(
-            "empty_file",
+            ProblemCode::EmptyFile,
             "文件是空的",
             "the file is empty",
         ));
@@ -102,14 +103,14 @@ fn sniff_text(bytes: &[u8]) -> Result<(Sniffed, Option<&str>), RosterError> {
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(RosterError::new(
-            "xls_not_supported",
+            ProblemCode::XlsNotSupported,
             "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV",
             "old .xls files are not supported; save as .xlsx or CSV in Excel",
         ));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(RosterError::new(
-            "utf16_not_supported",
+            ProblemCode::Utf16NotSupported,
             "不支持 UTF-16（“Unicode 文本”）文件，请另存为“CSV UTF-8”",
             "UTF-16 (\"Unicode text\") files are not supported; save as \"CSV UTF-8\"",
         ));
@@ -121,7 +122,7 @@ fn sniff_text(bytes: &[u8]) -> Result<(Sniffed, Option<&str>), RosterError> {
         .count();
     if head.contains(&0) || control * 20 > head.len() {
         return Err(RosterError::new(
-            "not_a_spreadsheet",
+            ProblemCode::NotASpreadsheet,
             "这不是 CSV 或 XLSX 表格文件",
             "this is not a CSV or XLSX spreadsheet",
         ));
@@ -385,7 +386,7 @@ pub fn scan_csv_text(
     }
     if !seen_header {
         return Err(RosterError::new(
-            "no_header",
+            ProblemCode::NoHeader,
             "文件没有表头行",
             "the file has no header row",
         ));
@@ -448,7 +449,7 @@ pub fn scan_with<'b>(
                 sink.problem(RowProblem::new(
                     0,
                     None,
-                    "decode_errors",
+                    ProblemCode::DecodeErrors,
                     Severity::Warning,
                     "文件含有无法识别的字符（混合编码？），已用 � 替代",
                     "the file has undecodable bytes (mixed encodings?); replaced with �",
@@ -468,7 +469,11 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, RosterError> {
 impl RosterError {
     /// The text decoder refused the bytes outright.
     pub fn decode_failed() -> Self {
-        RosterError::new("decode_failed", "无法解码文件", "cannot decode the file")
+        RosterError::new(
+            ProblemCode::DecodeFailed,
+            "无法解码文件",
+            "cannot decode the file",
+        )
     }
 }
 
@@ -479,7 +484,7 @@ impl RosterError {
 pub fn read_xlsx(bytes: &[u8]) -> Result<Table, RosterError> {
     std::panic::catch_unwind(|| read_xlsx_inner(bytes)).unwrap_or_else(|_| {
         Err(RosterError {
-            code: "xlsx_unreadable".into(),
+            code: ProblemCode::XlsxUnreadable.into(),
             message: Text::new(
                 "无法读取 XLSX 文件（文件损坏或不完整？）",
                 "cannot read the XLSX file (damaged or malformed)",
@@ -492,7 +497,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, RosterError> {
 fn read_xlsx_inner(bytes: &[u8]) -> Result<Table, RosterError> {
     use calamine::{Data, Reader, Xlsx};
     let bad = |e: &dyn std::fmt::Display| RosterError {
-        code: "xlsx_unreadable".into(),
+        code: ProblemCode::XlsxUnreadable.into(),
         message: Text::new(
             "无法读取 XLSX 文件（文件损坏或不完整？）",
             format!("cannot read the XLSX file (damaged or truncated?): {e}"),
@@ -503,7 +508,7 @@ fn read_xlsx_inner(bytes: &[u8]) -> Result<Table, RosterError> {
         .worksheet_range_at(0)
         .ok_or_else(|| {
             RosterError::new(
-                "xlsx_no_sheet",
+                ProblemCode::XlsxNoSheet,
                 "XLSX 文件没有工作表",
                 "the XLSX file has no worksheet",
             )
@@ -535,8 +540,13 @@ fn read_xlsx_inner(bytes: &[u8]) -> Result<Table, RosterError> {
             Some(_) => rows.push(TableRow { row, cells }),
         }
     }
-    let headers = headers
-        .ok_or_else(|| RosterError::new("no_header", "工作表是空的", "the worksheet is empty"))?;
+    let headers = headers.ok_or_else(|| {
+        RosterError::new(
+            ProblemCode::NoHeader,
+            "工作表是空的",
+            "the worksheet is empty",
+        )
+    })?;
     Ok(Table {
         format: SourceFormat::Xlsx,
         encoding: None,
@@ -550,7 +560,7 @@ fn read_xlsx_inner(bytes: &[u8]) -> Result<Table, RosterError> {
 #[cfg(not(feature = "xlsx"))]
 pub fn read_xlsx(_: &[u8]) -> Result<Table, RosterError> {
     Err(RosterError::new(
-        "xlsx_not_built",
+        ProblemCode::XlsxNotBuilt,
         "此版本未包含 XLSX 支持",
         "this build has no XLSX support",
     ))

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::*;
 use crate::api::DestinationKind;
+use crate::codes::ProblemCode;
 use crate::providers::{huiyi31, tencent_im, tencent_meeting};
 use crate::Text;
 
@@ -50,7 +51,7 @@ pub enum Severity {
 pub struct RowProblem {
     pub row: u32,
     pub column: Option<String>,
-    pub code: String,
+    pub code: ProblemCode,
     pub severity: Severity,
     pub message: Text,
     /// Set when the problem only matters for one destination.
@@ -62,7 +63,7 @@ impl RowProblem {
     pub fn new(
         row: u32,
         column: Option<&str>,
-        code: &str,
+        code: ProblemCode,
         severity: Severity,
         zh: &str,
         en: &str,
@@ -70,7 +71,7 @@ impl RowProblem {
         RowProblem {
             row,
             column: column.map(str::to_string),
-            code: code.into(),
+            code,
             severity,
             message: Text::new(zh, en),
             destination: None,
@@ -405,7 +406,7 @@ impl Roster {
                 out.push(tag(RowProblem::new(
                     1,
                     Some(h),
-                    "huiyi31_field_unmapped",
+                    ProblemCode::Huiyi31FieldUnmapped,
                     Severity::Warning,
                     &format!("列“{h}”没有对应的 31会议字段 code，不会发送到 31会议（在列映射中填写字段 code）"),
                     &format!("column \"{h}\" has no 31huiyi field code and is not sent to 31huiyi (give its field code in the column mapping)"),
@@ -416,7 +417,7 @@ impl Roster {
                 out.push(tag(RowProblem::new(
                     1,
                     Some(h),
-                    "huiyi31_field_code_missing",
+                    ProblemCode::Huiyi31FieldCodeMissing,
                     Severity::Error,
                     &format!("列“{h}”的 31会议字段 code 为空"),
                     &format!("column \"{h}\": the 31huiyi field code is empty"),
@@ -435,7 +436,7 @@ impl Roster {
                     out.push(tag(RowProblem::new(
                         r.row,
                         Some(h),
-                        "huiyi31_option_unknown",
+                        ProblemCode::Huiyi31OptionUnknown,
                         Severity::Error,
                         &format!("“{v}”不是 31会议字段 {} 的选项（可选：{choices}）；选项型字段只传选项 code，不按文字猜测", m.code),
                         &format!("\"{v}\" is not an option of 31huiyi field {} (options: {choices}); an option field takes the option's code and is never guessed from text", m.code),

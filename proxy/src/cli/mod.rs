@@ -106,7 +106,7 @@ pub fn roster(cmd: RosterCommand) -> Result<u8> {
                 "  {:>6}  {} {} {}",
                 p.row,
                 pad(p.column.as_deref().unwrap_or("-"), 16),
-                pad(&p.code, 26),
+                pad(p.code.as_str(), 26),
                 p.message
             );
         }
@@ -555,7 +555,7 @@ pub async fn jobs(cmd: JobsCommand) -> Result<u8> {
                                 o.destination,
                                 o.state.as_str(),
                                 o.code
-                                    .as_deref()
+                                    .as_ref()
                                     .map(|c| format!("({c})"))
                                     .unwrap_or_default()
                             )

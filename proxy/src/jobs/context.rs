@@ -17,6 +17,7 @@ use super::store::{self, DestIdx, JobInput, JobStore, Outcome, RowIdx, Settled};
 use crate::app::Metrics;
 use crate::config::JobsConfig;
 use crate::providers::ProviderError;
+use rollcall_core::codes::JobNote;
 
 /// Why a destination cannot go on at all (the job ends `failed` with this reason).
 #[derive(Debug)]
@@ -255,7 +256,7 @@ impl Ctx {
                     r,
                     RowState::Unknown,
                     Outcome::note(
-                        "retries_exhausted",
+                        JobNote::RetriesExhausted,
                         Text::new(
                             "多轮发送后提供方仍未确认此行；重新导入前请在提供方后台核对",
                             "not confirmed by the provider after repeated rounds; check the provider's console before importing again",

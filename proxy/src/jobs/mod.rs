@@ -18,8 +18,10 @@ use rollcall_core::api::{ApiError, CreateJobRequest, DestinationKind, RowState};
 use rollcall_core::providers::tencent_im as im;
 use rollcall_core::roster::{build_roster, SourceFormat, Table};
 use rollcall_core::Text;
+use rollcall_core::{OutcomeCode, ProblemCode};
 
 use self::store::{NewJob, NewRow, Outcome, StateOutcome};
+use rollcall_core::ApiErrorCode;
 
 /// Largest roster a job takes.
 pub const MAX_ROWS: usize = 200_000;
@@ -34,7 +36,7 @@ pub fn prepare(
 ) -> Result<NewJob, ApiError> {
     if req.destinations.is_empty() {
         return Err(ApiError::new(
-            "no_destination",
+            ApiErrorCode::NoDestination,
             "请至少选择一个导入目标",
             "choose at least one destination",
         ));
@@ -46,21 +48,21 @@ pub fn prepare(
         .find(|d| !seen.insert(d.to_string()))
     {
         return Err(ApiError::new(
-            "duplicate_destination",
+            ApiErrorCode::DuplicateDestination,
             format!("导入目标重复：{d}"),
             format!("destination listed twice: {d}"),
         ));
     }
     if req.rows.is_empty() {
         return Err(ApiError::new(
-            "empty_roster",
+            ApiErrorCode::EmptyRoster,
             "名单没有数据行",
             "the roster has no rows",
         ));
     }
     if req.rows.len() > MAX_ROWS {
         return Err(ApiError::new(
-            "roster_too_large",
+            ApiErrorCode::RosterTooLarge,
             format!("一次最多导入 {MAX_ROWS} 行"),
             format!("at most {MAX_ROWS} rows per job"),
         ));
@@ -85,17 +87,25 @@ pub fn prepare(
                 .row_errors(r.row, k)
                 .map(|p| p.message.clone())
                 .collect();
-            let mut code = roster.row_errors(r.row, k).next().map(|p| p.code.clone());
+            let mut code = roster
+                .row_errors(r.row, k)
+                .next()
+                .map(|p| OutcomeCode::Problem(p.code));
             if k == DestinationKind::TencentIm {
                 // JoinTime needs the clock, so the roster cannot check it: the same core rule as
                 // the single call (account and Role were checked with the roster).
                 if let Some(m) = attendee.to_im_member() {
                     for p in im::validate_member(&m, None, now, "MemberList")
                         .into_iter()
-                        .filter(|p| p.code.starts_with("join_time"))
+                        .filter(|p| {
+                            matches!(
+                                p.code,
+                                ProblemCode::JoinTimeFuture | ProblemCode::JoinTimeBeforeGroup
+                            )
+                        })
                     {
                         errors.push(p.message.clone());
-                        code.get_or_insert_with(|| p.code.clone());
+                        code.get_or_insert(OutcomeCode::Problem(p.code));
                     }
                 }
             }
@@ -158,7 +168,7 @@ mod tests {
             .collect();
         assert_eq!(states[0], (RowState::Pending, None));
         for s in &states[1..] {
-            assert_eq!(*s, (RowState::Invalid, Some("join_time_future".into())));
+            assert_eq!(*s, (RowState::Invalid, Some(ProblemCode::JoinTimeFuture.into())));
         }
     }
 }

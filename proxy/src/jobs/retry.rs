@@ -15,6 +15,7 @@ use super::store::{JobStore, Outcome};
 use crate::app::Metrics;
 use crate::config::JobsConfig;
 use crate::providers::ProviderError;
+use rollcall_core::OutcomeCode;
 
 /// Spaces calls to one provider account at a fixed minimum interval: across all jobs of this
 /// process, or — with a shared store ([`Pacer::shared`]) — across every replica.
@@ -134,7 +135,7 @@ pub fn describe(e: &ProviderError) -> String {
 /// The outcome of rows the provider refused: its code and message.
 pub fn refused(e: &ProviderError) -> Outcome {
     Outcome {
-        code: Some(e.code.to_string()),
+        code: Some(OutcomeCode::Provider(e.code)),
         message: Some(Text::same(e.message.clone())),
         ..Default::default()
     }

@@ -18,6 +18,7 @@ use super::retry::Pacers;
 use super::store::{DestIdx, JobInput, JobStore, Lease, Outcome, Settled, StoreError};
 use crate::app::{Clients, Metrics};
 use crate::config::JobsConfig;
+use rollcall_core::codes::JobNote;
 
 pub use super::retry::Pacer;
 
@@ -259,8 +260,13 @@ impl Runner {
             if let Err(Fatal(reason)) = r {
                 match input.destinations.get(d) {
                     Some(dest) => {
-                        self.skip_pending(id, d, "destination_failed", Text::from_legacy(&reason))
-                            .await?;
+                        self.skip_pending(
+                            id,
+                            d,
+                            JobNote::DestinationFailed,
+                            Text::from_legacy(&reason),
+                        )
+                        .await?;
                         failures.push(format!("{dest}: {reason}"));
                     }
                     None => failures.push(reason),
@@ -269,8 +275,13 @@ impl Runner {
         }
         let (state, reason) = if self.is_cancelled(id) {
             for d in 0..input.destinations.len() {
-                self.skip_pending(id, d, "cancelled", Text::new("任务已取消", "job cancelled"))
-                    .await?;
+                self.skip_pending(
+                    id,
+                    d,
+                    JobNote::Cancelled,
+                    Text::new("任务已取消", "job cancelled"),
+                )
+                .await?;
             }
             (JobState::Cancelled, None)
         } else if !failures.is_empty() {
@@ -294,7 +305,7 @@ impl Runner {
         &self,
         id: &str,
         d: usize,
-        code: &str,
+        code: JobNote,
         reason: Text,
     ) -> Result<(), StoreError> {
         let note = Outcome::note(code, reason);

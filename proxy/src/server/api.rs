@@ -25,13 +25,14 @@ use super::privacy::{audit, provider_id};
 use super::{ApiJson, AppState, Rejection};
 use crate::providers::ProviderError;
 use crate::util::unix_now;
+use rollcall_core::ApiErrorCode;
 
 type ApiResult<T> = Result<Json<T>, Rejection>;
 
 fn not_configured(p: Provider) -> Rejection {
     Rejection::new(
         StatusCode::SERVICE_UNAVAILABLE,
-        "provider_not_configured",
+        ApiErrorCode::ProviderNotConfigured,
         &format!("{} 未配置", p.label_zh()),
         &format!("{} is not configured", p.as_str()),
     )
@@ -158,7 +159,7 @@ pub async fn create_webinar(
             let subject = &req.subject;
             Rejection::new(
                 StatusCode::GATEWAY_TIMEOUT,
-                "provider_outcome_unknown",
+                ApiErrorCode::ProviderOutcomeUnknown,
                 &format!("腾讯会议没有返回结果（{}），研讨会可能已经创建。再次创建前，请在腾讯会议“我的会议”或企业管理后台中查找主题为“{subject}”的网络研讨会", e.message),
                 &format!("Tencent Meeting sent no answer ({}); the webinar may have been created. Before creating it again, look for a webinar titled \"{subject}\" under My Meetings in Tencent Meeting or in the admin console", e.message),
             )

@@ -12,6 +12,7 @@ use rollcall_core::api::{Me, Role};
 
 use super::{AppState, Rejection};
 use crate::config::AuthMode;
+use rollcall_core::ApiErrorCode;
 
 /// Resolves the caller. `None` when unauthenticated.
 pub fn identify(
@@ -29,7 +30,7 @@ pub fn identify(
         if !host.is_some_and(|h| loopback_host(h, state.port)) {
             return Err(Rejection::new(
                 StatusCode::FORBIDDEN,
-                "host_not_allowed",
+                ApiErrorCode::HostNotAllowed,
                 "开发模式只接受本机地址（localhost / 127.0.0.1）访问",
                 "dev mode answers only loopback host names (localhost / 127.0.0.1)",
             ));
@@ -53,7 +54,7 @@ pub fn identify(
     let unauthenticated = || {
         Rejection::new(
             StatusCode::UNAUTHORIZED,
-            "unauthenticated",
+            ApiErrorCode::Unauthenticated,
             "未通过单点登录认证",
             "not authenticated by single sign-on",
         )
@@ -73,7 +74,7 @@ pub fn identify(
         if !bool::from(sent.ct_eq(secret.expose_secret().as_bytes())) {
             return Err(Rejection::new(
                 StatusCode::UNAUTHORIZED,
-                "not_from_front_proxy",
+                ApiErrorCode::NotFromFrontProxy,
                 "请求未经过单点登录前置代理",
                 "the request did not come through the single sign-on front proxy",
             ));
@@ -85,7 +86,7 @@ pub fn identify(
         if headers.get_all(name.as_str()).iter().count() > 1 {
             return Err(Rejection::new(
                 StatusCode::UNAUTHORIZED,
-                "duplicate_identity_header",
+                ApiErrorCode::DuplicateIdentityHeader,
                 "身份请求头重复，前置代理必须删除客户端自带的身份头",
                 "an identity header came more than once; the front proxy must strip the client's copies",
             ));
@@ -119,7 +120,7 @@ pub fn identify(
     } else {
         return Err(Rejection::new(
             StatusCode::FORBIDDEN,
-            "no_role",
+            ApiErrorCode::NoRole,
             "你的账号没有使用本工具的权限",
             "your account has no role in this tool",
         ));
@@ -149,7 +150,7 @@ pub fn require_organizer(me: &Me) -> Result<(), Rejection> {
     }
     Err(Rejection::new(
         StatusCode::FORBIDDEN,
-        "forbidden",
+        ApiErrorCode::Forbidden,
         "只有组织者可以执行此操作",
         "only organizers can do this",
     ))
@@ -178,7 +179,8 @@ pub async fn middleware(
 /// State-changing requests need the custom header, a JSON body type, and no cross-site origin.
 fn csrf(req: &Request) -> Result<(), Rejection> {
     let h = |n: &str| req.headers().get(n).and_then(|v| v.to_str().ok());
-    let forbidden = |zh: &str, en: &str| Rejection::new(StatusCode::FORBIDDEN, "csrf", zh, en);
+    let forbidden =
+        |zh: &str, en: &str| Rejection::new(StatusCode::FORBIDDEN, ApiErrorCode::Csrf, zh, en);
     if h(rollcall_core::api::CSRF_HEADER) != Some("1") {
         return Err(forbidden(
             "缺少防跨站请求头",
@@ -188,7 +190,7 @@ fn csrf(req: &Request) -> Result<(), Rejection> {
     if !h("content-type").is_some_and(|c| c.starts_with("application/json")) {
         return Err(Rejection::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content_type",
+            ApiErrorCode::ContentType,
             "请求体必须是 JSON",
             "the request body must be JSON",
         ));

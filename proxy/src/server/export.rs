@@ -15,6 +15,7 @@ use rollcall_core::export::safe_cell;
 
 use super::privacy::{audit, readable_job};
 use super::{AppState, Rejection};
+use rollcall_core::OutcomeCode;
 
 /// Rows per page of a streamed export: memory stays bounded whatever the job's size.
 const EXPORT_PAGE: usize = 2_000;
@@ -129,7 +130,10 @@ pub async fn results_csv(
             for o in &row.outcomes {
                 rec.extend([
                     o.state.as_str().to_string(),
-                    o.code.clone().unwrap_or_default(),
+                    o.code
+                        .as_ref()
+                        .map(OutcomeCode::as_string)
+                        .unwrap_or_default(),
                     o.message
                         .as_ref()
                         .map(ToString::to_string)

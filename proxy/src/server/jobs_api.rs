@@ -19,6 +19,7 @@ use super::privacy::{audit, job_id, readable_job};
 use super::{ApiJson, AppState, Rejection};
 use crate::jobs;
 use crate::jobs::store::{DestIdx, RowIdx, Settled};
+use rollcall_core::ApiErrorCode;
 
 fn now() -> i64 {
     crate::util::unix_now() as i64
@@ -42,7 +43,7 @@ async fn within_limits(state: &AppState, me: &Me, req: &CreateJobRequest) -> Res
     if req.destinations.len() > max {
         return Err(Rejection::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "too_many_destinations",
+            ApiErrorCode::TooManyDestinations,
             &format!("一个任务最多 {max} 个导入目标"),
             &format!("at most {max} destinations per job"),
         ));
@@ -50,7 +51,7 @@ async fn within_limits(state: &AppState, me: &Me, req: &CreateJobRequest) -> Res
     if req.share_with.len() > 20 || req.share_with.iter().any(|g| g.is_empty() || g.len() > 128) {
         return Err(Rejection::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "bad_share_with",
+            ApiErrorCode::BadShareWith,
             "共享用户组最多 20 个，每个组名 1–128 个字符",
             "share_with takes at most 20 groups, each 1–128 characters",
         ));
@@ -60,7 +61,7 @@ async fn within_limits(state: &AppState, me: &Me, req: &CreateJobRequest) -> Res
     if running >= max {
         return Err(Rejection::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_running_jobs",
+            ApiErrorCode::TooManyRunningJobs,
             &format!("你已有 {running} 个任务在运行（上限 {max}），请等其结束或取消后再建"),
             &format!("you have {running} jobs running (at most {max}); wait for one to end or cancel one"),
         ));
@@ -115,7 +116,7 @@ pub async fn create(
 fn unservable(d: &rollcall_core::api::Destination, reason: &str) -> Rejection {
     Rejection::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "destination_unavailable",
+        ApiErrorCode::DestinationUnavailable,
         &format!("无法导入到 {d}：{reason}"),
         &format!("cannot import to {d}: {reason}"),
     )
@@ -137,7 +138,7 @@ pub async fn preview(
         .map_err(|jobs::context::Fatal(reason)| {
             Rejection::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "destination_unavailable",
+                ApiErrorCode::DestinationUnavailable,
                 &format!("无法预览导入目标：{reason}"),
                 &format!("cannot preview the destination: {reason}"),
             )
@@ -183,7 +184,7 @@ fn may_manage(me: &Me, job: &JobSummary) -> Result<(), Rejection> {
     }
     Err(Rejection::new(
         StatusCode::FORBIDDEN,
-        "not_your_job",
+        ApiErrorCode::NotYourJob,
         "只有任务创建者或管理员可以取消或恢复此任务",
         "only the job's creator or an admin may cancel or resume it",
     ))
@@ -200,7 +201,7 @@ pub async fn cancel(
     if job.state != JobState::Running {
         return Err(Rejection::new(
             StatusCode::CONFLICT,
-            "not_running",
+            ApiErrorCode::NotRunning,
             "任务不在运行中",
             "the job is not running",
         ));
@@ -235,7 +236,7 @@ pub async fn resume(
     if job.shredded_at.is_some() {
         return Err(Rejection::new(
             StatusCode::CONFLICT,
-            "shredded",
+            ApiErrorCode::Shredded,
             "此任务的个人信息已删除，无法继续",
             "this job's personal data has been removed; it cannot go on",
         ));
@@ -254,7 +255,7 @@ pub async fn resume(
     if state.runner.is_active(&id) || held_elsewhere {
         return Err(Rejection::new(
             StatusCode::CONFLICT,
-            "running",
+            ApiErrorCode::Running,
             "任务正在运行",
             "the job is already running",
         ));
@@ -262,7 +263,7 @@ pub async fn resume(
     if job.state == JobState::Completed {
         return Err(Rejection::new(
             StatusCode::CONFLICT,
-            "completed",
+            ApiErrorCode::Completed,
             "任务已完成",
             "the job has already completed",
         ));
@@ -333,13 +334,13 @@ pub async fn events(
         .map_err(|full| match full {
             super::progress::Full::Total => Rejection::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "too_many_streams",
+                ApiErrorCode::TooManyStreams,
                 "同时查看进度的连接过多，请稍后再试",
                 "too many progress streams are open; try again shortly",
             ),
             super::progress::Full::User => Rejection::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "too_many_streams_for_you",
+                ApiErrorCode::TooManyStreamsForYou,
                 "你同时打开的进度连接过多，请关闭一些页面后再试",
                 "you have too many progress streams open; close some pages and try again",
             ),

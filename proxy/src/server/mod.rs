@@ -30,6 +30,7 @@ use crate::config::Config;
 use crate::jobs::runner::Runner;
 use crate::jobs::store::{JobStore, StoreError};
 use crate::providers::ProviderError;
+use rollcall_core::ApiErrorCode;
 
 pub struct AppState {
     pub cfg: Config,
@@ -69,7 +70,7 @@ impl From<StoreError> for Rejection {
             tracing::warn!(error = %e, "the journal is unavailable");
             return Rejection::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "journal_unavailable",
+                ApiErrorCode::JournalUnavailable,
                 "任务日志暂时无法访问，请稍后再试",
                 "the job journal is unavailable; try again shortly",
             );
@@ -83,7 +84,7 @@ impl From<StoreError> for Rejection {
 pub struct Rejection(pub StatusCode, pub ApiError);
 
 impl Rejection {
-    pub fn new(status: StatusCode, code: &str, zh: &str, en: &str) -> Self {
+    pub fn new(status: StatusCode, code: ApiErrorCode, zh: &str, en: &str) -> Self {
         Rejection(status, ApiError::new(code, zh, en))
     }
 
@@ -91,7 +92,7 @@ impl Rejection {
         tracing::error!(error = %e, "internal error");
         Rejection::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ApiErrorCode::Internal,
             "服务器内部错误",
             "internal server error",
         )
@@ -99,7 +100,7 @@ impl Rejection {
 
     pub fn invalid(problems: Vec<rollcall_core::Problem>) -> Self {
         let mut e = ApiError::new(
-            "invalid",
+            ApiErrorCode::Invalid,
             "请求有数据问题，请修正后再试",
             "the request has problems; fix them and try again",
         );
@@ -110,7 +111,7 @@ impl Rejection {
     pub fn not_found() -> Self {
         Rejection::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ApiErrorCode::NotFound,
             "找不到该资源",
             "not found",
         )
@@ -121,7 +122,7 @@ impl Rejection {
         let (status, code, zh, en) = if e.ambiguous {
             (
                 StatusCode::GATEWAY_TIMEOUT,
-                "provider_outcome_unknown",
+                ApiErrorCode::ProviderOutcomeUnknown,
                 format!(
                     "{} 的结果未知（{}），重试前请先在其后台核对",
                     e.provider.label_zh(),
@@ -136,14 +137,14 @@ impl Rejection {
         } else if e.code == 0 {
             (
                 StatusCode::BAD_GATEWAY,
-                "provider_unavailable",
+                ApiErrorCode::ProviderUnavailable,
                 format!("{} 暂时不可用：{}", e.provider.label_zh(), e.message),
                 format!("{} is unavailable: {}", e.provider.as_str(), e.message),
             )
         } else {
             (
                 StatusCode::BAD_GATEWAY,
-                "provider_error",
+                ApiErrorCode::ProviderError,
                 format!(
                     "{} 返回错误 {}：{}",
                     e.provider.label_zh(),
@@ -175,9 +176,9 @@ impl From<axum::extract::rejection::JsonRejection> for Rejection {
     fn from(r: axum::extract::rejection::JsonRejection) -> Self {
         let status = r.status();
         let (code, zh) = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            ("body_too_large", "请求体过大")
+            (ApiErrorCode::BodyTooLarge, "请求体过大")
         } else {
-            ("bad_request_body", "请求体格式不正确")
+            (ApiErrorCode::BadRequestBody, "请求体格式不正确")
         };
         Rejection::new(status, code, zh, &r.body_text())
     }
@@ -267,7 +268,7 @@ async fn json_body_limit(resp: Response) -> Response {
     if resp.status() == StatusCode::PAYLOAD_TOO_LARGE && !json {
         return Rejection::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
+            ApiErrorCode::BodyTooLarge,
             "请求体太大",
             "the request body is too large",
         )
@@ -281,7 +282,7 @@ async fn json_body_limit(resp: Response) -> Response {
 async fn api_not_found() -> Rejection {
     Rejection::new(
         StatusCode::NOT_FOUND,
-        "no_such_route",
+        ApiErrorCode::NoSuchRoute,
         "没有这个接口（见 /api/openapi.json）",
         "no such API route (see /api/openapi.json)",
     )

@@ -13,6 +13,7 @@ use rollcall_core::api::{ApiError, AuditEntry, AuditQuery, JobSummary, Me};
 use rollcall_core::export::safe_cell;
 
 use super::{AppState, Rejection};
+use rollcall_core::ApiErrorCode;
 
 /// The longest target or outcome an audit row keeps (a client cannot grow the log unboundedly).
 const AUDIT_FIELD_MAX: usize = 200;
@@ -43,14 +44,14 @@ pub fn provider_id(id: &str) -> Result<(), Rejection> {
     } else {
         Err(Rejection::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "bad_id",
+            ApiErrorCode::BadId,
             "ID 格式不正确",
             "the id is malformed",
         ))
     }
 }
 
-fn forbidden(code: &str, zh: &str, en: &str) -> Rejection {
+fn forbidden(code: ApiErrorCode, zh: &str, en: &str) -> Rejection {
     Rejection::new(StatusCode::FORBIDDEN, code, zh, en)
 }
 
@@ -67,7 +68,7 @@ pub async fn readable_job(state: &AppState, me: &Me, id: &str) -> Result<JobSumm
         Ok(job)
     } else {
         Err(forbidden(
-            "not_shared_with_you",
+            ApiErrorCode::NotSharedWithYou,
             "此任务的名单只有创建者、管理员和共享的用户组可以查看；你可以查看它的进度和统计",
             "only the job's creator, admins and the groups it is shared with may read its rows; you can see its progress and counts",
         ))
@@ -80,7 +81,7 @@ pub fn require_admin(me: &Me) -> Result<(), Rejection> {
         Ok(())
     } else {
         Err(forbidden(
-            "admin_only",
+            ApiErrorCode::AdminOnly,
             "只有管理员可以查看审计日志",
             "only admins may read the audit log",
         ))
@@ -196,7 +197,7 @@ pub async fn shred(
     };
     if !me.may_manage(&job) {
         return Err(forbidden(
-            "not_your_job",
+            ApiErrorCode::NotYourJob,
             "只有任务创建者或管理员可以删除其个人信息",
             "only the job's creator or an admin may remove its personal data",
         ));
@@ -204,7 +205,7 @@ pub async fn shred(
     if job.state == rollcall_core::api::JobState::Running || state.runner.is_active(&id) {
         return Err(Rejection::new(
             StatusCode::CONFLICT,
-            "running",
+            ApiErrorCode::Running,
             "任务仍在运行，结束后才能删除个人信息",
             "the job is still running; its personal data can be removed once it ends",
         ));

@@ -17,6 +17,7 @@ use super::auth::require_organizer;
 use super::privacy::{audit, made_id};
 use super::{ApiJson, AppState, Rejection};
 use crate::sync::{describe, SyncError};
+use rollcall_core::ApiErrorCode;
 
 fn rejection(e: SyncError) -> Rejection {
     let status = match e {
@@ -25,10 +26,10 @@ fn rejection(e: SyncError) -> Rejection {
         SyncError::Busy | SyncError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
     };
     let code = match e {
-        SyncError::NotFound => "not_found",
-        SyncError::Stopped => "sync_stopped",
-        SyncError::Busy => "sync_busy",
-        SyncError::Store(_) => "journal_unavailable",
+        SyncError::NotFound => ApiErrorCode::NotFound,
+        SyncError::Stopped => ApiErrorCode::SyncStopped,
+        SyncError::Busy => ApiErrorCode::SyncBusy,
+        SyncError::Store(_) => ApiErrorCode::JournalUnavailable,
     };
     let Text { zh, en } = describe(&e);
     Rejection::new(status, code, &zh, &en)
@@ -37,7 +38,7 @@ fn rejection(e: SyncError) -> Rejection {
 fn invalid(t: Text) -> Rejection {
     Rejection::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_sync",
+        ApiErrorCode::InvalidSync,
         &t.zh,
         &t.en,
     )
@@ -75,7 +76,7 @@ pub async fn create(
             .map_err(|crate::jobs::context::Fatal(reason)| {
                 Rejection::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "destination_unavailable",
+                    ApiErrorCode::DestinationUnavailable,
                     &format!("无法同步到 {d}：{reason}"),
                     &format!("cannot sync to {d}: {reason}"),
                 )
@@ -129,7 +130,7 @@ pub async fn people(
     if !me.may_read(&rec.created_by, &rec.spec.share_with) {
         return Err(Rejection::new(
             StatusCode::FORBIDDEN,
-            "not_shared_with_you",
+            ApiErrorCode::NotSharedWithYou,
             "此同步的人员名单只有创建者、管理员和共享的用户组可以查看",
             "only the sync's creator, admins and the groups it is shared with may read its people",
         ));
@@ -155,7 +156,7 @@ async fn change(
     if !me.may_change(&rec.created_by) {
         return Err(Rejection::new(
             StatusCode::FORBIDDEN,
-            "forbidden",
+            ApiErrorCode::Forbidden,
             "只有同步的创建者或管理员可以操作",
             "only the sync's creator or an admin can do this",
         ));

@@ -45,7 +45,7 @@ pub fn Results(results: JobResults) -> impl IntoView {
                                     let (code, reference, attendee) = (o.code.clone(), o.reference.clone(), o.attendee_code.clone());
                                     let detail = move || {
                                         let labelled = |l: (&str, &str), v: &Option<String>| v.as_ref().map(|v| format!("{} {v}", pick(l.0, l.1)));
-                                        [code.clone(), labelled(r_label, &reference), labelled(c_label, &attendee)].into_iter().flatten().collect::<Vec<_>>().join(" · ")
+                                        [code.as_ref().map(|c| c.as_string()), labelled(r_label, &reference), labelled(c_label, &attendee)].into_iter().flatten().collect::<Vec<_>>().join(" · ")
                                     };
                                     view! { <td><span class=format!("badge {}", o.state.as_str())>{tr(zh, en)}</span><div class="detail">{detail}</div><div class="msg">{o.message.clone().map(|t| tr_owned(t.zh, t.en))}</div></td> }
                                 }).collect_view()}

@@ -128,7 +128,7 @@ pub fn Register() -> impl IntoView {
                     <button type="button" on:click=move |_| custom.update(|c| c.push((RwSignal::new(String::new()), RwSignal::new(String::new()))))>{tr("添加字段", "Add a field")}</button>
                 </fieldset>
                 <ul class="problems" aria-live="polite">
-                    {move || problems.get().into_iter().map(|p| view! { <li class="err" data-code=p.code.clone()>{pick(&p.message.zh, &p.message.en)}</li> }).collect_view()}
+                    {move || problems.get().into_iter().map(|p| view! { <li class="err" data-code=p.code.as_str()>{pick(&p.message.zh, &p.message.en)}</li> }).collect_view()}
                 </ul>
                 <button type="submit" class="primary" disabled=move || !problems.get().is_empty()>{tr("报名", "Register")}</button>
             </form>

@@ -223,8 +223,8 @@ pub fn CreateWebinar() -> impl IntoView {
                 || p.field.starts_with(&format!("{field}."))
         };
         move || {
-            let errors = problems.get().into_iter().filter(matches).map(|p| view! { <span class="field-error" role="alert" data-code=p.code.clone()>{pick(&p.message.zh, &p.message.en)}</span> });
-            let notes = warnings.get().into_iter().filter(matches).map(|p| view! { <span class="field-warning" data-code=p.code.clone()>{pick(&p.message.zh, &p.message.en)}</span> });
+            let errors = problems.get().into_iter().filter(matches).map(|p| view! { <span class="field-error" role="alert" data-code=p.code.as_str()>{pick(&p.message.zh, &p.message.en)}</span> });
+            let notes = warnings.get().into_iter().filter(matches).map(|p| view! { <span class="field-warning" data-code=p.code.as_str()>{pick(&p.message.zh, &p.message.en)}</span> });
             (errors.collect_view(), notes.collect_view())
         }
     };

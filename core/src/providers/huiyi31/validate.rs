@@ -1,13 +1,14 @@
 //! 31huiyi (31会议) on-site registration: the documented rules, checked before anything is sent.
 
 use super::*;
+use crate::codes::ProblemCode;
 use crate::problem::{Problem, Problems};
 
 pub fn validate_register(req: &RegisterRequest) -> Vec<Problem> {
     let mut p = Problems::default();
     if req.bvent_id.trim().is_empty() {
         p.push(
-            "required",
+            ProblemCode::Required,
             "bventId",
             "会议 ID 必填",
             "bventId (event id) is required",
@@ -15,7 +16,7 @@ pub fn validate_register(req: &RegisterRequest) -> Vec<Problem> {
     }
     if req.attendee_type_id.trim().is_empty() {
         p.push(
-            "required",
+            ProblemCode::Required,
             "AttendeeTypeId",
             "参会人类别 ID 必填",
             "AttendeeTypeId is required",
@@ -24,7 +25,7 @@ pub fn validate_register(req: &RegisterRequest) -> Vec<Problem> {
     let has = |n: &str| req.field(n).is_some_and(|v| !v.trim().is_empty());
     if !has(field_names::MOBILE) && !has(field_names::EMAIL) {
         p.push(
-            "mobile_or_email_required",
+            ProblemCode::MobileOrEmailRequired,
             "Attendee.Fields",
             "手机或邮箱必须填写一个",
             "Mobile or Email is required",
@@ -33,7 +34,7 @@ pub fn validate_register(req: &RegisterRequest) -> Vec<Problem> {
     for (i, f) in req.attendee.fields.iter().enumerate() {
         if f.field_name.trim().is_empty() {
             p.push(
-                "required",
+                ProblemCode::Required,
                 &format!("Attendee.Fields[{i}].fieldName"),
                 "字段名不能为空",
                 "fieldName is required",
@@ -42,7 +43,7 @@ pub fn validate_register(req: &RegisterRequest) -> Vec<Problem> {
     }
     if req.items.is_empty() {
         p.push(
-            "items_required",
+            ProblemCode::ItemsRequired,
             "Items",
             "门票商品必填",
             "Items (ticket) is required",
@@ -51,7 +52,7 @@ pub fn validate_register(req: &RegisterRequest) -> Vec<Problem> {
     for (i, it) in req.items.iter().enumerate() {
         if it.item_sku_id.trim().is_empty() {
             p.push(
-                "required",
+                ProblemCode::Required,
                 &format!("Items[{i}].ItemSkuId"),
                 "商品 ID 必填",
                 "ItemSkuId is required",
@@ -59,7 +60,7 @@ pub fn validate_register(req: &RegisterRequest) -> Vec<Problem> {
         }
         if it.item_sku_name.trim().is_empty() {
             p.push(
-                "required",
+                ProblemCode::Required,
                 &format!("Items[{i}].ItemSkuName"),
                 "商品名称必填（在 31会议后台查看门票名称）",
                 "ItemSkuName is required (the ticket's name in the 31huiyi console)",
@@ -67,7 +68,7 @@ pub fn validate_register(req: &RegisterRequest) -> Vec<Problem> {
         }
         if it.quantity == 0 {
             p.push(
-                "quantity",
+                ProblemCode::Quantity,
                 &format!("Items[{i}].Quantity"),
                 "数量须大于 0",
                 "Quantity must be at least 1",

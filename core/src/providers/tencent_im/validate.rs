@@ -1,6 +1,7 @@
 //! Tencent Cloud IM (腾讯云 IM) groups: the documented rules, checked before anything is sent.
 
 use super::*;
+use crate::codes::ProblemCode;
 use crate::problem::{Problem, Problems};
 
 /// Checks an IM account id: non-empty, ≤ 32 bytes, printable ASCII.
@@ -8,21 +9,21 @@ pub fn validate_account(account: &str, field: &str) -> Vec<Problem> {
     let mut p = Problems::default();
     if account.is_empty() {
         p.push(
-            "im_account_required",
+            ProblemCode::ImAccountRequired,
             field,
             "IM 账号不能为空",
             "IM account is required",
         );
     } else if account.len() > MAX_ACCOUNT_BYTES {
         p.push(
-            "im_account_too_long",
+            ProblemCode::ImAccountTooLong,
             field,
             "IM 账号最长 32 字节",
             "IM account is at most 32 bytes",
         );
     } else if !account.bytes().all(|b| b.is_ascii_graphic()) {
         p.push(
-            "im_account_charset",
+            ProblemCode::ImAccountCharset,
             field,
             "IM 账号只能包含可打印 ASCII 字符",
             "IM account must be printable ASCII",
@@ -42,7 +43,7 @@ pub fn validate_member(
     if let Some(role) = &m.role {
         if !role.is_known() {
             p.push(
-                "im_role",
+                ProblemCode::ImRole,
                 field,
                 "角色只能填 Admin（普通成员不填）",
                 "Role may only be Admin (omit for a normal member)",
@@ -52,7 +53,7 @@ pub fn validate_member(
     if let Some(t) = m.join_time {
         if t >= now {
             p.push(
-                "join_time_future",
+                ProblemCode::JoinTimeFuture,
                 field,
                 "入群时间须早于当前时间",
                 "JoinTime must be before now",
@@ -61,7 +62,7 @@ pub fn validate_member(
         if let Some(c) = group_created_at {
             if t <= c {
                 p.push(
-                    "join_time_before_group",
+                    ProblemCode::JoinTimeBeforeGroup,
                     field,
                     "入群时间须晚于群创建时间",
                     "JoinTime must be after the group was created",
@@ -79,11 +80,16 @@ pub fn validate_import(
 ) -> Vec<Problem> {
     let mut p = Problems::default();
     if req.group_id.trim().is_empty() {
-        p.push("required", "GroupId", "群组 ID 必填", "GroupId is required");
+        p.push(
+            ProblemCode::Required,
+            "GroupId",
+            "群组 ID 必填",
+            "GroupId is required",
+        );
     }
     if req.member_list.is_empty() {
         p.push(
-            "required",
+            ProblemCode::Required,
             "MemberList",
             "成员列表不能为空",
             "MemberList must not be empty",
@@ -91,7 +97,7 @@ pub fn validate_import(
     }
     if req.member_list.len() > MAX_MEMBERS_PER_REQUEST {
         p.push(
-            "batch_too_large",
+            ProblemCode::BatchTooLarge,
             "MemberList",
             format!("每次最多导入 {MAX_MEMBERS_PER_REQUEST} 个成员"),
             format!("at most {MAX_MEMBERS_PER_REQUEST} members per request"),

@@ -1,6 +1,7 @@
 //! Tencent Meeting's documented rules (seeds 000 and 002), checked before anything is signed.
 
 use super::*;
+use crate::codes::ProblemCode;
 use crate::problem::{Problem, Problems};
 
 fn is_digits(s: &str) -> bool {
@@ -13,7 +14,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     let mut p = Problems::default();
     if req.userid.trim().is_empty() {
         p.push(
-            "required",
+            ProblemCode::Required,
             "userid",
             "创建者 userid 必填",
             "userid is required",
@@ -21,7 +22,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     }
     if !req.instanceid.is_known() {
         p.push(
-            "invalid_enum",
+            ProblemCode::InvalidEnum,
             "instanceid",
             "instanceid 不是文档列出的设备类型",
             "instanceid is not a documented device type",
@@ -36,7 +37,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     }
     if req.end_time <= req.start_time {
         p.push(
-            "end_before_start",
+            ProblemCode::EndBeforeStart,
             "end_time",
             "结束时间须晚于开始时间",
             "end_time must be after start_time",
@@ -44,7 +45,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     }
     if req.start_time.saturating_add(30 * 60) < now {
         p.push(
-            "start_too_early",
+            ProblemCode::StartTooEarly,
             "start_time",
             "开始时间不能早于当前时间半小时以上",
             "start_time must not be more than 30 minutes before now",
@@ -52,7 +53,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     }
     if !req.admission_type.is_known() {
         p.push(
-            "invalid_enum",
+            ProblemCode::InvalidEnum,
             "admission_type",
             "观看限制类型只能是 0、1、2",
             "admission_type must be 0, 1 or 2",
@@ -60,14 +61,14 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     }
     match (req.admission_type, req.password.as_deref()) {
         (AdmissionType::Password, None) | (AdmissionType::Password, Some("")) => p.push(
-            "password_required",
+            ProblemCode::PasswordRequired,
             "password",
             "观看限制为密码时必须填写 4–6 位数字密码",
             "password (4–6 digits) is required when admission_type = 2",
         ),
         (AdmissionType::Password, Some(pw)) if !(is_digits(pw) && (4..=6).contains(&pw.len())) => p
             .push(
-                "password_format",
+                ProblemCode::PasswordFormat,
                 "password",
                 "密码须为 4–6 位数字",
                 "password must be 4–6 digits",
@@ -77,7 +78,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     if let Some(words) = &req.sensitive_words {
         if words.len() > 50 {
             p.push(
-                "too_many_sensitive_words",
+                ProblemCode::TooManySensitiveWords,
                 "sensitive_words",
                 format!("敏感词最多 50 个（当前 {}）", words.len()),
                 format!("at most 50 sensitive words (got {})", words.len()),
@@ -87,7 +88,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
             let n = w.chars().count();
             if n == 0 || n > 10 {
                 p.push(
-                    "sensitive_word_length",
+                    ProblemCode::SensitiveWordLength,
                     &format!("sensitive_words[{i}]"),
                     format!("第 {} 个敏感词须为 1–10 个字符", i + 1),
                     format!("sensitive word {} must be 1–10 characters", i + 1),
@@ -99,7 +100,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
         let lower = url.to_ascii_lowercase();
         if !(lower.starts_with("https://") || lower.starts_with("http://")) {
             p.push(
-                "cover_url_scheme",
+                ProblemCode::CoverUrlScheme,
                 "cover_url",
                 "封面须为 http(s) 图片地址",
                 "cover_url must be an http(s) URL",
@@ -109,7 +110,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     if let Some(d) = req.display_number_of_participants {
         if d > 1 {
             p.push(
-                "invalid_enum",
+                ProblemCode::InvalidEnum,
                 "display_number_of_participants",
                 "展示报名人数只能是 0 或 1",
                 "display_number_of_participants must be 0 or 1",
@@ -121,7 +122,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     if let Some(r) = record {
         if !r.is_known() {
             p.push(
-                "invalid_enum",
+                ProblemCode::InvalidEnum,
                 "media_setting.auto_record_type",
                 "自动录制类型只能是 none、local、cloud",
                 "auto_record_type must be none, local or cloud",
@@ -130,7 +131,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     }
     if req.playback_for_audience && record != Some(&AutoRecordType::Cloud) {
         p.push(
-            "playback_requires_cloud_record",
+            ProblemCode::PlaybackRequiresCloudRecord,
             "playback_for_audience",
             "允许观众观看回放时必须开启云录制（auto_record_type = cloud）",
             "playback_for_audience requires auto_record_type = cloud",
@@ -139,7 +140,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
     if let Some(w) = media.water_mark_type {
         if !w.is_known() {
             p.push(
-                "invalid_enum",
+                ProblemCode::InvalidEnum,
                 "media_setting.water_mark_type",
                 "水印样式只能是 0 或 1",
                 "water_mark_type must be 0 or 1",
@@ -152,7 +153,7 @@ pub fn validate_create_webinar(req: &CreateWebinarRequest, now: u64) -> Vec<Prob
                 && h.open_id.as_deref().unwrap_or("").is_empty()
             {
                 p.push(
-                    "host_id_required",
+                    ProblemCode::HostIdRequired,
                     &format!("hosts[{i}]"),
                     "主持人须填写 userid",
                     "each host needs a userid",
@@ -173,7 +174,7 @@ pub fn drop_ineffective(req: &mut CreateWebinarRequest) -> Vec<Problem> {
         && req.password.as_deref().is_some_and(|pw| !pw.is_empty())
     {
         p.push(
-            "password_ignored",
+            ProblemCode::PasswordIgnored,
             "password",
             "观看密码仅在观看限制为密码时生效，已忽略",
             "password only applies when admission_type = 2; it is left out",
@@ -196,7 +197,7 @@ pub fn drop_ineffective(req: &mut CreateWebinarRequest) -> Vec<Problem> {
         .collect();
         if !ignored.is_empty() {
             p.push(
-                "activity_page_off",
+                ProblemCode::ActivityPageOff,
                 "activity_page",
                 format!("未开启活动页，{} 不生效，已忽略", ignored.join("、")),
                 format!("{} need the activity page; left out", ignored.join(", ")),
@@ -214,7 +215,7 @@ pub fn drop_ineffective(req: &mut CreateWebinarRequest) -> Vec<Problem> {
             .any(|ext| path.ends_with(ext))
         {
             p.push(
-                "cover_url_format",
+                ProblemCode::CoverUrlFormat,
                 "cover_url",
                 "封面图片仅支持 PNG 和 JPEG，此地址看起来不是",
                 "the cover must be PNG or JPEG; this address does not look like one",
@@ -224,7 +225,7 @@ pub fn drop_ineffective(req: &mut CreateWebinarRequest) -> Vec<Problem> {
     if let Some(m) = req.media_setting.as_mut() {
         if m.water_mark_type.is_some() && m.allow_screen_shared_watermark != Some(true) {
             p.push(
-                "watermark_type_ignored",
+                ProblemCode::WatermarkTypeIgnored,
                 "media_setting.water_mark_type",
                 "水印样式仅在开启屏幕共享水印时生效，已忽略",
                 "water_mark_type only applies with allow_screen_shared_watermark; left out",
@@ -244,7 +245,7 @@ pub fn drop_ineffective(req: &mut CreateWebinarRequest) -> Vec<Problem> {
             ] {
                 if set {
                     p.push(
-                        "cloud_record_option_ignored",
+                        ProblemCode::CloudRecordOptionIgnored,
                         field,
                         "该选项仅在云录制（auto_record_type = cloud）时生效，已忽略",
                         "this option only applies with auto_record_type = cloud; left out",
@@ -263,7 +264,7 @@ pub fn validate_enroll_entry(e: &EnrollEntry, aksk: bool, field: &str) -> Vec<Pr
     let has = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.trim().is_empty());
     if !has(&e.open_id) && !has(&e.userid) && !has(&e.phone_number) {
         p.push(
-            "enroll_identity_required",
+            ProblemCode::EnrollIdentityRequired,
             field,
             "报名对象须填写 userid、手机号或 open_id 之一",
             "an enrollment needs one of userid, phone_number or open_id",
@@ -271,7 +272,7 @@ pub fn validate_enroll_entry(e: &EnrollEntry, aksk: bool, field: &str) -> Vec<Pr
     }
     if has(&e.open_id) && aksk {
         p.push(
-            "open_id_not_allowed",
+            ProblemCode::OpenIdNotAllowed,
             field,
             "企业自建应用（AK/SK）鉴权不能用 open_id 导入报名",
             "open_id cannot be used with AK/SK (self-built app) credentials",
@@ -280,19 +281,19 @@ pub fn validate_enroll_entry(e: &EnrollEntry, aksk: bool, field: &str) -> Vec<Pr
     if has(&e.phone_number) && !has(&e.open_id) && !has(&e.userid) {
         match e.area.as_deref().map(str::trim) {
             None | Some("") => p.push(
-                "area_required",
+                ProblemCode::AreaRequired,
                 field,
                 "按手机号导入时须填写国家/地区代码（如 86）",
                 "area is required with phone_number (e.g. 86)",
             ),
             Some(a) if a.starts_with('+') => p.push(
-                "area_plus",
+                ProblemCode::AreaPlus,
                 field,
                 "国家/地区代码不要带 +（中国传 86）",
                 "area must not start with + (use 86, not +86)",
             ),
             Some(a) if !is_digits(a) || a.len() > 4 => p.push(
-                "area_format",
+                ProblemCode::AreaFormat,
                 field,
                 "国家/地区代码须为 1–4 位数字",
                 "area must be 1–4 digits",
@@ -302,7 +303,7 @@ pub fn validate_enroll_entry(e: &EnrollEntry, aksk: bool, field: &str) -> Vec<Pr
         let phone = e.phone_number.as_deref().unwrap_or("");
         if !is_digits(phone) {
             p.push(
-                "phone_format",
+                ProblemCode::PhoneFormat,
                 field,
                 "手机号只能包含数字",
                 "phone_number must contain digits only",
@@ -317,7 +318,7 @@ pub fn cap_problem(edition: Edition, already_imported: usize, adding: usize) -> 
     let cap = edition.import_cap();
     (already_imported.saturating_add(adding) > cap).then(|| {
         Problem::new(
-            "webinar_cap_exceeded",
+            ProblemCode::WebinarCapExceeded,
             "enroll_list",
             format!("单场导入上限 {cap} 条（已导入 {already_imported}）"),
             format!("the webinar import cap is {cap} (already imported {already_imported})"),
@@ -344,7 +345,7 @@ pub fn validate_enroll_import(
     let mut p = Problems::default();
     if req.operator_id.trim().is_empty() {
         p.push(
-            "required",
+            ProblemCode::Required,
             "operator_id",
             "operator_id 必填",
             "operator_id is required",
@@ -352,7 +353,7 @@ pub fn validate_enroll_import(
     }
     if aksk && req.operator_id_type != OperatorIdType::Userid {
         p.push(
-            "operator_id_type",
+            ProblemCode::OperatorIdType,
             "operator_id_type",
             "AK/SK 鉴权只能用 userid 作为操作者",
             "AK/SK credentials require operator_id_type = 1 (userid)",
@@ -360,7 +361,7 @@ pub fn validate_enroll_import(
     }
     if req.enroll_list.is_empty() {
         p.push(
-            "required",
+            ProblemCode::Required,
             "enroll_list",
             "报名列表不能为空",
             "enroll_list must not be empty",
@@ -368,7 +369,7 @@ pub fn validate_enroll_import(
     }
     if req.enroll_list.len() > MAX_IMPORT_PER_CALL {
         p.push(
-            "batch_too_large",
+            ProblemCode::BatchTooLarge,
             "enroll_list",
             format!("每次最多导入 {MAX_IMPORT_PER_CALL} 条"),
             format!("at most {MAX_IMPORT_PER_CALL} entries per call"),

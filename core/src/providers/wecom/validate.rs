@@ -1,13 +1,14 @@
 //! WeCom (企业微信) webinar enrollments: the documented rules, checked before anything is sent.
 
 use super::*;
+use crate::codes::ProblemCode;
 use crate::problem::{Problem, Problems};
 
 pub fn validate_enroll_list(req: &EnrollListRequest) -> Vec<Problem> {
     let mut p = Problems::default();
     if req.meetingid.trim().is_empty() {
         p.push(
-            "required",
+            ProblemCode::Required,
             "meetingid",
             "网络研讨会 ID 必填",
             "meetingid is required",
@@ -16,7 +17,7 @@ pub fn validate_enroll_list(req: &EnrollListRequest) -> Vec<Problem> {
     if let Some(s) = req.status {
         if !s.is_known() {
             p.push(
-                "invalid_enum",
+                ProblemCode::InvalidEnum,
                 "status",
                 "审批状态只能是 0–3",
                 "status must be 0–3",
@@ -26,7 +27,7 @@ pub fn validate_enroll_list(req: &EnrollListRequest) -> Vec<Problem> {
     if let Some(l) = req.limit {
         if l == 0 || l > MAX_LIMIT {
             p.push(
-                "limit_out_of_range",
+                ProblemCode::LimitOutOfRange,
                 "limit",
                 format!("分页大小须为 1–{MAX_LIMIT}"),
                 format!("limit must be 1–{MAX_LIMIT}"),

@@ -12,6 +12,7 @@ use crate::jobs::context::{Ctx, Fatal};
 use crate::jobs::retry::{refused, Pacer, Verdict};
 use crate::jobs::store::{Outcome, RowIdx, Settled};
 use crate::providers::huiyi31::Client;
+use rollcall_core::codes::JobNote;
 
 pub struct Huiyi31 {
     pub client: Client,
@@ -47,7 +48,7 @@ impl Huiyi31 {
         for (batch, rows) in ctx.in_flight().await? {
             let settled: Vec<Settled> = rows
                 .iter()
-                .map(|&r| Settled::new(r, RowState::Unknown, Outcome::note("interrupted", Text::new("发送时代理中断，结果未知；重新报名前请在 31会议后台核对", "the proxy stopped while sending; check the 31huiyi console before registering again"))))
+                .map(|&r| Settled::new(r, RowState::Unknown, Outcome::note(JobNote::Interrupted, Text::new("发送时代理中断，结果未知；重新报名前请在 31会议后台核对", "the proxy stopped while sending; check the 31huiyi console before registering again"))))
                 .collect();
             ctx.finish(batch, &settled).await?;
         }
@@ -86,7 +87,7 @@ impl Huiyi31 {
                 r,
                 RowState::Unknown,
                 Outcome::note(
-                    "ambiguous",
+                    JobNote::Ambiguous,
                     Text::new(
                         format!("请求已发出但结果丢失（{}），为避免重复报名未重试；请在 31会议后台核对", e.message),
                         format!("sent but the outcome was lost ({}); not retried to avoid a duplicate registration — check the 31huiyi console", e.message),

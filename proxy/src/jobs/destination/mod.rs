@@ -24,6 +24,7 @@ use super::context::{Ctx, Fatal};
 use super::retry::{describe, is_fatal};
 use super::store::{Outcome, RowIdx, Settled, StateOutcome};
 use crate::providers::ProviderError;
+use rollcall_core::codes::ProblemCode;
 
 /// Rounds of reconcile-and-send per destination before giving up on the rows left.
 pub const MAX_ROUNDS: usize = 12;
@@ -184,7 +185,7 @@ pub async fn run_reconciled<D: Reconcilable>(ctx: &Ctx, dest: Arc<D>) -> Result<
                 .over_cap
                 .iter()
                 .map(|&r| {
-                    let o = Outcome::note("webinar_cap_exceeded", cap.message.clone());
+                    let o = Outcome::note(ProblemCode::WebinarCapExceeded, cap.message.clone());
                     Settled::new(r, RowState::Invalid, o)
                 })
                 .collect();

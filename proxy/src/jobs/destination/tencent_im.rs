@@ -16,6 +16,8 @@ use crate::jobs::retry::Pacer;
 use crate::jobs::store::{JobInput, Outcome, RowIdx, StateOutcome};
 use crate::providers::tencent_im::Client;
 use crate::providers::ProviderError;
+use rollcall_core::codes::JobNote;
+use rollcall_core::OutcomeCode;
 
 pub struct TencentIm {
     pub client: Client,
@@ -119,12 +121,15 @@ impl Reconcilable for TencentIm {
                     }
                     MemberResult::AlreadyMember => Some(StateOutcome::new(
                         RowState::AlreadyPresent,
-                        Outcome::note("2", Text::new(Self::PRESENT.0, Self::PRESENT.1)),
+                        Outcome::note(
+                            OutcomeCode::Provider(im::MemberResult::AlreadyMember.code()),
+                            Text::new(Self::PRESENT.0, Self::PRESENT.1),
+                        ),
                     )),
                     MemberResult::Failed => Some(StateOutcome::new(
                         RowState::Rejected,
                         Outcome::note(
-                            "result_0",
+                            JobNote::Result0,
                             Text::new(
                                 "IM 拒绝导入该成员（账号不存在或入群时间无效）",
                                 "IM refused this member (unknown account or invalid JoinTime)",

@@ -226,7 +226,7 @@ pub(super) fn states(ctx: &Ctx) -> Vec<(RowState, Option<String>, Option<String>
             let o = &r.outcomes[0];
             (
                 o.state,
-                o.code.clone(),
+                o.code.as_ref().map(|c| c.as_string()),
                 o.message.as_ref().map(|m| m.en.clone()),
             )
         })

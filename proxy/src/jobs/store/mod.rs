@@ -25,7 +25,7 @@ use rollcall_core::api::{
     RowState,
 };
 use rollcall_core::roster::Attendee;
-use rollcall_core::Text;
+use rollcall_core::{OutcomeCode, Text};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -48,7 +48,7 @@ pub enum Lease {
 /// A row's outcome as stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
-    pub code: Option<String>,
+    pub code: Option<OutcomeCode>,
     pub message: Option<Text>,
     pub reference: Option<String>,
     pub attendee_code: Option<String>,
@@ -56,9 +56,9 @@ pub struct Outcome {
 
 impl Outcome {
     /// A state's reason: a stable code and a message.
-    pub fn note(code: &str, message: Text) -> Self {
+    pub fn note(code: impl Into<OutcomeCode>, message: Text) -> Self {
         Outcome {
-            code: Some(code.to_string()),
+            code: Some(code.into()),
             message: Some(message),
             ..Default::default()
         }

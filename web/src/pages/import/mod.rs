@@ -281,7 +281,7 @@ pub fn Import() -> impl IntoView {
                     <span>{tr("正在读取和校验…", "Reading and validating…")}" "{d}" / "{t}</span>
                 </div>
             })}
-            {move || st.parse_error.get().map(|e| view! { <div class="banner error" role="alert" id="parse-error">{pick(&e.message.zh, &e.message.en)}" ("{e.code}")"</div> })}
+            {move || st.parse_error.get().map(|e| view! { <div class="banner error" role="alert" id="parse-error">{pick(&e.message.zh, &e.message.en)}" ("{e.code.as_str()}")"</div> })}
             {move || st.roster.get().map(|r| {
                 let summary = r.summary(&[]);
                 view! {

@@ -157,7 +157,7 @@ pub(super) fn Preview(
                                 let title = mine.join("\n");
                                 view! { <td class:bad=bad title=title aria-invalid=bad.then_some("true")>{row.cell(i).map(str::to_string).unwrap_or_default()}</td> }
                             }).collect_view();
-                            let msgs = probs.iter().map(|p| view! { <li class=if p.severity == Severity::Error { "err" } else { "warn" } data-code=p.code.clone()>{pick(&p.message.zh, &p.message.en)}</li> }).collect_view();
+                            let msgs = probs.iter().map(|p| view! { <li class=if p.severity == Severity::Error { "err" } else { "warn" } data-code=p.code.as_str()>{pick(&p.message.zh, &p.message.en)}</li> }).collect_view();
                             view! {
                                 <tr class:invalid=has_error class:excluded=move || excluded.with(|e| e.contains(&rn)) data-row=rn>
                                     <td><input type="checkbox" aria-label=format!("include row {rn}") prop:checked=move || !excluded.with(|e| e.contains(&rn)) on:change=move |ev| {

@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::ImportState;
+use rollcall_core::codes::ProblemCode;
 
 thread_local! {
     static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
@@ -59,7 +60,7 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                     Err(e) => {
                         st.progress.set(None);
                         st.parse_error.set(Some(RosterError {
-                            code: "worker".into(),
+                            code: ProblemCode::Worker.into(),
                             message: rollcall_core::Text::new(
                                 format!("解析结果无法读取：{e}"),
                                 format!("cannot read the parse result: {e}"),
@@ -128,7 +129,7 @@ pub(super) fn run_parse(st: ImportState) {
     };
     let Some(w) = worker(st) else {
         st.parse_error.set(Some(RosterError::new(
-            "worker",
+            ProblemCode::Worker,
             "无法启动解析线程",
             "cannot start the parsing worker",
         )));
@@ -158,7 +159,7 @@ pub(super) fn load_file(st: ImportState, file: web_sys::File) {
                 run_parse(st);
             }
             Err(_) => st.parse_error.set(Some(RosterError::new(
-                "read_failed",
+                ProblemCode::ReadFailed,
                 "无法读取文件",
                 "cannot read the file",
             ))),

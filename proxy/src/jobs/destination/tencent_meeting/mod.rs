@@ -25,6 +25,7 @@ use crate::jobs::retry::Pacer;
 use crate::jobs::store::{JobInput, Outcome, RowIdx, StateOutcome};
 use crate::providers::tencent_meeting::Client;
 use crate::providers::ProviderError;
+use rollcall_core::codes::JobNote;
 use window::Window;
 
 pub struct TencentMeeting {
@@ -248,7 +249,7 @@ impl Reconcilable for TencentMeeting {
                         Some(StateOutcome::new(
                             RowState::Rejected,
                             Outcome::note(
-                                "user_non_registered",
+                                JobNote::UserNonRegistered,
                                 Text::new(
                                     "该 userid 不是企业内已注册用户",
                                     "userid is not a registered user of the company",

@@ -10,6 +10,7 @@ use super::{Enrolled, TencentMeeting};
 use crate::jobs::context::{Ctx, Fatal};
 use crate::jobs::destination::{Found, InFlight};
 use crate::jobs::store::{Outcome, RowIdx};
+use rollcall_core::codes::JobNote;
 
 /// The "before" side of the batches sent in the current round: the enroll ids the round's list
 /// held, and the ids answers have named since (each matched to the row it answers). Journaled as
@@ -51,7 +52,7 @@ impl TencentMeeting {
 /// A row's verdict when the list can prove nothing about it.
 fn unverifiable(why_zh: &str, why_en: &str) -> InFlight {
     InFlight::Unknown(Outcome::note(
-        "unverifiable",
+        JobNote::Unverifiable,
         Text::new(
             format!("{why_zh}；腾讯会议的报名列表不含手机号，无法确认此行是否已导入。请在腾讯会议后台的报名列表中核对，确认缺失后再单独导入"),
             format!("{why_en}; Tencent Meeting's enrollment list carries no phone, so whether this row was imported cannot be proven. Check the webinar's enrollments in the Tencent Meeting console and import it again only if it is missing"),

@@ -5,6 +5,7 @@
 use super::{i32_of, PgStore};
 use crate::jobs::store::{DestIdx, NewJob, Outcome, Result, RowIdx, Settled, StoreError};
 use rollcall_core::api::RowState;
+use rollcall_core::OutcomeCode;
 
 /// Writes outcomes, one statement per distinct outcome (rows as an array).
 async fn write_outcomes(
@@ -38,7 +39,7 @@ async fn write_outcomes(
                 &id,
                 &i32_of(dest.0),
                 &state.as_str(),
-                &o.code,
+                &o.code.as_ref().map(OutcomeCode::as_string),
                 &message,
                 &o.reference,
                 &o.attendee_code,
@@ -223,7 +224,7 @@ pub(super) async fn insert_job(tx: &tokio_postgres::Transaction<'_>, job: &NewJo
             o_dest.push(i32_of(d));
             o_row.push(i32_of(i));
             o_state.push(initial.state.as_str());
-            o_code.push(initial.outcome.code.clone());
+            o_code.push(initial.outcome.code.as_ref().map(OutcomeCode::as_string));
             o_msg.push(
                 initial
                     .outcome

@@ -8,6 +8,7 @@ use tokio_postgres::Client;
 
 use super::{corrupt, i32_of};
 use crate::jobs::store::Result;
+use rollcall_core::OutcomeCode;
 
 pub async fn destinations(c: &Client, id: &str) -> Result<Vec<Destination>> {
     c.query(
@@ -130,7 +131,7 @@ pub async fn results_range(
         r.outcomes.push(RowOutcome {
             destination: d.clone(),
             state: o.get::<_, &str>(2).parse().map_err(corrupt)?,
-            code: o.get(3),
+            code: o.get::<_, Option<&str>>(3).map(OutcomeCode::parse),
             message: message
                 .map(|m| serde_json::from_str(m).unwrap_or_else(|_| Text::from_legacy(m))),
             reference: o.get(5),

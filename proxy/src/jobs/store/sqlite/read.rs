@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::corrupt;
 use crate::jobs::store::{Result, StoreError};
+use rollcall_core::OutcomeCode;
 
 pub fn summary(conn: &Connection, id: &str) -> Result<Option<JobSummary>> {
     let head = conn
@@ -143,7 +144,7 @@ pub fn results_range(
             r.outcomes.push(RowOutcome {
                 destination: d.clone(),
                 state: state.parse().map_err(corrupt)?,
-                code,
+                code: code.as_deref().map(OutcomeCode::parse),
                 message: message.map(|m| {
                     // Structured since the bilingual type; older rows hold "中文 / English".
                     serde_json::from_str(&m).unwrap_or_else(|_| Text::from_legacy(&m))

@@ -5,6 +5,7 @@ use rollcall_core::api::RowState;
 use rusqlite::{params, Transaction};
 
 use crate::jobs::store::{DestIdx, NewJob, Outcome, Result, RowIdx, Settled};
+use rollcall_core::OutcomeCode;
 
 pub(super) fn insert_job(tx: &Transaction<'_>, job: &NewJob) -> Result<()> {
     tx.execute(
@@ -35,7 +36,7 @@ pub(super) fn insert_job(tx: &Transaction<'_>, job: &NewJob) -> Result<()> {
                     d as i64,
                     idx as i64,
                     initial.state.as_str(),
-                    o.code,
+                    o.code.as_ref().map(OutcomeCode::as_string),
                     o.message.as_ref().map(serde_json::to_string).transpose()?
                 ])?;
             }
@@ -73,7 +74,7 @@ pub(super) fn write_outcomes(
             id,
             dest.0 as i64,
             state.as_str(),
-            o.code,
+            o.code.as_ref().map(OutcomeCode::as_string),
             o.message.as_ref().map(serde_json::to_string).transpose()?,
             o.reference,
             o.attendee_code,
