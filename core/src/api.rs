@@ -223,7 +223,7 @@ pub struct JobSummary {
     pub file_name: Option<String>,
     /// Why the job failed (only for `failed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
     /// Groups that may read the rows besides the creator and admins.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub share_with: Vec<String>,

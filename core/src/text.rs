@@ -36,6 +36,16 @@ impl Text {
         }
     }
 
+    /// How the journal stores a text (JSON `{"zh","en"}`).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("two strings")
+    }
+
+    /// Reads [`Text::to_json`] back; journal rows from before the type hold `"中文 / English"`.
+    pub fn from_json(s: &str) -> Self {
+        serde_json::from_str(s).unwrap_or_else(|_| Text::from_legacy(s))
+    }
+
     /// The message in `lang` (`"en"`, anything else is Chinese).
     pub fn get(&self, lang: &str) -> &str {
         if lang == "en" {

@@ -296,7 +296,10 @@ fn mixed_encoding_warns_and_keeps_rows() {
     assert_eq!(r.encoding, Some(TextEncoding::Utf8));
     assert_eq!(r.rows.len(), 1);
     assert_eq!(r.attendee(0).phone.as_deref(), Some("13800000000"));
-    assert!(r.problems.iter().any(|p| p.code.as_str() == "decode_errors"));
+    assert!(r
+        .problems
+        .iter()
+        .any(|p| p.code.as_str() == "decode_errors"));
 }
 
 #[test]
@@ -622,7 +625,10 @@ fn im_role_is_only_admin_or_absent() {
     let mut fixed = MappingOptions::default();
     fixed.fixed.insert(FieldKind::Role, "Owner".into());
     let r = roster::parse_roster("姓名,IM账号\n甲,a1\n".as_bytes(), &fixed).unwrap();
-    assert!(r.problems.iter().any(|p| p.row == 1 && p.code.as_str() == "im_role"));
+    assert!(r
+        .problems
+        .iter()
+        .any(|p| p.row == 1 && p.code.as_str() == "im_role"));
     assert_eq!(r.attendee(0).to_im_member().unwrap().role, None);
     fixed.fixed.insert(FieldKind::Role, "admin".into());
     let r = roster::parse_roster("姓名,IM账号\n甲,a1\n".as_bytes(), &fixed).unwrap();

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::providers::{huiyi31, tencent_im, tencent_meeting, wecom};
+use rollcall_core::Text;
 
 /// The provider clients that are configured (a missing one means "not configured").
 pub struct Clients {
@@ -27,13 +28,14 @@ pub struct Huiyi31 {
 impl Huiyi31 {
     /// The ticket a destination registers for, with its name: the one it names (its name from
     /// `tickets`, or the default's when it is the default ticket), else the configured default.
-    /// `Err`: the reason the config cannot serve it (Chinese / English).
-    pub fn ticket(&self, named: Option<&str>) -> Result<(String, String), String> {
+    /// `Err`: the reason the config cannot serve it.
+    pub fn ticket(&self, named: Option<&str>) -> Result<(String, String), Text> {
         let sku = match named {
             Some(s) => s.to_string(),
-            None => self.default_item_sku_id.clone().ok_or(
-                "缺少门票商品 ID（在导入目标中写明 huiyi31:会议:类别:门票，或配置 providers.huiyi31.default_item_sku_id） / no ticket id (name it in the destination huiyi31:EVENT:TYPE:SKU, or set providers.huiyi31.default_item_sku_id)",
-            )?,
+            None => self.default_item_sku_id.clone().ok_or_else(|| Text::new(
+                "缺少门票商品 ID（在导入目标中写明 huiyi31:会议:类别:门票，或配置 providers.huiyi31.default_item_sku_id）",
+                "no ticket id (name it in the destination huiyi31:EVENT:TYPE:SKU, or set providers.huiyi31.default_item_sku_id)",
+            ))?,
         };
         let name = self.tickets.get(&sku).cloned().or_else(|| {
             (self.default_item_sku_id.as_deref() == Some(sku.as_str()))
@@ -42,8 +44,9 @@ impl Huiyi31 {
         });
         match name {
             Some(n) if !n.trim().is_empty() => Ok((sku, n)),
-            _ => Err(format!(
-                "门票 {sku} 没有配置名称（在 providers.huiyi31.tickets 中加入 \"{sku}\" = \"门票名称\"，名称见 31会议后台） / ticket {sku} has no name configured (add \"{sku}\" = \"ticket name\" under providers.huiyi31.tickets, as the 31huiyi console shows it)"
+            _ => Err(Text::new(
+                format!("门票 {sku} 没有配置名称（在 providers.huiyi31.tickets 中加入 \"{sku}\" = \"门票名称\"，名称见 31会议后台）"),
+                format!("ticket {sku} has no name configured (add \"{sku}\" = \"ticket name\" under providers.huiyi31.tickets, as the 31huiyi console shows it)"),
             )),
         }
     }

@@ -42,7 +42,10 @@ fn new_job(id: &str, rows: usize) -> NewJob {
                     if i == 0 {
                         StateOutcome::new(
                             RowState::Invalid,
-                            Outcome::note(ProblemCode::PhoneAreaMissing, Text::new("缺少手机号", "no phone")),
+                            Outcome::note(
+                                ProblemCode::PhoneAreaMissing,
+                                Text::new("缺少手机号", "no phone"),
+                            ),
                         )
                     } else {
                         StateOutcome::new(RowState::Pending, Outcome::default())
@@ -169,7 +172,10 @@ fn contract(s: &dyn JobStore) {
     );
     assert_eq!(o.message.as_ref().unwrap().en, "imported");
     assert_eq!(r.rows[0].outcomes[1].state, RowState::Invalid);
-    assert_eq!(r.rows[0].outcomes[1].code, Some(ProblemCode::PhoneAreaMissing.into()));
+    assert_eq!(
+        r.rows[0].outcomes[1].code,
+        Some(ProblemCode::PhoneAreaMissing.into())
+    );
     let page = s.results_page("j1", 2, 2).unwrap().unwrap();
     assert_eq!(
         page.rows.iter().map(|r| r.row).collect::<Vec<_>>(),
@@ -200,14 +206,15 @@ fn contract(s: &dyn JobStore) {
     ));
 
     // A finished job releases its lease and cannot be leased.
-    s.set_job_state("j1", JobState::Completed, Some("done"))
+    let done = Text::new("完成", "done");
+    s.set_job_state("j1", JobState::Completed, Some(&done))
         .unwrap();
     assert_eq!(s.lease("j1", "A", TTL).unwrap(), Lease::NotRunning);
     assert!(!s.orphaned_jobs().unwrap().contains(&"j1".into()));
     let j = s.get_job("j1").unwrap().unwrap();
     assert_eq!(
-        (j.state, j.reason.as_deref()),
-        (JobState::Completed, Some("done"))
+        (j.state, j.reason),
+        (JobState::Completed, Some(done))
     );
 
     s.audit("alice", "job.create", "j1", 5, "created").unwrap();
@@ -272,7 +279,10 @@ fn privacy_contract(s: &dyn JobStore) {
     assert_eq!(j.rows, 3, "counts stay");
     let r = s.results("p1").unwrap().unwrap();
     assert!(r.rows.iter().all(|row| row.cells.is_empty()));
-    assert_eq!(r.rows[0].outcomes[1].code, Some(ProblemCode::PhoneAreaMissing.into()));
+    assert_eq!(
+        r.rows[0].outcomes[1].code,
+        Some(ProblemCode::PhoneAreaMissing.into())
+    );
     assert_eq!(s.load_memo("p1", DestIdx(0)).unwrap(), None);
 
     s.audit("paula", "job.results", "p1", 3, "read").unwrap();

@@ -300,7 +300,7 @@ fn print_summary(j: &JobSummary) {
         j.rows,
         j.created_by,
         j.reason
-            .as_deref()
+            .as_ref()
             .map(|r| format!("  ({r})"))
             .unwrap_or_default()
     );

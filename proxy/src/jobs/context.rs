@@ -21,11 +21,14 @@ use rollcall_core::codes::JobNote;
 
 /// Why a destination cannot go on at all (the job ends `failed` with this reason).
 #[derive(Debug)]
-pub struct Fatal(pub String);
+pub struct Fatal(pub Text);
 
 impl From<store::StoreError> for Fatal {
     fn from(e: store::StoreError) -> Self {
-        Fatal(format!("journal error: {e}"))
+        Fatal(Text::new(
+            format!("任务日志错误：{e}"),
+            format!("journal error: {e}"),
+        ))
     }
 }
 
@@ -133,7 +136,10 @@ impl Ctx {
         match self.shared.journal(f).await {
             Err(store::StoreError::LeaseLost(by)) => {
                 self.shared.lose(&self.job, &by);
-                Err(Fatal(format!("job taken over by replica {by}")))
+                Err(Fatal(Text::new(
+                    format!("任务已由副本 {by} 接管"),
+                    format!("job taken over by replica {by}"),
+                )))
             }
             r => Ok(r?),
         }
@@ -280,7 +286,12 @@ impl Ctx {
         let mut set = tokio::task::JoinSet::new();
         let mut first_fatal: Option<Fatal> = None;
         fn record(first: &mut Option<Fatal>, r: Result<Result<(), Fatal>, tokio::task::JoinError>) {
-            if let Err(f) = r.unwrap_or_else(|e| Err(Fatal(format!("task failed: {e}")))) {
+            if let Err(f) = r.unwrap_or_else(|e| {
+                Err(Fatal(Text::new(
+                    format!("任务失败：{e}"),
+                    format!("task failed: {e}"),
+                )))
+            }) {
                 first.get_or_insert(f);
             }
         }

@@ -168,7 +168,10 @@ mod tests {
             .collect();
         assert_eq!(states[0], (RowState::Pending, None));
         for s in &states[1..] {
-            assert_eq!(*s, (RowState::Invalid, Some(ProblemCode::JoinTimeFuture.into())));
+            assert_eq!(
+                *s,
+                (RowState::Invalid, Some(ProblemCode::JoinTimeFuture.into()))
+            );
         }
     }
 }

@@ -12,6 +12,7 @@ use super::destination::Module;
 use super::retry::Pacers;
 use super::store::{DestIdx, JobInput, NewJob, RowIdx};
 use crate::app::Clients;
+use rollcall_core::Text;
 
 pub async fn preview(
     shared: &Arc<Shared>,
@@ -40,7 +41,12 @@ pub async fn preview(
         let p = Module::build(clients, pacers, dest)?
             .preview(&ctx, &pending)
             .await
-            .map_err(|Fatal(reason)| Fatal(format!("{dest}: {reason}")))?;
+            .map_err(|Fatal(r)| {
+                Fatal(Text::new(
+                    format!("{dest}：{}", r.zh),
+                    format!("{dest}: {}", r.en),
+                ))
+            })?;
         destinations.push(DestinationPreview {
             destination: dest.clone(),
             invalid: invalid as u64,

@@ -124,11 +124,18 @@ pub fn is_fatal(e: &ProviderError) -> bool {
 }
 
 /// A provider error as one line for a job's reason.
-pub fn describe(e: &ProviderError) -> String {
+pub fn describe(e: &ProviderError) -> Text {
+    let (zh, en) = (e.provider.label_zh(), e.provider.as_str());
     if e.code == 0 {
-        format!("{}: {}", e.provider.label_zh(), e.message)
+        Text::new(
+            format!("{zh}：{}", e.message),
+            format!("{en}: {}", e.message),
+        )
     } else {
-        format!("{} 错误 {}: {}", e.provider.label_zh(), e.code, e.message)
+        Text::new(
+            format!("{zh} 错误 {}：{}", e.code, e.message),
+            format!("{en} error {}: {}", e.code, e.message),
+        )
     }
 }
 
@@ -144,7 +151,7 @@ pub fn refused(e: &ProviderError) -> Outcome {
 /// What an unambiguous error answer (the call certainly was not applied) means for its rows.
 pub enum Verdict {
     /// No row of the destination can succeed: stop it with this reason.
-    Fatal(String),
+    Fatal(Text),
     /// Not applied and not refused (a retryable answer whose retries ran out): back to pending,
     /// the next round sends them again.
     NotApplied,
@@ -158,9 +165,10 @@ impl Verdict {
             Verdict::Fatal(describe(e))
         } else if e.code == 0 && e.http_status.is_none() {
             // Never reached the provider (connection refused, DNS, TLS) after every retry.
-            Verdict::Fatal(format!(
-                "无法连接 / cannot reach the provider: {}",
-                describe(e)
+            let d = describe(e);
+            Verdict::Fatal(Text::new(
+                format!("无法连接：{}", d.zh),
+                format!("cannot reach the provider: {}", d.en),
             ))
         } else if e.class != ErrorClass::Permanent {
             Verdict::NotApplied

@@ -194,7 +194,10 @@ impl Runner {
             let _ = self.store().set_job_state(
                 &id,
                 JobState::Failed,
-                Some(&format!("internal error: {e}")),
+                Some(&Text::new(
+                    format!("内部错误：{e}"),
+                    format!("internal error: {e}"),
+                )),
             );
         }
         self.deactivate(&id);
@@ -254,20 +257,21 @@ impl Runner {
                 // A destination task panicked: its rows are skipped, the job fails.
                 (
                     usize::MAX,
-                    Err(Fatal(format!("destination task failed: {e}"))),
+                    Err(Fatal(Text::new(
+                        format!("导入目标任务失败：{e}"),
+                        format!("destination task failed: {e}"),
+                    ))),
                 )
             });
             if let Err(Fatal(reason)) = r {
                 match input.destinations.get(d) {
                     Some(dest) => {
-                        self.skip_pending(
-                            id,
-                            d,
-                            JobNote::DestinationFailed,
-                            Text::from_legacy(&reason),
-                        )
-                        .await?;
-                        failures.push(format!("{dest}: {reason}"));
+                        self.skip_pending(id, d, JobNote::DestinationFailed, reason.clone())
+                            .await?;
+                        failures.push(Text::new(
+                            format!("{dest}：{}", reason.zh),
+                            format!("{dest}: {}", reason.en),
+                        ));
                     }
                     None => failures.push(reason),
                 }
@@ -285,12 +289,12 @@ impl Runner {
             }
             (JobState::Cancelled, None)
         } else if !failures.is_empty() {
-            (JobState::Failed, Some(failures.join("; ")))
+            (JobState::Failed, Some(Text::join(&failures, "；", "; ")))
         } else {
             (JobState::Completed, None)
         };
         self.shared
-            .journal(|s| s.set_job_state(id, state, reason.as_deref()))
+            .journal(|s| s.set_job_state(id, state, reason.as_ref()))
             .await?;
         info!(target: "audit", job = %id, state = state.as_str(), "job finished");
         self.shared.metrics.inc(

@@ -19,7 +19,7 @@ use super::privacy::{audit, job_id, readable_job};
 use super::{ApiJson, AppState, Rejection};
 use crate::jobs;
 use crate::jobs::store::{DestIdx, RowIdx, Settled};
-use rollcall_core::ApiErrorCode;
+use rollcall_core::{ApiErrorCode, Text};
 
 fn now() -> i64 {
     crate::util::unix_now() as i64
@@ -113,12 +113,12 @@ pub async fn create(
 }
 
 /// A destination the configuration cannot serve: 422 with the reason, before any work.
-fn unservable(d: &rollcall_core::api::Destination, reason: &str) -> Rejection {
+fn unservable(d: &rollcall_core::api::Destination, reason: &Text) -> Rejection {
     Rejection::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         ApiErrorCode::DestinationUnavailable,
-        &format!("无法导入到 {d}：{reason}"),
-        &format!("cannot import to {d}: {reason}"),
+        &format!("无法导入到 {d}：{}", reason.zh),
+        &format!("cannot import to {d}: {}", reason.en),
     )
 }
 
@@ -139,8 +139,8 @@ pub async fn preview(
             Rejection::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ApiErrorCode::DestinationUnavailable,
-                &format!("无法预览导入目标：{reason}"),
-                &format!("cannot preview the destination: {reason}"),
+                &format!("无法预览导入目标：{}", reason.zh),
+                &format!("cannot preview the destination: {}", reason.en),
             )
         })?;
     // The preview reads who is at each destination: personal data, audited like a list.

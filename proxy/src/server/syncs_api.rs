@@ -77,8 +77,8 @@ pub async fn create(
                 Rejection::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     ApiErrorCode::DestinationUnavailable,
-                    &format!("无法同步到 {d}：{reason}"),
-                    &format!("cannot sync to {d}: {reason}"),
+                    &format!("无法同步到 {d}：{}", reason.zh),
+                    &format!("cannot sync to {d}: {}", reason.en),
                 )
             })?;
     }

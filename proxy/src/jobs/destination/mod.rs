@@ -246,7 +246,11 @@ fn list_failed(e: &ProviderError, (zh, en): (&str, &str)) -> Fatal {
     if is_fatal(e) {
         Fatal(describe(e))
     } else {
-        Fatal(format!("{zh} / {en}: {}", describe(e)))
+        let d = describe(e);
+        Fatal(Text::new(
+            format!("{zh}：{}", d.zh),
+            format!("{en}: {}", d.en),
+        ))
     }
 }
 

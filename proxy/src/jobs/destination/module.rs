@@ -10,6 +10,7 @@ use crate::app::Clients;
 use crate::jobs::context::{Ctx, Fatal};
 use crate::jobs::retry::Pacers;
 use crate::jobs::store::RowIdx;
+use rollcall_core::Text;
 
 /// A destination's module, built from the configured client and pacer.
 pub enum Module {
@@ -25,7 +26,10 @@ impl Module {
         Ok(match dest {
             Destination::TencentMeeting { meeting_id } => {
                 let client = clients.tencent_meeting.clone().ok_or_else(|| {
-                    Fatal("腾讯会议未配置 / Tencent Meeting is not configured".into())
+                    Fatal(Text::new(
+                        "腾讯会议未配置",
+                        "Tencent Meeting is not configured",
+                    ))
                 })?;
                 Module::TencentMeeting(tencent_meeting::TencentMeeting::new(
                     client,
@@ -35,7 +39,10 @@ impl Module {
             }
             Destination::TencentIm { group_id } => {
                 let client = clients.tencent_im.clone().ok_or_else(|| {
-                    Fatal("腾讯云 IM 未配置 / Tencent IM is not configured".into())
+                    Fatal(Text::new(
+                        "腾讯云 IM 未配置",
+                        "Tencent IM is not configured",
+                    ))
                 })?;
                 Module::TencentIm(tencent_im::TencentIm {
                     client,
@@ -51,12 +58,12 @@ impl Module {
                 let hy = clients
                     .huiyi31
                     .as_ref()
-                    .ok_or_else(|| Fatal("31会议未配置 / 31huiyi is not configured".into()))?;
+                    .ok_or_else(|| Fatal(Text::new("31会议未配置", "31huiyi is not configured")))?;
                 let attendee_type_id = attendee_type_id
                     .as_ref()
                     .or(hy.default_attendee_type_id.as_ref())
                     .cloned()
-                    .ok_or_else(|| Fatal("缺少参会人类别 ID（在导入目标中写明 huiyi31:会议:类别:门票，或配置 providers.huiyi31.default_attendee_type_id） / no attendee type id (name it in the destination huiyi31:EVENT:TYPE:SKU, or set providers.huiyi31.default_attendee_type_id)".into()))?;
+                    .ok_or_else(|| Fatal(Text::new("缺少参会人类别 ID（在导入目标中写明 huiyi31:会议:类别:门票，或配置 providers.huiyi31.default_attendee_type_id）", "no attendee type id (name it in the destination huiyi31:EVENT:TYPE:SKU, or set providers.huiyi31.default_attendee_type_id)")))?;
                 let (item_sku_id, item_sku_name) =
                     hy.ticket(item_sku_id.as_deref()).map_err(Fatal)?;
                 Module::Huiyi31(huiyi31::Huiyi31 {

@@ -210,7 +210,7 @@ pub trait JobStore: Send + Sync + 'static {
     /// Sets the job's state. `running` clears a cancel request; any other state also releases
     /// the lease. `cancelled` is written only over `running`: a cancel never overwrites a job
     /// that finished meanwhile.
-    fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()>;
+    fn set_job_state(&self, id: &str, state: JobState, reason: Option<&Text>) -> Result<()>;
     /// Rows of a destination still pending and not in a batch.
     fn pending_rows(&self, id: &str, dest: DestIdx) -> Result<Vec<RowIdx>>;
     /// Batches recorded as in flight (sent, outcome not journaled).

@@ -120,10 +120,12 @@ impl Reconcilable for TencentMeeting {
                 break;
             }
             if page == tm::MAX_APPROVALS_PAGES {
-                return Err(Fatal(format!(
-                    "报名列表超过 {} 页仍未结束 / the enrollment list did not end after {} pages",
-                    tm::MAX_APPROVALS_PAGES,
-                    tm::MAX_APPROVALS_PAGES
+                return Err(Fatal(Text::new(
+                    format!("报名列表超过 {} 页仍未结束", tm::MAX_APPROVALS_PAGES),
+                    format!(
+                        "the enrollment list did not end after {} pages",
+                        tm::MAX_APPROVALS_PAGES
+                    ),
                 )));
             }
         }

@@ -28,8 +28,12 @@ impl TencentMeeting {
     pub(super) async fn save_window(&self, ctx: &Ctx) -> Result<(), Fatal> {
         // Taken and written under one lock: an older snapshot never lands after a newer one.
         let _order = self.saving.lock().await;
-        let memo = serde_json::to_string(&*self.window())
-            .map_err(|e| Fatal(format!("cannot record the enrollment list: {e}")))?;
+        let memo = serde_json::to_string(&*self.window()).map_err(|e| {
+            Fatal(Text::new(
+                format!("无法记录报名列表：{e}"),
+                format!("cannot record the enrollment list: {e}"),
+            ))
+        })?;
         ctx.save_memo(&memo).await
     }
 

@@ -27,6 +27,7 @@ use errors::pool_error;
 use super::{
     DestIdx, JobInput, JobStore, Lease, NewJob, Result, RowIdx, Settled, StoreError, SyncDoc,
 };
+use rollcall_core::Text;
 
 fn corrupt(e: String) -> StoreError {
     StoreError::Corrupt(e)
@@ -152,7 +153,7 @@ impl JobStore for PgStore {
         shared::request_cancel(self, id)
     }
 
-    fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()> {
+    fn set_job_state(&self, id: &str, state: JobState, reason: Option<&Text>) -> Result<()> {
         let sql = if state == JobState::Running {
             "UPDATE jobs SET state = $2, reason = $3, cancel_requested = FALSE, finished_at = NULL WHERE id = $1"
         } else if state == JobState::Cancelled {
@@ -162,6 +163,7 @@ impl JobStore for PgStore {
         };
         self.run(async {
             let c = self.client().await?;
+            let reason = reason.map(Text::to_json);
             c.execute(sql, &[&id, &state.as_str(), &reason]).await?;
             Ok(())
         })

@@ -72,7 +72,7 @@ pub async fn summaries(c: &Client, ids: &[String]) -> Result<Vec<JobSummary>> {
             created_by: h.get(2),
             created_at: h.get(3),
             file_name: h.get(4),
-            reason: h.get(5),
+            reason: h.get::<_, Option<&str>>(5).map(Text::from_json),
             share_with: serde_json::from_str(h.get::<_, &str>(7))?,
             finished_at: h.get(8),
             shredded_at: h.get(9),

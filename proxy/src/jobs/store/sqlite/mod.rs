@@ -21,6 +21,7 @@ use write::{insert_job, write_outcomes};
 use super::{
     DestIdx, JobInput, JobStore, Lease, NewJob, Result, RowIdx, Settled, StoreError, SyncDoc,
 };
+use rollcall_core::Text;
 
 fn corrupt(e: String) -> StoreError {
     StoreError::Corrupt(e)
@@ -136,7 +137,7 @@ impl JobStore for SqliteStore {
         shared::request_cancel(self, id)
     }
 
-    fn set_job_state(&self, id: &str, state: JobState, reason: Option<&str>) -> Result<()> {
+    fn set_job_state(&self, id: &str, state: JobState, reason: Option<&Text>) -> Result<()> {
         let sql = if state == JobState::Running {
             "UPDATE jobs SET state = ?2, reason = ?3, cancel_requested = 0, finished_at = NULL WHERE id = ?1"
         } else if state == JobState::Cancelled {
@@ -145,7 +146,7 @@ impl JobStore for SqliteStore {
             "UPDATE jobs SET state = ?2, reason = ?3, lease_owner = NULL, lease_until = NULL, finished_at = strftime('%s','now') WHERE id = ?1"
         };
         self.conn()
-            .execute(sql, params![id, state.as_str(), reason])?;
+            .execute(sql, params![id, state.as_str(), reason.map(Text::to_json)])?;
         Ok(())
     }
 

@@ -79,7 +79,7 @@ pub fn summary(conn: &Connection, id: &str) -> Result<Option<JobSummary>> {
         created_by,
         created_at,
         file_name,
-        reason,
+        reason: reason.as_deref().map(Text::from_json),
         share_with: serde_json::from_str(&share_with)?,
         finished_at,
         shredded_at,
