@@ -367,7 +367,10 @@ fn an_unreachable_provider_fails_the_destination_not_the_rows() {
     let job = c.wait_job(&id, Duration::from_secs(120));
     assert_eq!(job["state"], "failed", "{job}");
     assert!(
-        job["reason"]["en"].as_str().unwrap().contains("cannot reach"),
+        job["reason"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach"),
         "{job}"
     );
     let results = c.get(&format!("/api/jobs/{id}/results")).json();

@@ -212,10 +212,7 @@ fn contract(s: &dyn JobStore) {
     assert_eq!(s.lease("j1", "A", TTL).unwrap(), Lease::NotRunning);
     assert!(!s.orphaned_jobs().unwrap().contains(&"j1".into()));
     let j = s.get_job("j1").unwrap().unwrap();
-    assert_eq!(
-        (j.state, j.reason),
-        (JobState::Completed, Some(done))
-    );
+    assert_eq!((j.state, j.reason), (JobState::Completed, Some(done)));
 
     s.audit("alice", "job.create", "j1", 5, "created").unwrap();
 

@@ -146,7 +146,7 @@ impl SeenKeys {
                         duplicate_of = Some(first);
                         problems.push(RowProblem::new(
                             rows[idx].row,
-                            super::build::header_of(columns, kind),
+                            super::mapping::header_of(columns, kind),
                             ProblemCode::Duplicate,
                             Severity::Error,
                             &format!("与第 {first} 行重复（{}相同）", kind.label_zh()),

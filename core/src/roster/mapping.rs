@@ -200,3 +200,11 @@ pub fn auto_field(header: &str) -> FieldKind {
         FieldKind::Custom
     }
 }
+
+/// The header of the first column mapped to `f`.
+pub(in crate::roster) fn header_of(columns: &[super::ColumnMapping], f: FieldKind) -> Option<&str> {
+    columns
+        .iter()
+        .find(|c| c.field == f)
+        .map(|c| c.header.as_str())
+}

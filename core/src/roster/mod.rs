@@ -26,8 +26,8 @@ pub use build::{build_roster, build_roster_with_progress, parse_roster_with, Ros
 pub use mapping::{auto_field, FieldKind};
 #[cfg(feature = "native")]
 pub use read::{decode, read_table};
-pub use read::{read_csv_text, sniff, RosterError, Sniffed, SourceFormat, TextEncoding};
 pub use read::{read_table_with, read_xlsx, scan_csv_text, scan_with, sniff_delimiter};
+pub use read::{sniff, RosterError, Sniffed, SourceFormat, TextEncoding};
 pub use read::{RowSink, TableMeta};
 pub use rows::{RowEntry, RowRef, Rows};
 pub use rules::parse_join_time;
