@@ -6,7 +6,8 @@ use rollcall_core::api::Destination;
 use rollcall_core::export::utc_timestamp;
 use rollcall_core::sync::{CreateSyncRequest, SyncSummary};
 
-use super::{print_counts, Api};
+use super::jobs::print_counts;
+use super::{emit, Api};
 
 #[derive(Subcommand)]
 pub enum SyncCommand {
@@ -101,11 +102,9 @@ pub async fn run(cmd: SyncCommand) -> Result<u8> {
         }
         SyncCommand::List { server, json } => {
             let all: Vec<SyncSummary> = Api::new(&server).get("/syncs").await?;
-            if json {
-                println!("{}", serde_json::to_string(&all)?);
-            } else {
+            emit(json, &all, |all| {
                 all.iter().for_each(print_sync);
-            }
+            })?;
             return Ok(0);
         }
         SyncCommand::Show { id, server, json } => {
@@ -115,11 +114,9 @@ pub async fn run(cmd: SyncCommand) -> Result<u8> {
         SyncCommand::Resume { id, server, json } => (change(&server, &id, "resume").await?, json),
         SyncCommand::Stop { id, server, json } => (change(&server, &id, "stop").await?, json),
     };
-    if json {
-        println!("{}", serde_json::to_string(&one)?);
-    } else {
+    emit(json, &one, |one| {
         print_sync(&one);
-    }
+    })?;
     Ok(0)
 }
 

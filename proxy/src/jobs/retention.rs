@@ -33,13 +33,12 @@ pub fn start(store: Arc<dyn JobStore>, cfg: RetentionConfig) {
         let mut tick = tokio::time::interval(Duration::from_secs(cfg.sweep_interval_secs.max(1)));
         loop {
             tick.tick().await;
-            let store = store.clone();
             let days = cfg.personal_data_days;
-            let r = tokio::task::spawn_blocking(move || {
-                sweep(store.as_ref(), days, crate::util::unix_now() as i64)
+            let r = crate::jobs::store::blocking(&store, move |s| {
+                sweep(s, days, crate::util::unix_now() as i64)
             })
             .await;
-            if let Ok(Err(e)) = r {
+            if let Err(e) = r {
                 tracing::warn!(error = %e, "retention sweep failed; trying again at the next one");
             }
         }

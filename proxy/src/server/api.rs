@@ -195,7 +195,7 @@ pub async fn list_webinar_enrollments(
         &outcome(&r),
     )
     .await;
-    r.map(Json).map_err(|e| Rejection::provider(&e))
+    Ok(Json(r?))
 }
 
 #[utoipa::path(post, path = "/api/tencent-meeting/webinars/{id}/enroll/import", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), request_body = EnrollImportBody, responses((status = 200, description = "Tencent Meeting's import answer (seed 000)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
@@ -224,8 +224,7 @@ pub async fn import_webinar_enrollments(
     }
     let existing = client
         .all_enrollments(&id, || state.runner.pace(Provider::TencentMeeting))
-        .await
-        .map_err(|e| Rejection::provider(&e))?;
+        .await?;
     let imported = tm::imported_count(existing.iter().filter_map(Lenient::ok));
     if let Some(p) = tm::cap_problem(client.config().edition, imported, req.enroll_list.len()) {
         return Err(Rejection::invalid(vec![p]));
@@ -241,7 +240,7 @@ pub async fn import_webinar_enrollments(
         &outcome(&r),
     )
     .await;
-    r.map(Json).map_err(|e| Rejection::provider(&e))
+    Ok(Json(r?))
 }
 
 #[utoipa::path(post, path = "/api/wecom/webinars/{id}/enrollments", tag = "providers", params(("id" = String, Path, description = "WeCom webinar meetingid")), request_body = WecomEnrollmentsQuery, responses((status = 200, description = "WeCom's enrollment list (seed 001); with `all`, every page as one list", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
@@ -291,7 +290,7 @@ pub async fn wecom_enrollments(
         &outcome(&r),
     )
     .await;
-    r.map(Json).map_err(|e| Rejection::provider(&e))
+    Ok(Json(r?))
 }
 
 #[utoipa::path(post, path = "/api/tencent-im/groups/{id}/members", tag = "providers", params(("id" = String, Path, description = "Tencent Cloud IM GroupId")), request_body = ImGroupImport, responses((status = 200, description = "IM's import_group_member answer (per-member Result)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
@@ -325,7 +324,7 @@ pub async fn import_im_members(
         &outcome(&r),
     )
     .await;
-    r.map(Json).map_err(|e| Rejection::provider(&e))
+    Ok(Json(r?))
 }
 
 #[utoipa::path(post, path = "/api/huiyi31/register", tag = "providers", request_body(content = Object, description = "31huiyi Register request (seed 004), validated by core"), responses((status = 200, description = "31huiyi's answer (order and check-in code)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
@@ -354,5 +353,5 @@ pub async fn huiyi31_register(
         &outcome(&r),
     )
     .await;
-    r.map(Json).map_err(|e| Rejection::provider(&e))
+    Ok(Json(r?))
 }

@@ -111,8 +111,10 @@ impl Progress {
             jobs.get(id).cloned()
         };
         let Some(tx) = watched else { return };
-        let (store, id) = (self.store.clone(), id.to_string());
-        if let Ok(Ok(Some(job))) = tokio::task::spawn_blocking(move || store.get_job(&id)).await {
+        let id = id.to_string();
+        if let Ok(Some(job)) =
+            crate::jobs::store::blocking(&self.store, move |s| s.get_job(&id)).await
+        {
             let _ = tx.send(Some(job));
         }
     }

@@ -84,10 +84,7 @@ impl Syncs {
         &self,
         f: impl FnOnce(&dyn JobStore) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let store = self.store();
-        tokio::task::spawn_blocking(move || f(store.as_ref()))
-            .await
-            .unwrap_or_else(|e| Err(StoreError::Unavailable(e.to_string())))
+        crate::jobs::store::blocking(&self.store(), f).await
     }
 
     async fn audit(&self, user: &str, target: &str, rows: u64) {

@@ -29,6 +29,19 @@ use rollcall_core::{OutcomeCode, Text};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The one way async code reaches the journal: `f` runs on the blocking pool (a journal call
+/// may wait on disk or on PostgreSQL; the async threads never do). A task that could not finish
+/// reads as an unavailable journal.
+pub async fn blocking<T: Send + 'static>(
+    store: &Arc<dyn JobStore>,
+    f: impl FnOnce(&dyn JobStore) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(store.as_ref()))
+        .await
+        .unwrap_or_else(|e| Err(StoreError::Unavailable(e.to_string())))
+}
+
 /// The answer to taking or renewing a job's lease.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lease {
