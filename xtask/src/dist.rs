@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::{build_ui, cargo, root, run, step, tools, Result};
+use crate::tools::{tools, Need};
+use crate::{build_ui, cargo, root, run, step, Result};
 
 fn copy_dir(from: &Path, to: &Path) -> Result {
     std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
@@ -26,7 +27,7 @@ fn copy_dir(from: &Path, to: &Path) -> Result {
 /// Builds the tarball (and the UI first, unless `ui_built`); returns its path.
 pub fn dist(ui_built: bool) -> Result<PathBuf> {
     if !ui_built {
-        let opt = tools()?;
+        let opt = tools(Need::Required)?;
         build_ui(opt)?;
     }
     step("release build of the rollcall binary");

@@ -18,31 +18,17 @@
 mod dist;
 mod postgres;
 mod split;
+mod tools;
 
 use std::env;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-const TRUNK_VERSION: &str = "0.21.14";
-const BINARYEN_VERSION: &str = "132.0.0";
-/// What the first screen may load (gzip), and everything including workers. The first screen was
-/// 295.0 KiB; tolerant provider answers, bilingual outcomes and typed API bodies brought it to
-/// 300.4 KiB, the import preview (dry run) and "send these enrollees to…" to 308.6 KiB, the
-/// remembered destinations offered in the wizard to 312.2 KiB, a Tencent Meeting webinar's
-/// enrollees as a roster to 319.8 KiB; type-erased Leptos views (`--cfg erase_components`,
-/// `.cargo/config.toml`) brought it to 276.4 KiB, 277.1 with the worker hand-over of the same round
-/// (BENCHMARKS.md). Splitting the bundle at its lazy screens and the wizard's later steps
-/// (`xtask/src/split.rs`) took it to 196.8 KiB. The budget sits just above that, so it cannot grow
-/// back unnoticed. Everything was 634.7 KiB; reading every provider answer's fields in both JSON
-/// forms (`core/src/providers/flex.rs`), the 31huiyi field-code mapping and the IM role rule took
-/// it to 650.6 KiB (first screen 198.3): the total budget moved from 650 to 660 KiB (BENCHMARKS.md).
-/// Personal data (roles, the audit screen, removal of personal data, the API's new fields) took it
-/// to 665.4 KiB (first screen 199.8): the total budget moved to 670 KiB (BENCHMARKS.md). The
-/// Sync screen (a chunk shared with the jobs screen) and the wizard's results table made lazy
-/// took the first screen to 194.8 KiB and everything to 704.0 KiB (code the lazy pieces share
-/// is in several chunks); the Sync screen's source picker and mapping field to 709.9 KiB: the
-/// total budget moved to 715 KiB (BENCHMARKS.md).
+use tools::{ensure_chromium, ensure_nginx, path_with_tools, tools, tools_dir, Need};
+
+/// What the first screen may load (gzip), and everything including workers. How each moved, with
+/// the change that moved it: BENCHMARKS.md ("UI bundle").
 const FIRST_SCREEN_BUDGET: u64 = 200 * 1024;
 const TOTAL_BUDGET: u64 = 715 * 1024;
 
@@ -85,169 +71,15 @@ fn cargo() -> Command {
     c
 }
 
-fn tools_dir() -> PathBuf {
-    root().join(".tools")
-}
 
-/// PATH with the project's tool dirs first (npm's binaryen, cargo's bin).
-fn path_with_tools() -> String {
-    let mut parts = vec![tools_dir().join("node_modules/.bin").display().to_string()];
-    if let Some(home) = env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-    {
-        parts.push(home.join("bin").display().to_string());
-    }
-    parts.push(env::var("PATH").unwrap_or_default());
-    parts.join(":")
-}
 
-fn lock_version(name: &str) -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
-        .map_err(|e| format!("reading Cargo.lock: {e}"))?;
-    let mut lines = lock.lines();
-    while let Some(l) = lines.next() {
-        if l == format!("name = \"{name}\"") {
-            if let Some(v) = lines
-                .next()
-                .and_then(|v| v.strip_prefix("version = \""))
-                .map(|v| v.trim_end_matches('"'))
-            {
-                return Ok(v.to_string());
-            }
-        }
-    }
-    Err(format!("{name} is not in Cargo.lock"))
-}
 
-fn ensure_wasm_target() -> Result {
-    step("wasm32-unknown-unknown target");
-    let installed =
-        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if installed
-        .lines()
-        .any(|l| l.trim() == "wasm32-unknown-unknown")
-    {
-        println!("    present");
-        return Ok(());
-    }
-    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
-}
 
-fn ensure_trunk() -> Result {
-    step(&format!("trunk {TRUNK_VERSION}"));
-    let have = output(
-        Command::new("trunk")
-            .arg("--version")
-            .env("PATH", path_with_tools()),
-    )
-    .unwrap_or_default();
-    if have.contains(TRUNK_VERSION) {
-        println!("    present ({have})");
-        return Ok(());
-    }
-    println!("    installing (about 10–20 minutes on 2 cores; trunk 0.22 needs a newer rustc)");
-    run(cargo().args([
-        "install",
-        "trunk",
-        "--version",
-        &format!("={TRUNK_VERSION}"),
-        "--locked",
-    ]))
-}
 
-fn ensure_wasm_bindgen() -> Result {
-    let v = lock_version("wasm-bindgen")?;
-    step(&format!("wasm-bindgen-cli {v} (the Cargo.lock version)"));
-    let have = output(
-        Command::new("wasm-bindgen")
-            .arg("--version")
-            .env("PATH", path_with_tools()),
-    )
-    .unwrap_or_default();
-    if have.split_whitespace().nth(1) == Some(v.as_str()) {
-        println!("    present ({have})");
-        return Ok(());
-    }
-    // Not --locked: its locked webpki-roots is not on the registry.
-    run(cargo().args(["install", "wasm-bindgen-cli", "--version", &format!("={v}")]))
-}
 
-/// wasm-opt from npm's binaryen (Debian's 108 breaks the app at start-up). Without npm the UI is
-/// built without wasm-opt, and we say so.
-fn ensure_wasm_opt() -> Result<bool> {
-    step(&format!("wasm-opt (npm binaryen {BINARYEN_VERSION})"));
-    let bin = tools_dir().join("node_modules/.bin/wasm-opt");
-    if bin.exists() {
-        println!(
-            "    present ({})",
-            output(Command::new(&bin).arg("--version")).unwrap_or_default()
-        );
-        return Ok(true);
-    }
-    if output(Command::new("npm").arg("--version")).is_none() {
-        println!("    SKIPPED: npm is not installed, so the UI is built without wasm-opt (bigger bundles)");
-        return Ok(false);
-    }
-    std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
-    run(Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--prefix"])
-        .arg(tools_dir())
-        .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
-    Ok(true)
-}
 
-fn is_root() -> bool {
-    output(Command::new("id").arg("-u")).as_deref() == Some("0")
-}
 
-fn ensure_chromium() -> Result {
-    step("chromium + chromedriver + CJK fonts (browser tests and their screenshots)");
-    let fonts = Path::new("/usr/share/fonts/opentype/noto").exists()
-        || Path::new("/usr/share/fonts/truetype/wqy").exists();
-    if Path::new("/usr/bin/chromium").exists()
-        && Path::new("/usr/bin/chromedriver").exists()
-        && fonts
-    {
-        println!("    present");
-        return Ok(());
-    }
-    if !is_root() {
-        return Err("chromium and chromedriver are missing and this is not root: install Debian's `chromium` and `chromium-driver` packages".into());
-    }
-    run(Command::new("apt-get")
-        .arg("update")
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-            "fonts-noto-cjk",
-        ])
-        .env("DEBIAN_FRONTEND", "noninteractive"))
-}
 
-fn ensure_nginx() -> Result {
-    step("nginx (the SSO front of the deployment tests)");
-    if Path::new("/usr/sbin/nginx").exists() {
-        println!("    present");
-        return Ok(());
-    }
-    if !is_root() {
-        return Err(
-            "nginx is missing and this is not root: install Debian's `nginx` package".into(),
-        );
-    }
-    run(Command::new("apt-get")
-        .arg("update")
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "nginx"])
-        .env("DEBIAN_FRONTEND", "noninteractive"))
-}
 
 fn build_ui(with_opt: bool) -> Result {
     step("UI: trunk build --release (offline)");
@@ -288,6 +120,9 @@ fn gzip_len(path: &Path) -> Result<u64> {
         .arg(path)
         .output()
         .map_err(|e| format!("gzip: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("gzip -9 {} failed with {}", path.display(), out.status));
+    }
     Ok(out.stdout.len() as u64)
 }
 
@@ -339,16 +174,9 @@ fn sizes() -> Result {
     Ok(())
 }
 
-fn tools() -> Result<bool> {
-    ensure_wasm_target()?;
-    ensure_trunk()?;
-    ensure_wasm_bindgen()?;
-    split::ensure()?;
-    ensure_wasm_opt()
-}
 
 fn demo(args: &[String]) -> Result {
-    let opt = tools()?;
+    let opt = tools(Need::Optional)?;
     build_ui(opt)?;
     step("rollcall serve --sandbox");
     let mut cmd = cargo();
@@ -368,7 +196,7 @@ fn demo(args: &[String]) -> Result {
 }
 
 fn test() -> Result {
-    let opt = tools()?;
+    let opt = tools(Need::Required)?;
     ensure_chromium()?;
     ensure_nginx()?;
     let pg_bin = postgres::ensure()?;
@@ -394,6 +222,10 @@ fn test() -> Result {
         "-D",
         "warnings",
     ]))?;
+    step("the fuzz targets compile (fuzz/, outside the workspace), so they cannot rot");
+    run(cargo()
+        .current_dir(root().join("fuzz"))
+        .args(["check", "--locked", "--bins"]))?;
     step("core builds for wasm32 without native features (no tokio, no fs)");
     run(cargo().args([
         "build",
@@ -417,7 +249,7 @@ fn test() -> Result {
         "--prefix",
         "none",
     ]))
-    .unwrap_or_default();
+    .ok_or("cargo tree failed: the wasm-clean check of core cannot run")?;
     for banned in ["tokio ", "reqwest ", "mio "] {
         if tree.lines().any(|l| l.starts_with(banned)) {
             return Err(format!("core depends on {banned}: it must stay wasm-clean"));
@@ -507,9 +339,9 @@ fn main() -> ExitCode {
     let r = match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
-        Some("build-ui") => tools().and_then(build_ui),
+        Some("build-ui") => tools(Need::Optional).and_then(build_ui),
         Some("sizes") => sizes(),
-        Some("tools") => tools().map(|_| ()),
+        Some("tools") => tools(Need::Required).map(|_| ()),
         Some("fuzz") => fuzz(&args[1..]),
         Some("with-postgres") => with_postgres(&args[1..]),
         Some("dist") => dist::dist(false).and_then(|t| dist::check(&t)),

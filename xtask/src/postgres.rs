@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{is_root, run, step, Result};
+use crate::tools::is_root;
+use crate::{run, step, Result};
 
 pub struct TestPostgres {
     dir: PathBuf,
@@ -38,18 +39,7 @@ pub fn ensure() -> Result<PathBuf> {
         println!("    present: {}", b.display());
         return Ok(b);
     }
-    if !is_root() {
-        return Err(
-            "PostgreSQL is missing and this is not root: install Debian's `postgresql` package"
-                .into(),
-        );
-    }
-    run(Command::new("apt-get")
-        .arg("update")
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "postgresql"])
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    crate::tools::apt_install("PostgreSQL", &["postgresql"])?;
     bin_dir().ok_or_else(|| {
         "PostgreSQL was installed but its binaries (initdb, postgres) are not found".into()
     })

@@ -12,7 +12,7 @@ use std::process::Command;
 use base64::Engine;
 use sha2::{Digest, Sha384};
 
-use crate::{cargo, output, path_with_tools, root, run, step, tools_dir, Result};
+use crate::{path_with_tools, root, run, step, tools_dir, Result};
 
 /// The splitter, at the version whose protocol matches Leptos' `wasm_split_helpers` 0.2.
 const WASM_SPLIT_VERSION: &str = "0.2.4";
@@ -23,26 +23,13 @@ pub fn on_demand(name: &str) -> bool {
 }
 
 pub fn ensure() -> Result {
-    step(&format!("wasm-split-cli {WASM_SPLIT_VERSION}"));
-    let have = output(
-        Command::new("wasm-split-cli")
-            .arg("--help")
-            .env("PATH", path_with_tools()),
-    );
-    if have.is_some() {
-        println!("    present");
-        return Ok(());
-    }
-    println!("    installing (a few minutes)");
-    run(cargo().args([
-        "install",
+    crate::tools::cargo_install(
         "wasm_split_cli_support",
-        "--version",
-        &format!("={WASM_SPLIT_VERSION}"),
-        "--features",
-        "build-binary",
-        "--locked",
-    ]))
+        WASM_SPLIT_VERSION,
+        &["wasm-split-cli", "--help"],
+        None,
+        &["--features", "build-binary", "--locked"],
+    )
 }
 
 /// Splits the app trunk built into `dist`, in place. `with_opt`: wasm-opt the outputs as trunk
