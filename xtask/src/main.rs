@@ -71,16 +71,6 @@ fn cargo() -> Command {
     c
 }
 
-
-
-
-
-
-
-
-
-
-
 fn build_ui(with_opt: bool) -> Result {
     step("UI: trunk build --release (offline)");
     let mut cmd = Command::new("trunk");
@@ -121,7 +111,11 @@ fn gzip_len(path: &Path) -> Result<u64> {
         .output()
         .map_err(|e| format!("gzip: {e}"))?;
     if !out.status.success() {
-        return Err(format!("gzip -9 {} failed with {}", path.display(), out.status));
+        return Err(format!(
+            "gzip -9 {} failed with {}",
+            path.display(),
+            out.status
+        ));
     }
     Ok(out.stdout.len() as u64)
 }
@@ -173,7 +167,6 @@ fn sizes() -> Result {
     }
     Ok(())
 }
-
 
 fn demo(args: &[String]) -> Result {
     let opt = tools(Need::Optional)?;

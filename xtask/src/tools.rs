@@ -131,7 +131,9 @@ fn ensure_wasm_opt(need: Need) -> Result<bool> {
         match apt_install("npm", &["npm"]) {
             Ok(()) => {}
             Err(e) if need == Need::Optional => {
-                println!("    NOT INSTALLED ({e}): the UI is built without wasm-opt (bigger bundles)");
+                println!(
+                    "    NOT INSTALLED ({e}): the UI is built without wasm-opt (bigger bundles)"
+                );
                 return Ok(false);
             }
             Err(e) => return Err(e),

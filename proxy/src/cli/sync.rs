@@ -115,7 +115,7 @@ pub async fn run(cmd: SyncCommand) -> Result<u8> {
         SyncCommand::Stop { id, server, json } => (change(&server, &id, "stop").await?, json),
     };
     emit(json, &one, |one| {
-        print_sync(&one);
+        print_sync(one);
     })?;
     Ok(0)
 }

@@ -52,9 +52,9 @@ fn send_roster(name: String, headers: &[String], rows: &[TableRow]) {
 /// A Tencent Meeting webinar's enrollees (every page), to send somewhere else.
 #[component]
 fn WebinarEnrollees() -> impl IntoView {
-    let session = expect_context::<crate::app::Session>();
+    let session = expect_context::<crate::session::Session>();
     let meeting = RwSignal::new(String::new());
-    crate::app::suggest(meeting, |s| s.tencent_meeting.clone());
+    crate::session::suggest(meeting, |s| s.tencent_meeting.clone());
     let list = RwSignal::new(None::<Vec<ApprovalEntry>>);
     let error = RwSignal::new(None::<String>);
     let load = move |ev: leptos::ev::SubmitEvent| {
@@ -99,9 +99,9 @@ fn WebinarEnrollees() -> impl IntoView {
 
 #[component]
 pub fn Enrollments() -> impl IntoView {
-    let session = expect_context::<crate::app::Session>();
+    let session = expect_context::<crate::session::Session>();
     let meeting = RwSignal::new(String::new());
-    crate::app::suggest(meeting, |s| s.wecom_webinar.clone());
+    crate::session::suggest(meeting, |s| s.wecom_webinar.clone());
     let status = RwSignal::new(0i64);
     let search = RwSignal::new(String::new());
     let list = RwSignal::new(None::<Vec<Enroll>>);

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use rollcall_core::api::{JobResults, JobState, JobSummary};
 
 use crate::api;
-use crate::app::Session;
 use crate::components::{JobProgress, Results};
 use crate::i18n::tr;
+use crate::session::Session;
 
 fn when(ts: i64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts as f64 * 1000.0));

@@ -15,8 +15,8 @@ pub fn Register() -> impl IntoView {
     let sku = RwSignal::new(String::new());
     let sku_name = RwSignal::new(String::new());
     // The suggested 31huiyi destination is `EVENT:TYPE:SKU`; the ticket's name comes from the config.
-    crate::app::suggest(event, |s| s.huiyi31.clone());
-    crate::app::suggest(sku_name, |s| s.huiyi31_ticket_name.clone());
+    crate::session::suggest(event, |s| s.huiyi31.clone());
+    crate::session::suggest(sku_name, |s| s.huiyi31_ticket_name.clone());
     Effect::new(move || {
         // Split a suggested `EVENT:TYPE:SKU` into its three fields.
         let v = event.get();

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use rollcall_core::api::Role;
 
-use crate::app::Session;
 use crate::i18n::tr;
+use crate::session::Session;
 
 #[component]
 pub fn StatusPage() -> impl IntoView {

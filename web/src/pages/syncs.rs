@@ -7,8 +7,8 @@ use rollcall_core::roster::{FieldKind, MappingOptions};
 use rollcall_core::sync::{CreateSyncRequest, SyncPerson, SyncState, SyncSummary};
 
 use crate::api;
-use crate::app::{suggest, Session};
 use crate::i18n::{pick, tr};
+use crate::session::{suggest, Session};
 
 /// `YYYY-MM-DD HH:MM:SS` (UTC) by the browser's own clock code (the core's formatter would
 /// move into the first bundle once two screens use it).

@@ -20,7 +20,7 @@ impl RosterError {
 pub fn read_xlsx(bytes: &[u8]) -> Result<Table, RosterError> {
     std::panic::catch_unwind(|| read_xlsx_inner(bytes)).unwrap_or_else(|_| {
         Err(RosterError {
-            code: ProblemCode::XlsxUnreadable.into(),
+            code: ProblemCode::XlsxUnreadable,
             message: Text::new(
                 "无法读取 XLSX 文件（文件损坏或不完整？）",
                 "cannot read the XLSX file (damaged or malformed)",
@@ -33,7 +33,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, RosterError> {
 fn read_xlsx_inner(bytes: &[u8]) -> Result<Table, RosterError> {
     use calamine::{Data, Reader, Xlsx};
     let bad = |e: &dyn std::fmt::Display| RosterError {
-        code: ProblemCode::XlsxUnreadable.into(),
+        code: ProblemCode::XlsxUnreadable,
         message: Text::new(
             "无法读取 XLSX 文件（文件损坏或不完整？）",
             format!("cannot read the XLSX file (damaged or truncated?): {e}"),

@@ -2,6 +2,7 @@
 //! every problem on its cell, filters, exclusions → destinations with what they need and how many
 //! rows qualify → start → live progress per destination (SSE) → results and CSV downloads.
 
+mod follow;
 mod steps;
 mod worker;
 
@@ -23,8 +24,9 @@ use crate::i18n::{pick, tr, tr_owned};
 use self::steps::{Mapping, Preview};
 pub use self::worker::hand_over;
 use self::worker::load_file;
-use crate::app::lazily;
 use crate::components::{JobProgress, Results};
+use crate::session::lazily;
+use follow::follow;
 
 pub(super) const PAGE: usize = 100;
 
@@ -116,7 +118,7 @@ pub fn Import() -> impl IntoView {
         ),
     ];
     for (kind, _, id) in dests {
-        crate::app::suggest(id, move |s| s.destination(kind).map(str::to_string));
+        crate::session::suggest(id, move |s| s.destination(kind).map(str::to_string));
     }
     worker::take_handover(st);
     // Destinations the proxy has seen, offered by name in each destination's field.
@@ -336,7 +338,7 @@ pub fn Import() -> impl IntoView {
                 {move || start_error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
             </Show>
             {move || job.get().map(|j| view! { <JobProgress job=j/> })}
-            {move || results.get().map(|r| crate::app::lazily(results_step(r)))}
+            {move || results.get().map(|r| crate::session::lazily(results_step(r)))}
         </section>
     }
 }
@@ -364,38 +366,4 @@ fn preview_step(
     chosen: Signal<Vec<DestinationKind>>,
 ) -> AnyView {
     view! { <Preview st=st rows=rows page=page excluded=excluded chosen=chosen/> }.into_any()
-}
-
-/// Follows a job over SSE, then loads its results.
-pub fn follow(
-    id: String,
-    job: RwSignal<Option<JobSummary>>,
-    results: RwSignal<Option<JobResults>>,
-) {
-    let Ok(es) = web_sys::EventSource::new(&format!("api/jobs/{id}/events")) else {
-        return;
-    };
-    let es2 = es.clone();
-    let on_progress =
-        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            let Some(text) = ev.data().as_string() else {
-                return;
-            };
-            let Ok(j) = serde_json::from_str::<JobSummary>(&text) else {
-                return;
-            };
-            let finished = j.state != JobState::Running;
-            job.set(Some(j));
-            if finished {
-                es2.close();
-                let id = id.clone();
-                leptos::task::spawn_local(async move {
-                    if let Ok(r) = api::get::<JobResults>(&format!("jobs/{id}/results")).await {
-                        results.set(Some(r));
-                    }
-                });
-            }
-        });
-    let _ = es.add_event_listener_with_callback("progress", on_progress.as_ref().unchecked_ref());
-    on_progress.forget();
 }

@@ -60,7 +60,7 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                     Err(e) => {
                         st.progress.set(None);
                         st.parse_error.set(Some(RosterError {
-                            code: ProblemCode::Worker.into(),
+                            code: ProblemCode::Worker,
                             message: rollcall_core::Text::new(
                                 format!("解析结果无法读取：{e}"),
                                 format!("cannot read the parse result: {e}"),
