@@ -309,8 +309,13 @@ fn enroll_entries() {
         open_id: open_id.map(Into::into),
         nick_name: None,
     };
-    let v = |x: &tm::EnrollEntry, aksk| {
-        codes(&tm::validate_enroll_entry(x, aksk, "e"))
+    let v = |x: &tm::EnrollEntry, aksk: bool| {
+        let auth = if aksk {
+            tm::AppAuth::AkSk
+        } else {
+            tm::AppAuth::OAuth
+        };
+        codes(&tm::validate_enroll_entry(x, auth, "e"))
             .into_iter()
             .map(String::from)
             .collect::<Vec<_>>()
@@ -349,10 +354,15 @@ fn enroll_import_caps() {
         enroll_list: vec![entry.clone(); n],
     };
     let v = |n, ed, already| {
-        codes(&tm::validate_enroll_import(&req(n), true, ed, already))
-            .into_iter()
-            .map(String::from)
-            .collect::<Vec<_>>()
+        codes(&tm::validate_enroll_import(
+            &req(n),
+            tm::AppAuth::AkSk,
+            ed,
+            already,
+        ))
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
     };
     assert!(v(1000, tm::Edition::Enterprise, 3000).is_empty());
     assert_eq!(

@@ -56,9 +56,9 @@ proptest! {
             enroll_list: vec![entry.clone()],
         };
         for edition in [tm::Edition::Business, tm::Edition::Enterprise] {
-            let _ = tm::validate_enroll_import(&req, true, edition, already);
+            let _ = tm::validate_enroll_import(&req, tm::AppAuth::AkSk, edition, already);
         }
-        let _ = tm::validate_enroll_entry(&entry, true, "e");
+        let _ = tm::validate_enroll_entry(&entry, tm::AppAuth::AkSk, "e");
         let m = im::ImportMember { member_account: "a".into(), role: None, join_time: Some(join), unread_msg_num: Some(u64::MAX) };
         let _ = im::validate_member(&m, Some(created), now_i, "m");
         let _ = im::validate_import(&im::ImportGroupMemberRequest { group_id: "g".into(), member_list: vec![m] }, Some(created), now_i);

@@ -37,11 +37,10 @@ pub struct WecomEnrollmentsQuery {
     pub all: bool,
 }
 
-/// `POST /api/tencent-im/import` body.
+/// `POST /api/tencent-im/groups/{id}/members` body (the group is the path's).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImGroupImport {
-    pub group_id: String,
     /// IM `import_group_member` members (Member_Account, Role, JoinTime…).
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub members: Vec<crate::providers::tencent_im::ImportMember>,

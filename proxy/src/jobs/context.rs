@@ -12,7 +12,7 @@ use rollcall_core::Text;
 use tokio::sync::{broadcast, Semaphore};
 use tracing::{info, warn};
 
-use super::retry::{self, Pacer, Verdict};
+use super::retry::{self, Idempotence, Pacer, Verdict};
 use super::store::{self, DestIdx, JobInput, JobStore, Outcome, RowIdx, Settled};
 use crate::app::Metrics;
 use crate::config::JobsConfig;
@@ -202,7 +202,7 @@ impl Ctx {
     pub async fn call<T, F, Fut>(
         &self,
         pacer: &Pacer,
-        idempotent: bool,
+        idempotence: Idempotence,
         f: F,
     ) -> Result<T, ProviderError>
     where
@@ -220,7 +220,7 @@ impl Ctx {
             &self.shared.cfg,
             &self.shared.metrics,
             pacer,
-            idempotent,
+            idempotence,
             may_send,
             f,
         )

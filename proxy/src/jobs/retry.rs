@@ -148,6 +148,15 @@ pub fn refused(e: &ProviderError) -> Outcome {
     }
 }
 
+/// Whether a call may be sent again when its outcome is unknown (a timeout, a lost answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idempotence {
+    /// A read, or a write the provider applies once however often it arrives.
+    Idempotent,
+    /// A write that may have landed: never sent blind again (reconciliation decides).
+    NotIdempotent,
+}
+
 /// What an unambiguous error answer (the call certainly was not applied) means for its rows.
 pub enum Verdict {
     /// No row of the destination can succeed: stop it with this reason.
@@ -180,7 +189,8 @@ impl Verdict {
 
 /// Calls `f` with pacing; retries retryable and re-auth errors (each attempt re-signed by the
 /// client) with exponential backoff and jitter, waiting at least `rate_limit_backoff_ms` after a
-/// rate-limit answer. An ambiguous error is retried only when the call is `idempotent`.
+/// rate-limit answer. An ambiguous error is retried only when the call is
+/// [`Idempotence::Idempotent`].
 ///
 /// `may_send` is asked right before every attempt, the first and each one after a back-off: when
 /// it answers an error (the job's lease is lost or expired: [`ProviderError::not_sent`]), nothing
@@ -189,7 +199,7 @@ pub async fn call<T, F, Fut, G, GFut>(
     cfg: &JobsConfig,
     metrics: &Metrics,
     pacer: &Pacer,
-    idempotent: bool,
+    idempotence: Idempotence,
     may_send: G,
     mut f: F,
 ) -> Result<T, ProviderError>
@@ -219,7 +229,7 @@ where
         );
         let retry = attempt < cfg.max_attempts
             && !matches!(e.class, ErrorClass::Permanent)
-            && (!e.ambiguous || idempotent)
+            && (!e.ambiguous || idempotence == Idempotence::Idempotent)
             && !is_fatal(&e);
         if !retry {
             return Err(e);

@@ -201,26 +201,42 @@ impl Client {
     }
 
     /// Every page of a webinar's enrollments, each after `pace()` (the callers' shared budget
-    /// for the provider's rate), at most `MAX_APPROVALS_PAGES`.
+    /// for the provider's rate). See [`Client::every_page`].
     pub async fn all_enrollments<F: std::future::Future<Output = ()>>(
         &self,
         meeting_id: &str,
         pace: impl Fn() -> F,
     ) -> Result<Vec<Lenient<tm::ApprovalEntry>>, ProviderError> {
+        let pace = &pace;
+        Self::every_page(|page| async move {
+            pace().await;
+            self.list_enrollments(meeting_id, page, tm::MAX_APPROVALS_PAGE_SIZE)
+                .await
+        })
+        .await
+    }
+
+    /// The one paging rule of `enroll/approvals`: pages from 1, `page(n)` reading each (the
+    /// caller's pacing and retries around [`Client::list_enrollments`]), until the answer says
+    /// there is no more or a page brings no new enrollment; a list that has not ended after
+    /// `MAX_APPROVALS_PAGES` pages is an error, never a loop.
+    pub async fn every_page<Fut>(
+        mut page: impl FnMut(u32) -> Fut,
+    ) -> Result<Vec<Lenient<tm::ApprovalEntry>>, ProviderError>
+    where
+        Fut: std::future::Future<Output = Result<tm::ApprovalsResponse, ProviderError>>,
+    {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for page in 1..=tm::MAX_APPROVALS_PAGES {
-            pace().await;
-            let r = self
-                .list_enrollments(meeting_id, page, tm::MAX_APPROVALS_PAGE_SIZE)
-                .await?;
-            let more = r.has_more(page, r.note_ids(&mut seen));
+        for n in 1..=tm::MAX_APPROVALS_PAGES {
+            let r = page(n).await?;
+            let more = r.has_more(n, r.note_ids(&mut seen));
             out.extend(r.enroll_list);
             if !more {
                 return Ok(out);
             }
         }
-        Ok(out)
+        Err(ProviderError::endless_list(Provider::TencentMeeting))
     }
 
     /// One page of `GET /v1/webinars/{id}/enroll/approvals`.
@@ -241,13 +257,11 @@ impl Client {
 
 /// Percent-encodes a query/path value (RFC 3986 unreserved kept).
 pub fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const RESERVED: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    utf8_percent_encode(s, RESERVED).to_string()
 }

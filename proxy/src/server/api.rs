@@ -218,7 +218,7 @@ pub async fn import_webinar_enrollments(
         enroll_list: body.enroll_list,
     };
     // The cap counts what the webinar already holds, as jobs do.
-    let problems = tm::validate_enroll_import(&req, true, client.config().edition, 0);
+    let problems = tm::validate_enroll_import(&req, tm::AppAuth::AkSk, client.config().edition, 0);
     if !problems.is_empty() {
         return Err(Rejection::invalid(problems));
     }

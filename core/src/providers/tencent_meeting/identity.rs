@@ -8,6 +8,30 @@
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identity(Vec<String>);
 
+/// `identity()` for every wire type that names a person by `userid`, `open_id`, `area` and
+/// `phone_number`: one rule for the request row, the import answer and the list entry.
+macro_rules! identified {
+    ($($t:ty),+) => {$(
+        impl $t {
+            /// Every identity this entry carries (see [`Identity`]).
+            pub fn identity(&self) -> Identity {
+                Identity::new(
+                    self.userid.as_deref(),
+                    self.open_id.as_deref(),
+                    self.area.as_deref(),
+                    self.phone_number.as_deref(),
+                )
+            }
+        }
+    )+};
+}
+
+identified!(
+    super::EnrollEntry,
+    super::ImportedEnroll,
+    super::ApprovalEntry
+);
+
 impl Identity {
     pub fn new(
         userid: Option<&str>,

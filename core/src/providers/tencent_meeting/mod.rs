@@ -62,16 +62,13 @@ pub struct EnrollEntry {
     pub nick_name: Option<String>,
 }
 
-impl EnrollEntry {
-    /// Every identity this entry carries (see [`Identity`]).
-    pub fn identity(&self) -> Identity {
-        Identity::new(
-            self.userid.as_deref(),
-            self.open_id.as_deref(),
-            self.area.as_deref(),
-            self.phone_number.as_deref(),
-        )
-    }
+/// How the app calling Tencent Meeting authenticates: AK/SK (an enterprise self-built app, what
+/// Rollcall's proxy signs as) or OAuth (a third-party app). AK/SK apps cannot name people by
+/// open_id (seed 000).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppAuth {
+    AkSk,
+    OAuth,
 }
 
 /// `POST /v1/webinars/{meeting_id}/enroll/import` body.
@@ -129,17 +126,6 @@ pub struct ImportedEnroll {
         deserialize_with = "flex::opt"
     )]
     pub enroll_code: Option<String>,
-}
-
-impl ImportedEnroll {
-    pub fn identity(&self) -> Identity {
-        Identity::new(
-            self.userid.as_deref(),
-            self.open_id.as_deref(),
-            self.area.as_deref(),
-            self.phone_number.as_deref(),
-        )
-    }
 }
 
 /// Import response: may be a partial success (`user_non_registered`). One entry that does not
@@ -216,17 +202,6 @@ pub struct ApprovalEntry {
         deserialize_with = "flex::opt"
     )]
     pub enroll_code: Option<String>,
-}
-
-impl ApprovalEntry {
-    pub fn identity(&self) -> Identity {
-        Identity::new(
-            self.userid.as_deref(),
-            self.open_id.as_deref(),
-            self.area.as_deref(),
-            self.phone_number.as_deref(),
-        )
-    }
 }
 
 /// `enroll/approvals` page.

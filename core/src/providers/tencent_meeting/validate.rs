@@ -257,9 +257,8 @@ pub fn drop_ineffective(req: &mut CreateWebinarRequest) -> Vec<Problem> {
     p.into_vec()
 }
 
-/// Validates one enrollment entry. `aksk` is true for AK/SK (self-built app) credentials,
-/// which cannot import by open_id.
-pub fn validate_enroll_entry(e: &EnrollEntry, aksk: bool, field: &str) -> Vec<Problem> {
+/// Validates one enrollment entry. AK/SK (self-built app) credentials cannot import by open_id.
+pub fn validate_enroll_entry(e: &EnrollEntry, auth: AppAuth, field: &str) -> Vec<Problem> {
     let mut p = Problems::default();
     let has = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.trim().is_empty());
     if !has(&e.open_id) && !has(&e.userid) && !has(&e.phone_number) {
@@ -270,7 +269,7 @@ pub fn validate_enroll_entry(e: &EnrollEntry, aksk: bool, field: &str) -> Vec<Pr
             "an enrollment needs one of userid, phone_number or open_id",
         );
     }
-    if has(&e.open_id) && aksk {
+    if has(&e.open_id) && auth == AppAuth::AkSk {
         p.push(
             ProblemCode::OpenIdNotAllowed,
             field,
@@ -338,7 +337,7 @@ pub fn imported_count<'a>(entries: impl IntoIterator<Item = &'a ApprovalEntry>) 
 /// how many enrollments were already imported.
 pub fn validate_enroll_import(
     req: &EnrollImportRequest,
-    aksk: bool,
+    auth: AppAuth,
     edition: Edition,
     already_imported: usize,
 ) -> Vec<Problem> {
@@ -351,7 +350,7 @@ pub fn validate_enroll_import(
             "operator_id is required",
         );
     }
-    if aksk && req.operator_id_type != OperatorIdType::Userid {
+    if auth == AppAuth::AkSk && req.operator_id_type != OperatorIdType::Userid {
         p.push(
             ProblemCode::OperatorIdType,
             "operator_id_type",
@@ -381,7 +380,7 @@ pub fn validate_enroll_import(
         req.enroll_list.len(),
     ));
     for (i, e) in req.enroll_list.iter().enumerate() {
-        p.0.extend(validate_enroll_entry(e, aksk, &format!("enroll_list[{i}]")));
+        p.0.extend(validate_enroll_entry(e, auth, &format!("enroll_list[{i}]")));
     }
     p.into_vec()
 }

@@ -9,7 +9,7 @@ use rollcall_core::providers::huiyi31::{self as h, RegisterRequest};
 use rollcall_core::Text;
 
 use crate::jobs::context::{Ctx, Fatal};
-use crate::jobs::retry::{refused, Pacer, Verdict};
+use crate::jobs::retry::{refused, Idempotence, Pacer, Verdict};
 use crate::jobs::store::{Outcome, RowIdx, Settled};
 use crate::providers::huiyi31::Client;
 use rollcall_core::codes::JobNote;
@@ -72,7 +72,7 @@ impl Huiyi31 {
         let req = self.request(ctx, r);
         let batch = ctx.begin(&[r]).await?;
         let outcome = match ctx
-            .call(&self.pacer, false, || self.client.register(&req))
+            .call(&self.pacer, Idempotence::NotIdempotent, || self.client.register(&req))
             .await
         {
             Ok(resp) => {

@@ -12,7 +12,7 @@ use tracing::warn;
 
 use super::{list_failed, Found, Holdings, Reconcilable};
 use crate::jobs::context::{Ctx, Fatal};
-use crate::jobs::retry::Pacer;
+use crate::jobs::retry::{Idempotence, Pacer};
 use crate::jobs::store::{JobInput, Outcome, RowIdx, StateOutcome};
 use crate::providers::tencent_im::Client;
 use crate::providers::ProviderError;
@@ -58,7 +58,7 @@ impl Reconcilable for TencentIm {
                 offset: Some(offset),
             };
             let page = ctx
-                .call(&self.pacer, true, || {
+                .call(&self.pacer, Idempotence::Idempotent, || {
                     self.client.get_group_member_info(&req)
                 })
                 .await
@@ -104,7 +104,9 @@ impl Reconcilable for TencentIm {
             member_list: members.iter().flatten().cloned().collect(),
         };
         let resp = ctx
-            .call(&self.pacer, false, || self.client.import_group_member(&req))
+            .call(&self.pacer, Idempotence::NotIdempotent, || {
+                self.client.import_group_member(&req)
+            })
             .await?;
         let by_account: HashMap<&str, MemberResult> = resp
             .member_list

@@ -21,7 +21,7 @@ mod window;
 
 use super::{list_failed, Cap, Found, Holdings, InFlight, Reconcilable};
 use crate::jobs::context::{Ctx, Fatal};
-use crate::jobs::retry::Pacer;
+use crate::jobs::retry::{Idempotence, Pacer};
 use crate::jobs::store::{JobInput, Outcome, RowIdx, StateOutcome};
 use crate::providers::tencent_meeting::Client;
 use crate::providers::ProviderError;
@@ -94,39 +94,21 @@ impl Reconcilable for TencentMeeting {
 
     /// Every page of the webinar's enrollments; an entry that does not parse identifies nobody.
     async fn list(&self, ctx: &Ctx) -> Result<Enrolled, Fatal> {
-        let mut entries = Vec::new();
-        let mut seen = HashSet::new();
-        for page in 1..=tm::MAX_APPROVALS_PAGES {
-            let r = ctx
-                .call(&self.pacer, true, || {
-                    self.client.list_enrollments(
-                        &self.meeting_id,
-                        page,
-                        tm::MAX_APPROVALS_PAGE_SIZE,
-                    )
-                })
-                .await
-                .map_err(|e| list_failed(&e, ("无法读取报名列表", "cannot list enrollments")))?;
-            let more = r.has_more(page, r.note_ids(&mut seen));
-            for e in r.enroll_list {
-                match e {
-                    Lenient::Ok(e) => entries.push(e),
-                    Lenient::Odd { error, .. } => {
-                        warn!(error = %error, "an enrollment list entry does not parse; it identifies nobody")
-                    }
+        let all = Client::every_page(|page| {
+            ctx.call(&self.pacer, Idempotence::Idempotent, move || {
+                self.client
+                    .list_enrollments(&self.meeting_id, page, tm::MAX_APPROVALS_PAGE_SIZE)
+            })
+        })
+        .await
+        .map_err(|e| list_failed(&e, ("无法读取报名列表", "cannot list enrollments")))?;
+        let mut entries = Vec::with_capacity(all.len());
+        for e in all {
+            match e {
+                Lenient::Ok(e) => entries.push(e),
+                Lenient::Odd { error, .. } => {
+                    warn!(error = %error, "an enrollment list entry does not parse; it identifies nobody")
                 }
-            }
-            if !more {
-                break;
-            }
-            if page == tm::MAX_APPROVALS_PAGES {
-                return Err(Fatal(Text::new(
-                    format!("报名列表超过 {} 页仍未结束", tm::MAX_APPROVALS_PAGES),
-                    format!(
-                        "the enrollment list did not end after {} pages",
-                        tm::MAX_APPROVALS_PAGES
-                    ),
-                )));
             }
         }
         let identities: Vec<tm::Identity> = entries.iter().map(|e| e.identity()).collect();
@@ -207,7 +189,7 @@ impl Reconcilable for TencentMeeting {
                 .collect(),
         };
         let resp = ctx
-            .call(&self.pacer, false, || {
+            .call(&self.pacer, Idempotence::NotIdempotent, || {
                 self.client.import_enrollments(&self.meeting_id, &req)
             })
             .await?;
