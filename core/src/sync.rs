@@ -247,6 +247,7 @@ pub struct SyncPerson {
 
 /// `?q=` on the trail: a person matches when the text is in their name, key or an identity.
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncPeopleQuery {
     #[serde(default)]

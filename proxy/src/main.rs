@@ -106,6 +106,9 @@ fn main() -> std::process::ExitCode {
             Ok(0)
         }
         other => {
+            if matches!(other, Command::Serve { sandbox: true, .. }) {
+                serve::demo_secrets_into_env();
+            }
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

@@ -115,12 +115,18 @@ pub async fn sandbox(a: SandboxArgs) -> Result<()> {
     Ok(())
 }
 
-/// The config `serve --sandbox` uses: every provider pointing at the in-process sandbox, with
-/// the documented demo credentials placed in this process's environment for the config to read.
-pub(super) fn sandbox_config(sandbox_url: &str) -> Config {
+/// Places the documented demo credentials in this process's environment for
+/// [`sandbox_config`] to read. Called by `main` before the runtime starts (no other thread
+/// exists yet: `set_var` is only sound then).
+pub fn demo_secrets_into_env() {
     std::env::set_var("ROLLCALL_DEMO_TM_SECRET_KEY", demo::TM_SECRET_KEY);
     std::env::set_var("ROLLCALL_DEMO_WECOM_SECRET", demo::WECOM_CORP_SECRET);
     std::env::set_var("ROLLCALL_DEMO_IM_SECRET_KEY", demo::IM_SECRET_KEY);
+}
+
+/// The config `serve --sandbox` uses: every provider pointing at the in-process sandbox, the
+/// demo credentials read from the environment ([`demo_secrets_into_env`]).
+pub(super) fn sandbox_config(sandbox_url: &str) -> Config {
     let text = format!(
         r#"
 [server]

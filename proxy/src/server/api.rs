@@ -21,6 +21,7 @@ use rollcall_core::providers::tencent_meeting::{
 use rollcall_core::providers::wecom::{self, EnrollListRequest, EnrollListResponse};
 use rollcall_core::providers::{Lenient, Provider};
 
+use super::openapi::{ProviderCallErrors, ProviderCallReadErrors};
 use super::privacy::{audit, provider_id};
 use super::{ApiJson, AppState, Rejection};
 use crate::providers::ProviderError;
@@ -107,7 +108,7 @@ pub async fn status(State(state): State<Arc<AppState>>) -> Json<Status> {
     })
 }
 
-#[utoipa::path(post, path = "/api/tencent-meeting/webinars", tag = "providers", request_body(content = Object, description = "Tencent Meeting create-webinar request (seed 002), validated by core before signing"), responses((status = 200, description = "The provider's answer (meeting_id, meeting_code…)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
+#[utoipa::path(post, path = "/api/tencent-meeting/webinars", tag = "providers", request_body(content = Object, description = "Tencent Meeting create-webinar request (seed 002), validated by core before signing"), responses((status = 200, description = "The provider's answer (meeting_id, meeting_code…)", body = Object), ProviderCallErrors))]
 pub async fn create_webinar(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -169,7 +170,7 @@ pub async fn create_webinar(
     })
 }
 
-#[utoipa::path(get, path = "/api/tencent-meeting/webinars/{id}/enrollments", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), responses((status = 200, description = "Every enrollment (all pages); entries the provider sent in an unreadable shape are marked", body = [Object]), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
+#[utoipa::path(get, path = "/api/tencent-meeting/webinars/{id}/enrollments", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), responses((status = 200, description = "Every enrollment (all pages); entries the provider sent in an unreadable shape are marked", body = [Object]), ProviderCallReadErrors))]
 pub async fn list_webinar_enrollments(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -198,7 +199,7 @@ pub async fn list_webinar_enrollments(
     Ok(Json(r?))
 }
 
-#[utoipa::path(post, path = "/api/tencent-meeting/webinars/{id}/enroll/import", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), request_body = EnrollImportBody, responses((status = 200, description = "Tencent Meeting's import answer (seed 000)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
+#[utoipa::path(post, path = "/api/tencent-meeting/webinars/{id}/enroll/import", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), request_body = EnrollImportBody, responses((status = 200, description = "Tencent Meeting's import answer (seed 000)", body = Object), ProviderCallErrors))]
 pub async fn import_webinar_enrollments(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -243,7 +244,7 @@ pub async fn import_webinar_enrollments(
     Ok(Json(r?))
 }
 
-#[utoipa::path(post, path = "/api/wecom/webinars/{id}/enrollments", tag = "providers", params(("id" = String, Path, description = "WeCom webinar meetingid")), request_body = WecomEnrollmentsQuery, responses((status = 200, description = "WeCom's enrollment list (seed 001); with `all`, every page as one list", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
+#[utoipa::path(post, path = "/api/wecom/webinars/{id}/enrollments", tag = "providers", params(("id" = String, Path, description = "WeCom webinar meetingid")), request_body = WecomEnrollmentsQuery, responses((status = 200, description = "WeCom's enrollment list (seed 001); with `all`, every page as one list", body = Object), ProviderCallErrors))]
 pub async fn wecom_enrollments(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -293,7 +294,7 @@ pub async fn wecom_enrollments(
     Ok(Json(r?))
 }
 
-#[utoipa::path(post, path = "/api/tencent-im/groups/{id}/members", tag = "providers", params(("id" = String, Path, description = "Tencent Cloud IM GroupId")), request_body = ImGroupImport, responses((status = 200, description = "IM's import_group_member answer (per-member Result)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
+#[utoipa::path(post, path = "/api/tencent-im/groups/{id}/members", tag = "providers", params(("id" = String, Path, description = "Tencent Cloud IM GroupId")), request_body = ImGroupImport, responses((status = 200, description = "IM's import_group_member answer (per-member Result)", body = Object), ProviderCallErrors))]
 pub async fn import_im_members(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
@@ -327,7 +328,7 @@ pub async fn import_im_members(
     Ok(Json(r?))
 }
 
-#[utoipa::path(post, path = "/api/huiyi31/register", tag = "providers", request_body(content = Object, description = "31huiyi Register request (seed 004), validated by core"), responses((status = 200, description = "31huiyi's answer (order and check-in code)", body = Object), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 422, description = "Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 502, description = "The provider refused or failed; `provider_code` and `provider_message` carry its word", body = ApiError)))]
+#[utoipa::path(post, path = "/api/huiyi31/register", tag = "providers", request_body(content = Object, description = "31huiyi Register request (seed 004), validated by core"), responses((status = 200, description = "31huiyi's answer (order and check-in code)", body = Object), ProviderCallErrors))]
 pub async fn huiyi31_register(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,

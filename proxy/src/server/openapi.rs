@@ -92,3 +92,43 @@ pub fn document() -> String {
 pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
+
+/// The errors every single provider call may answer, written once for their `#[utoipa::path]`s
+/// (`ProviderCallReadErrors` for the GET, which takes no body).
+#[allow(dead_code)]
+#[derive(utoipa::IntoResponses)]
+pub enum ProviderCallErrors {
+    /// The body is not JSON (`bad_request_body`)
+    #[response(status = 400)]
+    BadRequestBody(ApiError),
+    /// No identity from the SSO front
+    #[response(status = 401)]
+    Unauthenticated(ApiError),
+    /// Not allowed for this role
+    #[response(status = 403)]
+    Forbidden(ApiError),
+    /// Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)
+    #[response(status = 422)]
+    Invalid(ApiError),
+    /// The provider refused or failed; `provider_code` and `provider_message` carry its word
+    #[response(status = 502)]
+    Provider(ApiError),
+}
+
+/// [`ProviderCallErrors`] without the body error (a GET).
+#[allow(dead_code)]
+#[derive(utoipa::IntoResponses)]
+pub enum ProviderCallReadErrors {
+    /// No identity from the SSO front
+    #[response(status = 401)]
+    Unauthenticated(ApiError),
+    /// Not allowed for this role
+    #[response(status = 403)]
+    Forbidden(ApiError),
+    /// Invalid input: `problems` lists each; `bad_id` for a path id no provider issues (`.`, `..`, control characters)
+    #[response(status = 422)]
+    Invalid(ApiError),
+    /// The provider refused or failed; `provider_code` and `provider_message` carry its word
+    #[response(status = 502)]
+    Provider(ApiError),
+}
