@@ -1,32 +1,31 @@
-//! Roster parse + validate of 100k rows, against a bare `csv` crate parse of the same bytes, in
-//! the same run. `cargo bench -p rollcall-core --bench roster`.
+//! Roster parse + validate of 100k rows against a bare `csv` crate parse of the same bytes, in
+//! the same run, on every fixture of `common/fixtures.rs` (so no speed is tuned to one file).
+//! `cargo bench -p rollcall-core --bench roster`.
 //!
-//! After criterion's two groups, the two are also timed alternately, one of each per round
-//! (31 rounds), and the median of the per-round ratios printed: on a shared machine whose speed
-//! drifts, a ratio of two runs taken seconds apart says less than one taken side by side.
+//! After criterion's groups, the two are also timed alternately, one of each per round (21
+//! rounds per fixture), and the median of the per-round ratios printed: on a shared machine whose
+//! speed drifts, a ratio of two runs taken seconds apart says less than one taken side by side.
 
 use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use rollcall_core::api::DestinationKind;
 use rollcall_core::roster::{parse_roster, MappingOptions};
 
-#[path = "common/roster_100k.rs"]
-mod fixture;
-use fixture::ROWS;
-
-fn roster_bytes() -> Vec<u8> {
-    fixture::roster_100k().into_bytes()
-}
+#[path = "common/fixtures.rs"]
+mod fixtures;
+use fixtures::ROWS;
 
 fn bench(c: &mut Criterion) {
-    let bytes = roster_bytes();
-    let mut g = c.benchmark_group("roster_100k");
-    g.sample_size(10);
-    g.throughput(Throughput::Bytes(bytes.len() as u64));
-    g.bench_function("bare_csv_parse", |b| b.iter(|| bare_parse(&bytes)));
-    g.bench_function("core_parse_validate", |b| {
-        b.iter_batched(|| (), |_| core_parse(&bytes), BatchSize::PerIteration)
-    });
-    g.finish();
+    for (name, _, csv) in fixtures::all() {
+        let bytes = csv.into_bytes();
+        let mut g = c.benchmark_group(format!("roster_100k_{name}"));
+        g.sample_size(10);
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.bench_function("bare_csv_parse", |b| b.iter(|| bare_parse(&bytes)));
+        g.bench_function("core_parse_validate", |b| {
+            b.iter_batched(|| (), |_| core_parse(&bytes), BatchSize::PerIteration)
+        });
+        g.finish();
+    }
 }
 
 /// The baseline: a bare `csv` parse, one reused record, no allocation per row.
@@ -50,34 +49,37 @@ fn core_parse(bytes: &[u8]) -> rollcall_core::roster::Roster {
     r
 }
 
-/// Alternating rounds: the median of (core ÷ bare) over rounds, and each side's median.
+/// Alternating rounds per fixture: the median of (core ÷ bare) over rounds, and each side's median.
 fn side_by_side() {
     use std::time::Instant;
-    const ROUNDS: usize = 31;
-    let bytes = roster_bytes();
-    let (mut bare, mut core, mut ratio) = (vec![], vec![], vec![]);
-    for _ in 0..ROUNDS {
-        let t = Instant::now();
-        std::hint::black_box(bare_parse(&bytes));
-        let b = t.elapsed().as_secs_f64() * 1e3;
-        let t = Instant::now();
-        let r = std::hint::black_box(core_parse(&bytes));
-        let c = t.elapsed().as_secs_f64() * 1e3;
-        drop(r);
-        bare.push(b);
-        core.push(c);
-        ratio.push(c / b);
-    }
+    const ROUNDS: usize = 21;
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    println!(
-        "side by side, {ROUNDS} alternating rounds: bare {:.1} ms, core {:.1} ms, core ÷ bare {:.2}× (median of the rounds' ratios)",
-        median(&mut bare),
-        median(&mut core),
-        median(&mut ratio)
-    );
+    println!("side by side, {ROUNDS} alternating rounds each (median of the rounds' ratios):");
+    for (name, _, csv) in fixtures::all() {
+        let bytes = csv.into_bytes();
+        let (mut bare, mut core, mut ratio) = (vec![], vec![], vec![]);
+        for _ in 0..ROUNDS {
+            let t = Instant::now();
+            std::hint::black_box(bare_parse(&bytes));
+            let b = t.elapsed().as_secs_f64() * 1e3;
+            let t = Instant::now();
+            let r = std::hint::black_box(core_parse(&bytes));
+            let c = t.elapsed().as_secs_f64() * 1e3;
+            drop(r);
+            bare.push(b);
+            core.push(c);
+            ratio.push(c / b);
+        }
+        println!(
+            "  {name:10} bare {:6.1} ms   core {:6.1} ms   core ÷ bare {:.2}×",
+            median(&mut bare),
+            median(&mut core),
+            median(&mut ratio)
+        );
+    }
 }
 
 criterion_group!(benches, bench);

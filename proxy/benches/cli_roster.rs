@@ -1,17 +1,18 @@
-//! `rollcall roster check` on a 100,000-row UTF-8 CSV as a whole process (start-up, reading,
-//! parsing, validating, printing), against a bare `csv`-crate parse of the same file, also a
-//! whole process: this bench binary re-run with `ROLLCALL_BARE_CSV=<file>`, which reads the file
-//! and counts its fields with one reused `StringRecord`. Both release builds, run alternately,
-//! median of 15 each. `cargo bench -p rollcall --bench cli_roster`.
+//! `rollcall roster check --json` on each 100,000-row fixture (`core/benches/common/fixtures.rs`)
+//! as a whole process (start-up, reading, parsing, validating, printing), against a bare
+//! `csv`-crate parse of the same file, also a whole process: this bench binary re-run with
+//! `ROLLCALL_BARE_CSV=<file>`, which reads the file and counts its fields with one reused
+//! `StringRecord`. Both release builds, run alternately, median of 15 each; the goal (≤ 1.5× on
+//! the clean files, ≤ 2.5× on the realistic one) is printed met or not.
+//! `cargo bench -p rollcall --bench cli_roster`.
 
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const RUNS: usize = 15;
 
-#[path = "../../core/benches/common/roster_100k.rs"]
-#[allow(dead_code)]
-mod fixture;
+#[path = "../../core/benches/common/fixtures.rs"]
+mod fixtures;
 
 /// The bare parse, when this binary is re-run as the baseline process.
 fn bare_parse(path: &str) {
@@ -42,42 +43,35 @@ fn main() {
         return bare_parse(&path);
     }
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("roster-100k.csv");
-    std::fs::write(&file, fixture::roster_100k()).unwrap();
     let me = std::env::current_exe().unwrap();
-    let (mut bare, mut cli, mut cli_json) = (vec![], vec![], vec![]);
-    for _ in 0..RUNS {
-        bare.push(time(Command::new(&me).env("ROLLCALL_BARE_CSV", &file)));
-        cli.push(time(
-            Command::new(env!("CARGO_BIN_EXE_rollcall"))
-                .args(["roster", "check"])
-                .arg(&file),
-        ));
-        cli_json.push(time(
-            Command::new(env!("CARGO_BIN_EXE_rollcall"))
-                .args([
-                    "roster",
-                    "check",
-                    "--json",
-                    "--to",
-                    "tencent-meeting",
-                    "--to",
-                    "tencent-im",
-                    "--to",
-                    "huiyi31",
-                ])
-                .arg(&file),
-        ));
+    println!("100k-row CSVs, whole process, median of {RUNS} alternating runs:");
+    println!("  fixture     bare csv   roster check --json   ratio   goal");
+    let mut missed = Vec::new();
+    for (name, clean, csv) in fixtures::all() {
+        let file = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&file, csv).unwrap();
+        let (mut bare, mut cli) = (vec![], vec![]);
+        for _ in 0..RUNS {
+            bare.push(time(Command::new(&me).env("ROLLCALL_BARE_CSV", &file)));
+            cli.push(time(
+                Command::new(env!("CARGO_BIN_EXE_rollcall"))
+                    .args(["roster", "check", "--json"])
+                    .arg(&file),
+            ));
+        }
+        let (b, c) = (median(bare), median(cli));
+        let goal = fixtures::goal(clean);
+        let met = c / b <= goal;
+        if !met {
+            missed.push(name);
+        }
+        println!(
+            "  {name:10} {b:7.1} ms   {c:13.1} ms   {:5.2}×   ≤ {goal}× {}",
+            c / b,
+            if met { "met" } else { "NOT met" }
+        );
     }
-    let (b, c, j) = (median(bare), median(cli), median(cli_json));
-    println!("100k-row CSV, whole process, median of {RUNS}:");
-    println!("  bare csv parse                                  {b:7.1} ms");
-    println!(
-        "  rollcall roster check                           {c:7.1} ms  ({:.1}×)",
-        c / b
-    );
-    println!(
-        "  rollcall roster check --json --to (all three)   {j:7.1} ms  ({:.1}×)",
-        j / b
-    );
+    if !missed.is_empty() {
+        println!("goal not met on: {}", missed.join(", "));
+    }
 }

@@ -12,12 +12,13 @@ use crate::codes::ProblemCode;
 
 /// The keys seen so far.
 ///
-/// The table holds (row index, key kind) packed in a `u32` ([`pack`]; 4 bytes an entry, so the
-/// table of a 100k-row file stays small enough to be probed from the cache) and hashes the key
-/// where it lives, in the row itself: nothing is copied or allocated per row (a mixed-case
-/// e-mail is lower-cased to compare).
+/// The table holds (row index, key kind) packed in a `u32` ([`pack`]) and 32 bits of the key's
+/// hash (8 bytes an entry, so the table of a 100k-row file stays small enough to be probed from
+/// the cache); a key is read where it lives, in the row itself, only to confirm a match: nothing
+/// is copied or allocated per row (a mixed-case e-mail is lower-cased to compare), and growing
+/// the table never goes back to the rows.
 pub(super) struct SeenKeys {
-    table: HashTable<u32>,
+    table: HashTable<(u32, u32)>,
     hasher: DefaultHashBuilder,
     /// The e-mail and userid columns, last first.
     email: Vec<usize>,
@@ -84,18 +85,29 @@ fn key_of<'a>(
     }
 }
 
-fn hash_key(hasher: &DefaultHashBuilder, kind: FieldKind, key: &Key) -> u64 {
+/// 32 bits of the key's hash: what the table keeps.
+fn hash_key(hasher: &DefaultHashBuilder, kind: FieldKind, key: &Key) -> u32 {
     let mut h = hasher.build_hasher();
     kind.hash(&mut h);
     key.0.hash(&mut h);
     key.1.hash(&mut h);
-    h.finish()
+    (h.finish() >> 32) as u32
+}
+
+/// The table's hash from the kept 32 bits (both halves, so the bucket and the tag bits vary).
+fn spread(h: u32) -> u64 {
+    (u64::from(h) << 32) | u64::from(h)
 }
 
 impl SeenKeys {
-    pub(super) fn new(n: usize, columns: &[ColumnMapping]) -> Self {
+    /// For about `rows` rows: room for every key they may have (one per kind mapped).
+    pub(super) fn new(rows: usize, columns: &[ColumnMapping]) -> Self {
+        let kinds = KEY_KINDS
+            .iter()
+            .filter(|&&k| columns.iter().any(|c| c.field == k))
+            .count();
         SeenKeys {
-            table: HashTable::with_capacity(n),
+            table: HashTable::with_capacity(rows * kinds),
             hasher: DefaultHashBuilder::default(),
             email: columns_of(columns, FieldKind::Email),
             userid: columns_of(columns, FieldKind::Userid),
@@ -125,23 +137,18 @@ impl SeenKeys {
                 continue;
             };
             let hash = hash_key(&self.hasher, kind, &key);
-            let hasher = &self.hasher;
             // One probe: the first row with this key, or this row remembered as it.
             let entry = self.table.entry(
-                hash,
-                |&v| {
+                spread(hash),
+                |&(v, h)| {
                     let (i, k) = unpack(v);
-                    k == kind && keys.key(i, k).as_ref() == Some(&key)
+                    h == hash && k == kind && keys.key(i, k).as_ref() == Some(&key)
                 },
-                // Every entry's row has its key: the table only holds rows that had one.
-                |&v| {
-                    let (i, k) = unpack(v);
-                    keys.key(i, k).map_or(0, |key| hash_key(hasher, k, &key))
-                },
+                |&(_, h)| spread(h),
             );
             match entry {
                 Entry::Occupied(seen) => {
-                    let first = rows[unpack(*seen.get()).0].row;
+                    let first = rows[unpack(seen.get().0).0].row;
                     if duplicate_of.is_none() {
                         duplicate_of = Some(first);
                         problems.push(RowProblem::new(
@@ -155,7 +162,7 @@ impl SeenKeys {
                     }
                 }
                 Entry::Vacant(slot) => {
-                    slot.insert(pack(idx, kind));
+                    slot.insert((pack(idx, kind), hash));
                 }
             }
         }

@@ -119,7 +119,7 @@ impl RowSink for RosterBuilder<'_, '_> {
         // Cells and text: about as many as the file has (an upper bound for a CSV).
         let n = meta.expected_rows;
         self.rows = Rows::with_capacity(n, n * self.columns.len(), meta.expected_bytes);
-        self.seen = SeenKeys::new(n * 2, &self.columns);
+        self.seen = SeenKeys::new(n, &self.columns);
         self.meta = Some(meta);
         (self.progress)(0, meta.expected_rows);
     }
