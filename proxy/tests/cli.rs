@@ -525,3 +525,53 @@ fn roster_check_table_lines_up_chinese_headers() {
         "mapping arrows drift: {arrows:?}\n{out}"
     );
 }
+
+/// `import --wait` exits 3 when the job failed (the reason printed) and 4 when it was cancelled,
+/// as the README says.
+#[test]
+fn import_wait_exit_codes_say_failed_and_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sandbox, proxy) = dev_proxy_on_sandbox(dir.path());
+    let f = dir.path().join("people.csv");
+    let mut csv = String::from("姓名,手机号,邮箱\n");
+    for i in 0..60 {
+        csv.push_str(&format!("参会者{i},139{i:08},p{i}@example.com\n"));
+    }
+    std::fs::write(&f, csv).unwrap();
+    let server = ["--server", proxy.url.as_str()];
+
+    // A webinar the provider does not know: its list cannot be read, the job fails.
+    let mut args = vec!["import", f.to_str().unwrap(), "--wait"];
+    args.extend_from_slice(&server);
+    args.extend_from_slice(&["--to", "tencent-meeting:99999999999999999"]);
+    let (code, out, err) = run(&args, &[]);
+    assert_eq!(code, 3, "a failed job exits 3\n{out}\n{err}");
+    assert!(out.contains("failed"), "the state is printed: {out}");
+
+    // 31huiyi at its default pace (5 a second): a 60-row job runs long enough to be cancelled
+    // while `--wait` follows it.
+    let mut args = vec!["import", f.to_str().unwrap(), "--wait"];
+    args.extend_from_slice(&server);
+    args.extend_from_slice(&["--to", "huiyi31:demo-event:demo-type:demo-ticket"]);
+    let mut child = Command::new(bin())
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let c = Client::new(&proxy.url, None);
+    let running = eventually(std::time::Duration::from_secs(30), || {
+        let jobs = c.get("/api/jobs").json();
+        jobs.as_array()?
+            .iter()
+            .find(|j| j["state"] == "running")
+            .and_then(|j| j["id"].as_str().map(String::from))
+    })
+    .expect("the job appears as running");
+    let r = c.post(
+        &format!("/api/jobs/{running}/cancel"),
+        &serde_json::json!({}),
+    );
+    assert!(r.status < 300, "cancelled: {} {}", r.status, r.body);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(4), "a cancelled job exits 4");
+}

@@ -243,7 +243,7 @@ fn limits_hold_before_any_work() {
                 ("requests_per_second = 200", "requests_per_second = 2".into()),
                 ("max_body_bytes = 4194304", "max_body_bytes = 67108864".into()),
             ],
-            rest: "[limits]\nmax_destinations_per_job = 2\nmax_running_jobs_per_user = 1\nmax_streams_per_user = 2\nexport_stall_secs = 1\n".into(),
+            rest: "[limits]\nmax_destinations_per_job = 2\nmax_running_jobs_per_user = 1\nmax_streams_per_user = 2\nmax_streams_total = 3\nexport_stall_secs = 1\n".into(),
             ..Default::default()
         },
     );
@@ -289,8 +289,17 @@ fn limits_hold_before_any_work() {
     assert_eq!((s1.status().as_u16(), s2.status().as_u16()), (200, 200));
     let s3 = open("alice", ORGANIZER);
     assert_eq!(s3.status(), 429);
-    assert_eq!(open("bob", ORGANIZER).status(), 200);
-    drop((s1, s2, s3));
+    let bob_stream = open("bob", ORGANIZER);
+    assert_eq!(bob_stream.status(), 200);
+    // The replica's total (3 here, `limits.max_streams_total`) is reached: carol waits.
+    let carol = open("carol", ORGANIZER);
+    assert_eq!(carol.status(), 503);
+    assert_eq!(
+        serde_json::from_str::<Value>(&carol.text().unwrap()).unwrap()["code"],
+        "too_many_streams",
+        "the total, not carol's own"
+    );
+    drop((s1, s2, s3, bob_stream));
     // (The server sees a closed stream at its next write: the keep-alive, every 15 s.)
     let s4 = eventually(Duration::from_secs(40), || {
         Some(open("alice", ORGANIZER)).filter(|r| r.status() == 200)

@@ -36,8 +36,10 @@ pub struct LimitsConfig {
     pub max_destinations_per_job: usize,
     /// Jobs one user may have running at once (across replicas).
     pub max_running_jobs_per_user: u64,
-    /// Progress streams one user may hold open (the total is bounded as well).
+    /// Progress streams one user may hold open.
     pub max_streams_per_user: usize,
+    /// Progress streams this replica holds open for everyone together (503 beyond).
+    pub max_streams_total: usize,
     /// Seconds an export waits for a client that stopped reading before giving up.
     pub export_stall_secs: u64,
 }
@@ -48,6 +50,7 @@ impl Default for LimitsConfig {
             max_destinations_per_job: 20,
             max_running_jobs_per_user: 10,
             max_streams_per_user: 16,
+            max_streams_total: 256,
             export_stall_secs: 30,
         }
     }

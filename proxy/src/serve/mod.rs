@@ -179,6 +179,7 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
         progress: crate::server::progress::Progress::start(
             runner.store().clone(),
             runner.events.subscribe(),
+            cfg.limits.max_streams_total,
         ),
         runner,
         proxy_secret: cfg.auth.proxy_secret()?,

@@ -321,8 +321,8 @@ pub async fn results(
 
 /// Live progress: a `progress` event with the job summary on every change (read once per change
 /// for all watchers, see `progress.rs`), ending after the final state. At most
-/// `progress::MAX_STREAMS` streams are open; more are refused with 503.
-#[utoipa::path(get, path = "/api/jobs/{id}/events", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "Server-sent events: one JobSummary (JSON) per change, ending with the final state", content_type = "text/event-stream", body = JobSummary), (status = 404, body = ApiError), (status = 429, description = "This user holds `limits.max_streams_per_user` streams", body = ApiError), (status = 503, description = "Too many open streams", body = ApiError)))]
+/// `limits.max_streams_total` streams are open; more are refused with 503.
+#[utoipa::path(get, path = "/api/jobs/{id}/events", tag = "jobs", params(("id" = String, Path, description = "job id")), responses((status = 200, description = "Server-sent events: one JobSummary (JSON) per change, ending with the final state", content_type = "text/event-stream", body = JobSummary), (status = 404, body = ApiError), (status = 429, description = "This user holds `limits.max_streams_per_user` streams", body = ApiError), (status = 503, description = "`limits.max_streams_total` streams are open (`too_many_streams`)", body = ApiError)))]
 pub async fn events(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,

@@ -13,7 +13,6 @@ use tokio::sync::{broadcast, watch, OwnedSemaphorePermit, Semaphore};
 use crate::jobs::store::JobStore;
 
 /// Open event streams at most, across all jobs.
-pub const MAX_STREAMS: usize = 256;
 
 pub struct Progress {
     store: Arc<dyn JobStore>,
@@ -51,12 +50,17 @@ pub enum Full {
 }
 
 impl Progress {
-    /// Starts following `events` (job ids whose state changed).
-    pub fn start(store: Arc<dyn JobStore>, mut events: broadcast::Receiver<String>) -> Arc<Self> {
+    /// Starts following `events` (job ids whose state changed); at most `max_streams` streams
+    /// open at once (`limits.max_streams_total`).
+    pub fn start(
+        store: Arc<dyn JobStore>,
+        mut events: broadcast::Receiver<String>,
+        max_streams: usize,
+    ) -> Arc<Self> {
         let me = Arc::new(Progress {
             store,
             jobs: Mutex::new(HashMap::new()),
-            streams: Arc::new(Semaphore::new(MAX_STREAMS)),
+            streams: Arc::new(Semaphore::new(max_streams)),
             per_user: Default::default(),
         });
         let p = me.clone();
