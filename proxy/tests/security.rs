@@ -1,6 +1,8 @@
-//! Attack-review findings, each reproduced against a real proxy on loopback: formula injection
-//! in exported CSVs, metrics labels invented by clients, DNS rebinding in dev mode, repeated
-//! identity headers, and who may cancel or resume a job.
+//! The security boundaries, each reproduced against a real proxy on loopback: identity from
+//! trusted peers only, roles, CSRF, body limits, typed errors for bad bodies, unknown paths never
+//! forwarded, security headers, dev mode and inline secrets refused, formula injection in
+//! exported CSVs, metrics labels invented by clients, DNS rebinding in dev mode, repeated
+//! identity headers, who may cancel or resume a job, half-sent requests and connection limits.
 
 mod common;
 
@@ -331,4 +333,271 @@ fn connections_beyond_the_limit_wait() {
         .unwrap();
     let r = patient.get(format!("{}/healthz", p.url)).send().unwrap();
     assert_eq!(r.status().as_u16(), 200);
+}
+
+#[test]
+fn security_boundaries() {
+    let stack = Stack::start(0.0);
+    let organizer = stack.client();
+    let viewer = Client::new(&stack.proxy.url, Some(("bob", VIEWER)));
+    let nobody = Client::new(&stack.proxy.url, Some(("eve", "outsiders")));
+    let anonymous = Client::new(&stack.proxy.url, None);
+    // Identity headers from a peer outside trusted_proxies (127.0.0.2) are ignored → 401.
+    let untrusted = Client::with_source(
+        &stack.proxy.url,
+        Some(("mallory", ORGANIZER)),
+        Some("127.0.0.2".parse().unwrap()),
+    );
+    assert_eq!(untrusted.get("/api/me").status, 401);
+    assert_eq!(anonymous.get("/api/me").status, 401);
+    assert_eq!(nobody.get("/api/me").status, 403);
+    assert_eq!(viewer.get("/api/me").json()["role"], "viewer");
+    assert_eq!(viewer.get("/api/jobs").status, 200);
+
+    let (headers, rows) = roster_csv(3);
+    let job =
+        json!({"headers": headers, "rows": rows, "destinations": ["tencent-im:@TGS#2J4SZEAEL"]});
+    // Viewer cannot import or create.
+    assert_eq!(viewer.post("/api/jobs", &job).status, 403);
+    assert_eq!(viewer.post("/api/huiyi31/register", &json!({})).status, 403);
+    // CSRF: missing header → 403; wrong content type → 415; cross-site fetch → 403.
+    let body = serde_json::to_vec(&job).unwrap();
+    assert_eq!(
+        organizer
+            .post_raw(
+                "/api/jobs",
+                &[("content-type", "application/json")],
+                body.clone()
+            )
+            .status,
+        403
+    );
+    assert_eq!(
+        organizer
+            .post_raw(
+                "/api/jobs",
+                &[("x-rollcall-csrf", "1"), ("content-type", "text/plain")],
+                body.clone()
+            )
+            .status,
+        415
+    );
+    assert_eq!(
+        organizer
+            .post_raw(
+                "/api/jobs",
+                &[
+                    ("x-rollcall-csrf", "1"),
+                    ("content-type", "application/json"),
+                    ("sec-fetch-site", "cross-site")
+                ],
+                body.clone()
+            )
+            .status,
+        403
+    );
+    assert_eq!(
+        organizer
+            .post_raw(
+                "/api/jobs",
+                &[
+                    ("x-rollcall-csrf", "1"),
+                    ("content-type", "application/json")
+                ],
+                body
+            )
+            .status,
+        201
+    );
+    // Oversize body → 413 (limit 4 MiB for jobs, 1 MiB elsewhere in the test config). The limit
+    // is enforced from Content-Length before any of the body is read, so a raw request that
+    // declares the size and sends nothing more gets its answer at once (a client streaming the
+    // whole body can race the server closing the connection).
+    assert_eq!(
+        oversize_status(&stack.proxy.url, "/api/jobs", 5 * 1024 * 1024),
+        413
+    );
+    assert_eq!(
+        oversize_status(&stack.proxy.url, "/api/huiyi31/register", 2 * 1024 * 1024),
+        413
+    );
+    assert_eq!(
+        oversize_status(&stack.proxy.url, "/api/huiyi31/register", 1024 * 1024 + 1),
+        413
+    );
+    // Bad JSON is a typed error too.
+    let r = organizer.post_raw(
+        "/api/jobs",
+        &[
+            ("x-rollcall-csrf", "1"),
+            ("content-type", "application/json"),
+        ],
+        b"{not json".to_vec(),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["code"], "bad_request_body");
+    // Bad job bodies: typed, bilingual errors, nothing created.
+    let jobs_before = organizer.get("/api/jobs").json().as_array().unwrap().len();
+    for (body, status, code) in [
+        (json!({}), 422, "bad_request_body"),
+        (
+            json!({"headers": ["姓名"], "rows": [], "destinations": ["tencent-im:@TGS#2J4SZEAEL"]}),
+            422,
+            "empty_roster",
+        ),
+        (
+            json!({"headers": ["姓名"], "rows": [{"row": 2, "cells": ["a"]}], "destinations": []}),
+            422,
+            "no_destination",
+        ),
+        (
+            json!({"headers": ["姓名"], "rows": [{"row": 2, "cells": ["a"]}], "destinations": ["zoom:1"]}),
+            422,
+            "bad_request_body",
+        ),
+        (
+            json!({"headers": ["姓名"], "rows": [{"row": 2, "cells": ["a"]}], "destinations": ["tencent-im:x", "tencent-im:x"]}),
+            422,
+            "duplicate_destination",
+        ),
+        (
+            json!({"headers": "nope", "rows": 3, "destinations": 7}),
+            422,
+            "bad_request_body",
+        ),
+    ] {
+        let r = organizer.post("/api/jobs", &body);
+        assert_eq!(r.status, status, "{body}: {}", r.body);
+        let e = r.json();
+        assert_eq!(e["code"], code, "{body}");
+        assert!(
+            !e["message"]["zh"].as_str().unwrap().is_empty()
+                && !e["message"]["en"].as_str().unwrap().is_empty()
+        );
+    }
+    assert_eq!(
+        organizer.get("/api/jobs").json().as_array().unwrap().len(),
+        jobs_before
+    );
+    // Unknown paths: 404, never forwarded to a provider.
+    let before = stack.sandbox_state();
+    for p in [
+        "/api/v1/webinars",
+        "/api/forward?url=http://example.com",
+        "/api/tencent-meeting/../../v1/webinars",
+        "/api/cgi-bin/gettoken",
+    ] {
+        let r = organizer.get(p);
+        assert_eq!(r.status, 404, "{p}");
+    }
+    assert_eq!(
+        organizer
+            .post(
+                "/api/v4/group_open_http_svc/import_group_member",
+                &json!({})
+            )
+            .status,
+        404
+    );
+    assert_eq!(
+        stack.sandbox_state()["wecom"]["tokens_issued"],
+        before["wecom"]["tokens_issued"]
+    );
+    // Headers: CSP with frame-ancestors, nosniff, no CORS.
+    let r = anonymous.get("/");
+    let csp = r
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
+    assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert!(organizer
+        .get("/api/me")
+        .headers
+        .get("access-control-allow-origin")
+        .is_none());
+    // Operational endpoints.
+    assert_eq!(anonymous.get("/healthz").body, "ok");
+    assert_eq!(anonymous.get("/readyz").status, 200);
+    // On the main listener, metrics are for admins (see privacy.rs for `metrics_bind`).
+    assert_eq!(anonymous.get("/metrics").status, 401);
+    assert_eq!(organizer.get("/metrics").status, 403);
+    let admin = Client::new(&stack.proxy.url, Some(("root", ADMIN)));
+    let m = admin.get("/metrics").body;
+    assert!(
+        m.contains("rollcall_http_requests_total") && m.contains("rollcall_jobs_"),
+        "{m}"
+    );
+    for c in [&organizer, &viewer, &nobody, &anonymous, &untrusted] {
+        assert_no_secrets("responses", &c.seen.borrow());
+    }
+    assert_no_secrets("proxy log", &[stack.proxy.log_text()]);
+}
+
+#[test]
+fn dev_mode_refuses_a_network_bind() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("dev.toml");
+    std::fs::write(
+        &cfg,
+        "[server]\nbind = \"0.0.0.0:0\"\n[auth]\nmode = \"dev\"\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(bin())
+        .args(["serve", "--config", cfg.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("loopback"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn inline_secrets_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        "[auth]\nmode = \"dev\"\n[providers.wecom]\ncorp_id = \"x\"\ncorp_secret = \"inline!\"\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(bin())
+        .args(["serve", "--config", cfg.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("corp_secret"), "{err}");
+    assert!(!err.contains("inline!"), "the refused value is not echoed");
+}
+
+/// Sends only the request head of a POST declaring `len` body bytes; returns the status code.
+fn oversize_status(base: &str, path: &str, len: usize) -> u16 {
+    use std::io::{Read, Write};
+    let host = base
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap();
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-User: alice\r\nX-Forwarded-Groups: {ORGANIZER}\r\nx-rollcall-csrf: 1\r\ncontent-type: application/json\r\ncontent-length: {len}\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = [0u8; 64];
+    let n = s.read(&mut buf).unwrap();
+    let head = String::from_utf8_lossy(&buf[..n]).to_string();
+    head.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {head:?}"))
 }
