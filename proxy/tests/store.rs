@@ -285,7 +285,7 @@ fn privacy_contract(s: &dyn JobStore) {
     s.audit("paula", "job.results", "p1", 3, "read").unwrap();
     s.audit("quinn", "job.results_csv", "p1", 3, "exported")
         .unwrap();
-    s.audit("paula", "tencent_meeting.import_enrollments", "m1", 7, "ok")
+    s.audit("paula", "tencent_meeting.enroll_import", "m1", 7, "ok")
         .unwrap();
     let q = |f: &dyn Fn(&mut AuditQuery)| {
         let mut q = AuditQuery::default();
@@ -295,7 +295,7 @@ fn privacy_contract(s: &dyn JobStore) {
     let mine = q(&|q| q.user = Some("paula".into()));
     assert_eq!(mine.len(), 2);
     assert_eq!(
-        mine[0].action, "tencent_meeting.import_enrollments",
+        mine[0].action, "tencent_meeting.enroll_import",
         "newest first"
     );
     assert_eq!(

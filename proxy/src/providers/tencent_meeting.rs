@@ -190,7 +190,7 @@ impl Client {
     }
 
     /// `POST /v1/webinars/{id}/enroll/import`.
-    pub async fn import_enrollments(
+    pub async fn enroll_import(
         &self,
         meeting_id: &str,
         req: &EnrollImportRequest,

@@ -199,7 +199,7 @@ pub fn router(sb: Arc<Sandbox>) -> Router {
         .route("/v1/webinars", post(tencent_meeting::create_webinar))
         .route(
             "/v1/webinars/{id}/enroll/import",
-            post(tencent_meeting::import),
+            post(tencent_meeting::enroll_import),
         )
         .route(
             "/v1/webinars/{id}/enroll/approvals",

@@ -200,7 +200,7 @@ pub async fn list_webinar_enrollments(
 }
 
 #[utoipa::path(post, path = "/api/tencent-meeting/webinars/{id}/enroll/import", tag = "providers", params(("id" = String, Path, description = "Tencent Meeting meeting_id")), request_body = EnrollImportBody, responses((status = 200, description = "Tencent Meeting's import answer (seed 000)", body = Object), ProviderCallErrors))]
-pub async fn import_webinar_enrollments(
+pub async fn enroll_import(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,
     Path(id): Path<String>,
@@ -231,11 +231,11 @@ pub async fn import_webinar_enrollments(
         return Err(Rejection::invalid(vec![p]));
     }
     state.runner.pace(Provider::TencentMeeting).await;
-    let r = client.import_enrollments(&id, &req).await;
+    let r = client.enroll_import(&id, &req).await;
     audit(
         &state,
         &me,
-        "tencent_meeting.import_enrollments",
+        "tencent_meeting.enroll_import",
         &id,
         req.enroll_list.len() as u64,
         &outcome(&r),

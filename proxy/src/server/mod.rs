@@ -177,7 +177,7 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
         )
         .route(
             "/tencent-meeting/webinars/{id}/enroll/import",
-            post(api::import_webinar_enrollments).layer(small),
+            post(api::enroll_import).layer(small),
         )
         .route(
             "/wecom/webinars/{id}/enrollments",

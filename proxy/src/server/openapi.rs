@@ -32,7 +32,7 @@ use utoipa::OpenApi;
         super::api::status,
         super::api::create_webinar,
         super::api::list_webinar_enrollments,
-        super::api::import_webinar_enrollments,
+        super::api::enroll_import,
         super::api::wecom_enrollments,
         super::api::import_im_members,
         super::api::huiyi31_register,

@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub async fn import(
+pub async fn enroll_import(
     Ax(sb): Ax<Arc<Sandbox>>,
     Path(id): Path<String>,
     method: Method,

@@ -190,7 +190,7 @@ impl Reconcilable for TencentMeeting {
         };
         let resp = ctx
             .call(&self.pacer, Idempotence::NotIdempotent, || {
-                self.client.import_enrollments(&self.meeting_id, &req)
+                self.client.enroll_import(&self.meeting_id, &req)
             })
             .await?;
         let answered: Vec<&tm::ImportedEnroll> =
