@@ -85,15 +85,6 @@ impl Destination {
             Destination::Huiyi31 { .. } => DestinationKind::Huiyi31,
         }
     }
-
-    /// The provider-side id (meeting id, group id, event id).
-    pub fn target_id(&self) -> &str {
-        match self {
-            Destination::TencentMeeting { meeting_id } => meeting_id,
-            Destination::TencentIm { group_id } => group_id,
-            Destination::Huiyi31 { event_id, .. } => event_id,
-        }
-    }
 }
 
 impl fmt::Display for Destination {

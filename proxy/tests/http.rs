@@ -419,9 +419,6 @@ fn sandbox_refuses_replayed_stale_and_forged_signatures() {
     );
 }
 
-
-
-
 #[test]
 fn cancel_resume_and_live_progress() {
     let stack = Stack::start(0.0);
@@ -547,4 +544,3 @@ fn everything_lives_under_the_base_path() {
     assert_eq!(r.status, 413);
     assert_eq!(r.json()["code"], "body_too_large");
 }
-

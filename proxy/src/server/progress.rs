@@ -12,8 +12,7 @@ use tokio::sync::{broadcast, watch, OwnedSemaphorePermit, Semaphore};
 
 use crate::jobs::store::JobStore;
 
-/// Open event streams at most, across all jobs.
-
+/// Live progress for every watcher of every job, and the stream slots (per user and in total).
 pub struct Progress {
     store: Arc<dyn JobStore>,
     jobs: Mutex<HashMap<String, watch::Sender<Option<JobSummary>>>>,
