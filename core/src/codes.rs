@@ -1,5 +1,6 @@
 //! Every stable code Rollcall produces, as types: [`ProblemCode`] (a roster or validation
-//! problem), [`OutcomeCode`] (why a row ended as it did at a destination) and [`ApiErrorCode`]
+//! problem), [`JobNote`] (Rollcall's own reason for a row's end), [`OutcomeCode`] (why a row
+//! ended as it did at a destination: a note, a problem or the provider's code) and [`ApiErrorCode`]
 //! (the `code` of an error body). Each serializes as the same snake_case text as before; the
 //! list in ARCHITECTURE.md is generated from these enums (`core/tests/codes.rs`).
 

@@ -102,11 +102,12 @@ impl fmt::Display for Destination {
     }
 }
 
+/// A destination's ids: letters, digits and `@#_-.`, and a provider id ([`is_provider_id`]: not
+/// `.` or `..`, a `#` only in an IM group id) — they become provider URL paths.
 fn valid_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "@#_-.".contains(c))
+    s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "@#_-.".contains(c))
+        && is_provider_id(s)
 }
 
 impl FromStr for Destination {

@@ -402,6 +402,18 @@ fn destinations_parse_and_print() {
     assert!("tencent-im:".parse::<Destination>().is_err());
     assert!("tencent-im:a/../b".parse::<Destination>().is_err());
     assert!("huiyi31:e:t".parse::<Destination>().is_err());
+    // Ids become provider URL paths: `.` and `..` would climb out of the webinar's path, and a
+    // `#` outside an IM group id would cut the URL short.
+    for bad in [
+        "tencent-meeting:..",
+        "tencent-meeting:.",
+        "tencent-im:..",
+        "huiyi31:..",
+        "huiyi31:e:..:s",
+        "tencent-meeting:12#3",
+    ] {
+        assert!(bad.parse::<Destination>().is_err(), "{bad}");
+    }
 }
 
 proptest! {

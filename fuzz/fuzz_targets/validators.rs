@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(r) = serde_json::from_slice::<tencent_meeting::EnrollImportRequest>(rest) {
         let _ = tencent_meeting::validate_enroll_import(
             &r,
-            true,
+            tencent_meeting::AppAuth::AkSk,
             tencent_meeting::Edition::Business,
             now as usize,
         );

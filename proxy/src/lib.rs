@@ -4,6 +4,9 @@
 //! - [`sandbox`]: fake providers faithful to the docs (one module each, mirroring `providers`);
 //! - [`server`]: the HTTP API, SSO identity, CSRF, UI serving;
 //! - [`jobs`]: the import-job journal and runner;
+//! - [`sync`]: continuous sync (a webinar's new enrollees to other destinations);
+//! - [`config`]: the TOML file and the environment; [`app`]: the clients and metrics shared by
+//!   the server, the runner and the syncs;
 //! - [`cli`]: the command-line tools; [`serve`]: start-up; [`util`]: small shared helpers.
 
 // Error types here are HTTP responses (`Rejection`, axum `Response`), built on the error path only;

@@ -137,7 +137,7 @@ fn print_sync(s: &SyncSummary) {
         when(s.next_poll_at),
     );
     if let Some(e) = &s.last_error {
-        println!("  last error: {} / {}", e.zh, e.en);
+        println!("  last error: {e}");
     }
     for d in &s.destinations {
         print_counts(&d.destination, &d.counts);

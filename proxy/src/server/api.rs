@@ -301,6 +301,7 @@ pub async fn import_im_members(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ImGroupImport>,
 ) -> ApiResult<ImportGroupMemberResponse> {
+    provider_id(&id)?;
     let client = state
         .clients
         .tencent_im

@@ -19,17 +19,14 @@ use super::{ApiJson, AppState, Rejection};
 use crate::sync::{describe, SyncError};
 use rollcall_core::ApiErrorCode;
 
+/// A journal error is the API's like any other (503 only when the journal is unreachable; the
+/// detail in the log, not the body).
 fn rejection(e: SyncError) -> Rejection {
-    let status = match e {
-        SyncError::NotFound => StatusCode::NOT_FOUND,
-        SyncError::Stopped => StatusCode::CONFLICT,
-        SyncError::Busy | SyncError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
-    };
-    let code = match e {
-        SyncError::NotFound => ApiErrorCode::NotFound,
-        SyncError::Stopped => ApiErrorCode::SyncStopped,
-        SyncError::Busy => ApiErrorCode::SyncBusy,
-        SyncError::Store(_) => ApiErrorCode::JournalUnavailable,
+    let (status, code) = match e {
+        SyncError::NotFound => (StatusCode::NOT_FOUND, ApiErrorCode::NotFound),
+        SyncError::Stopped => (StatusCode::CONFLICT, ApiErrorCode::SyncStopped),
+        SyncError::Busy => (StatusCode::SERVICE_UNAVAILABLE, ApiErrorCode::SyncBusy),
+        SyncError::Store(e) => return Rejection::from(e),
     };
     let Text { zh, en } = describe(&e);
     Rejection::new(status, code, &zh, &en)

@@ -165,10 +165,13 @@ impl Syncs {
 
     /// The source's whole list as roster headers and entries (its enroll ids and statuses).
     async fn read_source(&self, source: &SyncSource) -> Result<(Vec<String>, Vec<Entry>), Text> {
-        let unconfigured = |p: &str| {
+        let unconfigured = |p: Provider| {
             Text::new(
-                format!("未配置{p}，无法读取同步来源"),
-                format!("{p} is not configured: the source cannot be read"),
+                format!("未配置{}，无法读取同步来源", p.label_zh()),
+                format!(
+                    "{} is not configured: the source cannot be read",
+                    p.as_str()
+                ),
             )
         };
         let failed = |e: crate::providers::ProviderError| {
@@ -183,7 +186,7 @@ impl Syncs {
                     .clients
                     .wecom
                     .as_ref()
-                    .ok_or_else(|| unconfigured("企业微信 / WeCom"))?;
+                    .ok_or_else(|| unconfigured(Provider::Wecom))?;
                 // Every status: a person approved before and rejected now is on the trail.
                 let all = client
                     .enroll_list_all(meetingid, None, || self.runner.pace(Provider::Wecom))
@@ -201,7 +204,7 @@ impl Syncs {
                     .clients
                     .tencent_meeting
                     .as_ref()
-                    .ok_or_else(|| unconfigured("腾讯会议 / Tencent Meeting"))?;
+                    .ok_or_else(|| unconfigured(Provider::TencentMeeting))?;
                 let all = client
                     .all_enrollments(meeting_id, || self.runner.pace(Provider::TencentMeeting))
                     .await

@@ -11,7 +11,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniffed, RosterError> {
 /// [`sniff`], plus the text itself when the file is valid UTF-8 (BOM stripped): sniffing had to
 /// validate it, so it is read in place rather than validated again by a decoder.
 pub(super) fn sniff_text(bytes: &[u8]) -> Result<(Sniffed, Option<&str>), RosterError> {
-    // A roster's rows address their text with 32-bit offsets (rows.rs).
+    // A roster's rows address their text with 32-bit offsets (rows/mod.rs).
     if u32::try_from(bytes.len()).is_err() {
         return Err(RosterError::new(
             ProblemCode::FileTooLarge,

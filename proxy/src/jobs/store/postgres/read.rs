@@ -132,8 +132,7 @@ pub async fn results_range(
             destination: d.clone(),
             state: o.get::<_, &str>(2).parse().map_err(corrupt)?,
             code: o.get::<_, Option<&str>>(3).map(OutcomeCode::parse),
-            message: message
-                .map(|m| serde_json::from_str(m).unwrap_or_else(|_| Text::from_legacy(m))),
+            message: message.map(Text::from_json),
             reference: o.get(5),
             attendee_code: o.get(6),
         });

@@ -145,10 +145,8 @@ pub fn results_range(
                 destination: d.clone(),
                 state: state.parse().map_err(corrupt)?,
                 code: code.as_deref().map(OutcomeCode::parse),
-                message: message.map(|m| {
-                    // Structured since the bilingual type; older rows hold "中文 / English".
-                    serde_json::from_str(&m).unwrap_or_else(|_| Text::from_legacy(&m))
-                }),
+                // Structured since the bilingual type; older rows hold "中文 / English".
+                message: message.as_deref().map(Text::from_json),
                 reference,
                 attendee_code,
             });
