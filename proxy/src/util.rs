@@ -1,4 +1,4 @@
-//! Small helpers several layers share: the clock, host and port text.
+//! Small helpers several layers share: the clock, host and port text, a URL path segment.
 
 /// Seconds since the Unix epoch (0 if the clock is before it).
 pub fn unix_now() -> u64 {
@@ -23,4 +23,16 @@ pub fn is_loopback_name(host: &str) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Percent-encodes an id for a URL path or query (RFC 3986 unreserved characters kept): the one
+/// encoder the provider clients and the CLI use.
+pub fn url_segment(s: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const RESERVED: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    utf8_percent_encode(s, RESERVED).to_string()
 }

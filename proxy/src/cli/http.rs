@@ -70,13 +70,4 @@ impl Api {
 }
 
 /// A path segment, percent-encoded (ids are the organizer's input).
-pub(super) fn segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub(super) use crate::util::url_segment as segment;

@@ -26,17 +26,19 @@ pub enum Source {
     TencentMeeting(String),
 }
 
+/// Read by core's rule for a source (`SyncSource::parse`: the same ids a sync takes); the status
+/// is the CLI's own `--status` (every status when it is not given).
 impl std::str::FromStr for Source {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.split_once(':') {
-            Some(("wecom", id)) if !id.is_empty() => Ok(Source::Wecom(id.into())),
-            Some(("tencent-meeting", id)) if !id.is_empty() => {
-                Ok(Source::TencentMeeting(id.into()))
+        match rollcall_core::sync::SyncSource::parse(s, None) {
+            Ok(rollcall_core::sync::SyncSource::Wecom { meetingid, .. }) => {
+                Ok(Source::Wecom(meetingid))
             }
-            _ => Err(format!(
-                "{s:?}: use wecom:MEETINGID or tencent-meeting:MEETING_ID"
-            )),
+            Ok(rollcall_core::sync::SyncSource::TencentMeeting { meeting_id }) => {
+                Ok(Source::TencentMeeting(meeting_id))
+            }
+            Err(t) => Err(t.en),
         }
     }
 }

@@ -141,6 +141,14 @@ pub fn prepare(
     })
 }
 
+/// How a job comes to run on this replica: `New` (created, or resumed by a person) or
+/// `Resumed` (it was running before a restart or another replica's death).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Start {
+    New,
+    Resumed,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

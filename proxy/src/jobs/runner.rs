@@ -16,6 +16,7 @@ use super::context::{Ctx, Fatal, Shared};
 use super::destination::Module;
 use super::retry::Pacers;
 use super::store::{DestIdx, JobInput, JobStore, Lease, Outcome, Settled, StoreError};
+use super::Start;
 use crate::app::{Clients, Metrics};
 use crate::config::JobsConfig;
 use rollcall_core::codes::JobNote;
@@ -87,18 +88,18 @@ impl Runner {
     /// Starts a job unless it is already running in this process (it runs only if this replica
     /// gets its lease).
     pub fn start(self: &Arc<Self>, id: String) {
-        self.start_as(id, false, None);
+        self.start_as(id, Start::New, None);
     }
 
     /// Starts a job just created, with its input as the request gave it: nothing to read back
     /// from the journal before the first call.
     pub fn start_new(self: &Arc<Self>, id: String, input: JobInput) {
-        self.start_as(id, false, Some(input));
+        self.start_as(id, Start::New, Some(input));
     }
 
-    /// Starts a job; `resumed` when it was running before (a restart, another replica's death);
-    /// `input` when the caller has it (else it is read from the journal).
-    fn start_as(self: &Arc<Self>, id: String, resumed: bool, input: Option<JobInput>) {
+    /// Starts a job (see [`Start`]); `input` when the caller has it (else it is read from the
+    /// journal).
+    fn start_as(self: &Arc<Self>, id: String, start: Start, input: Option<JobInput>) {
         {
             let mut active = self.active.lock().unwrap_or_else(|p| p.into_inner());
             if !active.insert(id.clone()) {
@@ -117,7 +118,7 @@ impl Runner {
             .unwrap_or_else(|p| p.into_inner())
             .remove(&id);
         let me = self.clone();
-        tokio::spawn(async move { me.run_job(id, resumed, input).await });
+        tokio::spawn(async move { me.run_job(id, start, input).await });
     }
 
     /// Starts every running job no replica holds (after a restart, or a replica's death).
@@ -125,7 +126,7 @@ impl Runner {
         let ids = self.store().orphaned_jobs()?;
         let mut started = 0;
         for id in ids.into_iter().filter(|id| !self.is_active(id)) {
-            self.start_as(id, true, None);
+            self.start_as(id, Start::Resumed, None);
             started += 1;
         }
         Ok(started)
@@ -162,7 +163,7 @@ impl Runner {
             .contains(id)
     }
 
-    async fn run_job(self: Arc<Self>, id: String, resumed: bool, input: Option<JobInput>) {
+    async fn run_job(self: Arc<Self>, id: String, start: Start, input: Option<JobInput>) {
         let ttl = self.lease_ttl();
         let replica = self.shared.replica.clone();
         let asked = tokio::time::Instant::now();
@@ -171,7 +172,7 @@ impl Runner {
                 self.shared.leased(&id, asked, ttl);
                 match previous.filter(|p| *p != replica) {
                     Some(p) => info!(job = %id, "resuming job {id} from replica {p}"),
-                    None if resumed => info!(job = %id, "resuming job {id}"),
+                    None if start == Start::Resumed => info!(job = %id, "resuming job {id}"),
                     None => info!(job = %id, replica = %replica, "running job"),
                 }
                 if cancel {

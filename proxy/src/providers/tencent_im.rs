@@ -11,7 +11,7 @@ use rollcall_core::providers::tencent_im::{
     self as im, GetGroupMemberInfoRequest, GetGroupMemberInfoResponse, ImportGroupMemberRequest,
     ImportGroupMemberResponse,
 };
-use rollcall_core::providers::{ErrorClass, Provider};
+use rollcall_core::providers::{ErrorClass, Lenient, Provider};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -306,6 +306,36 @@ impl Client {
             serde_json::to_vec(req).expect("serialising a wire type"),
         )
         .await
+    }
+
+    /// The one paging rule of `get_group_member_info`: from offset 0, `page(request)` reading
+    /// each (the caller's pacing and retries around [`Client::get_group_member_info`]), until a
+    /// page is empty or the offset reaches `MemberNum`; a list that has not ended after
+    /// [`super::MAX_LIST_PAGES`] pages is an error, never a loop.
+    pub async fn every_page<Fut>(
+        group_id: &str,
+        mut page: impl FnMut(im::GetGroupMemberInfoRequest) -> Fut,
+    ) -> Result<Vec<Lenient<im::GroupMember>>, ProviderError>
+    where
+        Fut: std::future::Future<Output = Result<im::GetGroupMemberInfoResponse, ProviderError>>,
+    {
+        let mut out = Vec::new();
+        let mut offset: u32 = 0;
+        for _ in 0..super::MAX_LIST_PAGES {
+            let p = page(im::GetGroupMemberInfoRequest {
+                group_id: group_id.to_string(),
+                limit: Some(im::MAX_MEMBERS_PAGE),
+                offset: Some(offset),
+            })
+            .await?;
+            let n = p.member_list.len() as u32;
+            offset = offset.saturating_add(n);
+            out.extend(p.member_list);
+            if n == 0 || offset >= p.member_num {
+                return Ok(out);
+            }
+        }
+        Err(ProviderError::endless_list(Provider::TencentIm))
     }
 
     pub async fn get_group_member_info(

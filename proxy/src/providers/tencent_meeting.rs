@@ -219,7 +219,7 @@ impl Client {
     /// The one paging rule of `enroll/approvals`: pages from 1, `page(n)` reading each (the
     /// caller's pacing and retries around [`Client::list_enrollments`]), until the answer says
     /// there is no more or a page brings no new enrollment; a list that has not ended after
-    /// `MAX_APPROVALS_PAGES` pages is an error, never a loop.
+    /// [`super::MAX_LIST_PAGES`] pages is an error, never a loop.
     pub async fn every_page<Fut>(
         mut page: impl FnMut(u32) -> Fut,
     ) -> Result<Vec<Lenient<tm::ApprovalEntry>>, ProviderError>
@@ -228,7 +228,7 @@ impl Client {
     {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for n in 1..=tm::MAX_APPROVALS_PAGES {
+        for n in 1..=super::MAX_LIST_PAGES as u32 {
             let r = page(n).await?;
             let more = r.has_more(n, r.note_ids(&mut seen));
             out.extend(r.enroll_list);
@@ -255,13 +255,4 @@ impl Client {
     }
 }
 
-/// Percent-encodes a query/path value (RFC 3986 unreserved kept).
-pub fn urlencode(s: &str) -> String {
-    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-    const RESERVED: &AsciiSet = &NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-    utf8_percent_encode(s, RESERVED).to_string()
-}
+pub use crate::util::url_segment as urlencode;

@@ -101,6 +101,9 @@ pub enum ProviderCallErrors {
     /// The body is not JSON (`bad_request_body`)
     #[response(status = 400)]
     BadRequestBody(ApiError),
+    /// The body is larger than the limit (`body_too_large`)
+    #[response(status = 413)]
+    BodyTooLarge(ApiError),
     /// No identity from the SSO front
     #[response(status = 401)]
     Unauthenticated(ApiError),
@@ -113,6 +116,13 @@ pub enum ProviderCallErrors {
     /// The provider refused or failed; `provider_code` and `provider_message` carry its word
     #[response(status = 502)]
     Provider(ApiError),
+    /// The provider is not configured on this proxy (`provider_not_configured`)
+    #[response(status = 503)]
+    NotConfigured(ApiError),
+    /// The outcome at the provider is unknown (`provider_outcome_unknown`): check its console
+    /// before retrying
+    #[response(status = 504)]
+    OutcomeUnknown(ApiError),
 }
 
 /// [`ProviderCallErrors`] without the body error (a GET).
@@ -131,4 +141,11 @@ pub enum ProviderCallReadErrors {
     /// The provider refused or failed; `provider_code` and `provider_message` carry its word
     #[response(status = 502)]
     Provider(ApiError),
+    /// The provider is not configured on this proxy (`provider_not_configured`)
+    #[response(status = 503)]
+    NotConfigured(ApiError),
+    /// The outcome at the provider is unknown (`provider_outcome_unknown`): check its console
+    /// before retrying
+    #[response(status = 504)]
+    OutcomeUnknown(ApiError),
 }

@@ -7,6 +7,9 @@ use super::{flex, null_default, Lenient};
 use crate::num_enum;
 use serde::{Deserialize, Serialize};
 
+/// `get_group_member_info`'s largest page (`Limit`, seed 003).
+pub const MAX_MEMBERS_PAGE: u32 = 6000;
+
 pub mod codes;
 mod validate;
 

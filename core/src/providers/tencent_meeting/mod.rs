@@ -267,7 +267,3 @@ pub struct ErrorInfo {
     #[serde(default, deserialize_with = "flex::or_default")]
     pub message: String,
 }
-
-/// Pages of `enroll/approvals` read at most (300 a page: 600,000 enrollments): a list that does
-/// not end is an error, not a loop.
-pub const MAX_APPROVALS_PAGES: u32 = 2000;

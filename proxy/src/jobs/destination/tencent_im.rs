@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rollcall_core::api::{DestinationKind, RowState};
 use rollcall_core::providers::tencent_im::{self as im, ImportGroupMemberRequest, MemberResult};
-use rollcall_core::providers::{Lenient, Provider};
+use rollcall_core::providers::Lenient;
 use rollcall_core::Text;
 use tracing::warn;
 
@@ -49,43 +49,29 @@ impl Reconcilable for TencentIm {
 
     /// Every member, page by page; an entry that does not parse names nobody.
     async fn list(&self, ctx: &Ctx) -> Result<Members, Fatal> {
-        let mut accounts = HashSet::new();
-        let mut offset: u32 = 0;
-        for _ in 0..crate::providers::MAX_LIST_PAGES {
-            let req = im::GetGroupMemberInfoRequest {
-                group_id: self.group_id.clone(),
-                limit: Some(6000),
-                offset: Some(offset),
-            };
-            let page = ctx
-                .call(&self.pacer, Idempotence::Idempotent, || {
-                    self.client.get_group_member_info(&req)
-                })
-                .await
-                .map_err(|e| list_failed(&e, ("无法读取群成员", "cannot list group members")))?;
-            let n = page.member_list.len() as u32;
-            offset = offset.saturating_add(n);
-            for m in page.member_list {
-                match m {
-                    Lenient::Ok(m) => {
-                        accounts.insert(m.member_account);
-                    }
-                    Lenient::Odd { error, .. } => {
-                        warn!(error = %error, "a group member entry does not parse; it names nobody")
-                    }
+        let members = Client::every_page(&self.group_id, |req| async move {
+            ctx.call(&self.pacer, Idempotence::Idempotent, || {
+                self.client.get_group_member_info(&req)
+            })
+            .await
+        })
+        .await
+        .map_err(|e| list_failed(&e, ("无法读取群成员", "cannot list group members")))?;
+        let mut accounts = HashSet::with_capacity(members.len());
+        for m in members {
+            match m {
+                Lenient::Ok(m) => {
+                    accounts.insert(m.member_account);
+                }
+                Lenient::Odd { error, .. } => {
+                    warn!(error = %error, "a group member entry does not parse; it names nobody")
                 }
             }
-            if n == 0 || offset >= page.member_num {
-                return Ok(Members {
-                    accounts,
-                    input: ctx.input.clone(),
-                });
-            }
         }
-        Err(list_failed(
-            &ProviderError::endless_list(Provider::TencentIm),
-            ("无法读取群成员", "cannot list group members"),
-        ))
+        Ok(Members {
+            accounts,
+            input: ctx.input.clone(),
+        })
     }
 
     /// Result 1/2 → done, Result 0 → rejected (the provider's word); a member the answer does
