@@ -63,9 +63,6 @@ impl RowState {
             RowState::Skipped => "已跳过",
         }
     }
-    pub fn is_final(self) -> bool {
-        self != RowState::Pending
-    }
     /// States that belong in the "failed rows" CSV.
     pub fn is_failure(self) -> bool {
         matches!(

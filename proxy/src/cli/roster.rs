@@ -42,46 +42,44 @@ pub fn roster(cmd: RosterCommand) -> Result<u8> {
     let kinds: Vec<DestinationKind> = to.into_iter().map(Into::into).collect();
     r.check_destinations(&kinds);
     let s = r.summary(&kinds);
-    if json {
-        println!("{}", serde_json::to_string(&s)?);
-        return Ok(0);
-    }
-    println!("file      {}", file.display());
-    println!("encoding  {}", s.encoding);
-    println!(
-        "rows      {}   valid {}   invalid {}   duplicates {}",
-        s.rows, s.valid, s.invalid, s.duplicates
-    );
-    for (k, n) in &s.destinations {
-        println!("  → {k:<16} {n} rows can go");
-    }
-    println!("columns");
-    for c in &r.columns {
+    emit(json, &s, |s| {
+        println!("file      {}", file.display());
+        println!("encoding  {}", s.encoding);
         println!(
-            "  {} → {}{}",
-            pad(&c.header, 20),
-            c.field.as_str(),
-            if c.auto { "" } else { " (explicit)" }
+            "rows      {}   valid {}   invalid {}   duplicates {}",
+            s.rows, s.valid, s.invalid, s.duplicates
         );
-    }
-    if !s.problems.is_empty() {
-        println!("problems");
-        println!(
-            "  {:>6}  {} {} message",
-            "row",
-            pad("column", 16),
-            pad("code", 26)
-        );
-        for p in &s.problems {
-            // Padded by display width: a Chinese header takes two columns per character.
+        for (k, n) in &s.destinations {
+            println!("  → {k:<16} {n} rows can go");
+        }
+        println!("columns");
+        for c in &r.columns {
             println!(
-                "  {:>6}  {} {} {}",
-                p.row,
-                pad(p.column.as_deref().unwrap_or("-"), 16),
-                pad(p.code.as_str(), 26),
-                p.message
+                "  {} → {}{}",
+                pad(&c.header, 20),
+                c.field.as_str(),
+                if c.auto { "" } else { " (explicit)" }
             );
         }
-    }
+        if !s.problems.is_empty() {
+            println!("problems");
+            println!(
+                "  {:>6}  {} {} message",
+                "row",
+                pad("column", 16),
+                pad("code", 26)
+            );
+            for p in &s.problems {
+                // Padded by display width: a Chinese header takes two columns per character.
+                println!(
+                    "  {:>6}  {} {} {}",
+                    p.row,
+                    pad(p.column.as_deref().unwrap_or("-"), 16),
+                    pad(p.code.as_str(), 26),
+                    p.message
+                );
+            }
+        }
+    })?;
     Ok(0)
 }

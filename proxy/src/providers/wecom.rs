@@ -194,7 +194,7 @@ impl Client {
     /// Every page of a webinar's enrollments (following `next_cursor` while `has_more`), each
     /// page after `pace()` (the callers' shared budget for WeCom's per-API rate). A cursor that
     /// never ends is stopped at [`super::MAX_LIST_PAGES`].
-    pub async fn enroll_list_all<F: std::future::Future<Output = ()>>(
+    pub async fn all_enrollments<F: std::future::Future<Output = ()>>(
         &self,
         meetingid: &str,
         status: Option<wecom::StatusFilter>,

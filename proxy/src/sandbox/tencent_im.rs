@@ -116,10 +116,10 @@ fn authenticate(
         ));
     }
     if q.sdkappid != Some(acc.im_sdk_app_id) {
-        return Err(fail(70020, "SDKAppID not found"));
+        return Err(fail(codes::SDKAPPID_NOT_FOUND, "SDKAppID not found"));
     }
     if q.identifier.as_deref() != Some(acc.im_admin.as_str()) {
-        return Err(fail(60010, "identifier must be an App admin"));
+        return Err(fail(codes::NEEDS_ADMIN, "identifier must be an App admin"));
     }
     if q.usersig.as_deref().unwrap_or("").is_empty() {
         return Err(fail(

@@ -190,7 +190,7 @@ pub async fn enroll_list(
     }
     let req: EnrollListRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(_) => return err(40058, "invalid json request"),
+        Err(_) => return err(codes::INVALID_PARAMETER, "invalid json request"),
     };
     // Checked as seed 001's table says, on the body as it came (not by core's validators).
     let raw: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();

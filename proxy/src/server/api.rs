@@ -269,7 +269,7 @@ pub async fn wecom_enrollments(
     }
     let r = if q.all {
         client
-            .enroll_list_all(&id, q.status, || state.runner.pace(Provider::Wecom))
+            .all_enrollments(&id, q.status, || state.runner.pace(Provider::Wecom))
             .await
             .map(|list| EnrollListResponse {
                 errcode: 0,

@@ -189,7 +189,7 @@ impl Syncs {
                     .ok_or_else(|| unconfigured(Provider::Wecom))?;
                 // Every status: a person approved before and rejected now is on the trail.
                 let all = client
-                    .enroll_list_all(meetingid, None, || self.runner.pace(Provider::Wecom))
+                    .all_enrollments(meetingid, None, || self.runner.pace(Provider::Wecom))
                     .await
                     .map_err(failed)?;
                 let ok: Vec<_> = all.iter().filter_map(Lenient::ok).collect();
