@@ -260,7 +260,8 @@ fn unreadable_files_are_clear_errors() {
     assert_eq!(code(b""), "empty_file");
     assert_eq!(code(b"  \n\n"), "empty_file");
     assert_eq!(code(b"\x00\x01\x02\x03binary\x00"), "not_a_spreadsheet");
-    assert_eq!(code(b"\xD0\xCF\x11\xE0rest"), "xls_not_supported");
+    // A legacy .xls is read now; a damaged one says it cannot be read.
+    assert_eq!(code(b"\xD0\xCF\x11\xE0rest"), "xlsx_unreadable");
     assert_eq!(code(b"PK\x03\x04truncated"), "xlsx_unreadable");
 }
 

@@ -575,3 +575,71 @@ fn import_wait_exit_codes_say_failed_and_cancelled() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(4), "a cancelled job exits 4");
 }
+
+/// `roster check` on a workbook as organizers get it: a merged title, a notes row, the header on
+/// row 3, a second sheet of notes. The sheet and header are found (or taken from `--sheet` /
+/// `--header-row`), and the row numbers are the spreadsheet's.
+#[test]
+fn roster_check_finds_the_sheet_and_header_or_takes_them_as_told() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("报名表.xlsx");
+    let mut wb = Workbook::new();
+    let notes = wb.add_worksheet();
+    notes.set_name("填写说明").unwrap();
+    notes.write_string(0, 0, "请勿修改表头").unwrap();
+    let form = wb.add_worksheet();
+    form.set_name("报名表").unwrap();
+    form.merge_range(0, 0, 0, 2, "2026 年度客户大会报名表", &Format::new())
+        .unwrap();
+    form.write_string(1, 0, "说明：带 * 的为必填项").unwrap();
+    for (c, h) in ["姓名", "手机号", "邮箱"].iter().enumerate() {
+        form.write_string(2, c as u16, *h).unwrap();
+    }
+    form.write_string(3, 0, "张三").unwrap();
+    form.write_string(3, 1, "13800138000").unwrap();
+    form.write_string(3, 2, "zs@example.com").unwrap();
+    form.write_string(4, 0, "李四").unwrap();
+    form.write_string(4, 1, "12345").unwrap();
+    wb.save(&file).unwrap();
+    let f = file.to_str().unwrap();
+
+    let (code, out, err) = run(&["roster", "check", f, "--json"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let s: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(s["sheet"]["name"], "报名表");
+    assert_eq!(s["sheet"]["header_row"], 3);
+    assert_eq!(
+        (s["rows"].as_u64(), s["invalid"].as_u64()),
+        (Some(2), Some(1))
+    );
+    // The bad phone is on row 5, as the spreadsheet shows it.
+    assert!(
+        s["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["row"] == 5 && p["column"] == "手机号"),
+        "{s}"
+    );
+    // The human form says which sheet and where the header is.
+    let (_, out, _) = run(&["roster", "check", f], &[]);
+    assert!(out.contains("header on row 3"), "{out}");
+
+    // As told: the header row, the other sheet, a sheet that is not there.
+    let (code, out, _) = run(&["roster", "check", f, "--header-row", "3", "--json"], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["rows"], 2);
+    let (code, out, _) = run(
+        &["roster", "check", f, "--sheet", "填写说明", "--json"],
+        &[],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["sheet"]["name"],
+        "填写说明"
+    );
+    let (code, _, err) = run(&["roster", "check", f, "--sheet", "Sheet9"], &[]);
+    assert_eq!(code, 2, "a sheet that is not there cannot be read");
+    assert!(err.contains("报名表"), "the sheets that are there: {err}");
+}

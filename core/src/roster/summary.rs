@@ -20,6 +20,9 @@ pub struct CheckSummary {
     /// Per destination: rows that can go there.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub destinations: BTreeMap<String, usize>,
+    /// For a workbook: the sheet read, the others, and the header's row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<SheetInfo>,
 }
 
 impl Roster {
@@ -48,6 +51,8 @@ impl Roster {
             // A workbook has no text encoding: say what it is.
             encoding: match (self.format, self.encoding) {
                 (SourceFormat::Xlsx, _) => "xlsx",
+                (SourceFormat::Xls, _) => "xls",
+                (SourceFormat::Ods, _) => "ods",
                 (_, Some(e)) => e.as_str(),
                 (_, None) => "utf-8",
             }
@@ -58,6 +63,7 @@ impl Roster {
                 .map(|c| (c.header.clone(), c.field.as_str().to_string()))
                 .collect(),
             problems: self.problems.clone(),
+            sheet: self.sheet.clone(),
             destinations,
         }
     }

@@ -179,6 +179,7 @@ pub async fn import(a: ImportArgs) -> Result<u8> {
         headers,
         rows,
         problems: vec![],
+        sheet: None,
     };
     let mut check = rollcall_core::roster::build_roster(table.clone(), &MappingOptions::default());
     let kinds: Vec<DestinationKind> = a.to.iter().map(|d| d.kind()).collect();

@@ -18,13 +18,31 @@ pub enum RosterCommand {
         /// Also check what each destination needs from a row.
         #[arg(long = "to", value_enum)]
         to: Vec<Kind>,
+        /// A workbook's sheet to read (XLSX, XLS, ODS); the one with the most rows by default.
+        #[arg(long)]
+        sheet: Option<String>,
+        /// The header's row as the spreadsheet numbers it; by default the first row below
+        /// titles, notes and blank rows that looks like a header.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        header_row: Option<u32>,
         #[arg(long)]
         json: bool,
     },
 }
 
 pub fn roster(cmd: RosterCommand) -> Result<u8> {
-    let RosterCommand::Check { file, to, json } = cmd;
+    let RosterCommand::Check {
+        file,
+        to,
+        sheet,
+        header_row,
+        json,
+    } = cmd;
+    let options = MappingOptions {
+        sheet,
+        header_row,
+        ..MappingOptions::default()
+    };
     let bytes = match std::fs::read(&file) {
         Ok(b) => b,
         Err(e) => {
@@ -32,7 +50,7 @@ pub fn roster(cmd: RosterCommand) -> Result<u8> {
             return Ok(2);
         }
     };
-    let mut r = match rollcall_core::roster::parse_roster(&bytes, &MappingOptions::default()) {
+    let mut r = match rollcall_core::roster::parse_roster(&bytes, &options) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("rollcall: {}: {}", file.display(), e.message);
@@ -44,6 +62,14 @@ pub fn roster(cmd: RosterCommand) -> Result<u8> {
     let s = r.summary(&kinds);
     emit(json, &s, |s| {
         println!("file      {}", file.display());
+        if let Some(sh) = &r.sheet {
+            println!(
+                "sheet     {} (of {}), header on row {}",
+                sh.name,
+                sh.sheets.join(", "),
+                sh.header_row
+            );
+        }
         println!("encoding  {}", s.encoding);
         println!(
             "rows      {}   valid {}   invalid {}   duplicates {}",

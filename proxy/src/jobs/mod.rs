@@ -75,6 +75,7 @@ pub fn prepare(
         headers: req.headers.clone(),
         rows: req.rows,
         problems: vec![],
+        sheet: None,
     };
     let mut roster = build_roster(table, &req.mapping);
     roster.check_destinations(&kinds);

@@ -41,7 +41,7 @@ pub fn parse_roster_with<'b>(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Roster, RosterError> {
     let mut b = RosterBuilder::new(options, progress);
-    scan_with(bytes, decode, &mut b)?;
+    scan_with(bytes, decode, &options.sheet_choice(), &mut b)?;
     Ok(b.finish())
 }
 
@@ -69,6 +69,7 @@ pub struct RosterBuilder<'o, 'p> {
     rows: Rows,
     problems: Vec<RowProblem>,
     seen: SeenKeys,
+    sheet: Option<SheetInfo>,
 }
 
 impl<'o, 'p> RosterBuilder<'o, 'p> {
@@ -84,6 +85,7 @@ impl<'o, 'p> RosterBuilder<'o, 'p> {
             rows: Rows::default(),
             problems: vec![],
             seen: SeenKeys::new(0, &[]),
+            sheet: None,
         }
     }
 
@@ -106,6 +108,7 @@ impl<'o, 'p> RosterBuilder<'o, 'p> {
             columns: self.columns,
             rows: self.rows,
             problems: self.problems,
+            sheet: self.sheet,
             fixed: self.options.fixed.clone(),
             huiyi31: self.options.huiyi31.clone(),
         }
@@ -184,6 +187,10 @@ impl RowSink for RosterBuilder<'_, '_> {
 
     fn problem(&mut self, problem: RowProblem) {
         self.problems.push(problem);
+    }
+
+    fn sheet(&mut self, info: SheetInfo) {
+        self.sheet = Some(info);
     }
 }
 

@@ -5,20 +5,20 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Cell, RowProblem, Severity, Table, TableRow};
+use super::{Cell, RowProblem, Severity, SheetInfo, Table, TableRow};
 use crate::codes::ProblemCode;
 use crate::Text;
 
 mod csv;
 mod sniff;
-mod xlsx;
+mod workbook;
 
 pub use csv::scan_csv_text;
 #[cfg(feature = "native")]
 pub use sniff::decode;
 use sniff::sniff_text;
 pub use sniff::{sniff, sniff_delimiter};
-pub use xlsx::read_xlsx;
+pub use workbook::{header_row, read_workbook, read_xlsx, SheetChoice, WorkbookKind};
 
 /// Text encodings a roster CSV may come in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,13 +54,15 @@ impl TextEncoding {
 pub enum SourceFormat {
     Csv,
     Xlsx,
+    Xls,
+    Ods,
 }
 
 /// What a file looks like before decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sniffed {
     Csv(TextEncoding),
-    Xlsx,
+    Workbook(WorkbookKind),
 }
 
 /// Why a file cannot be read as a roster at all (everything else is a per-row problem).
@@ -108,6 +110,8 @@ pub trait RowSink {
     /// One data row: its row number as a spreadsheet shows it, and its cells.
     fn row(&mut self, row: u32, cells: &[&str]);
     fn problem(&mut self, problem: RowProblem);
+    /// Which sheet of a workbook was read, and where its header was (before the header).
+    fn sheet(&mut self, _info: SheetInfo) {}
 }
 
 impl RowSink for Table {
@@ -132,6 +136,9 @@ impl Table {
     pub fn feed(self, sink: &mut dyn RowSink) {
         for p in self.problems {
             sink.problem(p);
+        }
+        if let Some(info) = self.sheet {
+            sink.sheet(info);
         }
         let meta = TableMeta {
             format: self.format,
@@ -162,6 +169,7 @@ impl Table {
             headers: vec![],
             rows: vec![],
             problems: vec![],
+            sheet: None,
         }
     }
 }
@@ -174,7 +182,7 @@ pub fn read_table_with<'b>(
     decode: impl FnOnce(&'b [u8], TextEncoding) -> Result<(Cow<'b, str>, bool), RosterError>,
 ) -> Result<Table, RosterError> {
     let mut table = Table::empty();
-    scan_with(bytes, decode, &mut table)?;
+    scan_with(bytes, decode, &SheetChoice::default(), &mut table)?;
     Ok(table)
 }
 
@@ -182,11 +190,12 @@ pub fn read_table_with<'b>(
 pub fn scan_with<'b>(
     bytes: &'b [u8],
     decode: impl FnOnce(&'b [u8], TextEncoding) -> Result<(Cow<'b, str>, bool), RosterError>,
+    choice: &SheetChoice,
     sink: &mut dyn RowSink,
 ) -> Result<(), RosterError> {
     match sniff_text(bytes)? {
-        (Sniffed::Xlsx, _) => {
-            read_xlsx(bytes)?.feed(sink);
+        (Sniffed::Workbook(kind), _) => {
+            read_workbook(bytes, kind, choice)?.feed(sink);
             Ok(())
         }
         (Sniffed::Csv(enc), Some(text)) => scan_csv_text(text, enc, sink),

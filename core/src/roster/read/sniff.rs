@@ -27,14 +27,19 @@ pub(super) fn sniff_text(bytes: &[u8]) -> Result<(Sniffed, Option<&str>), Roster
         ));
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return Ok((Sniffed::Xlsx, None));
+        // An OpenDocument file stores its `mimetype` entry first, uncompressed.
+        let head = &bytes[..bytes.len().min(128)];
+        let ods =
+            memchr::memmem::find(head, b"application/vnd.oasis.opendocument.spreadsheet").is_some();
+        let kind = if ods {
+            WorkbookKind::Ods
+        } else {
+            WorkbookKind::Xlsx
+        };
+        return Ok((Sniffed::Workbook(kind), None));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(RosterError::new(
-            ProblemCode::XlsNotSupported,
-            "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV",
-            "old .xls files are not supported; save as .xlsx or CSV in Excel",
-        ));
+        return Ok((Sniffed::Workbook(WorkbookKind::Xls), None));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(RosterError::new(

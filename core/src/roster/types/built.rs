@@ -17,6 +17,9 @@ pub struct Roster {
     pub rows: Rows,
     /// Sorted by row (stable: a row's problems in the order found).
     pub problems: Vec<RowProblem>,
+    /// For a workbook: the sheet read, the others, and the header's row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<SheetInfo>,
     /// The mapping's fixed values, for the attendees built from this roster.
     #[serde(skip)]
     pub(in crate::roster) fixed: BTreeMap<FieldKind, String>,

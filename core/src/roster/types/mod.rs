@@ -40,6 +40,19 @@ pub struct Table {
     pub rows: Vec<TableRow>,
     /// File-level and structural problems found while reading.
     pub problems: Vec<RowProblem>,
+    /// For a workbook: the sheet read, the others, and the header's row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<SheetInfo>,
+}
+
+/// Which sheet of a workbook was read and where its header was found (or was told to be).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetInfo {
+    pub name: String,
+    /// Every sheet of the workbook, in its order.
+    pub sheets: Vec<String>,
+    /// The header's row number as the spreadsheet shows it.
+    pub header_row: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +111,23 @@ pub struct MappingOptions {
     /// is not sent to 31huiyi (its field code cannot be guessed from a header).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub huiyi31: BTreeMap<String, Huiyi31Field>,
+    /// A workbook's sheet to read (by name); the one with the most rows when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// A workbook's header row as the spreadsheet numbers it; found below titles and notes when
+    /// not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<u32>,
+}
+
+impl MappingOptions {
+    /// The workbook sheet and header row these options ask for.
+    pub fn sheet_choice(&self) -> crate::roster::read::SheetChoice {
+        crate::roster::read::SheetChoice {
+            sheet: self.sheet.clone(),
+            header_row: self.header_row,
+        }
+    }
 }
 
 /// How a custom column reaches 31huiyi: the dynamic field's code and, for an option field, each

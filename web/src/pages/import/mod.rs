@@ -274,7 +274,7 @@ pub fn Import() -> impl IntoView {
             <h2 id="import-h">{tr("导入名单", "Import roster")}</h2>
             <div class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
                 <label for="roster-file">{tr("拖入或选择 CSV / XLSX 文件（UTF-8 或 GBK）", "Drop or choose a CSV / XLSX file (UTF-8 or GBK)")}</label>
-                <input id="roster-file" type="file" accept=".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" on:change=on_file/>
+                <input id="roster-file" type="file" accept=".csv,.txt,.xlsx,.xls,.ods,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel,application/vnd.oasis.opendocument.spreadsheet" on:change=on_file/>
                 <button type="button" id="template" on:click=move |_| super::download("rollcall-template.csv", "text/csv;charset=utf-8", TEMPLATE)>{tr("下载模板 CSV", "Download template CSV")}</button>
             </div>
             {move || st.progress.get().map(|(d, t)| view! {
