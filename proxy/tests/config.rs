@@ -105,11 +105,14 @@ fn the_journal_is_readable_by_the_service_alone() {
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&data.join("rollcall.db")), 0o600);
-    // An existing, too-open directory is tightened too.
-    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
-    drop(_store);
-    let _again = rollcall::jobs::store::SqliteStore::open(&data).unwrap();
-    assert_eq!(mode(&data), 0o700);
+    // An existing, too-open directory is tightened too. (A directory of its own: reopening the
+    // first one could meet its lock still held for an instant by a process another test forks,
+    // which inherits the descriptor until it execs.)
+    let existing = dir.path().join("existing");
+    std::fs::create_dir(&existing).unwrap();
+    std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let _other = rollcall::jobs::store::SqliteStore::open(&existing).unwrap();
+    assert_eq!(mode(&existing), 0o700);
 }
 
 #[test]

@@ -115,12 +115,26 @@ pub(super) fn prepare_dir(dir: &std::path::Path) -> Result<std::fs::File> {
         .write(true)
         .open(dir.join("rollcall.lock"))
         .map_err(&open_err)?;
-    match lock.try_lock() {
-        Ok(()) => Ok(lock),
-        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked(dir.to_path_buf())),
-        Err(std::fs::TryLockError::Error(e)) => Err(open_err(e)),
+    // Tried for a moment before giving up: a process this one forks holds a copy of the
+    // descriptor (and so the lock) until it execs, and a restart's predecessor may still be
+    // exiting. A second live process on the journal is refused all the same.
+    let deadline = std::time::Instant::now() + LOCK_PATIENCE;
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(lock),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::Locked(dir.to_path_buf()))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(open_err(e)),
+        }
     }
 }
+
+/// How long opening waits for the journal's lock before saying another process holds it.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub(super) fn save_memo(s: &SqliteStore, id: &str, dest: DestIdx, memo: &str) -> Result<()> {
     s.conn().execute(
