@@ -155,6 +155,7 @@ text_codes!(
     /// The `code` of every error body the API answers (and two the UI makes for a failed fetch).
     ApiErrorCode {
         AdminOnly = "admin_only",
+        BadEdited = "bad_edited",
         BadId = "bad_id",
         BadRequestBody = "bad_request_body",
         BadShareWith = "bad_share_with",

@@ -419,6 +419,54 @@ fn sandbox_refuses_replayed_stale_and_forged_signatures() {
     );
 }
 
+/// Cells fixed in the preview: the job sends the edited values, says how many cells were
+/// changed, and its results carry the values as sent; an `edited` naming a row the job does not
+/// have is refused.
+#[test]
+fn cells_edited_before_sending_are_recorded() {
+    let stack = Stack::start(0.0);
+    let c = stack.client();
+    let body = |edited: Value| {
+        json!({
+            "headers": ["姓名", "手机号", "邮箱"],
+            "rows": [
+                {"row": 2, "cells": ["张三", "13800138000", "zs@example.com"]},
+                {"row": 3, "cells": ["李四", "13900139000", "ls@example.com"]}
+            ],
+            "destinations": ["huiyi31:demo-event:demo-type:demo-ticket"],
+            "edited": edited
+        })
+    };
+    let bad = c.post("/api/jobs", &body(json!([{"row": 9, "column": "手机号"}])));
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(bad.json()["code"], "bad_edited");
+    let twice = json!([{"row": 3, "column": "手机号"}, {"row": 3, "column": "手机号"}]);
+    assert_eq!(c.post("/api/jobs", &body(twice)).status, 422);
+
+    let r = c.post("/api/jobs", &body(json!([{"row": 3, "column": "手机号"}])));
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["edited_cells"], 1);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let job = c.wait_job(&id, std::time::Duration::from_secs(60));
+    assert_eq!(job["state"], "completed", "{job}");
+    assert_eq!(job["edited_cells"], 1);
+    let results = c.get(&format!("/api/jobs/{id}/results")).json();
+    assert_eq!(results["rows"][1]["cells"][1], "13900139000");
+    let orders = stack.sandbox_state()["huiyi31"]["events"][0]["orders"].clone();
+    assert!(
+        orders
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["mobile"] == "13900139000"),
+        "{orders}"
+    );
+    // A job without edits does not mention them.
+    let plain = c.post("/api/jobs", &body(json!([])));
+    assert_eq!(plain.status, 201);
+    assert!(plain.json().get("edited_cells").is_none());
+}
+
 #[test]
 fn cancel_resume_and_live_progress() {
     let stack = Stack::start(0.0);

@@ -54,6 +54,13 @@ fn new_job(id: &str, rows: usize) -> NewJob {
             })
             .collect(),
         share_with: vec![],
+        // Two cells of the first row changed in the preview.
+        edited: ["姓名", "手机号"]
+            .map(|h| rollcall_core::roster::EditedCell {
+                row: 2,
+                column: h.into(),
+            })
+            .to_vec(),
     }
 }
 
@@ -74,6 +81,7 @@ fn contract(s: &dyn JobStore) {
         (JobState::Running, 5, "alice")
     );
     assert_eq!(j.file_name.as_deref(), Some("名单.csv"));
+    assert_eq!(j.edited_cells, 2, "the cells changed before sending");
     assert_eq!(j.destinations[0].counts.get(RowState::Pending), 5);
     assert_eq!(j.destinations[1].counts.get(RowState::Invalid), 1);
     assert!(s.get_job("nope").unwrap().is_none());

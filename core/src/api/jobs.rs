@@ -20,6 +20,9 @@ pub struct CreateJobRequest {
     /// SSO groups that may read the job's rows besides its creator and admins.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub share_with: Vec<String>,
+    /// Cells the user changed in the preview before sending (their new values are in `rows`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edited: Vec<EditedCell>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -57,6 +60,13 @@ pub struct JobSummary {
     /// provider ids stay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shredded_at: Option<i64>,
+    /// How many cells were changed in the preview before sending.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub edited_cells: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// What a job would do at one destination, asked before anything is sent

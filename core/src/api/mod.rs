@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 pub use crate::destination::{Destination, DestinationKind};
 use crate::problem::Problem;
-use crate::roster::{MappingOptions, TableRow};
+use crate::roster::{EditedCell, MappingOptions, TableRow};
 use crate::Text;
 use serde::{Deserialize, Serialize};
 

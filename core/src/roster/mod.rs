@@ -6,7 +6,8 @@
 //! duplicates, one row at a time as it is read) → [`Roster`] → [`Roster::check_destinations`]
 //! (what each destination needs from a row). [`parse_roster_with`] is the one-pass path the CLI
 //! and the browser worker take; [`build_roster`] builds from a table already in memory (a job
-//! request's rows, a provider's enrollees).
+//! request's rows, a provider's enrollees). [`Edits`] fixes cells in place: each edited row is
+//! checked again by the same rules ([`Roster::recheck_row`]).
 
 pub mod mapping;
 pub mod phone;
@@ -15,6 +16,7 @@ pub mod sources;
 
 mod build;
 mod duplicates;
+mod edit;
 mod rows;
 mod rules;
 mod summary;
@@ -23,6 +25,7 @@ mod types;
 #[cfg(feature = "native")]
 pub use build::parse_roster;
 pub use build::{build_roster, build_roster_with_progress, parse_roster_with, RosterBuilder};
+pub use edit::{replace_in, suggested_fix, EditedCell, Edits};
 pub use mapping::{auto_field, FieldKind};
 #[cfg(feature = "native")]
 pub use read::{decode, read_table};

@@ -196,6 +196,7 @@ pub async fn import(a: ImportArgs) -> Result<u8> {
         mapping: MappingOptions::default(),
         destinations: a.to,
         share_with: a.share_with,
+        edited: Vec::new(),
     };
     if a.dry_run {
         let preview: JobPreview = api.post("/jobs/preview", &req).await?;

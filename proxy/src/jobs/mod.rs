@@ -139,6 +139,7 @@ pub fn prepare(
         destinations: req.destinations,
         rows,
         share_with: req.share_with,
+        edited: req.edited,
     })
 }
 

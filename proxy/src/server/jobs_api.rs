@@ -56,6 +56,21 @@ async fn within_limits(state: &AppState, me: &Me, req: &CreateJobRequest) -> Res
             "share_with takes at most 20 groups, each 1–128 characters",
         ));
     }
+    // The cells changed before sending name rows the job has, each cell at most once.
+    let rows: std::collections::HashSet<u32> = req.rows.iter().map(|r| r.row).collect();
+    let cells: std::collections::HashSet<(u32, &str)> = req
+        .edited
+        .iter()
+        .map(|e| (e.row, e.column.as_str()))
+        .collect();
+    if cells.len() != req.edited.len() || req.edited.iter().any(|e| !rows.contains(&e.row)) {
+        return Err(Rejection::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ApiErrorCode::BadEdited,
+            "edited 只能列出本任务的行，每个单元格一次",
+            "edited may only name rows of this job, each cell once",
+        ));
+    }
     let (user, max) = (me.user.clone(), limits.max_running_jobs_per_user);
     let running = state.journal(move |s| s.running_jobs_of(&user)).await?;
     if running >= max {
@@ -69,7 +84,7 @@ async fn within_limits(state: &AppState, me: &Me, req: &CreateJobRequest) -> Res
     Ok(())
 }
 
-#[utoipa::path(post, path = "/api/jobs", tag = "jobs", request_body = CreateJobRequest, responses((status = 201, description = "The job, journaled and started; rows that cannot go somewhere are `invalid` there with the reason", body = JobSummary), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 413, description = "Body over `max_body_bytes`", body = ApiError), (status = 422, description = "Not a job request, more destinations than `limits.max_destinations_per_job`, or a destination the configuration cannot serve", body = ApiError), (status = 429, description = "The user has `limits.max_running_jobs_per_user` jobs running", body = ApiError)))]
+#[utoipa::path(post, path = "/api/jobs", tag = "jobs", request_body = CreateJobRequest, responses((status = 201, description = "The job, journaled and started; rows that cannot go somewhere are `invalid` there with the reason", body = JobSummary), (status = 400, description = "The body is not JSON (`bad_request_body`)", body = ApiError), (status = 401, description = "No identity from the SSO front", body = ApiError), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 413, description = "Body over `max_body_bytes`", body = ApiError), (status = 422, description = "Not a job request, more destinations than `limits.max_destinations_per_job`, `edited` naming a row the job lacks, or a destination the configuration cannot serve", body = ApiError), (status = 429, description = "The user has `limits.max_running_jobs_per_user` jobs running", body = ApiError)))]
 pub async fn create(
     State(state): State<Arc<AppState>>,
     Extension(me): Extension<Me>,

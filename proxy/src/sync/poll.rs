@@ -70,6 +70,7 @@ impl Syncs {
                     .map(|&d| rec.spec.destinations[d].clone())
                     .collect(),
                 share_with: rec.spec.share_with.clone(),
+                edited: Vec::new(),
             };
             match crate::jobs::prepare(req, &rec.created_by, now, id.clone()) {
                 Ok(job) => {

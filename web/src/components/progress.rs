@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use rollcall_core::api::{JobSummary, RowState};
 
-use crate::i18n::{pick, tr};
+use crate::i18n::{pick, tr, tr_owned};
 
 pub fn state_label(s: RowState) -> (&'static str, &'static str) {
     (s.label_zh(), s.as_str())
@@ -16,6 +16,10 @@ pub fn JobProgress(job: JobSummary) -> impl IntoView {
         <section class="progress" aria-live="polite" id="job-progress">
             <h3>{tr("进度", "Progress")}" · "<span id="job-state" data-state=state.as_str()>{tr(state.label().0, state.label().1)}</span></h3>
             {job.reason.clone().map(|r| view! { <div class="banner error">{pick(&r.zh, &r.en)}</div> })}
+            {(job.edited_cells > 0).then(|| {
+                let n = job.edited_cells;
+                view! { <p id="job-edited">{tr_owned(format!("{n} 个单元格在发送前修改过"), format!("{n} cells edited before sending"))}</p> }
+            })}
             {job.destinations.iter().map(|d| {
                 let total = d.counts.total();
                 let done = d.counts.done();

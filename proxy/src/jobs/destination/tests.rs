@@ -187,6 +187,7 @@ pub(super) fn job(n: usize) -> (tempfile::TempDir, Ctx) {
                 })
                 .collect(),
             share_with: vec![],
+            edited: vec![],
         })
         .unwrap();
     let (events, _) = tokio::sync::broadcast::channel(16);

@@ -24,7 +24,7 @@ use rollcall_core::api::{
     AuditEntry, AuditQuery, Destination, JobResults, JobState, JobSummary, KnownDestination,
     RowState,
 };
-use rollcall_core::roster::Attendee;
+use rollcall_core::roster::{Attendee, EditedCell};
 use rollcall_core::{OutcomeCode, Text};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -170,6 +170,8 @@ pub struct NewJob {
     pub rows: Vec<NewRow>,
     /// Groups that may read the rows besides the creator and admins.
     pub share_with: Vec<String>,
+    /// Cells changed in the preview before sending (row and header; the rows hold the values).
+    pub edited: Vec<EditedCell>,
 }
 
 /// What the runner needs to execute a job.

@@ -2,7 +2,10 @@
 //! every problem on its cell, filters, exclusions → destinations with what they need and how many
 //! rows qualify → start → live progress per destination (SSE) → results and CSV downloads.
 
+mod fix;
 mod follow;
+mod known;
+mod preview;
 mod steps;
 mod worker;
 
@@ -14,55 +17,24 @@ use rollcall_core::api::{
     CreateJobRequest, Destination, DestinationKind, JobPreview, JobResults, JobState, JobSummary,
     KnownDestination,
 };
-use rollcall_core::roster::{MappingOptions, Roster, RosterError, TableRow};
+use rollcall_core::roster::{Edits, MappingOptions, Roster, RosterError, TableRow};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::i18n::{pick, tr, tr_owned};
 
-use self::steps::{Mapping, Preview};
+use self::preview::Preview;
+use self::steps::Mapping;
 pub use self::worker::hand_over;
 use self::worker::load_file;
 use crate::components::{JobProgress, Results};
 use crate::session::lazily;
 use follow::follow;
+use known::{offer_known, KNOWN};
 
 pub(super) const PAGE: usize = 100;
 
-thread_local! {
-    /// Destinations the proxy has seen (`/api/destinations`), for the fields' suggestion lists.
-    static KNOWN: std::cell::RefCell<Vec<KnownDestination>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Fills the suggestion list of the `kind` field (once) with the known destinations of that
-/// kind, as plain DOM options (a reactive list here cost 5 KiB of first screen).
-fn offer_known(kind: DestinationKind) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Some(list) = doc.get_element_by_id(&format!("dest-{}-known", kind.as_str())) else {
-        return;
-    };
-    if list.child_element_count() > 0 {
-        return;
-    }
-    KNOWN.with(|known| {
-        for d in known
-            .borrow()
-            .iter()
-            .filter(|d| d.destination.kind() == kind)
-        {
-            let text = d.destination.to_string();
-            let value = text.split_once(':').map_or(text.as_str(), |(_, v)| v);
-            if let Ok(option) = doc.create_element("option") {
-                let _ = option.set_attribute("value", value);
-                let _ = option.set_attribute("label", d.label.as_deref().unwrap_or(value));
-                let _ = list.append_child(&option);
-            }
-        }
-    });
-}
 const TEMPLATE: &str = "\u{feff}姓名,手机号,区号,邮箱,公司,职位,userid,IM账号\n张三,13800138000,86,zhangsan@example.com,示例公司,市场经理,,zhangsan\n";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -84,6 +56,10 @@ pub(super) struct ImportState {
     /// From handing the bytes to the worker to the roster in the page: the worker's time plus
     /// its reply's serialisation, transfer and parsing (read by the browser benchmark).
     pub(super) page_ms: RwSignal<f64>,
+    /// Cells changed in the preview, each row checked again by core's rules.
+    pub(super) edits: RwSignal<Edits>,
+    /// Bumped when many cells change at once (the column tools): the preview redraws its page.
+    pub(super) redraw: RwSignal<u64>,
 }
 
 #[component]
@@ -96,6 +72,8 @@ pub fn Import() -> impl IntoView {
         mapping: RwSignal::new(MappingOptions::default()),
         elapsed_ms: RwSignal::new(0.0),
         page_ms: RwSignal::new(0.0),
+        edits: RwSignal::new(Edits::default()),
+        redraw: RwSignal::new(0),
     };
     let excluded = RwSignal::new(HashSet::<u32>::new());
     let filter = RwSignal::new(Filter::All);
@@ -140,10 +118,14 @@ pub fn Import() -> impl IntoView {
             .map(|(k, _, _)| *k)
             .collect::<Vec<_>>()
     };
-    // Rows with an error for any chosen destination (core's rule, as the proxy applies it).
+    // Rows with an error for any chosen destination (core's rule, as the proxy applies it), with
+    // the cells as edited.
     let invalid_rows = move |kinds: &[DestinationKind]| -> HashSet<u32> {
-        st.roster
-            .with(|r| r.as_ref().map(|r| r.invalid_for(kinds)).unwrap_or_default())
+        st.roster.with(|r| {
+            r.as_ref()
+                .map(|r| st.edits.with(|e| e.invalid_for(r, kinds)))
+                .unwrap_or_default()
+        })
     };
     let qualifying = move |k: DestinationKind| -> usize {
         let bad = invalid_rows(&[k]);
@@ -161,7 +143,14 @@ pub fn Import() -> impl IntoView {
     };
     let visible_rows = move || -> Vec<u32> {
         let kinds = chosen();
-        let bad = invalid_rows(&kinds);
+        // Edits are read untracked: a row being fixed stays where it is while the user types
+        // (the filter applies again when it changes or after a column tool).
+        st.redraw.track();
+        let bad = st.roster.with(|r| {
+            r.as_ref()
+                .map(|r| st.edits.with_untracked(|e| e.invalid_for(r, &kinds)))
+                .unwrap_or_default()
+        });
         st.roster.with(|r| {
             r.as_ref()
                 .map(|r| {
@@ -222,15 +211,23 @@ pub fn Import() -> impl IntoView {
             }
         }
         let ex = excluded.get_untracked();
-        let rows: Vec<TableRow> = r
-            .rows
-            .iter()
-            .filter(|row| !ex.contains(&row.row))
-            .map(|row| TableRow {
-                row: row.row,
-                cells: row.to_cells(),
-            })
-            .collect();
+        let (rows, edited) = st.edits.with_untracked(|e| {
+            let rows: Vec<TableRow> = r
+                .rows
+                .iter()
+                .filter(|row| !ex.contains(&row.row))
+                .map(|row| TableRow {
+                    row: row.row,
+                    cells: e.cells_of(&r, row.row),
+                })
+                .collect();
+            let edited = e
+                .changed_cells(&r)
+                .into_iter()
+                .filter(|c| !ex.contains(&c.row))
+                .collect::<Vec<_>>();
+            (rows, edited)
+        });
         Some(CreateJobRequest {
             file_name: st.file_name.get_untracked(),
             headers: r.headers.clone(),
@@ -238,6 +235,7 @@ pub fn Import() -> impl IntoView {
             mapping: st.mapping.get_untracked(),
             destinations,
             share_with: Vec::new(),
+            edited,
         })
     };
     // Asks each destination what it holds and shows what the job would do; sends nothing.
@@ -291,7 +289,11 @@ pub fn Import() -> impl IntoView {
                         <span>{tr("文件", "File")}": "{st.file_name.get()}</span>
                         <span>{tr("编码", "Encoding")}": "<b id="encoding">{summary.encoding.clone()}</b></span>
                         <span>{tr("行数", "Rows")}": "<b id="row-count">{summary.rows}</b></span>
-                        <span>{tr("有问题", "With problems")}": "<b id="invalid-count">{summary.invalid}</b></span>
+                        <span>{tr("有问题", "With problems")}": "<b id="invalid-count">{
+                            let r = r.clone();
+                            move || st.edits.with(|e| e.invalid_for(&r, &DestinationKind::ALL).len())
+                        }</b></span>
+                        <span>{tr("已修改单元格", "Cells edited")}": "<b id="edited-count">{move || st.edits.with(|e| e.cells_changed())}</b></span>
                         <span>{tr("重复", "Duplicates")}": "<b>{summary.duplicates}</b></span>
                         <span>{tr("校验用时", "Checked in")}": "<b id="parse-ms" data-ms=move || st.elapsed_ms.get() data-page-ms=move || st.page_ms.get()>{move || format!("{:.0} ms", st.elapsed_ms.get())}</b></span>
                     </div>

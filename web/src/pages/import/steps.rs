@@ -1,17 +1,15 @@
-//! The wizard's steps between the file and the destinations: column mapping, then the preview
-//! with every problem on its cell.
+//! The wizard's step between the file and the preview: the workbook's sheet and header row, the
+//! column mapping, fixed values and 31huiyi field codes.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use rollcall_core::api::DestinationKind;
-use rollcall_core::roster::{FieldKind, Huiyi31Field, Roster, Severity};
+use rollcall_core::roster::{FieldKind, Huiyi31Field, Roster, SheetInfo};
 
-use crate::i18n::{pick, tr, tr_owned};
+use crate::i18n::{tr, tr_owned};
 
 use super::worker::run_parse;
-use super::{ImportState, PAGE};
+use super::ImportState;
 
 #[component]
 pub(super) fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
@@ -33,7 +31,12 @@ pub(super) fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
         });
         run_parse(st);
     };
+    let sheet = roster
+        .sheet
+        .clone()
+        .map(|info| view! { <SheetChoice st=st info=info/> });
     view! {
+        {sheet}
         <details class="mapping" open>
             <summary>{tr("列映射（可修改）", "Column mapping (editable)")}</summary>
             <table>
@@ -68,6 +71,45 @@ pub(super) fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
                 <button type="button" on:click=apply>{tr("应用并重新校验", "Apply and re-check")}</button>
             </div>
         </details>
+    }
+}
+
+/// A workbook's sheet (a picker when it has several; the one with the most rows is read first)
+/// and its header row, found below titles and notes or set here. Either change reads the file
+/// again; cells fixed on another sheet or header do not carry over.
+#[component]
+fn SheetChoice(st: ImportState, info: SheetInfo) -> impl IntoView {
+    let reread = move |sheet: Option<String>, header_row: Option<u32>| {
+        st.mapping.update(|m| {
+            if sheet.is_some() {
+                m.sheet = sheet;
+            }
+            m.header_row = header_row;
+        });
+        st.edits.set(Default::default());
+        run_parse(st);
+    };
+    let n = info.header_row;
+    let many = info.sheets.len() > 1;
+    let current = info.name.clone();
+    view! {
+        <div class="sheet-choice" id="sheet-choice">
+            {many.then(|| view! {
+                <label for="sheet">{tr("工作表", "Sheet")}</label>
+                <select id="sheet" on:change=move |ev| reread(Some(event_target_value(&ev)), None)>
+                    {info.sheets.iter().map(|s| view! { <option value=s.clone() selected=*s == current>{s.clone()}</option> }).collect_view()}
+                </select>
+            })}
+            <label for="header-row">{tr("表头所在行", "Header row")}</label>
+            <input id="header-row" type="number" min="1" inputmode="numeric" prop:value=n.to_string() on:change=move |ev| {
+                if let Ok(row) = event_target_value(&ev).trim().parse::<u32>() {
+                    if row >= 1 {
+                        reread(None, Some(row));
+                    }
+                }
+            }/>
+            <span id="sheet-said">{tr_owned(format!("读取工作表“{}”，表头在第 {n} 行", info.name), format!("reading sheet \"{}\", header on row {n}", info.name))}</span>
+        </div>
     }
 }
 
@@ -116,69 +158,6 @@ fn Huiyi31FieldInput(st: ImportState, header: String, i: usize) -> impl IntoView
             {move || bad_line.get().map(|n| view! {
                 <p class="err" role="alert">{tr_owned(format!("第 {n} 行不是“文字=code”"), format!("line {n} is not \"text=code\""))}</p>
             })}
-        </div>
-    }
-}
-
-#[component]
-pub(super) fn Preview(
-    st: ImportState,
-    rows: Signal<Vec<u32>>,
-    page: RwSignal<usize>,
-    excluded: RwSignal<HashSet<u32>>,
-    chosen: Signal<Vec<DestinationKind>>,
-) -> impl IntoView {
-    let pages = move || rows.with(|r| r.len().div_ceil(PAGE).max(1));
-    view! {
-        <div class="table-wrap">
-            <table class="preview" id="preview">
-                <thead>
-                    <tr>
-                        <th scope="col">{tr("导入", "Include")}</th>
-                        <th scope="col">{tr("行", "Row")}</th>
-                        {move || st.roster.get().map(|r| r.columns.iter().map(|c| view! { <th scope="col">{c.header.clone()}</th> }).collect_view())}
-                        <th scope="col">{tr("问题", "Problems")}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {move || {
-                        let Some(r) = st.roster.get() else { return Vec::new() };
-                        let kinds = chosen.get();
-                        let ids: Vec<u32> = rows.with(|v| v.iter().skip(page.get() * PAGE).take(PAGE).copied().collect());
-                        ids.into_iter().map(|rn| {
-                            // Rows and problems are in row order: a page looks its rows up, never scans.
-                            let Some(row) = r.rows.position_of(rn).and_then(|at| r.rows.get(at)) else { return view! { <tr></tr> }.into_any() };
-                            let from = r.problems.partition_point(|p| p.row < rn);
-                            let probs: Vec<_> = r.problems[from..].iter().take_while(|p| p.row == rn).filter(|p| p.destination.is_none_or(|d| kinds.contains(&d))).cloned().collect();
-                            let has_error = probs.iter().any(|p| p.severity == Severity::Error);
-                            let cells = r.columns.iter().enumerate().map(|(i, c)| {
-                                let mine: Vec<String> = probs.iter().filter(|p| p.column.as_deref() == Some(c.header.as_str())).map(|p| pick(&p.message.zh, &p.message.en)).collect();
-                                let bad = !mine.is_empty();
-                                let title = mine.join("\n");
-                                view! { <td class:bad=bad title=title aria-invalid=bad.then_some("true")>{row.cell(i).map(str::to_string).unwrap_or_default()}</td> }
-                            }).collect_view();
-                            let msgs = probs.iter().map(|p| view! { <li class=if p.severity == Severity::Error { "err" } else { "warn" } data-code=p.code.as_str()>{pick(&p.message.zh, &p.message.en)}</li> }).collect_view();
-                            view! {
-                                <tr class:invalid=has_error class:excluded=move || excluded.with(|e| e.contains(&rn)) data-row=rn>
-                                    <td><input type="checkbox" aria-label=format!("include row {rn}") prop:checked=move || !excluded.with(|e| e.contains(&rn)) on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        excluded.update(|e| { if on { e.remove(&rn); } else { e.insert(rn); } });
-                                    }/></td>
-                                    <td>{rn}</td>
-                                    {cells}
-                                    <td><ul class="problems">{msgs}</ul></td>
-                                </tr>
-                            }.into_any()
-                        }).collect::<Vec<_>>()
-                    }}
-                </tbody>
-            </table>
-        </div>
-        <div class="pager">
-            <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>{tr("上一页", "Previous")}</button>
-            <span>{move || format!("{} / {}", page.get() + 1, pages())}</span>
-            <button type="button" disabled=move || { page.get() + 1 >= pages() } on:click=move |_| page.update(|p| *p += 1)>{tr("下一页", "Next")}</button>
-            <span>{tr("已排除", "Excluded")}": "{move || excluded.with(|e| e.len())}</span>
         </div>
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use rollcall_core::api::WorkerReply;
-use rollcall_core::roster::{MappingOptions, RosterError};
+use rollcall_core::roster::{Edits, MappingOptions, RosterError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -84,6 +84,9 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                     WorkerReply::Done { roster, elapsed_ms } => {
                         st.progress.set(None);
                         st.elapsed_ms.set(elapsed_ms);
+                        // Cells already fixed stay fixed: checked again under the new mapping.
+                        let mapping = st.mapping.get_untracked();
+                        st.edits.update(|e| e.recheck(&roster, &mapping));
                         st.roster.set(Some(Arc::new(roster)));
                         st.page_ms
                             .set(js_sys::Date::now() - SENT_AT.with(|t| *t.borrow()));
@@ -119,6 +122,7 @@ pub fn hand_over(name: String, csv: &str) {
 pub(super) fn take_handover(st: ImportState) {
     if let Some(name) = HANDOVER.with(|h| h.borrow_mut().take()) {
         st.file_name.set(Some(name));
+        st.edits.set(Edits::default());
         run_parse(st);
     }
 }
@@ -152,6 +156,7 @@ pub(super) fn load_file(st: ImportState, file: web_sys::File) {
     st.file_name.set(Some(file.name()));
     st.roster.set(None);
     st.mapping.set(MappingOptions::default());
+    st.edits.set(Edits::default());
     leptos::task::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
             Ok(buf) => {

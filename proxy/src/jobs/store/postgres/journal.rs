@@ -194,8 +194,8 @@ pub(super) fn save_memo(
 /// alone, or a sync's poll with the record that hands people to it).
 pub(super) async fn insert_job(tx: &tokio_postgres::Transaction<'_>, job: &NewJob) -> Result<()> {
     tx.execute(
-        "INSERT INTO jobs (id, state, created_by, created_at, file_name, headers, share_with) VALUES ($1, 'running', $2, $3, $4, $5, $6)",
-        &[&job.id, &job.created_by, &job.created_at, &job.file_name, &serde_json::to_string(&job.headers)?, &serde_json::to_string(&job.share_with)?],
+        "INSERT INTO jobs (id, state, created_by, created_at, file_name, headers, share_with, edited) VALUES ($1, 'running', $2, $3, $4, $5, $6, $7)",
+        &[&job.id, &job.created_by, &job.created_at, &job.file_name, &serde_json::to_string(&job.headers)?, &serde_json::to_string(&job.share_with)?, &serde_json::to_string(&job.edited)?],
     )
     .await?;
     let dests: Vec<String> = job.destinations.iter().map(|d| d.to_string()).collect();

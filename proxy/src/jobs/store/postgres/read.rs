@@ -27,7 +27,7 @@ pub async fn summaries(c: &Client, ids: &[String]) -> Result<Vec<JobSummary>> {
         .query(
             "SELECT j.id, j.state, j.created_by, j.created_at, j.file_name, j.reason, \
                     (SELECT COUNT(*) FROM job_rows r WHERE r.job_id = j.id), \
-                    j.share_with, j.finished_at, j.shredded_at \
+                    j.share_with, j.finished_at, j.shredded_at, json_array_length(j.edited::json) \
              FROM jobs j WHERE j.id = ANY($1)",
             &[&ids],
         )
@@ -76,6 +76,7 @@ pub async fn summaries(c: &Client, ids: &[String]) -> Result<Vec<JobSummary>> {
             share_with: serde_json::from_str(h.get::<_, &str>(7))?,
             finished_at: h.get(8),
             shredded_at: h.get(9),
+            edited_cells: h.get::<_, i32>(10) as u64,
         });
     }
     Ok(out)

@@ -53,6 +53,8 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE syncs (
         id TEXT PRIMARY KEY, version BIGINT NOT NULL, doc TEXT NOT NULL,
         created TIMESTAMPTZ NOT NULL DEFAULT now(), lease_owner TEXT, lease_until TIMESTAMPTZ);",
+    // 6: fixed in place — which cells were changed in the preview before sending.
+    "ALTER TABLE jobs ADD COLUMN edited TEXT NOT NULL DEFAULT '[]';",
 ];
 
 /// Brings the schema to the latest version.

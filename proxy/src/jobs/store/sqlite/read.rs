@@ -13,7 +13,7 @@ use rollcall_core::OutcomeCode;
 pub fn summary(conn: &Connection, id: &str) -> Result<Option<JobSummary>> {
     let head = conn
         .query_row(
-            "SELECT state, created_by, created_at, file_name, reason, share_with, finished_at, shredded_at FROM jobs WHERE id = ?1",
+            "SELECT state, created_by, created_at, file_name, reason, share_with, finished_at, shredded_at, json_array_length(edited) FROM jobs WHERE id = ?1",
             [id],
             |r| {
                 Ok((
@@ -28,6 +28,7 @@ pub fn summary(conn: &Connection, id: &str) -> Result<Option<JobSummary>> {
                         r.get::<_, String>(5)?,
                         r.get::<_, Option<i64>>(6)?,
                         r.get::<_, Option<i64>>(7)?,
+                        r.get::<_, u64>(8)?,
                     ),
                 ))
             },
@@ -35,7 +36,7 @@ pub fn summary(conn: &Connection, id: &str) -> Result<Option<JobSummary>> {
         .optional()?;
     let Some((
         (state, created_by, created_at, file_name, reason),
-        (share_with, finished_at, shredded_at),
+        (share_with, finished_at, shredded_at, edited_cells),
     )) = head
     else {
         return Ok(None);
@@ -83,6 +84,7 @@ pub fn summary(conn: &Connection, id: &str) -> Result<Option<JobSummary>> {
         share_with: serde_json::from_str(&share_with)?,
         finished_at,
         shredded_at,
+        edited_cells,
     }))
 }
 

@@ -90,5 +90,14 @@ pub(super) fn migrate(conn: &Connection) -> Result<()> {
              COMMIT;",
         )?;
     }
+    if version < 6 {
+        // Fixed in place: which cells were changed in the preview before sending.
+        conn.execute_batch(
+            "BEGIN;
+             ALTER TABLE jobs ADD COLUMN edited TEXT NOT NULL DEFAULT '[]';
+             PRAGMA user_version = 6;
+             COMMIT;",
+        )?;
+    }
     Ok(())
 }

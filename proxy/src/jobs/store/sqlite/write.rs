@@ -9,8 +9,8 @@ use rollcall_core::OutcomeCode;
 
 pub(super) fn insert_job(tx: &Transaction<'_>, job: &NewJob) -> Result<()> {
     tx.execute(
-        "INSERT INTO jobs (id, state, created_by, created_at, file_name, headers, share_with) VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6)",
-        params![job.id, job.created_by, job.created_at, job.file_name, serde_json::to_string(&job.headers)?, serde_json::to_string(&job.share_with)?],
+        "INSERT INTO jobs (id, state, created_by, created_at, file_name, headers, share_with, edited) VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![job.id, job.created_by, job.created_at, job.file_name, serde_json::to_string(&job.headers)?, serde_json::to_string(&job.share_with)?, serde_json::to_string(&job.edited)?],
     )?;
     for (i, d) in job.destinations.iter().enumerate() {
         tx.execute(
