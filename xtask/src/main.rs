@@ -191,6 +191,7 @@ fn demo(args: &[String]) -> Result {
 fn test() -> Result {
     let opt = tools(Need::Required)?;
     ensure_chromium()?;
+    tools::ensure_axe()?;
     ensure_nginx()?;
     let pg_bin = postgres::ensure()?;
     step("cargo fmt --check");

@@ -11,6 +11,8 @@ use crate::{cargo, output, root, run, step, Result};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
+/// The accessibility engine the browser tests inject.
+const AXE_VERSION: &str = "4.10.3";
 
 /// Whether a missing optional tool fails the command (tests) or is only reported (demo).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -169,6 +171,29 @@ pub fn tools(need: Need) -> Result<bool> {
     )?;
     crate::split::ensure()?;
     ensure_wasm_opt(need)
+}
+
+/// axe-core from npm, injected by the browser tests into every screen (no serious or critical
+/// accessibility violation may pass).
+pub fn ensure_axe() -> Result {
+    step(&format!(
+        "axe-core {AXE_VERSION} (npm; the browser tests' accessibility check)"
+    ));
+    if tools_dir()
+        .join("node_modules/axe-core/axe.min.js")
+        .exists()
+    {
+        println!("    present");
+        return Ok(());
+    }
+    if output(Command::new("npm").arg("--version")).is_none() {
+        apt_install("npm", &["npm"])?;
+    }
+    std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(tools_dir())
+        .arg(format!("axe-core@{AXE_VERSION}")))
 }
 
 pub fn ensure_chromium() -> Result {

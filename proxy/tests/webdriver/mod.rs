@@ -34,6 +34,7 @@ pub fn prerequisites() -> bool {
     .filter(|(p, _)| !Path::new(p).exists())
     .map(|(_, n)| n)
     .chain((!ui_dir().join("index.html").exists()).then_some("the built UI (cargo xtask build-ui)"))
+    .chain((!axe_script().exists()).then_some("axe-core (cargo xtask test installs it)"))
     .collect();
     if missing.is_empty() {
         return true;
@@ -41,6 +42,11 @@ pub fn prerequisites() -> bool {
     assert!(!required, "browser tests required but missing: {missing:?}");
     eprintln!("browser tests SKIPPED: missing {missing:?} (run `cargo xtask test`)");
     false
+}
+
+/// axe-core as `cargo xtask test` installs it (npm, under `.tools/`).
+fn axe_script() -> PathBuf {
+    workspace().join(".tools/node_modules/axe-core/axe.min.js")
 }
 
 pub struct Driver {
@@ -64,6 +70,34 @@ impl Drop for Driver {
 
 impl Driver {
     pub fn start(downloads: &Path, profile: &Path) -> Driver {
+        Driver::launch(downloads, profile, json!({}))
+    }
+
+    /// A phone: 375 px wide, touch, the user agent of WeCom's in-app browser.
+    pub fn start_phone(downloads: &Path, profile: &Path) -> Driver {
+        Driver::launch(
+            downloads,
+            profile,
+            json!({"mobileEmulation": {
+                "deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 2.0, "touch": true},
+                "userAgent": "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 wxwork/4.1.22 MicroMessenger/7.0.1"
+            }}),
+        )
+    }
+
+    /// Presses one key (WebDriver's key codes: Tab is `\u{E004}`, Enter `\u{E007}`, Space
+    /// `\u{E00D}`) where the focus is.
+    pub fn press(&self, key: &str) {
+        self.cmd(
+            "POST",
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}
+            ]}]}),
+        );
+    }
+
+    fn launch(downloads: &Path, profile: &Path, extra_options: Value) -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -88,7 +122,7 @@ impl Driver {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        let caps = json!({"capabilities": {"alwaysMatch": {
+        let mut caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {
@@ -97,6 +131,12 @@ impl Driver {
                 "prefs": {"download.default_directory": downloads.display().to_string(), "download.prompt_for_download": false}
             }
         }}});
+        if let Some(extra) = extra_options.as_object() {
+            let options = caps["capabilities"]["alwaysMatch"]["goog:chromeOptions"]
+                .as_object_mut()
+                .unwrap();
+            options.extend(extra.clone());
+        }
         let r: Value = http
             .post(format!("{base}/session"))
             .json(&caps)
@@ -257,9 +297,40 @@ impl Driver {
         out
     }
 
+    /// No console error, and no serious or critical accessibility violation (axe-core).
     pub fn assert_clean(&self, step: &str) {
         let errors = self.errors();
         assert!(errors.is_empty(), "console errors after {step}: {errors:?}");
+        let violations = self.accessibility_violations();
+        assert!(
+            violations.is_empty(),
+            "accessibility violations (axe-core, serious or critical) after {step}: {violations:#?}"
+        );
+    }
+
+    /// axe-core's serious and critical violations on the page as it is now: the rule, then up
+    /// to three of the elements it found.
+    pub fn accessibility_violations(&self) -> Vec<String> {
+        if self.js("return typeof window.axe === 'undefined'", json!([])) == json!(true) {
+            let src = std::fs::read_to_string(axe_script()).expect("axe-core installed");
+            self.js(&format!("{src}\nreturn true;"), json!([]));
+        }
+        let found = self.cmd(
+            "POST",
+            "/execute/async",
+            json!({"args": [], "script": "const done = arguments[arguments.length - 1];
+                axe.run(document, {resultTypes: ['violations']})
+                  .then(r => done(r.violations
+                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+                  .catch(e => done(['axe-core failed: ' + e]));"}),
+        );
+        found
+            .as_array()
+            .unwrap_or_else(|| panic!("axe-core answered {found}"))
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
     }
 }
 

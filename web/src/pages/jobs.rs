@@ -73,7 +73,7 @@ pub fn Jobs() -> impl IntoView {
                     let manage = session.may_manage(&j);
                     let shreddable = manage && !running && !shredded;
                     view! {
-                        <li class="job">
+                        <li class="job" data-job=j.id.clone()>
                             <div class="job-head">
                                 <b>{j.file_name.clone().unwrap_or_else(|| j.id.clone())}</b>
                                 " · "{tr("发起人", "by")}" "<span class="by">{j.created_by.clone()}</span>

@@ -92,6 +92,15 @@ pub(super) fn Preview(
     chosen: Signal<Vec<DestinationKind>>,
 ) -> impl IntoView {
     let pages = move || rows.with(|r| r.len().div_ceil(PAGE).max(1));
+    // Cells already fixed stay fixed when the file is read again (a mapping changed): checked
+    // again under the new mapping. Here, not in the worker's reply handler, so the rules'
+    // code stays out of the first screen.
+    Effect::new(move |_| {
+        if let Some(r) = st.roster.get() {
+            let mapping = st.mapping.get_untracked();
+            st.edits.update(|e| e.recheck(&r, &mapping));
+        }
+    });
     view! {
         <ColumnTools st=st/>
         <div class="table-wrap">

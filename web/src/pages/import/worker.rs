@@ -84,9 +84,6 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                     WorkerReply::Done { roster, elapsed_ms } => {
                         st.progress.set(None);
                         st.elapsed_ms.set(elapsed_ms);
-                        // Cells already fixed stay fixed: checked again under the new mapping.
-                        let mapping = st.mapping.get_untracked();
-                        st.edits.update(|e| e.recheck(&roster, &mapping));
                         st.roster.set(Some(Arc::new(roster)));
                         st.page_ms
                             .set(js_sys::Date::now() - SENT_AT.with(|t| *t.borrow()));

@@ -1,0 +1,367 @@
+//! The import wizard with spreadsheets as organizers have them, in real headless Chromium: a
+//! workbook's sheet and header row, cells fixed in place, the whole import by keyboard alone,
+//! and the progress and results on a phone. Every step fails on a console error or a serious
+//! accessibility violation (axe-core); screenshots go to `target/screenshots/`.
+
+mod common;
+
+mod webdriver;
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::json;
+use webdriver::{prerequisites, ui_dir, Driver};
+
+fn sandbox_server() -> (tempfile::TempDir, common::Proc) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ui = ui_dir();
+    let server =
+        common::serve_sandbox(tmp.path(), "proxy.log", &["--ui-dir", ui.to_str().unwrap()]);
+    (tmp, server)
+}
+
+const HEADERS: [&str; 4] = ["姓名", "手机号", "邮箱", "IM账号"];
+
+/// Five people, the fourth with a phone too short.
+fn people() -> Vec<[String; 4]> {
+    (0..5)
+        .map(|i| {
+            let phone = if i == 3 {
+                "1380013".to_string()
+            } else {
+                format!("1380013800{i}")
+            };
+            [
+                format!("参会者{i}"),
+                phone,
+                format!("p{i}@example.com"),
+                format!("p{i}"),
+            ]
+        })
+        .collect()
+}
+
+/// An XLSX as a registration form exports it: a first sheet of notes; then "报名表" with a
+/// title merged across the top, a notes row, the header on row 3 and five people.
+fn registration_form_xlsx(path: &Path) {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let notes = wb.add_worksheet();
+    notes.set_name("填写说明").unwrap();
+    notes.write_string(0, 0, "请勿修改表头").unwrap();
+    notes.write_string(1, 0, "姓名").unwrap();
+    let form = wb.add_worksheet();
+    form.set_name("报名表").unwrap();
+    form.merge_range(0, 0, 0, 3, "2026 年度客户大会报名表", &Format::new())
+        .unwrap();
+    form.write_string(1, 0, "说明：带 * 的为必填项").unwrap();
+    for (c, h) in HEADERS.iter().enumerate() {
+        form.write_string(2, c as u16, *h).unwrap();
+    }
+    for (r, p) in people().iter().enumerate() {
+        for (c, v) in p.iter().enumerate() {
+            form.write_string(3 + r as u32, c as u16, v).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// An OpenDocument spreadsheet (WPS, LibreOffice): a title row, the header, the people.
+fn registration_form_ods(path: &Path) {
+    let row = |cells: &[String]| {
+        let cells: String = cells
+            .iter()
+            .map(|v| format!("<table:table-cell office:value-type=\"string\"><text:p>{v}</text:p></table:table-cell>"))
+            .collect();
+        format!("<table:table-row>{cells}</table:table-row>")
+    };
+    let mut rows = vec![row(&["2026 年度客户大会报名表".to_string()])];
+    rows.push(row(&HEADERS.map(String::from)));
+    rows.extend(people().iter().map(|p| row(p)));
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="名单">{}</table:table></office:spreadsheet></office:body></office:document-content>"#,
+        rows.concat()
+    );
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, body) in [
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        ("META-INF/manifest.xml", manifest),
+        ("content.xml", content.as_str()),
+    ] {
+        zip.start_file(name, stored).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// The preview's rows drawn (its code arrives as its own chunk).
+fn wait_preview(d: &Driver, rows: usize) {
+    d.wait(
+        "the preview drawn",
+        &format!("return document.querySelectorAll('#preview tbody tr').length === {rows}"),
+    );
+}
+
+/// A workbook with a title, notes and two sheets: the people's sheet and its header are found,
+/// the row numbers are the spreadsheet's, and the sheet and the header row can be changed.
+/// An ODS file is read the same way.
+#[test]
+fn the_sheet_and_header_row_are_found_and_can_be_changed() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let xlsx = tmp.path().join("报名表.xlsx");
+    registration_form_xlsx(&xlsx);
+    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
+    d.go(&format!("{}/", server.url));
+    d.upload("#roster-file", &xlsx);
+    d.wait_roster(5);
+    d.wait(
+        "the sheet and header said",
+        "const e = document.querySelector('#sheet-said'); return e && e.textContent.includes('报名表') && e.textContent.includes('第 3 行')",
+    );
+    assert_eq!(d.text("#invalid-count"), "1");
+    wait_preview(&d, 5);
+    // Row numbers as the spreadsheet shows them: the short phone is on row 7.
+    let bad_row = d.js(
+        "return document.querySelector('#preview tr.invalid').dataset.row",
+        json!([]),
+    );
+    assert_eq!(bad_row, "7");
+    let sheets = d.js(
+        "return [...document.querySelectorAll('#sheet option')].map(o => o.value + (o.selected ? '*' : '')).join(',')",
+        json!([]),
+    );
+    assert_eq!(sheets, "填写说明,报名表*");
+    d.assert_clean("a workbook read");
+    d.shot("20-workbook-sheet-and-header");
+
+    // The header one row lower: the first person becomes the header, four rows remain.
+    d.type_into("#header-row", "4");
+    d.js(
+        "document.querySelector('#header-row').dispatchEvent(new Event('change', {bubbles: true}))",
+        json!([]),
+    );
+    d.wait_roster(4);
+    // The other sheet, as chosen.
+    d.select("#sheet", "填写说明");
+    d.wait(
+        "the notes sheet read",
+        "const e = document.querySelector('#sheet-said'); return e && e.textContent.includes('填写说明')",
+    );
+    d.assert_clean("another sheet");
+
+    // An OpenDocument file: the header found below its title.
+    let ods = tmp.path().join("名单.ods");
+    registration_form_ods(&ods);
+    d.upload("#roster-file", &ods);
+    d.wait(
+        "the ODS file read",
+        "const e = document.querySelector('#sheet-said'); return e && e.textContent.includes('名单') && e.textContent.includes('第 2 行')",
+    );
+    d.wait_roster(5);
+    assert_eq!(d.text("#invalid-count"), "1");
+    d.assert_clean("an ODS file read");
+}
+
+/// A bad cell fixed where it is shown, a column's find-and-replace with the count first, the
+/// one-click fix; the job sends the edited values and says how many cells were changed.
+#[test]
+fn cells_are_fixed_in_place_and_the_job_records_them() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let csv = tmp.path().join("名单.csv");
+    std::fs::write(
+        &csv,
+        "姓名,手机号,邮箱,公司,IM账号\n张三,13800138000,zs@example.com,示例公司,zs\n李四,1380013,ls@example.com,示例公司,ls\n王五,13900139000,ww @example.com,示例公司,ww\n",
+    )
+    .unwrap();
+    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
+    d.go(&format!("{}/", server.url));
+    d.upload("#roster-file", &csv);
+    d.wait_roster(3);
+    wait_preview(&d, 3);
+    assert_eq!(d.text("#invalid-count"), "2");
+
+    // The short phone, typed over where it is shown: the row is checked again as it is typed.
+    d.type_into("#preview tr[data-row='3'] input.cell-edit", "13800138001");
+    d.wait(
+        "row 3 valid again",
+        "const r = document.querySelector(\"#preview tr[data-row='3']\"); return r && !r.classList.contains('invalid') && r.querySelectorAll('li.err').length === 0",
+    );
+    assert_eq!(d.text("#invalid-count"), "1");
+    assert_eq!(d.text("#edited-count"), "1");
+
+    // The column tools: the e-mail column's one-click fix (the space), counted first.
+    d.click("#column-tools summary");
+    d.select("#tool-column", "2");
+    d.wait(
+        "one cell to fix",
+        "return document.querySelector('#fix-count').textContent.includes('1 个单元格')",
+    );
+    d.click("#fix-apply");
+    d.wait(
+        "every row valid",
+        "return document.querySelector('#invalid-count').textContent === '0'",
+    );
+    // Find and replace in the company column: the count before anything changes.
+    d.select("#tool-column", "3");
+    d.type_into("#tool-find", "示例");
+    d.type_into("#tool-replace", "样例");
+    d.wait(
+        "three cells counted",
+        "return document.querySelector('#replace-count').textContent.includes('3')",
+    );
+    assert_eq!(
+        d.text("#edited-count"),
+        "2",
+        "nothing replaced before the click"
+    );
+    d.click("#replace-apply");
+    d.wait(
+        "five cells edited",
+        "return document.querySelector('#edited-count').textContent === '5'",
+    );
+    assert!(d.text("#preview").contains("样例公司"));
+    d.assert_clean("cells fixed in place");
+    d.shot("21-fixed-in-place");
+
+    // Sent: the job says how many cells were changed, the results carry the new values.
+    d.click("#dest-huiyi31-on");
+    d.wait(
+        "every row qualifies",
+        "return [...document.querySelectorAll('.qualify')].some(e => e.textContent === '3')",
+    );
+    d.click("#start");
+    d.wait("job completed", "const s = document.querySelector('#job-state'); return s && s.dataset.state === 'completed'");
+    assert!(
+        d.text("#job-edited").contains("5"),
+        "{}",
+        d.text("#job-edited")
+    );
+    d.wait(
+        "the results",
+        "const e = document.querySelector('#results'); return e && e.textContent.includes('13800138001') && e.textContent.includes('ww@example.com')",
+    );
+    d.assert_clean("a job with edited cells");
+}
+
+/// The whole import by keyboard alone: from the file to the finished job, every control reached
+/// with Tab and worked with Space or Enter, the focus visible on each; the progress announced
+/// (a live region).
+#[test]
+fn the_whole_import_works_by_keyboard_alone() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let csv = tmp.path().join("名单.csv");
+    std::fs::write(
+        &csv,
+        "姓名,手机号,邮箱\n张三,13800138000,zs@example.com\n李四,13900139000,ls@example.com\n",
+    )
+    .unwrap();
+    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
+    d.go(&format!("{}/", server.url));
+    d.wait(
+        "identity",
+        "return document.querySelector('#identity').textContent.includes('dev')",
+    );
+    // The file input takes its file as the keyboard would give it (the chooser is the OS's).
+    d.upload("#roster-file", &csv);
+    d.wait_roster(2);
+    wait_preview(&d, 2);
+    // Tab until `id` has the focus, checking the focus is visible at every stop.
+    let tab_to = |id: &str| {
+        for _ in 0..200 {
+            d.press("\u{E004}");
+            let at = d.js(
+                "const e = document.activeElement; if (e === document.body) return ['', true]; const s = getComputedStyle(e); return [e.id || e.outerHTML.slice(0, 80), s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2]",
+                json!([]),
+            );
+            assert_eq!(at[1], true, "the focus is not visible on {at}");
+            if at[0] == id {
+                return;
+            }
+        }
+        panic!("{id} cannot be reached with Tab");
+    };
+    tab_to("dest-huiyi31-on");
+    d.press("\u{E00D}");
+    d.wait(
+        "the destination chosen",
+        "return document.querySelector('#dest-huiyi31-on').checked",
+    );
+    tab_to("start");
+    d.press("\u{E007}");
+    d.wait("job completed", "const s = document.querySelector('#job-state'); return s && s.dataset.state === 'completed'");
+    let live = d.js(
+        "return document.querySelector('#job-progress').getAttribute('aria-live')",
+        json!([]),
+    );
+    assert_eq!(live, "polite", "progress is announced");
+    d.assert_clean("an import by keyboard");
+}
+
+/// On a phone (375 px, WeCom's in-app browser): the jobs list, a job's progress and its results
+/// are usable without scrolling the page sideways; the wide results table scrolls in its own
+/// box.
+#[test]
+fn jobs_progress_and_results_fit_a_phone() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let c = common::Client::new(&server.url, None);
+    let (headers, rows) = common::roster_csv(30);
+    let r = c.post(
+        "/api/jobs",
+        &json!({"headers": headers, "rows": rows, "destinations": ["huiyi31:demo-event:demo-type:demo-ticket"]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    c.wait_job(&id, std::time::Duration::from_secs(60));
+    let d = Driver::start_phone(&tmp.path().join("downloads"), &tmp.path().join("profile"));
+    let fits = |what: &str| {
+        let widths = d.js(
+            "return [document.documentElement.scrollWidth, window.innerWidth]",
+            json!([]),
+        );
+        assert_eq!(widths[1], 375, "the phone's width");
+        assert!(
+            widths[0].as_u64() <= widths[1].as_u64(),
+            "{what}: the page scrolls sideways ({widths})"
+        );
+    };
+    d.go(&format!("{}/#/jobs", server.url));
+    d.wait(
+        "the jobs list",
+        &format!("return document.querySelector('[data-job=\"{id}\"]') !== null"),
+    );
+    fits("the jobs list");
+    d.assert_clean("the jobs list on a phone");
+    d.shot("22-phone-jobs");
+    d.click(&format!("[data-job=\"{id}\"] button"));
+    d.wait(
+        "the job's results",
+        "return document.querySelectorAll('#results tbody tr').length > 0",
+    );
+    fits("a job's progress and results");
+    // The results table is wider than the phone: it scrolls inside its own box.
+    let boxed = d.js(
+        "const t = document.querySelector('#results table') || document.querySelector('#results'); const w = t.closest('.table-wrap'); return w !== null && getComputedStyle(w).overflowX === 'auto'",
+        json!([]),
+    );
+    assert_eq!(boxed, true);
+    d.assert_clean("a job on a phone");
+    d.shot("23-phone-job-results");
+}
