@@ -157,6 +157,7 @@ text_codes!(
         AdminOnly = "admin_only",
         BadEdited = "bad_edited",
         BadId = "bad_id",
+        BadMapping = "bad_mapping",
         BadRequestBody = "bad_request_body",
         BadShareWith = "bad_share_with",
         BodyTooLarge = "body_too_large",

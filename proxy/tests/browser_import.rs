@@ -231,7 +231,12 @@ fn cells_are_fixed_in_place_and_the_job_records_them() {
         "five cells edited",
         "return document.querySelector('#edited-count').textContent === '5'",
     );
-    assert!(d.text("#preview").contains("样例公司"));
+    // Edited cells stay inputs, showing the new values.
+    let companies = d.js(
+        "return [...document.querySelectorAll('#preview input.cell-edit[data-column=\"3\"]')].map(i => i.value).join(',')",
+        json!([]),
+    );
+    assert_eq!(companies, "样例公司,样例公司,样例公司");
     d.assert_clean("cells fixed in place");
     d.shot("21-fixed-in-place");
 
@@ -364,4 +369,76 @@ fn jobs_progress_and_results_fit_a_phone() {
     assert_eq!(boxed, true);
     d.assert_clean("a job on a phone");
     d.shot("23-phone-job-results");
+}
+
+/// Remembered mappings and guesses: a kept mapping whose headers fit the file is offered (best
+/// first) and applied only when chosen; an unknown header shows the field it resembles, never
+/// applied on its own; the mapping is kept for next time.
+#[test]
+fn kept_mappings_are_offered_and_guesses_never_applied_silently() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let c = common::Client::new(&server.url, None);
+    let kept = c.post(
+        "/api/mappings",
+        &json!({"name": "年会报名表", "headers": ["参会人", "联系手机", "邮箱", "IM账号"],
+                "mapping": {"overrides": {"联系手机": "phone"}, "fixed": {"area": "86"}}}),
+    );
+    assert_eq!(kept.status, 200, "{}", kept.body);
+    let csv = tmp.path().join("报名.csv");
+    std::fs::write(
+        &csv,
+        "参会人,联系手机,邮箱,IM账号\n张三,13800138000,zs@example.com,zs\n李四,13900139000,ls@example.com,ls\n",
+    )
+    .unwrap();
+    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
+    d.go(&format!("{}/", server.url));
+    d.upload("#roster-file", &csv);
+    d.wait_roster(2);
+    // The unknown header: its likely field shown with the confidence, the column left as it was.
+    d.wait(
+        "a guess for 联系手机",
+        "return document.querySelector('.guess[data-field=phone]') !== null",
+    );
+    assert_eq!(
+        d.js("return document.querySelector('#map-1').value", json!([])),
+        "custom"
+    );
+    // The kept mapping, offered with its fit; applied when chosen.
+    d.wait(
+        "the kept mapping offered",
+        "const o = document.querySelector('#saved-mapping option'); return o && o.textContent.includes('年会报名表') && o.textContent.includes('100%')",
+    );
+    d.assert_clean("a kept mapping offered");
+    d.shot("24-kept-mapping-offered");
+    d.click("#use-mapping");
+    d.wait(
+        "the phone column mapped",
+        "const s = document.querySelector('#map-1'); return s && s.value === 'phone'",
+    );
+    assert_eq!(
+        d.js(
+            "return document.querySelector('#fixed-area').value",
+            json!([])
+        ),
+        "86"
+    );
+    // Kept under a new name for next time.
+    d.type_into("#mapping-name", "年会报名表 2");
+    d.click("#save-mapping");
+    d.wait(
+        "kept",
+        "const e = document.querySelector('#mapping-said'); return e && e.textContent.includes('年会报名表 2')",
+    );
+    let all = c.get("/api/mappings").json();
+    let names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"年会报名表 2"), "{names:?}");
+    d.assert_clean("a mapping kept");
 }

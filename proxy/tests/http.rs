@@ -419,6 +419,53 @@ fn sandbox_refuses_replayed_stale_and_forged_signatures() {
     );
 }
 
+/// A column mapping is kept under its owner's name and offered to everyone: Bob sees Alice's
+/// mapping; saving under the same name replaces it; a viewer cannot save; a nameless one is
+/// refused with the reason.
+#[test]
+fn mappings_are_kept_per_user_and_offered_to_everyone() {
+    let stack = Stack::start(0.0);
+    let alice = stack.client();
+    let bob = Client::new(&stack.proxy.url, Some(("bob", ORGANIZER)));
+    let viewer = Client::new(&stack.proxy.url, Some(("carol", VIEWER)));
+    let mapping = |phone_column: &str| {
+        json!({
+            "name": " 年会报名表 ",
+            "headers": ["参会人", phone_column, "邮箱"],
+            "mapping": {"overrides": {"参会人": "name", phone_column: "phone"}, "fixed": {"area": "86"}}
+        })
+    };
+    let r = alice.post("/api/mappings", &mapping("联系手机"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["owner"], "alice");
+    assert_eq!(r.json()["name"], "年会报名表");
+    // Saved again under the same name: replaced, not doubled.
+    assert_eq!(alice.post("/api/mappings", &mapping("手机")).status, 200);
+    let listed = bob.get("/api/mappings").json();
+    let mine: Vec<&Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["owner"] == "alice")
+        .collect();
+    assert_eq!(mine.len(), 1, "{listed}");
+    assert_eq!(mine[0]["mapping"]["overrides"]["手机"], "phone");
+    assert_eq!(mine[0]["mapping"]["fixed"]["area"], "86");
+    // Bob's own, kept beside Alice's.
+    assert_eq!(bob.post("/api/mappings", &mapping("电话")).status, 200);
+    assert_eq!(
+        viewer.get("/api/mappings").json().as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(viewer.post("/api/mappings", &mapping("电话")).status, 403);
+    let nameless = alice.post(
+        "/api/mappings",
+        &json!({"name": "  ", "headers": ["姓名"], "mapping": {}}),
+    );
+    assert_eq!(nameless.status, 422);
+    assert_eq!(nameless.json()["code"], "bad_mapping");
+}
+
 /// Cells fixed in the preview: the job sends the edited values, says how many cells were
 /// changed, and its results carry the values as sent; an `edited` naming a row the job does not
 /// have is refused.

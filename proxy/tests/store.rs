@@ -82,6 +82,21 @@ fn contract(s: &dyn JobStore) {
     );
     assert_eq!(j.file_name.as_deref(), Some("名单.csv"));
     assert_eq!(j.edited_cells, 2, "the cells changed before sending");
+
+    // Column mappings: kept per owner and name, the same name replaced, newest first.
+    let kept = |owner: &str, name: &str, at: i64| rollcall_core::api::SavedMapping {
+        name: name.into(),
+        owner: owner.into(),
+        headers: vec!["姓名".into(), "手机".into()],
+        mapping: Default::default(),
+        saved_at: at,
+    };
+    s.save_mapping(&kept("alice", "报名表", 1)).unwrap();
+    s.save_mapping(&kept("bob", "报名表", 2)).unwrap();
+    s.save_mapping(&kept("alice", "报名表", 3)).unwrap();
+    let all = s.mappings().unwrap();
+    let names: Vec<(&str, i64)> = all.iter().map(|m| (m.owner.as_str(), m.saved_at)).collect();
+    assert_eq!(names, [("alice", 3), ("bob", 2)]);
     assert_eq!(j.destinations[0].counts.get(RowState::Pending), 5);
     assert_eq!(j.destinations[1].counts.get(RowState::Invalid), 1);
     assert!(s.get_job("nope").unwrap().is_none());

@@ -11,10 +11,12 @@ use serde::{Deserialize, Serialize};
 
 mod access;
 mod jobs;
+mod mappings;
 mod provider_calls;
 
 pub use access::*;
 pub use jobs::*;
+pub use mappings::*;
 pub use provider_calls::*;
 
 /// The one final (or pending) state of a row for one destination.

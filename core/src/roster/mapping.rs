@@ -102,103 +102,189 @@ fn normalize_header(h: &str) -> String {
     out
 }
 
+/// Every field's names as organizers write them (normalised: lower case, no spaces or
+/// punctuation, nothing in brackets). The one list both the exact mapping ([`auto_field`]) and
+/// the guess for an unknown header ([`guess_field`]) read.
+const ALIASES: &[(FieldKind, &[&str])] = &[
+    (
+        FieldKind::Name,
+        &[
+            "姓名",
+            "名字",
+            "name",
+            "fullname",
+            "参会人",
+            "参会人姓名",
+            "真实姓名",
+            "username",
+        ],
+    ),
+    (
+        FieldKind::Phone,
+        &[
+            "手机",
+            "手机号",
+            "手机号码",
+            "电话",
+            "电话号码",
+            "联系电话",
+            "联系方式",
+            "mobile",
+            "phone",
+            "phonenumber",
+            "tel",
+            "cellphone",
+            "mobilephone",
+        ],
+    ),
+    (
+        FieldKind::Area,
+        &[
+            "区号",
+            "国家代码",
+            "国家地区代码",
+            "国际区号",
+            "地区代码",
+            "area",
+            "areacode",
+            "countrycode",
+            "dialcode",
+        ],
+    ),
+    (
+        FieldKind::Email,
+        &[
+            "邮箱",
+            "电子邮箱",
+            "邮件",
+            "邮箱地址",
+            "email",
+            "mail",
+            "emailaddress",
+        ],
+    ),
+    (
+        FieldKind::Company,
+        &[
+            "公司",
+            "单位",
+            "公司名称",
+            "工作单位",
+            "单位名称",
+            "company",
+            "organization",
+            "organisation",
+            "org",
+        ],
+    ),
+    (
+        FieldKind::Position,
+        &["职位", "职务", "岗位", "position", "title", "jobtitle"],
+    ),
+    (
+        FieldKind::Userid,
+        &[
+            "userid",
+            "用户id",
+            "员工id",
+            "企业用户id",
+            "成员id",
+            "员工号",
+        ],
+    ),
+    (FieldKind::OpenId, &["openid"]),
+    (
+        FieldKind::ImAccount,
+        &[
+            "im账号",
+            "imaccount",
+            "im",
+            "memberaccount",
+            "im用户",
+            "imid",
+            "群成员账号",
+        ],
+    ),
+    (FieldKind::Nickname, &["昵称", "nickname", "nick"]),
+    (FieldKind::Role, &["角色", "群角色", "role"]),
+    (FieldKind::JoinTime, &["入群时间", "jointime"]),
+];
+
 /// Guesses the field for a header, or `Custom`.
 pub fn auto_field(header: &str) -> FieldKind {
     let h = normalize_header(header);
-    let is = |names: &[&str]| names.contains(&h.as_str());
-    if is(&[
-        "姓名",
-        "名字",
-        "name",
-        "fullname",
-        "参会人",
-        "参会人姓名",
-        "真实姓名",
-        "username",
-    ]) {
-        FieldKind::Name
-    } else if is(&[
-        "手机",
-        "手机号",
-        "手机号码",
-        "电话",
-        "电话号码",
-        "联系电话",
-        "联系方式",
-        "mobile",
-        "phone",
-        "phonenumber",
-        "tel",
-        "cellphone",
-        "mobilephone",
-    ]) {
-        FieldKind::Phone
-    } else if is(&[
-        "区号",
-        "国家代码",
-        "国家地区代码",
-        "国际区号",
-        "地区代码",
-        "area",
-        "areacode",
-        "countrycode",
-        "dialcode",
-    ]) {
-        FieldKind::Area
-    } else if is(&[
-        "邮箱",
-        "电子邮箱",
-        "邮件",
-        "邮箱地址",
-        "email",
-        "mail",
-        "emailaddress",
-    ]) {
-        FieldKind::Email
-    } else if is(&[
-        "公司",
-        "单位",
-        "公司名称",
-        "工作单位",
-        "单位名称",
-        "company",
-        "organization",
-        "organisation",
-        "org",
-    ]) {
-        FieldKind::Company
-    } else if is(&["职位", "职务", "岗位", "position", "title", "jobtitle"]) {
-        FieldKind::Position
-    } else if is(&[
-        "userid",
-        "用户id",
-        "员工id",
-        "企业用户id",
-        "成员id",
-        "员工号",
-    ]) {
-        FieldKind::Userid
-    } else if is(&["openid"]) {
-        FieldKind::OpenId
-    } else if is(&[
-        "im账号",
-        "imaccount",
-        "im",
-        "memberaccount",
-        "im用户",
-        "imid",
-        "群成员账号",
-    ]) {
-        FieldKind::ImAccount
-    } else if is(&["昵称", "nickname", "nick"]) {
-        FieldKind::Nickname
-    } else if is(&["角色", "群角色", "role"]) {
-        FieldKind::Role
-    } else if is(&["入群时间", "jointime"]) {
-        FieldKind::JoinTime
-    } else {
-        FieldKind::Custom
+    ALIASES
+        .iter()
+        .find(|(_, names)| names.contains(&h.as_str()))
+        .map_or(FieldKind::Custom, |(f, _)| *f)
+}
+
+/// A field an unknown header may mean, with the known name it resembles and how closely.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldGuess {
+    pub field: FieldKind,
+    /// The known name (or alias) the header resembles.
+    pub like: String,
+    /// 0–1: edit distance over length, or the share of the header a known name covers.
+    pub confidence: f64,
+}
+
+/// Below this a guess is not offered at all; above it, it is shown with its confidence for the
+/// user to accept. A guess is never applied on its own.
+pub const GUESS_THRESHOLD: f64 = 0.6;
+
+/// For a header [`auto_field`] does not know: the field whose known names it resembles most,
+/// by edit distance (characters, so Chinese and English alike) or by containing a known name
+/// ("参会人联系手机" holds "手机"). `None` when the header is known or nothing reaches
+/// [`GUESS_THRESHOLD`].
+pub fn guess_field(header: &str) -> Option<FieldGuess> {
+    if auto_field(header) != FieldKind::Custom {
+        return None;
     }
+    let h = normalize_header(header);
+    let len = h.chars().count();
+    if len == 0 {
+        return None;
+    }
+    let mut best: Option<FieldGuess> = None;
+    for (field, names) in ALIASES {
+        for name in *names {
+            let n = name.chars().count();
+            let by_distance = strsim::normalized_levenshtein(&h, name);
+            // A known name of two characters or more inside the header.
+            let by_containing = if n >= 2 && h.contains(name) {
+                0.6 + 0.4 * n as f64 / len as f64
+            } else {
+                0.0
+            };
+            let confidence = by_distance.max(by_containing);
+            if best.as_ref().is_none_or(|b| confidence > b.confidence) {
+                best = Some(FieldGuess {
+                    field: *field,
+                    like: (*name).to_string(),
+                    confidence,
+                });
+            }
+        }
+    }
+    best.filter(|b| b.confidence >= GUESS_THRESHOLD)
+}
+
+/// How well a saved mapping's headers fit a file's: the share of the two header sets they
+/// have in common (normalised as for [`auto_field`]), 1.0 for the same headers in any order.
+pub fn headers_match(file: &[String], saved: &[String]) -> f64 {
+    let norm = |h: &[String]| {
+        h.iter()
+            .map(|x| normalize_header(x))
+            .filter(|x| !x.is_empty())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let (a, b) = (norm(file), norm(saved));
+    let union = a.union(&b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(&b).count() as f64 / union as f64
 }
 
 /// The header of the first column mapped to `f`.

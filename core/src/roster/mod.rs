@@ -26,7 +26,7 @@ mod types;
 pub use build::parse_roster;
 pub use build::{build_roster, build_roster_with_progress, parse_roster_with, RosterBuilder};
 pub use edit::{replace_in, suggested_fix, EditedCell, Edits};
-pub use mapping::{auto_field, FieldKind};
+pub use mapping::{auto_field, guess_field, headers_match, FieldGuess, FieldKind, GUESS_THRESHOLD};
 #[cfg(feature = "native")]
 pub use read::{decode, read_table};
 pub use read::{read_table_with, read_xlsx, scan_csv_text, scan_with, sniff_delimiter};

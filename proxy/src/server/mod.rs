@@ -6,6 +6,7 @@ pub mod auth;
 mod error;
 pub mod export;
 pub mod jobs_api;
+pub mod mappings_api;
 pub mod openapi;
 pub mod privacy;
 pub mod progress;
@@ -198,6 +199,12 @@ pub fn router(state: Arc<AppState>) -> anyhow::Result<Router> {
                 .layer(limit(cfg.server.max_body_bytes)),
         )
         .route("/destinations", get(jobs_api::destinations))
+        .route(
+            "/mappings",
+            get(mappings_api::list)
+                .post(mappings_api::save)
+                .layer(small),
+        )
         .route(
             "/jobs/preview",
             post(jobs_api::preview).layer(limit(cfg.server.max_body_bytes)),

@@ -8,12 +8,12 @@ use axum::Json;
 use rollcall_core::api::{
     ApiError, AuditEntry, Counts, CreateJobRequest, DestinationPreview, DestinationSummary,
     EnrollImportBody, ImGroupImport, JobPreview, JobResults, JobState, JobSummary,
-    KnownDestination, Me, ProviderStatus, Role, RowOutcome, RowResult, RowState, Status,
-    Suggestions, WecomEnrollmentsQuery,
+    KnownDestination, Me, ProviderStatus, Role, RowOutcome, RowResult, RowState, SaveMapping,
+    SavedMapping, Status, Suggestions, WecomEnrollmentsQuery,
 };
 use rollcall_core::problem::Problem;
 use rollcall_core::providers::Provider;
-use rollcall_core::roster::{FieldKind, MappingOptions, TableRow};
+use rollcall_core::roster::{EditedCell, FieldKind, Huiyi31Field, MappingOptions, TableRow};
 use rollcall_core::sync::{
     CreateSyncRequest, SyncDelivery, SyncDestination, SyncPerson, SyncState, SyncSummary,
 };
@@ -39,6 +39,8 @@ use utoipa::OpenApi;
         super::jobs_api::create,
         super::jobs_api::preview,
         super::jobs_api::destinations,
+        super::mappings_api::list,
+        super::mappings_api::save,
         super::jobs_api::list,
         super::jobs_api::get_one,
         super::jobs_api::cancel,
@@ -68,7 +70,8 @@ use utoipa::OpenApi;
         DestinationSummary, Counts, RowState, JobResults, RowResult, RowOutcome,
         EnrollImportBody, WecomEnrollmentsQuery, ImGroupImport, JobPreview, DestinationPreview,
         KnownDestination, AuditEntry, CreateSyncRequest, SyncSummary, SyncState,
-        SyncDestination, SyncPerson, SyncDelivery,
+        SyncDestination, SyncPerson, SyncDelivery, SaveMapping, SavedMapping, EditedCell,
+        Huiyi31Field,
     )),
     tags(
         (name = "identity", description = "Who is calling, what is configured"),

@@ -26,7 +26,7 @@ pub fn Results(results: JobResults) -> impl IntoView {
                 " · "
                 <a id="dl-failed" href=format!("api/jobs/{id}/failed.csv") download=format!("{id}-failed.csv")>{tr("下载失败行 CSV（可修改后重新导入）", "Download failed rows CSV (fix and re-import)")}</a>
             </p>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=tr("逐行结果", "Per-row results")>
                 <table>
                     <thead><tr>
                         <th scope="col">{tr("行", "Row")}</th>

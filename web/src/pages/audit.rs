@@ -70,7 +70,7 @@ pub fn Audit() -> impl IntoView {
             </form>
             {move || error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
             {move || entries.get().map(|list| view! {
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label=tr("审计日志", "Audit log")>
                     <table id="audit">
                         <caption>{tr("审计记录", "Audit records")}</caption>
                         <thead><tr>

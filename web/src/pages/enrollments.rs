@@ -247,7 +247,7 @@ pub fn Enrollments() -> impl IntoView {
                         <button type="button" id="enr-send" class="primary" on:click=send_to>{tr("将这些人导入到…", "Send these people to…")}</button>
                     </Show>
                 </div>
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label=tr("报名信息", "Enrollments")>
                     <table id="enrollments">
                         <thead><tr>
                             <th scope="col">{tr("昵称", "Name")}</th><th scope="col">{tr("状态", "Status")}</th><th scope="col">{tr("来源", "Source")}</th>

@@ -218,7 +218,7 @@ pub fn Syncs() -> impl IntoView {
                 </form>
             </Show>
             {move || error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=tr("同步", "Syncs")>
                 <table id="syncs">
                     <caption>{tr("同步列表（每 2 秒刷新）", "Syncs (refreshed every 2 s)")}</caption>
                     <thead><tr>
@@ -281,7 +281,7 @@ pub fn Syncs() -> impl IntoView {
                 </form>
             </Show>
             {move || trail.get().map(|people| view! {
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label=tr("同步记录", "Sync trail")>
                     <table id="trail">
                         <caption>{tr("每人每个目标的记录", "Each person at each destination")}</caption>
                         <thead><tr>

@@ -22,7 +22,7 @@ pub use sqlite::SqliteStore;
 
 use rollcall_core::api::{
     AuditEntry, AuditQuery, Destination, JobResults, JobState, JobSummary, KnownDestination,
-    RowState,
+    RowState, SavedMapping,
 };
 use rollcall_core::roster::{Attendee, EditedCell};
 use rollcall_core::{OutcomeCode, Text};
@@ -274,6 +274,10 @@ pub trait JobStore: Send + Sync + 'static {
     fn remember_destination(&self, destination: &str, label: Option<&str>, now: i64) -> Result<()>;
     /// The destinations seen, most recently used first.
     fn known_destinations(&self) -> Result<Vec<KnownDestination>>;
+    /// Keeps a column mapping under its owner and name (replacing one of the same name).
+    fn save_mapping(&self, m: &SavedMapping) -> Result<()>;
+    /// Every user's kept mappings, most recently saved first.
+    fn mappings(&self) -> Result<Vec<SavedMapping>>;
     /// Whether several replicas share this store: leases then exclude each other, and provider
     /// pacing goes through [`JobStore::reserve_slot`] so the replicas together keep the rate.
     fn is_shared(&self) -> bool {

@@ -6,6 +6,7 @@ mod fix;
 mod follow;
 mod known;
 mod preview;
+mod remembered;
 mod steps;
 mod worker;
 
@@ -176,6 +177,11 @@ pub fn Import() -> impl IntoView {
         })
     };
 
+    // Made once, under this screen: the preview (shown and hidden as files come and go) never
+    // holds a signal that was disposed with an earlier preview.
+    let visible = Signal::derive(visible_rows);
+    let chosen_now = Signal::derive(chosen);
+
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         if let Some(f) = input.files().and_then(|l| l.get(0)) {
@@ -308,7 +314,7 @@ pub fn Import() -> impl IntoView {
                     <label><input type="radio" name="filter" checked=move || filter.get() == Filter::Duplicates on:change=move |_| { filter.set(Filter::Duplicates); page.set(0) }/>{tr("重复行", "Duplicates")}</label>
                     <button type="button" id="exclude-invalid" on:click=move |_| { let bad = invalid_rows(&chosen()); excluded.update(|e| e.extend(bad)); }>{tr("排除所有有问题的行", "Exclude every row with a problem")}</button>
                 </div>
-                {lazily(preview_step(st, Signal::derive(visible_rows), page, excluded, Signal::derive(chosen)))}
+                {lazily(preview_step(st, visible, page, excluded, chosen_now))}
                 <h3>{tr("导入目标", "Destinations")}</h3>
                 <div class="destinations">
                     {dests.iter().map(|&(k, on, id)| {

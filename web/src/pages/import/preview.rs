@@ -103,7 +103,7 @@ pub(super) fn Preview(
     });
     view! {
         <ColumnTools st=st/>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=tr("预览", "Preview")>
             <table class="preview" id="preview">
                 <thead>
                     <tr>

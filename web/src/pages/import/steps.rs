@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use rollcall_core::roster::{FieldKind, Huiyi31Field, Roster, SheetInfo};
+use rollcall_core::roster::{guess_field, FieldKind, Huiyi31Field, Roster, SheetInfo};
 
 use crate::i18n::{tr, tr_owned};
 
+use super::remembered::RememberedMappings;
 use super::worker::run_parse;
 use super::ImportState;
 
@@ -35,6 +36,7 @@ pub(super) fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
         .sheet
         .clone()
         .map(|info| view! { <SheetChoice st=st info=info/> });
+    let remembered = view! { <RememberedMappings st=st roster=roster.clone()/> };
     view! {
         {sheet}
         <details class="mapping" open>
@@ -59,7 +61,22 @@ pub(super) fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
                                         {FieldKind::MAPPABLE.iter().map(|f| view! { <option value=f.as_str() selected=*f == current>{f.label_zh()}" ("{f.as_str()}")"</option> }).collect_view()}
                                     </select>
                                 </td>
-                                <td>{(current == FieldKind::Custom).then(|| view! { <Huiyi31FieldInput st=st header=c.header.clone() i=i/> })}</td>
+                                <td>
+                                    {(current == FieldKind::Custom && c.auto).then(|| guess_field(&c.header)).flatten().map(|g| {
+                                        let (original, field) = (roster.headers.get(i).cloned().unwrap_or_default(), g.field);
+                                        let pct = (g.confidence * 100.0).round();
+                                        view! {
+                                            <p class="guess" data-field=field.as_str()>
+                                                {tr_owned(format!("可能是“{}”（与“{}”相似 {pct}%）", field.label_zh(), g.like), format!("may be {} (like \"{}\", {pct}%)", field.as_str(), g.like))}
+                                                " "<button type="button" class="guess-accept" on:click=move |_| {
+                                                    st.mapping.update(|m| { m.overrides.insert(original.clone(), field); });
+                                                    run_parse(st);
+                                                }>{tr("采用", "Accept")}</button>
+                                            </p>
+                                        }
+                                    })}
+                                    {(current == FieldKind::Custom).then(|| view! { <Huiyi31FieldInput st=st header=c.header.clone() i=i/> })}
+                                </td>
                             </tr>
                         }
                     }).collect_view()}
@@ -70,6 +87,7 @@ pub(super) fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
                 <input id="fixed-area" type="text" inputmode="numeric" prop:value=move || area.get() on:input=move |ev| area.set(event_target_value(&ev))/>
                 <button type="button" on:click=apply>{tr("应用并重新校验", "Apply and re-check")}</button>
             </div>
+            {remembered}
         </details>
     }
 }

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use rollcall_core::api::{JobResults, JobState, JobSummary, KnownDestination};
+use rollcall_core::api::{JobResults, JobState, JobSummary, KnownDestination, SavedMapping};
 use secrecy::{ExposeSecret, SecretString};
 
 mod errors;
@@ -290,6 +290,14 @@ impl JobStore for PgStore {
 
     fn known_destinations(&self) -> Result<Vec<KnownDestination>> {
         shared::known_destinations(self)
+    }
+
+    fn save_mapping(&self, m: &SavedMapping) -> Result<()> {
+        shared::save_mapping(self, m)
+    }
+
+    fn mappings(&self) -> Result<Vec<SavedMapping>> {
+        shared::mappings(self)
     }
 
     fn is_shared(&self) -> bool {

@@ -53,8 +53,12 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE syncs (
         id TEXT PRIMARY KEY, version BIGINT NOT NULL, doc TEXT NOT NULL,
         created TIMESTAMPTZ NOT NULL DEFAULT now(), lease_owner TEXT, lease_until TIMESTAMPTZ);",
-    // 6: fixed in place — which cells were changed in the preview before sending.
-    "ALTER TABLE jobs ADD COLUMN edited TEXT NOT NULL DEFAULT '[]';",
+    // 6: spreadsheets — which cells were changed in the preview before sending; the column
+    // mappings users keep.
+    "ALTER TABLE jobs ADD COLUMN edited TEXT NOT NULL DEFAULT '[]';
+     CREATE TABLE mappings (
+        owner TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+        saved_at BIGINT NOT NULL, PRIMARY KEY (owner, name));",
 ];
 
 /// Brings the schema to the latest version.

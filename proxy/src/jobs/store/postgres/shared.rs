@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use rollcall_core::api::KnownDestination;
+use rollcall_core::api::{KnownDestination, SavedMapping};
 
 use super::{corrupt, PgStore};
 use crate::jobs::store::{Lease, Result};
@@ -99,6 +99,34 @@ pub(super) fn remember_destination(
         )
         .await?;
         Ok(())
+    })
+}
+
+pub(super) fn save_mapping(s: &PgStore, m: &SavedMapping) -> Result<()> {
+    let doc = serde_json::to_string(m)?;
+    s.run(async {
+        let c = s.client().await?;
+        c.execute(
+            "INSERT INTO mappings (owner, name, doc, saved_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (owner, name) DO UPDATE SET doc = EXCLUDED.doc, saved_at = EXCLUDED.saved_at",
+            &[&m.owner, &m.name, &doc, &m.saved_at],
+        )
+        .await?;
+        Ok(())
+    })
+}
+
+pub(super) fn mappings(s: &PgStore) -> Result<Vec<SavedMapping>> {
+    s.run(async {
+        let c = s.client().await?;
+        c.query(
+            "SELECT doc FROM mappings ORDER BY saved_at DESC, owner, name LIMIT 500",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok(serde_json::from_str(r.get::<_, &str>(0))?))
+        .collect()
     })
 }
 

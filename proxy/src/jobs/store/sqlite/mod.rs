@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use rollcall_core::api::{
     AuditEntry, AuditQuery, Destination, JobResults, JobState, JobSummary, KnownDestination,
+    SavedMapping,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -156,6 +157,14 @@ impl JobStore for SqliteStore {
 
     fn known_destinations(&self) -> Result<Vec<KnownDestination>> {
         shared::known_destinations(self)
+    }
+
+    fn save_mapping(&self, m: &SavedMapping) -> Result<()> {
+        shared::save_mapping(self, m)
+    }
+
+    fn mappings(&self) -> Result<Vec<SavedMapping>> {
+        shared::mappings(self)
     }
 
     fn sync_docs(&self) -> Result<Vec<SyncDoc>> {

@@ -91,10 +91,14 @@ pub(super) fn migrate(conn: &Connection) -> Result<()> {
         )?;
     }
     if version < 6 {
-        // Fixed in place: which cells were changed in the preview before sending.
+        // Spreadsheets: which cells were changed in the preview before sending; the column
+        // mappings users keep.
         conn.execute_batch(
             "BEGIN;
              ALTER TABLE jobs ADD COLUMN edited TEXT NOT NULL DEFAULT '[]';
+             CREATE TABLE IF NOT EXISTS mappings (
+                owner TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+                saved_at INTEGER NOT NULL, PRIMARY KEY (owner, name));
              PRAGMA user_version = 6;
              COMMIT;",
         )?;

@@ -1,7 +1,7 @@
 //! Leases, cancel requests and remembered destinations on SQLite. One process uses the file, so
 //! a lease is recorded (a job shows who runs it) but always granted.
 
-use rollcall_core::api::KnownDestination;
+use rollcall_core::api::{KnownDestination, SavedMapping};
 use rusqlite::{params, OptionalExtension};
 
 use super::{corrupt, SqliteStore};
@@ -65,6 +65,23 @@ pub(super) fn remember_destination(
         params![destination, label, now],
     )?;
     Ok(())
+}
+
+pub(super) fn save_mapping(s: &SqliteStore, m: &SavedMapping) -> Result<()> {
+    s.conn().execute(
+        "INSERT INTO mappings (owner, name, doc, saved_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (owner, name) DO UPDATE SET doc = excluded.doc, saved_at = excluded.saved_at",
+        params![m.owner, m.name, serde_json::to_string(m)?, m.saved_at],
+    )?;
+    Ok(())
+}
+
+pub(super) fn mappings(s: &SqliteStore) -> Result<Vec<SavedMapping>> {
+    let conn = s.conn();
+    let mut stmt =
+        conn.prepare("SELECT doc FROM mappings ORDER BY saved_at DESC, owner, name LIMIT 500")?;
+    let docs = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    docs.map(|d| Ok(serde_json::from_str(&d?)?)).collect()
 }
 
 pub(super) fn known_destinations(s: &SqliteStore) -> Result<Vec<KnownDestination>> {
