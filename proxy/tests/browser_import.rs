@@ -100,6 +100,62 @@ fn registration_form_ods(path: &Path) {
     zip.finish().unwrap();
 }
 
+/// A legacy Excel file (BIFF8 in an OLE2 compound file, as Excel 97–2003 saves it): a title
+/// row, the header, the people — text cells as UTF-16 `LABEL` records.
+fn registration_form_xls(path: &Path) {
+    fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+        out.extend(typ.to_le_bytes());
+        out.extend((data.len() as u16).to_le_bytes());
+        out.extend(data);
+    }
+    fn utf16(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+    // BOF: BIFF8, then the substream's type (5 the workbook globals, 16 a worksheet).
+    let bof = |dt: u16| [&0x0600u16.to_le_bytes()[..], &dt.to_le_bytes(), &[0u8; 12]].concat();
+    let mut rows = vec![vec!["2026 年度客户大会报名表".to_string()]];
+    rows.push(HEADERS.map(String::from).to_vec());
+    rows.extend(people().into_iter().map(|p| p.to_vec()));
+    let mut sheet = Vec::new();
+    record(&mut sheet, 0x0809, &bof(0x0010));
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, v) in cells.iter().enumerate() {
+            let mut label = Vec::new();
+            label.extend((r as u16).to_le_bytes());
+            label.extend((c as u16).to_le_bytes());
+            label.extend(0u16.to_le_bytes());
+            label.extend((v.encode_utf16().count() as u16).to_le_bytes());
+            label.push(1); // UTF-16
+            label.extend(utf16(v));
+            record(&mut sheet, 0x0204, &label);
+        }
+    }
+    record(&mut sheet, 0x000A, &[]);
+    let name = "名单";
+    let bound = |at: u32| {
+        let mut b = at.to_le_bytes().to_vec();
+        b.extend([0, 0, name.encode_utf16().count() as u8, 1]);
+        b.extend(utf16(name));
+        b
+    };
+    // The globals, with the sheet's offset in the stream (known once the globals' size is).
+    let globals = |at: u32| {
+        let mut g = Vec::new();
+        record(&mut g, 0x0809, &bof(0x0005));
+        record(&mut g, 0x0042, &1200u16.to_le_bytes()); // CodePage: UTF-16
+        record(&mut g, 0x0085, &bound(at));
+        record(&mut g, 0x000A, &[]);
+        g
+    };
+    let at = globals(0).len() as u32;
+    let stream = [globals(at), sheet].concat();
+    let mut file = cfb::create(path).unwrap();
+    let mut s = file.create_stream("/Workbook").unwrap();
+    s.write_all(&stream).unwrap();
+    drop(s);
+    file.flush().unwrap();
+}
+
 /// The preview's rows drawn (its code arrives as its own chunk).
 fn wait_preview(d: &Driver, rows: usize) {
     d.wait(
@@ -110,7 +166,7 @@ fn wait_preview(d: &Driver, rows: usize) {
 
 /// A workbook with a title, notes and two sheets: the people's sheet and its header are found,
 /// the row numbers are the spreadsheet's, and the sheet and the header row can be changed.
-/// An ODS file is read the same way.
+/// An ODS and a legacy XLS file are read the same way.
 #[test]
 fn the_sheet_and_header_row_are_found_and_can_be_changed() {
     if !prerequisites() {
@@ -169,6 +225,19 @@ fn the_sheet_and_header_row_are_found_and_can_be_changed() {
     d.wait_roster(5);
     assert_eq!(d.text("#invalid-count"), "1");
     d.assert_clean("an ODS file read");
+
+    // A legacy .xls from a partner: the same.
+    let xls = tmp.path().join("合作方名单.xls");
+    registration_form_xls(&xls);
+    d.upload("#roster-file", &xls);
+    d.wait(
+        "the XLS file read",
+        "const e = document.querySelector('#encoding'); return e && e.textContent === 'xls'",
+    );
+    d.wait_roster(5);
+    assert!(d.text("#sheet-said").contains("第 2 行"), "{}", d.text("#sheet-said"));
+    assert_eq!(d.text("#invalid-count"), "1");
+    d.assert_clean("an XLS file read");
 }
 
 /// A bad cell fixed where it is shown, a column's find-and-replace with the count first, the

@@ -45,6 +45,9 @@ fn apply(st: ImportState, changes: Vec<(u32, String)>, col: usize) -> usize {
     n
 }
 
+/// The tools' own signals are read with `try_get`: when a new file replaces the roster, a
+/// reading queued before the preview is taken down may still run once after its signals are
+/// disposed (the wizard's own signals outlive it).
 #[component]
 pub(super) fn ColumnTools(st: ImportState) -> impl IntoView {
     let column = RwSignal::new(0usize);
@@ -54,18 +57,28 @@ pub(super) fn ColumnTools(st: ImportState) -> impl IntoView {
     let field = move || {
         st.roster
             .with(|r| {
-                r.as_ref()
-                    .and_then(|r| r.columns.get(column.get()).map(|c| c.field))
+                r.as_ref().and_then(|r| {
+                    r.columns
+                        .get(column.try_get().unwrap_or_default())
+                        .map(|c| c.field)
+                })
             })
             .unwrap_or(FieldKind::Custom)
     };
     let replacements = move || {
-        let (f, to) = (find.get(), replace.get());
-        changes(st, column.get(), |c| replace_in(c, &f, &to))
+        let (f, to) = (
+            find.try_get().unwrap_or_default(),
+            replace.try_get().unwrap_or_default(),
+        );
+        changes(st, column.try_get().unwrap_or_default(), |c| {
+            replace_in(c, &f, &to)
+        })
     };
     let fixes = move || {
         let f = field();
-        changes(st, column.get(), |c| suggested_fix(f, c))
+        changes(st, column.try_get().unwrap_or_default(), |c| {
+            suggested_fix(f, c)
+        })
     };
     let headers = move || {
         st.roster.with(|r| {
@@ -85,14 +98,14 @@ pub(super) fn ColumnTools(st: ImportState) -> impl IntoView {
             <div class="tools-row">
                 <label for="tool-column">{tr("列", "Column")}</label>
                 <select id="tool-column" on:change=move |ev| { column.set(event_target_value(&ev).parse().unwrap_or(0)); said.set(None); }>
-                    {move || headers().into_iter().enumerate().map(|(i, h)| view! { <option value=i.to_string() selected=move || column.get() == i>{h}</option> }).collect_view()}
+                    {move || headers().into_iter().enumerate().map(|(i, h)| view! { <option value=i.to_string() selected=move || column.try_get().unwrap_or_default() == i>{h}</option> }).collect_view()}
                 </select>
             </div>
             <div class="tools-row">
                 <label for="tool-find">{tr("查找", "Find")}</label>
-                <input id="tool-find" type="text" prop:value=move || find.get() on:input=move |ev| { find.set(event_target_value(&ev)); said.set(None); }/>
+                <input id="tool-find" type="text" prop:value=move || find.try_get().unwrap_or_default() on:input=move |ev| { find.set(event_target_value(&ev)); said.set(None); }/>
                 <label for="tool-replace">{tr("替换为", "Replace with")}</label>
-                <input id="tool-replace" type="text" prop:value=move || replace.get() on:input=move |ev| replace.set(event_target_value(&ev))/>
+                <input id="tool-replace" type="text" prop:value=move || replace.try_get().unwrap_or_default() on:input=move |ev| replace.set(event_target_value(&ev))/>
                 <span id="replace-count" role="status">{move || { let n = replacements().len(); tr_owned(format!("将替换 {n} 个单元格"), format!("{n} cells would change")) }}</span>
                 <button type="button" id="replace-apply" disabled=move || replacements().is_empty() on:click=move |_| {
                     let n = apply(st, replacements(), column.get_untracked());
@@ -106,7 +119,7 @@ pub(super) fn ColumnTools(st: ImportState) -> impl IntoView {
                     said.set(Some((format!("已修正 {n} 个单元格"), format!("{n} cells fixed"))));
                 }>{tr("修正", "Fix")}</button>
             </div>
-            {move || said.get().map(|(zh, en)| view! { <p class="ok" role="status" id="tools-said">{tr_owned(zh, en)}</p> })}
+            {move || said.try_get().unwrap_or_default().map(|(zh, en)| view! { <p class="ok" role="status" id="tools-said">{tr_owned(zh, en)}</p> })}
         </details>
     }
 }
