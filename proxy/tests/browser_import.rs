@@ -235,7 +235,11 @@ fn the_sheet_and_header_row_are_found_and_can_be_changed() {
         "const e = document.querySelector('#encoding'); return e && e.textContent === 'xls'",
     );
     d.wait_roster(5);
-    assert!(d.text("#sheet-said").contains("第 2 行"), "{}", d.text("#sheet-said"));
+    assert!(
+        d.text("#sheet-said").contains("第 2 行"),
+        "{}",
+        d.text("#sheet-said")
+    );
     assert_eq!(d.text("#invalid-count"), "1");
     d.assert_clean("an XLS file read");
 }

@@ -12,7 +12,7 @@ use rollcall_core::roster::{Roster, RowProblem, Severity};
 use crate::i18n::{pick, tr, tr_owned};
 
 use super::fix::ColumnTools;
-use super::{ImportState, PAGE};
+use super::{Filter, ImportState, Wizard, PAGE};
 
 /// The problems of row `rn` as they are now (edits included) that matter for `kinds`.
 fn problems_now(
@@ -83,15 +83,41 @@ fn cell_view(
     .into_any()
 }
 
+/// The rows the filter shows, in row order. Edits are read untracked: a row being fixed stays
+/// where it is while the user types (the filter applies again when it changes, or after a
+/// column tool redraws).
+fn visible_rows(w: Wizard) -> Vec<u32> {
+    let st = w.st;
+    let kinds = w.chosen();
+    let filter = w.filter.get();
+    st.redraw.track();
+    st.roster.with(|r| {
+        let Some(r) = r.as_ref() else {
+            return Vec::new();
+        };
+        let bad = st.edits.with_untracked(|e| e.invalid_for(r, &kinds));
+        // Once per filter change, not once per row: a 100k-row file may have as many problems,
+        // and a scan per row would be quadratic.
+        let with_problem: HashSet<u32> = match filter {
+            Filter::Problems => r.problems.iter().map(|p| p.row).collect(),
+            _ => HashSet::new(),
+        };
+        r.rows
+            .iter()
+            .filter(|row| match filter {
+                Filter::All => true,
+                Filter::Problems => bad.contains(&row.row) || with_problem.contains(&row.row),
+                Filter::Duplicates => row.duplicate_of.is_some(),
+            })
+            .map(|row| row.row)
+            .collect()
+    })
+}
+
 #[component]
-pub(super) fn Preview(
-    st: ImportState,
-    rows: Signal<Vec<u32>>,
-    page: RwSignal<usize>,
-    excluded: RwSignal<HashSet<u32>>,
-    chosen: Signal<Vec<DestinationKind>>,
-) -> impl IntoView {
-    let pages = move || rows.with(|r| r.len().div_ceil(PAGE).max(1));
+pub(super) fn Preview(w: Wizard) -> impl IntoView {
+    let (st, page, excluded, filter) = (w.st, w.page, w.excluded, w.filter);
+    let pages = move || visible_rows(w).len().div_ceil(PAGE).max(1);
     // Cells already fixed stay fixed when the file is read again (a mapping changed): checked
     // again under the new mapping. Here, not in the worker's reply handler, so the rules'
     // code stays out of the first screen.
@@ -101,7 +127,30 @@ pub(super) fn Preview(
             st.edits.update(|e| e.recheck(&r, &mapping));
         }
     });
+    let invalid = move || {
+        st.roster.with(|r| {
+            r.as_ref().map_or(0, |r| {
+                st.edits
+                    .with(|e| e.invalid_for(r, &DestinationKind::ALL).len())
+            })
+        })
+    };
+    let show = move |f: Filter| {
+        filter.set(f);
+        page.set(0);
+    };
     view! {
+        <h3>{tr("预览", "Preview")}</h3>
+        <p class="summary">
+            <span>{tr("有问题", "With problems")}": "<b id="invalid-count">{invalid}</b></span>
+            <span>{tr("已修改单元格", "Cells edited")}": "<b id="edited-count">{move || st.edits.with(|e| e.cells_changed())}</b></span>
+        </p>
+        <div class="filters" role="group" aria-label=tr("筛选", "Filter")>
+            <label><input type="radio" name="filter" checked=move || filter.get() == Filter::All on:change=move |_| show(Filter::All)/>{tr("全部", "All")}</label>
+            <label><input type="radio" name="filter" id="filter-problems" checked=move || filter.get() == Filter::Problems on:change=move |_| show(Filter::Problems)/>{tr("仅有问题的行", "Problems only")}</label>
+            <label><input type="radio" name="filter" checked=move || filter.get() == Filter::Duplicates on:change=move |_| show(Filter::Duplicates)/>{tr("重复行", "Duplicates")}</label>
+            <button type="button" id="exclude-invalid" on:click=move |_| { let bad = w.invalid_rows(&w.chosen()); excluded.update(|e| e.extend(bad)); }>{tr("排除所有有问题的行", "Exclude every row with a problem")}</button>
+        </div>
         <ColumnTools st=st/>
         <div class="table-wrap" tabindex="0" role="region" aria-label=tr("预览", "Preview")>
             <table class="preview" id="preview">
@@ -116,9 +165,8 @@ pub(super) fn Preview(
                 <tbody>
                     {move || {
                         let Some(r) = st.roster.get() else { return Vec::new() };
-                        st.redraw.track();
-                        let kinds = Arc::new(chosen.get());
-                        let ids: Vec<u32> = rows.with(|v| v.iter().skip(page.get() * PAGE).take(PAGE).copied().collect());
+                        let kinds = Arc::new(w.chosen());
+                        let ids: Vec<u32> = visible_rows(w).into_iter().skip(page.get() * PAGE).take(PAGE).collect();
                         ids.into_iter().map(|rn| {
                             // Rows and problems are in row order: a page looks its rows up, never scans.
                             let Some(at) = r.rows.position_of(rn) else { return view! { <tr></tr> }.into_any() };
