@@ -54,18 +54,48 @@ fn an_edited_cell_is_checked_again_by_the_same_rules() {
 }
 
 #[test]
-fn a_duplicate_stays_one_after_an_edit_elsewhere_in_its_row() {
+fn duplicates_are_found_again_across_every_row() {
     let r = roster();
+    let options = MappingOptions::default();
+    let dup = |e: &Edits, row: u32| {
+        e.problems(&r, row)
+            .iter()
+            .any(|p| p.code == ProblemCode::Duplicate)
+    };
     let mut e = Edits::default();
-    assert!(r
-        .problems
-        .iter()
-        .any(|p| p.row == 5 && p.code == ProblemCode::Duplicate));
-    e.set(&r, &MappingOptions::default(), 5, 0, "张三丰");
-    assert!(e
-        .problems(&r, 5)
-        .iter()
-        .any(|p| p.code == ProblemCode::Duplicate));
+    // Row 5 repeats row 2's phone; an edit elsewhere in its row keeps it a duplicate.
+    assert!(dup(&e, 5));
+    e.set(&r, &options, 5, 0, "张三丰");
+    assert!(dup(&e, 5));
+    assert!(e.invalid_for(&r, &DestinationKind::ALL).contains(&5));
+    // Its phone changed: a duplicate no more, and valid.
+    e.set(&r, &options, 5, 1, "13700137000");
+    assert!(!dup(&e, 5), "{:?}", e.problems(&r, 5));
+    assert!(!e.invalid_for(&r, &DestinationKind::ALL).contains(&5));
+    // Row 3 edited into row 2's phone: now the duplicate, though its other cells are fine.
+    e.set(&r, &options, 3, 1, "13800138000");
+    assert!(dup(&e, 3));
+    assert!(e.invalid_for(&r, &DestinationKind::ALL).contains(&3));
+    // Row 2 (the first with that phone) changes: row 3 repeats nobody; row 5 was already moved.
+    e.set(&r, &options, 2, 1, "13600136000");
+    assert!(!dup(&e, 3), "{:?}", e.problems(&r, 3));
+    // The same verdict as reading the edited file whole.
+    let table: String = std::iter::once("姓名,手机号,邮箱,IM账号\n".to_string())
+        .chain(r.rows.iter().map(|row| {
+            e.cells_of(&r, row.row)
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+                + "\n"
+        }))
+        .collect();
+    let mut whole = roster::parse_roster(table.as_bytes(), &options).unwrap();
+    whole.check_destinations(&DestinationKind::ALL);
+    assert_eq!(
+        e.invalid_for(&r, &DestinationKind::ALL),
+        whole.invalid_for(&DestinationKind::ALL)
+    );
 }
 
 #[test]
@@ -105,34 +135,46 @@ fn find_and_replace_and_the_known_fixes() {
     assert_eq!(replace_in("abc", "", "y"), None);
     // Phones: full-width digits, spaces, a +86 before a mainland mobile.
     assert_eq!(
-        suggested_fix(FieldKind::Phone, "１３８００１３８０００").as_deref(),
+        suggested_fix(FieldKind::Phone, "１３８００１３８０００", None).as_deref(),
         Some("13800138000")
     );
     assert_eq!(
-        suggested_fix(FieldKind::Phone, "+86 138 0013 8000").as_deref(),
+        suggested_fix(FieldKind::Phone, "+86 138 0013 8000", None).as_deref(),
         Some("13800138000")
     );
     assert_eq!(
-        suggested_fix(FieldKind::Phone, "0086-138-0013-8000").as_deref(),
+        suggested_fix(FieldKind::Phone, "0086-138-0013-8000", None).as_deref(),
+        Some("13800138000")
+    );
+    // The row's area says 852: a +86 number keeps its prefix (it would change country).
+    assert_eq!(
+        suggested_fix(FieldKind::Phone, "+86 138 0013 8000", Some("852")).as_deref(),
+        Some("+8613800138000")
+    );
+    assert_eq!(
+        suggested_fix(FieldKind::Phone, "+86 138 0013 8000", Some("+86")).as_deref(),
         Some("13800138000")
     );
     // Not a mainland mobile: the prefix stays (the area would be lost).
     assert_eq!(
-        suggested_fix(FieldKind::Phone, "+852 9876 5432").as_deref(),
+        suggested_fix(FieldKind::Phone, "+852 9876 5432", None).as_deref(),
         Some("+85298765432")
     );
-    assert_eq!(suggested_fix(FieldKind::Phone, "13800138000"), None);
-    assert_eq!(suggested_fix(FieldKind::Area, "+86").as_deref(), Some("86"));
+    assert_eq!(suggested_fix(FieldKind::Phone, "13800138000", None), None);
     assert_eq!(
-        suggested_fix(FieldKind::Email, "zs ＠example.com").as_deref(),
+        suggested_fix(FieldKind::Area, "+86", None).as_deref(),
+        Some("86")
+    );
+    assert_eq!(
+        suggested_fix(FieldKind::Email, "zs ＠example.com", None).as_deref(),
         Some("zs@example.com")
     );
     assert_eq!(
-        suggested_fix(FieldKind::ImAccount, "z s"),
+        suggested_fix(FieldKind::ImAccount, "z s", None),
         Some("zs".into())
     );
-    assert_eq!(suggested_fix(FieldKind::Name, "张 三"), None);
+    assert_eq!(suggested_fix(FieldKind::Name, "张 三", None), None);
     // Each fix the rules accept: the fixed phone passes the same check.
-    let fixed = suggested_fix(FieldKind::Phone, "+86 138 0013 8000").unwrap();
+    let fixed = suggested_fix(FieldKind::Phone, "+86 138 0013 8000", None).unwrap();
     assert!(roster::phone::is_cn_mobile(&fixed));
 }

@@ -25,6 +25,26 @@ pub struct CreateJobRequest {
     pub edited: Vec<EditedCell>,
 }
 
+impl CreateJobRequest {
+    /// What is wrong with `edited`, if anything: it may only name rows of this job, each cell
+    /// once (the proxy answers 422 `bad_edited` with it).
+    pub fn edited_problem(&self) -> Option<Text> {
+        let rows: std::collections::HashSet<u32> = self.rows.iter().map(|r| r.row).collect();
+        let cells: std::collections::HashSet<(u32, &str)> = self
+            .edited
+            .iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect();
+        (cells.len() != self.edited.len() || self.edited.iter().any(|e| !rows.contains(&e.row)))
+            .then(|| {
+                Text::new(
+                    "edited 只能列出本任务的行，每个单元格一次",
+                    "edited may only name rows of this job, each cell once",
+                )
+            })
+    }
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DestinationSummary {

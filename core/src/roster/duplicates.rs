@@ -85,6 +85,45 @@ fn key_of<'a>(
     }
 }
 
+/// Row `row` repeats row `first`'s key of `kind`: an error on the key's column.
+pub(super) fn duplicate_problem(
+    row: u32,
+    first: u32,
+    kind: FieldKind,
+    columns: &[ColumnMapping],
+) -> RowProblem {
+    RowProblem::new(
+        row,
+        super::mapping::header_of(columns, kind),
+        ProblemCode::Duplicate,
+        Severity::Error,
+        &format!("与第 {first} 行重复（{}相同）", kind.label_zh()),
+        &format!("duplicate of row {first} (same {})", kind.as_str()),
+    )
+}
+
+/// The 64-bit hashes of a row's keys, in [`KEY_KINDS`] order, from its fields as read and its
+/// normalised phone: what [`SeenKeys`] compares, for a roster fixed in place
+/// (`roster/edit.rs`), where rows change after the file was read.
+pub(super) fn key_hashes(
+    area: Option<&str>,
+    phone: Option<&str>,
+    email: Option<&str>,
+    userid: Option<&str>,
+) -> [Option<u64>; 3] {
+    KEY_KINDS.map(|kind| {
+        let key = key_of(kind, area, phone, || email, || userid)?;
+        let mut h = std::hash::DefaultHasher::new();
+        kind.hash(&mut h);
+        key.0.hash(&mut h);
+        key.1.hash(&mut h);
+        Some(h.finish())
+    })
+}
+
+/// The kinds of key, in the order a row's are checked.
+pub(super) const DUPLICATE_KEYS: [FieldKind; 3] = KEY_KINDS;
+
 /// 32 bits of the key's hash: what the table keeps.
 fn hash_key(hasher: &DefaultHashBuilder, kind: FieldKind, key: &Key) -> u32 {
     let mut h = hasher.build_hasher();
@@ -151,14 +190,7 @@ impl SeenKeys {
                     let first = rows[unpack(seen.get().0).0].row;
                     if duplicate_of.is_none() {
                         duplicate_of = Some(first);
-                        problems.push(RowProblem::new(
-                            rows[idx].row,
-                            super::mapping::header_of(columns, kind),
-                            ProblemCode::Duplicate,
-                            Severity::Error,
-                            &format!("与第 {first} 行重复（{}相同）", kind.label_zh()),
-                            &format!("duplicate of row {first} (same {})", kind.as_str()),
-                        ));
+                        problems.push(duplicate_problem(rows[idx].row, first, kind, columns));
                     }
                 }
                 Entry::Vacant(slot) => {

@@ -231,7 +231,7 @@ pub struct FieldGuess {
 
 /// Below this a guess is not offered at all; above it, it is shown with its confidence for the
 /// user to accept. A guess is never applied on its own.
-pub const GUESS_THRESHOLD: f64 = 0.6;
+pub const GUESS_THRESHOLD: f64 = 0.65;
 
 /// For a header [`auto_field`] does not know: the field whose known names it resembles most,
 /// by edit distance (characters, so Chinese and English alike) or by containing a known name
@@ -250,9 +250,15 @@ pub fn guess_field(header: &str) -> Option<FieldGuess> {
     for (field, names) in ALIASES {
         for name in *names {
             let n = name.chars().count();
-            let by_distance = strsim::normalized_levenshtein(&h, name);
-            // A known name of two characters or more inside the header.
-            let by_containing = if n >= 2 && h.contains(name) {
+            let by_distance = strsim::normalized_damerau_levenshtein(&h, name);
+            // A known name inside the header: two Chinese characters ("手机"), or four letters
+            // of an English one ("hotel" is not "tel", "time" not "im").
+            let long_enough = if name.is_ascii() {
+                n >= 4 && n < len
+            } else {
+                n >= 2
+            };
+            let by_containing = if long_enough && h.contains(name) {
                 0.6 + 0.4 * n as f64 / len as f64
             } else {
                 0.0

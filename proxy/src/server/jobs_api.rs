@@ -56,19 +56,12 @@ async fn within_limits(state: &AppState, me: &Me, req: &CreateJobRequest) -> Res
             "share_with takes at most 20 groups, each 1–128 characters",
         ));
     }
-    // The cells changed before sending name rows the job has, each cell at most once.
-    let rows: std::collections::HashSet<u32> = req.rows.iter().map(|r| r.row).collect();
-    let cells: std::collections::HashSet<(u32, &str)> = req
-        .edited
-        .iter()
-        .map(|e| (e.row, e.column.as_str()))
-        .collect();
-    if cells.len() != req.edited.len() || req.edited.iter().any(|e| !rows.contains(&e.row)) {
+    if let Some(why) = req.edited_problem() {
         return Err(Rejection::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ApiErrorCode::BadEdited,
-            "edited 只能列出本任务的行，每个单元格一次",
-            "edited may only name rows of this job, each cell once",
+            &why.zh,
+            &why.en,
         ));
     }
     let (user, max) = (me.user.clone(), limits.max_running_jobs_per_user);

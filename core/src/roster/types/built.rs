@@ -182,11 +182,7 @@ impl Roster {
     pub fn invalid_for(&self, kinds: &[DestinationKind]) -> std::collections::HashSet<u32> {
         self.problems
             .iter()
-            .filter(|p| {
-                p.severity == Severity::Error
-                    && p.row > 1
-                    && p.destination.is_none_or(|d| kinds.contains(&d))
-            })
+            .filter(|p| p.stops(kinds))
             .map(|p| p.row)
             .collect()
     }

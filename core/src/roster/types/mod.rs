@@ -78,6 +78,19 @@ pub struct RowProblem {
 }
 
 impl RowProblem {
+    /// Whether this problem keeps its row from any of `kinds`: an error of a data row that
+    /// concerns one of them, or no destination in particular.
+    pub fn stops(&self, kinds: &[DestinationKind]) -> bool {
+        self.severity == Severity::Error
+            && self.row > 1
+            && self.destination.is_none_or(|d| kinds.contains(&d))
+    }
+
+    /// Whether it concerns any of `kinds` (or no destination in particular).
+    pub fn concerns(&self, kinds: &[DestinationKind]) -> bool {
+        self.destination.is_none_or(|d| kinds.contains(&d))
+    }
+
     pub fn new(
         row: u32,
         column: Option<&str>,

@@ -9,38 +9,47 @@ use crate::i18n::{tr, tr_owned};
 
 use super::ImportState;
 
-/// The changes a tool would make to column `col`: (row number, new value).
+/// The changes a tool would make to column `col`: (row number, new value); `new` gets the cell
+/// and the row's area (its area cell, or the mapping's fixed one). Counted again when the file,
+/// the tool or a column tool changes — not on every keystroke in a cell (edits read untracked).
 fn changes(
     st: ImportState,
     col: usize,
-    new: impl Fn(&str) -> Option<String>,
+    new: impl Fn(&str, Option<&str>) -> Option<String>,
 ) -> Vec<(u32, String)> {
     let Some(r) = st.roster.get() else {
         return Vec::new();
     };
-    st.edits.with(|e| {
+    st.redraw.track();
+    let area_col = r.columns.iter().position(|c| c.field == FieldKind::Area);
+    let fixed_area = st
+        .mapping
+        .with_untracked(|m| m.fixed.get(&FieldKind::Area).cloned());
+    st.edits.with_untracked(|e| {
         (0..r.rows.len())
             .filter_map(|at| {
                 let row = r.rows.get(at)?.row;
-                let v = new(e.cell(&r, at, col).unwrap_or_default())?;
+                let area = area_col
+                    .and_then(|c| e.cell(&r, at, c))
+                    .filter(|a| !a.trim().is_empty())
+                    .or(fixed_area.as_deref());
+                let v = new(e.cell(&r, at, col).unwrap_or_default(), area)?;
                 Some((row, v))
             })
             .collect()
     })
 }
 
-/// Applies changes through `Edits` (each row checked again), then redraws the preview.
+/// Applies changes through `Edits` (each row checked again, duplicates found once), then
+/// redraws the preview.
 fn apply(st: ImportState, changes: Vec<(u32, String)>, col: usize) -> usize {
     let Some(r) = st.roster.get_untracked() else {
         return 0;
     };
     let mapping = st.mapping.get_untracked();
-    let n = changes.len();
-    st.edits.update(|e| {
-        for (row, v) in changes {
-            e.set(&r, &mapping, row, col, &v);
-        }
-    });
+    let mut n = 0;
+    st.edits
+        .update(|e| n = e.set_all(&r, &mapping, col, changes));
     st.redraw.update(|n| *n += 1);
     n
 }
@@ -70,14 +79,14 @@ pub(super) fn ColumnTools(st: ImportState) -> impl IntoView {
             find.try_get().unwrap_or_default(),
             replace.try_get().unwrap_or_default(),
         );
-        changes(st, column.try_get().unwrap_or_default(), |c| {
+        changes(st, column.try_get().unwrap_or_default(), |c, _| {
             replace_in(c, &f, &to)
         })
     };
     let fixes = move || {
         let f = field();
-        changes(st, column.try_get().unwrap_or_default(), |c| {
-            suggested_fix(f, c)
+        changes(st, column.try_get().unwrap_or_default(), |c, area| {
+            suggested_fix(f, c, area)
         })
     };
     let headers = move || {

@@ -61,6 +61,17 @@ pub(super) struct ImportState {
     pub(super) edits: RwSignal<Edits>,
     /// Bumped when many cells change at once (the column tools): the preview redraws its page.
     pub(super) redraw: RwSignal<u64>,
+    /// Rows the user left out (by spreadsheet row number: cleared with the file, sheet or header
+    /// row they belong to).
+    pub(super) excluded: RwSignal<HashSet<u32>>,
+}
+
+impl ImportState {
+    /// Forgets what belonged to the rows on screen: a new file, sheet or header row.
+    pub(super) fn forget_rows(self) {
+        self.edits.set(Edits::default());
+        self.excluded.set(HashSet::new());
+    }
 }
 
 /// The wizard's state beyond the file: what the preview shows, where the rows go, the job.
@@ -69,7 +80,6 @@ pub(super) struct ImportState {
 pub(super) struct Wizard {
     pub(super) st: ImportState,
     pub(super) dests: [(DestinationKind, RwSignal<bool>, RwSignal<String>); 3],
-    pub(super) excluded: RwSignal<HashSet<u32>>,
     pub(super) filter: RwSignal<Filter>,
     pub(super) page: RwSignal<usize>,
     pub(super) job: RwSignal<Option<JobSummary>>,
@@ -112,6 +122,7 @@ pub fn Import() -> impl IntoView {
         page_ms: RwSignal::new(0.0),
         edits: RwSignal::new(Edits::default()),
         redraw: RwSignal::new(0),
+        excluded: RwSignal::new(HashSet::new()),
     };
     let kind = |k| (k, RwSignal::new(false), RwSignal::new(String::new()));
     let w = Wizard {
@@ -121,7 +132,6 @@ pub fn Import() -> impl IntoView {
             kind(DestinationKind::TencentIm),
             kind(DestinationKind::Huiyi31),
         ],
-        excluded: RwSignal::new(HashSet::new()),
         filter: RwSignal::new(Filter::All),
         page: RwSignal::new(0),
         job: RwSignal::new(None),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use rollcall_core::api::DestinationKind;
-use rollcall_core::roster::{Roster, RowProblem, Severity};
+use rollcall_core::roster::{FieldKind, Roster, RowProblem, Severity};
 
 use crate::i18n::{pick, tr, tr_owned};
 
@@ -40,11 +40,21 @@ fn cell_view(
     kinds: Arc<Vec<DestinationKind>>,
 ) -> AnyView {
     let header = r.columns[i].header.clone();
+    // An identity column is editable too when the row lacks any identity (a problem of no column).
+    let identity = matches!(
+        r.columns[i].field,
+        FieldKind::Phone
+            | FieldKind::Email
+            | FieldKind::Userid
+            | FieldKind::OpenId
+            | FieldKind::ImAccount
+    );
     let (value, editable) = st.edits.with_untracked(|e| {
         let editable = e.is_changed(rn, i)
-            || e.problems(&r, rn)
-                .iter()
-                .any(|p| p.column.as_deref() == Some(header.as_str()));
+            || e.problems(&r, rn).iter().any(|p| {
+                p.column.as_deref() == Some(header.as_str())
+                    || (identity && p.column.is_none() && p.severity == Severity::Error)
+            });
         (e.cell(&r, at, i).unwrap_or_default().to_string(), editable)
     });
     let mine = {
@@ -116,7 +126,7 @@ fn visible_rows(w: Wizard) -> Vec<u32> {
 
 #[component]
 pub(super) fn Preview(w: Wizard) -> impl IntoView {
-    let (st, page, excluded, filter) = (w.st, w.page, w.excluded, w.filter);
+    let (st, page, excluded, filter) = (w.st, w.page, w.st.excluded, w.filter);
     let pages = move || visible_rows(w).len().div_ceil(PAGE).max(1);
     // Cells already fixed stay fixed when the file is read again (a mapping changed): checked
     // again under the new mapping. Here, not in the worker's reply handler, so the rules'

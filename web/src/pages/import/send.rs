@@ -34,7 +34,7 @@ fn request(w: Wizard) -> Option<CreateJobRequest> {
             }
         }
     }
-    let ex = w.excluded.get_untracked();
+    let ex = w.st.excluded.get_untracked();
     let (rows, edited) = st.edits.with_untracked(|e| {
         let rows: Vec<TableRow> = r
             .rows
@@ -68,7 +68,7 @@ pub(super) fn Send(w: Wizard) -> impl IntoView {
     let st = w.st;
     let qualifying = move |k: DestinationKind| -> usize {
         let bad = w.invalid_rows(&[k]);
-        let ex = w.excluded.get();
+        let ex = w.st.excluded.get();
         st.roster.with(|r| {
             r.as_ref().map_or(0, |r| {
                 r.rows

@@ -62,14 +62,16 @@ pub(super) fn Mapping(st: ImportState, roster: Arc<Roster>) -> impl IntoView {
                                     </select>
                                 </td>
                                 <td>
-                                    {(current == FieldKind::Custom && c.auto).then(|| guess_field(&c.header)).flatten().map(|g| {
-                                        let (original, field) = (roster.headers.get(i).cloned().unwrap_or_default(), g.field);
+                                    // Offered only for a field no column has yet (another column of a
+                                    // field would replace its value), and never applied unasked.
+                                    {(current == FieldKind::Custom && c.auto).then(|| guess_field(&c.header)).flatten().filter(|g| roster.columns.iter().all(|o| o.field != g.field)).map(|g| {
+                                        let (header, field) = (c.header.clone(), g.field);
                                         let pct = (g.confidence * 100.0).round();
                                         view! {
                                             <p class="guess" data-field=field.as_str()>
                                                 {tr_owned(format!("可能是“{}”（与“{}”相似 {pct}%）", field.label_zh(), g.like), format!("may be {} (like \"{}\", {pct}%)", field.as_str(), g.like))}
                                                 " "<button type="button" class="guess-accept" on:click=move |_| {
-                                                    st.mapping.update(|m| { m.overrides.insert(original.clone(), field); });
+                                                    st.mapping.update(|m| { m.overrides.insert(header.clone(), field); });
                                                     run_parse(st);
                                                 }>{tr("采用", "Accept")}</button>
                                             </p>
@@ -104,7 +106,7 @@ fn SheetChoice(st: ImportState, info: SheetInfo) -> impl IntoView {
             }
             m.header_row = header_row;
         });
-        st.edits.set(Default::default());
+        st.forget_rows();
         run_parse(st);
     };
     let n = info.header_row;

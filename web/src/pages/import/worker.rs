@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use rollcall_core::api::WorkerReply;
-use rollcall_core::roster::{Edits, MappingOptions, RosterError};
+use rollcall_core::roster::{MappingOptions, RosterError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -119,7 +119,7 @@ pub fn hand_over(name: String, csv: &str) {
 pub(super) fn take_handover(st: ImportState) {
     if let Some(name) = HANDOVER.with(|h| h.borrow_mut().take()) {
         st.file_name.set(Some(name));
-        st.edits.set(Edits::default());
+        st.forget_rows();
         run_parse(st);
     }
 }
@@ -153,7 +153,7 @@ pub(super) fn load_file(st: ImportState, file: web_sys::File) {
     st.file_name.set(Some(file.name()));
     st.roster.set(None);
     st.mapping.set(MappingOptions::default());
-    st.edits.set(Edits::default());
+    st.forget_rows();
     leptos::task::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
             Ok(buf) => {
