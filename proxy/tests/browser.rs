@@ -13,16 +13,7 @@ mod webdriver;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use webdriver::{prerequisites, ui_dir, wait_file, Driver};
-
-/// `rollcall serve --sandbox` with the built UI, in a temp dir.
-fn sandbox_server() -> (tempfile::TempDir, common::Proc) {
-    let tmp = tempfile::tempdir().unwrap();
-    let ui = ui_dir();
-    let server =
-        common::serve_sandbox(tmp.path(), "proxy.log", &["--ui-dir", ui.to_str().unwrap()]);
-    (tmp, server)
-}
+use webdriver::{prerequisites, sandbox_server, wait_file, Driver};
 
 /// On the enrollments screen: filters to approved, loads every page, checks every row shown is
 /// approved; returns how many.

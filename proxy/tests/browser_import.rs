@@ -11,15 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 use serde_json::json;
-use webdriver::{prerequisites, ui_dir, Driver};
-
-fn sandbox_server() -> (tempfile::TempDir, common::Proc) {
-    let tmp = tempfile::tempdir().unwrap();
-    let ui = ui_dir();
-    let server =
-        common::serve_sandbox(tmp.path(), "proxy.log", &["--ui-dir", ui.to_str().unwrap()]);
-    (tmp, server)
-}
+use webdriver::{prerequisites, sandbox_server, Driver};
 
 const HEADERS: [&str; 4] = ["姓名", "手机号", "邮箱", "IM账号"];
 

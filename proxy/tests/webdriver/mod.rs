@@ -44,6 +44,16 @@ pub fn prerequisites() -> bool {
     false
 }
 
+/// `rollcall serve --sandbox` with the built UI, in a temp dir (for the test files that also
+/// declare `mod common`).
+pub fn sandbox_server() -> (tempfile::TempDir, crate::common::Proc) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ui = ui_dir();
+    let server =
+        crate::common::serve_sandbox(tmp.path(), "proxy.log", &["--ui-dir", ui.to_str().unwrap()]);
+    (tmp, server)
+}
+
 /// axe-core as `cargo xtask test` installs it (npm, under `.tools/`).
 fn axe_script() -> PathBuf {
     workspace().join(".tools/node_modules/axe-core/axe.min.js")
