@@ -449,6 +449,8 @@ fn organizer_and_viewer_through_the_sso_front_in_chromium() {
         }
     };
     for field in ["#dest-tencent-meeting", "#dest-tencent-im", "#dest-huiyi31"] {
+        // The destinations are the wizard's lazily loaded last step: waited for.
+        d.find(field);
         let value = d.js(
             &format!("return document.querySelector('{field}').value"),
             json!([]),
