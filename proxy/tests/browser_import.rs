@@ -191,6 +191,17 @@ fn the_sheet_and_header_row_are_found_and_can_be_changed() {
     d.assert_clean("a workbook read");
     d.shot("20-workbook-sheet-and-header");
 
+    // A header row past the sheet's end: said, and the picker stays to choose again.
+    d.type_into("#header-row", "99");
+    d.js(
+        "document.querySelector('#header-row').dispatchEvent(new Event('change', {bubbles: true}))",
+        json!([]),
+    );
+    d.wait(
+        "the empty header row refused",
+        "const e = document.querySelector('#parse-error'); return e && e.textContent.includes('99')",
+    );
+    d.find("#header-row");
     // The header one row lower: the first person becomes the header, four rows remain.
     d.type_into("#header-row", "4");
     d.js(

@@ -88,9 +88,10 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                         st.page_ms
                             .set(js_sys::Date::now() - SENT_AT.with(|t| *t.borrow()));
                     }
+                    // The roster on screen stays (a new file cleared it already): a sheet or
+                    // header row that cannot be read leaves the picker there to choose again.
                     WorkerReply::Error { error } => {
                         st.progress.set(None);
-                        st.roster.set(None);
                         st.parse_error.set(Some(error));
                     }
                 }
