@@ -3,10 +3,10 @@
 //! and an OpenDocument (`.ods`) file. The sheet with the most rows is read, the header is found
 //! below the title and the notes, and row numbers stay the ones the spreadsheet shows.
 
-use std::io::Write;
+#[path = "common/forms.rs"]
+mod forms;
 
 use rollcall_core::roster::{self, MappingOptions, SourceFormat};
-use rust_xlsxwriter::{Format, Workbook};
 
 const HEADERS: [&str; 5] = ["姓名", "手机号", "邮箱", "公司", "职位"];
 
@@ -24,64 +24,14 @@ fn people() -> Vec<[String; 5]> {
         .collect()
 }
 
-/// Sheet 1 "填写说明" (two notes), sheet 2 "报名表": title merged over A1:E1, a notes row, the
-/// header on row 3, six people on rows 4–9.
 fn registration_form_xlsx() -> Vec<u8> {
-    let mut wb = Workbook::new();
-    let notes = wb.add_worksheet();
-    notes.set_name("填写说明").unwrap();
-    notes.write_string(0, 0, "请勿修改表头").unwrap();
-    notes.write_string(1, 0, "手机号请填写 11 位").unwrap();
-    let form = wb.add_worksheet();
-    form.set_name("报名表").unwrap();
-    form.merge_range(0, 0, 0, 4, "2026 年度客户大会报名表", &Format::new())
-        .unwrap();
-    form.write_string(1, 0, "说明：带 * 的为必填项").unwrap();
-    for (c, h) in HEADERS.iter().enumerate() {
-        form.write_string(2, c as u16, *h).unwrap();
-    }
-    for (r, p) in people().iter().enumerate() {
-        for (c, v) in p.iter().enumerate() {
-            form.write_string(3 + r as u32, c as u16, v).unwrap();
-        }
-    }
-    wb.save_to_buffer().unwrap()
+    let people: Vec<Vec<String>> = people().into_iter().map(|p| p.to_vec()).collect();
+    forms::registration_form_xlsx(&HEADERS, &people)
 }
 
-/// An OpenDocument spreadsheet: a title row, then the header, then the people.
 fn registration_form_ods() -> Vec<u8> {
-    let cell = |v: &str| {
-        format!("<table:table-cell office:value-type=\"string\"><text:p>{v}</text:p></table:table-cell>")
-    };
-    let row = |cells: &[String]| {
-        format!(
-            "<table:table-row>{}</table:table-row>",
-            cells.iter().map(|c| cell(c)).collect::<String>()
-        )
-    };
-    let mut rows = vec![row(&["2026 年度客户大会报名表".to_string()])];
-    rows.push(row(&HEADERS.map(String::from)));
-    for p in people() {
-        rows.push(row(&p));
-    }
-    let content = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="名单">{}</table:table></office:spreadsheet></office:body></office:document-content>"#,
-        rows.concat()
-    );
-    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
-<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    zip.start_file("mimetype", stored).unwrap();
-    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
-        .unwrap();
-    zip.start_file("META-INF/manifest.xml", stored).unwrap();
-    zip.write_all(manifest.as_bytes()).unwrap();
-    zip.start_file("content.xml", stored).unwrap();
-    zip.write_all(content.as_bytes()).unwrap();
-    zip.finish().unwrap().into_inner()
+    let people: Vec<Vec<String>> = people().into_iter().map(|p| p.to_vec()).collect();
+    forms::registration_form_ods(&HEADERS, &people)
 }
 
 #[test]

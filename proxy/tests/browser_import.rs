@@ -4,6 +4,8 @@
 //! accessibility violation (axe-core); screenshots go to `target/screenshots/`.
 
 mod common;
+#[path = "../../core/tests/common/forms.rs"]
+mod forms;
 
 mod webdriver;
 
@@ -34,62 +36,11 @@ fn people() -> Vec<[String; 4]> {
         .collect()
 }
 
-/// An XLSX as a registration form exports it: a first sheet of notes; then "报名表" with a
-/// title merged across the top, a notes row, the header on row 3 and five people.
-fn registration_form_xlsx(path: &Path) {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut wb = Workbook::new();
-    let notes = wb.add_worksheet();
-    notes.set_name("填写说明").unwrap();
-    notes.write_string(0, 0, "请勿修改表头").unwrap();
-    notes.write_string(1, 0, "姓名").unwrap();
-    let form = wb.add_worksheet();
-    form.set_name("报名表").unwrap();
-    form.merge_range(0, 0, 0, 3, "2026 年度客户大会报名表", &Format::new())
-        .unwrap();
-    form.write_string(1, 0, "说明：带 * 的为必填项").unwrap();
-    for (c, h) in HEADERS.iter().enumerate() {
-        form.write_string(2, c as u16, *h).unwrap();
-    }
-    for (r, p) in people().iter().enumerate() {
-        for (c, v) in p.iter().enumerate() {
-            form.write_string(3 + r as u32, c as u16, v).unwrap();
-        }
-    }
-    wb.save(path).unwrap();
-}
-
-/// An OpenDocument spreadsheet (WPS, LibreOffice): a title row, the header, the people.
-fn registration_form_ods(path: &Path) {
-    let row = |cells: &[String]| {
-        let cells: String = cells
-            .iter()
-            .map(|v| format!("<table:table-cell office:value-type=\"string\"><text:p>{v}</text:p></table:table-cell>"))
-            .collect();
-        format!("<table:table-row>{cells}</table:table-row>")
-    };
-    let mut rows = vec![row(&["2026 年度客户大会报名表".to_string()])];
-    rows.push(row(&HEADERS.map(String::from)));
-    rows.extend(people().iter().map(|p| row(p)));
-    let content = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="名单">{}</table:table></office:spreadsheet></office:body></office:document-content>"#,
-        rows.concat()
-    );
-    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
-<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for (name, body) in [
-        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
-        ("META-INF/manifest.xml", manifest),
-        ("content.xml", content.as_str()),
-    ] {
-        zip.start_file(name, stored).unwrap();
-        zip.write_all(body.as_bytes()).unwrap();
-    }
-    zip.finish().unwrap();
+/// The registration form as an XLSX (a notes sheet, a merged title, a notes row, the header on
+/// row 3) and as an ODS (a title, the header on row 2): `core/tests/common/forms.rs`.
+fn registration_form(path: &Path, make: fn(&[&str], &[Vec<String>]) -> Vec<u8>) {
+    let people: Vec<Vec<String>> = people().into_iter().map(|p| p.to_vec()).collect();
+    std::fs::write(path, make(&HEADERS, &people)).unwrap();
 }
 
 /// A legacy Excel file (BIFF8 in an OLE2 compound file, as Excel 97–2003 saves it): a title
@@ -148,6 +99,27 @@ fn registration_form_xls(path: &Path) {
     file.flush().unwrap();
 }
 
+/// A browser on the import screen with `file` chosen, its roster of `rows` rows read.
+fn open_with(tmp: &tempfile::TempDir, server: &common::Proc, file: &Path, rows: usize) -> Driver {
+    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
+    d.go(&format!("{}/", server.url));
+    d.wait(
+        "identity",
+        "return document.querySelector('#identity').textContent.includes('dev')",
+    );
+    // The file input takes its file as the keyboard would give it (the chooser is the OS's).
+    d.upload("#roster-file", file);
+    d.wait_roster(rows);
+    d
+}
+
+/// `text` as a CSV file named `name` in `tmp`.
+fn csv_file(tmp: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+    let path = tmp.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// The preview's rows drawn (its code arrives as its own chunk).
 fn wait_preview(d: &Driver, rows: usize) {
     d.wait(
@@ -166,11 +138,8 @@ fn the_sheet_and_header_row_are_found_and_can_be_changed() {
     }
     let (tmp, server) = sandbox_server();
     let xlsx = tmp.path().join("报名表.xlsx");
-    registration_form_xlsx(&xlsx);
-    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
-    d.go(&format!("{}/", server.url));
-    d.upload("#roster-file", &xlsx);
-    d.wait_roster(5);
+    registration_form(&xlsx, forms::registration_form_xlsx);
+    let d = open_with(&tmp, &server, &xlsx, 5);
     d.wait(
         "the sheet and header said",
         "const e = document.querySelector('#sheet-said'); return e && e.textContent.includes('报名表') && e.textContent.includes('第 3 行')",
@@ -219,7 +188,7 @@ fn the_sheet_and_header_row_are_found_and_can_be_changed() {
 
     // An OpenDocument file: the header found below its title.
     let ods = tmp.path().join("名单.ods");
-    registration_form_ods(&ods);
+    registration_form(&ods, forms::registration_form_ods);
     d.upload("#roster-file", &ods);
     d.wait(
         "the ODS file read",
@@ -255,16 +224,12 @@ fn cells_are_fixed_in_place_and_the_job_records_them() {
         return;
     }
     let (tmp, server) = sandbox_server();
-    let csv = tmp.path().join("名单.csv");
-    std::fs::write(
-        &csv,
+    let csv = csv_file(
+        &tmp,
+        "名单.csv",
         "姓名,手机号,邮箱,公司,IM账号\n张三,13800138000,zs@example.com,示例公司,zs\n李四,1380013,ls@example.com,示例公司,ls\n王五,13900139000,ww @example.com,示例公司,ww\n",
-    )
-    .unwrap();
-    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
-    d.go(&format!("{}/", server.url));
-    d.upload("#roster-file", &csv);
-    d.wait_roster(3);
+    );
+    let d = open_with(&tmp, &server, &csv, 3);
     wait_preview(&d, 3);
     assert_eq!(d.text("#invalid-count"), "2");
 
@@ -345,21 +310,12 @@ fn the_whole_import_works_by_keyboard_alone() {
         return;
     }
     let (tmp, server) = sandbox_server();
-    let csv = tmp.path().join("名单.csv");
-    std::fs::write(
-        &csv,
+    let csv = csv_file(
+        &tmp,
+        "名单.csv",
         "姓名,手机号,邮箱\n张三,13800138000,zs@example.com\n李四,13900139000,ls@example.com\n",
-    )
-    .unwrap();
-    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
-    d.go(&format!("{}/", server.url));
-    d.wait(
-        "identity",
-        "return document.querySelector('#identity').textContent.includes('dev')",
     );
-    // The file input takes its file as the keyboard would give it (the chooser is the OS's).
-    d.upload("#roster-file", &csv);
-    d.wait_roster(2);
+    let d = open_with(&tmp, &server, &csv, 2);
     wait_preview(&d, 2);
     // Tab until `id` has the focus, checking the focus is visible at every stop.
     let tab_to = |id: &str| {
@@ -463,16 +419,12 @@ fn kept_mappings_are_offered_and_guesses_never_applied_silently() {
                 "mapping": {"overrides": {"联系手机": "phone"}, "fixed": {"area": "86"}}}),
     );
     assert_eq!(kept.status, 200, "{}", kept.body);
-    let csv = tmp.path().join("报名.csv");
-    std::fs::write(
-        &csv,
+    let csv = csv_file(
+        &tmp,
+        "报名.csv",
         "参会人,联系手机,邮箱,IM账号\n张三,13800138000,zs@example.com,zs\n李四,13900139000,ls@example.com,ls\n",
-    )
-    .unwrap();
-    let d = Driver::start(&tmp.path().join("downloads"), &tmp.path().join("profile"));
-    d.go(&format!("{}/", server.url));
-    d.upload("#roster-file", &csv);
-    d.wait_roster(2);
+    );
+    let d = open_with(&tmp, &server, &csv, 2);
     // The unknown header: its likely field shown with the confidence, the column left as it was.
     d.wait(
         "a guess for 联系手机",
