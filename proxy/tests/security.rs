@@ -537,42 +537,30 @@ fn security_boundaries() {
     assert_no_secrets("proxy log", &[stack.proxy.log_text()]);
 }
 
-#[test]
-fn dev_mode_refuses_a_network_bind() {
+/// `rollcall serve` with `config`, which must refuse to start: what it said on stderr.
+fn serve_refuses(config: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("dev.toml");
-    std::fs::write(
-        &cfg,
-        "[server]\nbind = \"0.0.0.0:0\"\n[auth]\nmode = \"dev\"\n",
-    )
-    .unwrap();
+    let cfg = dir.path().join("rollcall.toml");
+    std::fs::write(&cfg, config).unwrap();
     let out = std::process::Command::new(bin())
         .args(["serve", "--config", cfg.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("loopback"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(!out.status.success(), "{config} was accepted");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn dev_mode_refuses_a_network_bind() {
+    let err = serve_refuses("[server]\nbind = \"0.0.0.0:0\"\n[auth]\nmode = \"dev\"\n");
+    assert!(err.contains("loopback"), "{err}");
 }
 
 #[test]
 fn inline_secrets_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("c.toml");
-    std::fs::write(
-        &cfg,
+    let err = serve_refuses(
         "[auth]\nmode = \"dev\"\n[providers.wecom]\ncorp_id = \"x\"\ncorp_secret = \"inline!\"\n",
-    )
-    .unwrap();
-    let out = std::process::Command::new(bin())
-        .args(["serve", "--config", cfg.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    );
     assert!(err.contains("corp_secret"), "{err}");
     assert!(!err.contains("inline!"), "the refused value is not echoed");
 }
