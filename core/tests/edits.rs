@@ -178,3 +178,31 @@ fn find_and_replace_and_the_known_fixes() {
     let fixed = suggested_fix(FieldKind::Phone, "+86 138 0013 8000", None).unwrap();
     assert!(roster::phone::is_cn_mobile(&fixed));
 }
+
+#[test]
+fn the_preview_shows_rows_by_filter_and_search_as_the_cells_are_now() {
+    use rollcall_core::roster::{RowFilter, Search};
+    let r = roster();
+    let options = MappingOptions::default();
+    let all = DestinationKind::ALL;
+    let mut e = Edits::default();
+    let shown = |e: &Edits, f, q: &str| e.rows_shown(&r, &all, f, &Search::new(q));
+    assert_eq!(shown(&e, RowFilter::All, ""), vec![2, 3, 4, 5]);
+    // Row 3's short phone, row 4's e-mail, row 5 repeats row 2's phone.
+    assert_eq!(shown(&e, RowFilter::Problems, ""), vec![3, 4, 5]);
+    assert_eq!(shown(&e, RowFilter::Duplicates, ""), vec![5]);
+    // Search: any cell, ASCII letters in any case, trimmed; narrows the filter.
+    assert_eq!(shown(&e, RowFilter::All, "  ZS"), vec![2, 5]);
+    assert_eq!(shown(&e, RowFilter::All, "张三"), vec![2, 5]);
+    assert_eq!(shown(&e, RowFilter::Problems, "zs"), vec![5]);
+    assert_eq!(shown(&e, RowFilter::All, "nobody"), Vec::<u32>::new());
+    // Edited cells are what is searched and checked: row 3 fixed, row 5 a duplicate no more.
+    e.set(&r, &options, 3, 1, "13800138001");
+    e.set(&r, &options, 5, 1, "13700137000");
+    e.set(&r, &options, 5, 2, "new@EXAMPLE.com");
+    assert_eq!(shown(&e, RowFilter::Duplicates, ""), Vec::<u32>::new());
+    assert_eq!(shown(&e, RowFilter::All, "new@example"), vec![5]);
+    assert_eq!(shown(&e, RowFilter::All, "zs2@"), Vec::<u32>::new());
+    // A row the file warned about stays listed under problems; row 3 is fixed.
+    assert!(!shown(&e, RowFilter::Problems, "").contains(&3));
+}

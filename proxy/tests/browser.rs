@@ -89,7 +89,7 @@ fn organizer_workflow_in_chromium() {
     // The preview's code arrives with its own chunk: wait for it to be drawn.
     d.wait(
         "the preview drawn",
-        "return document.querySelectorAll('#preview tbody tr').length === 5",
+        "return document.querySelectorAll('#preview tbody tr[data-row]').length === 5",
     );
     let bad_cells = d
         .js(
@@ -106,7 +106,7 @@ fn organizer_workflow_in_chromium() {
     d.click("#filter-problems");
     d.wait(
         "problems filter",
-        "return document.querySelectorAll('#preview tbody tr').length === 2",
+        "return document.querySelectorAll('#preview tbody tr[data-row]').length === 2",
     );
     d.shot("03-import-problems");
     d.click("#exclude-invalid");
@@ -517,10 +517,7 @@ fn approved_enrollees_to_an_im_group_with_a_preview() {
     );
     let approved = approved_enrollments(&d);
     d.click("#enr-send");
-    d.wait(
-        "the enrollees as a roster",
-        &format!("const e = document.querySelector('#row-count'); return e && e.textContent === '{approved}'"),
-    );
+    d.wait_roster(approved);
     d.click("#dest-tencent-im-on");
     d.click("#preview-run");
     d.wait(
@@ -686,7 +683,7 @@ fn screens_load_their_code_when_first_opened() {
     d.wait_roster(2);
     d.wait(
         "the preview's rows",
-        "return document.querySelectorAll('#preview tbody tr').length === 2",
+        "return document.querySelectorAll('#preview tbody tr[data-row]').length === 2",
     );
     let after_drop = fetched(&d);
     assert!(has(&after_drop, "split_preview_step"), "{after_drop:?}");

@@ -124,7 +124,9 @@ fn csv_file(tmp: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathB
 fn wait_preview(d: &Driver, rows: usize) {
     d.wait(
         "the preview drawn",
-        &format!("return document.querySelectorAll('#preview tbody tr').length === {rows}"),
+        &format!(
+            "return document.querySelectorAll('#preview tbody tr[data-row]').length === {rows}"
+        ),
     );
 }
 
@@ -469,4 +471,116 @@ fn kept_mappings_are_offered_and_guesses_never_applied_silently() {
         .collect();
     assert!(names.contains(&"年会报名表 2"), "{names:?}");
     d.assert_clean("a mapping kept");
+}
+
+#[test]
+fn a_large_file_is_drawn_as_it_is_scrolled_and_filtered_at_once() {
+    if !prerequisites() {
+        return;
+    }
+    // 30,000 people; every 1,000th with a phone too short; one, far down, findable by name.
+    const ROWS: usize = 30_000;
+    let mut text = String::from("姓名,手机号,邮箱,IM账号\n");
+    for i in 0..ROWS {
+        let name = if i == 27_182 {
+            "要找的人".to_string()
+        } else {
+            format!("参会者{i}")
+        };
+        let phone = if i % 1_000 == 999 {
+            "1380013".to_string()
+        } else {
+            format!("139{i:08}")
+        };
+        text.push_str(&format!("{name},{phone},p{i}@example.com,p{i}\n"));
+    }
+    let (tmp, server) = sandbox_server();
+    let file = csv_file(&tmp, "large.csv", &text);
+    let d = open_with(&tmp, &server, &file, ROWS);
+    let drawn = || {
+        d.js(
+            "return [...document.querySelectorAll('#preview tbody tr[data-row]')].map(r => Number(r.dataset.row))",
+            json!([]),
+        )
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect::<Vec<_>>()
+    };
+    // Only what the scroll box shows (and a margin) is in the page; the box is as tall as all.
+    d.wait(
+        "the first rows drawn",
+        "return document.querySelector(\"#preview tr[data-row='2']\") !== null",
+    );
+    let first = drawn();
+    assert!(
+        (10..=60).contains(&first.len()),
+        "rows drawn: {}",
+        first.len()
+    );
+    assert_eq!(first[0], 2);
+    let height = d.js(
+        "return document.querySelector('.table-wrap.rows').scrollHeight",
+        json!([]),
+    );
+    assert!(
+        height.as_f64().unwrap() > (ROWS * 25) as f64,
+        "scroll height {height}"
+    );
+    // The summary came first, timed by the page's own marks.
+    let marks = d.js(
+        "return [Number(document.querySelector('#roster-summary').dataset.dropMs), performance.getEntriesByName('rollcall:summary', 'measure').length]",
+        json!([]),
+    );
+    assert!(marks[0].as_f64().unwrap() > 0.0 && marks[1] == 1, "{marks}");
+    d.shot("25-large-file");
+    // Scrolled to the end: the last rows are drawn, in view, and the first ones are gone.
+    d.js(
+        "const b = document.querySelector('.table-wrap.rows'); b.scrollTop = b.scrollHeight;",
+        json!([]),
+    );
+    let last = ROWS as u64 + 1;
+    d.wait(
+        "the last row drawn and in view",
+        &format!("const b = document.querySelector('.table-wrap.rows').getBoundingClientRect(); const r = document.querySelector(\"#preview tr[data-row='{last}']\"); if (!r) return false; const q = r.getBoundingClientRect(); return q.bottom <= b.bottom + 1 && q.top >= b.top"),
+    );
+    let end = drawn();
+    assert!(end.len() <= 60 && !end.contains(&2), "{end:?}");
+    assert!(
+        end.windows(2).all(|w| w[1] == w[0] + 1),
+        "contiguous rows {end:?}"
+    );
+    d.assert_clean("scrolled to the end");
+    // A search answers over every row: the one person, wherever they are, back at the top.
+    d.type_into("#row-search", "要找的人");
+    d.wait("the search's one row", "const r = document.querySelectorAll('#preview tbody tr[data-row]'); return r.length === 1 && r[0].dataset.row === '27184'");
+    assert!(
+        d.text("#shown-count").contains("1 / 30000"),
+        "{}",
+        d.text("#shown-count")
+    );
+    // Problems only: the thirty short phones, each with its message.
+    d.js("const i = document.querySelector('#row-search'); i.value = ''; i.dispatchEvent(new Event('input', {bubbles: true}));", json!([]));
+    d.wait(
+        "every row again",
+        "return document.querySelector('#shown-count').textContent.includes('30000 / 30000')",
+    );
+    d.click("#filter-problems");
+    d.wait(
+        "the rows with a problem",
+        "return document.querySelectorAll('#preview tbody tr[data-row]').length === 30",
+    );
+    let rows = drawn();
+    assert_eq!(rows[0], 1_001, "row 1,001 holds the 1,000th person");
+    assert!(rows.iter().all(|r| (r - 1) % 1_000 == 0), "{rows:?}");
+    let answers = d.js(
+        "return [Number(document.querySelector('#preview').dataset.filterMs), performance.getEntriesByName('rollcall:shown', 'measure').length]",
+        json!([]),
+    );
+    assert!(
+        answers[0].as_f64().unwrap() > 0.0 && answers[1].as_u64().unwrap() >= 2,
+        "{answers}"
+    );
+    d.assert_clean("problems only on a large file");
 }

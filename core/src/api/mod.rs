@@ -13,11 +13,13 @@ mod access;
 mod jobs;
 mod mappings;
 mod provider_calls;
+mod worker;
 
 pub use access::*;
 pub use jobs::*;
 pub use mappings::*;
 pub use provider_calls::*;
+pub use worker::*;
 
 /// The one final (or pending) state of a row for one destination.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -229,23 +231,3 @@ impl ApiError {
 
 /// The header every state-changing request must carry (CSRF defence, forces a preflight).
 pub const CSRF_HEADER: &str = "x-rollcall-csrf";
-
-/// What the roster worker tells the page, one JSON string per message (the worker and the page
-/// both use this type; externally tagged, so the page parses it in one pass).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-// One `done` a file, moved once: boxing the roster would buy nothing.
-#[allow(clippy::large_enum_variant)]
-pub enum WorkerReply {
-    /// Loaded and listening.
-    Ready,
-    /// Rows validated so far.
-    Progress { done: usize, total: usize },
-    /// The roster, and how long reading and validating took.
-    Done {
-        roster: crate::roster::Roster,
-        elapsed_ms: f64,
-    },
-    /// The file could not be read at all.
-    Error { error: crate::roster::RosterError },
-}

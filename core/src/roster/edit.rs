@@ -303,6 +303,21 @@ impl Edits {
         }
     }
 
+    /// Row `row`'s cells when it was edited.
+    pub(super) fn edited_cells(&self, row: u32) -> Option<&[Cell]> {
+        self.rows.get(&row).map(|e| e.cells.as_slice())
+    }
+
+    /// Rows whose problems the edits change: edited, or a duplicate of one (or no longer).
+    pub(super) fn touched_rows(&self) -> impl Iterator<Item = u32> + '_ {
+        self.rows.keys().chain(self.duplicates.keys()).copied()
+    }
+
+    /// Whether row `row` repeats an earlier row now (`in_file`: it did in the file).
+    pub(super) fn is_duplicate(&self, row: u32, in_file: bool) -> bool {
+        self.duplicates.get(&row).map_or(in_file, Option::is_some)
+    }
+
     /// Row `row`'s cells as they are now (what is sent).
     pub fn cells_of(&self, roster: &Roster, row: u32) -> Vec<Cell> {
         match self.rows.get(&row) {
@@ -336,10 +351,10 @@ impl Edits {
     /// Rows an error keeps from any of `kinds`, edits included ([`Roster::invalid_for`]).
     pub fn invalid_for(&self, roster: &Roster, kinds: &[DestinationKind]) -> HashSet<u32> {
         let mut bad = roster.invalid_for(kinds);
-        for row in self.rows.keys().chain(self.duplicates.keys()) {
-            bad.remove(row);
-            if self.problems(roster, *row).iter().any(|p| p.stops(kinds)) {
-                bad.insert(*row);
+        for row in self.touched_rows() {
+            bad.remove(&row);
+            if self.problems(roster, row).iter().any(|p| p.stops(kinds)) {
+                bad.insert(row);
             }
         }
         bad

@@ -19,6 +19,7 @@ mod duplicates;
 mod edit;
 mod rows;
 mod rules;
+mod shown;
 mod summary;
 mod types;
 
@@ -34,5 +35,6 @@ pub use read::{sniff, RosterError, Sniffed, SourceFormat, TextEncoding};
 pub use read::{RowSink, TableMeta};
 pub use rows::{RowEntry, RowRef, Rows};
 pub use rules::parse_join_time;
+pub use shown::{RowFilter, Search};
 pub use summary::CheckSummary;
 pub use types::*;

@@ -250,11 +250,12 @@ impl Driver {
         );
     }
 
-    /// Waits until the import screen shows a roster of `rows` rows.
+    /// Waits until the import screen shows a roster of `rows` rows, every row in the page (the
+    /// summary comes first, the rows after it in pages).
     pub fn wait_roster(&self, rows: usize) {
         self.wait(
             "the parsed roster",
-            &format!("const e = document.querySelector('#row-count'); return e && e.textContent === '{rows}'"),
+            &format!("const e = document.querySelector('#row-count'); return e && e.textContent === '{rows}' && !document.querySelector('#roster-summary').hasAttribute('data-loading') && document.querySelector('#preview') !== null"),
         );
     }
 

@@ -4,11 +4,11 @@
 //!
 //! In:  `{"bytes": Uint8Array, "mapping": "<MappingOptions JSON>"}`
 //! Out: core's `api::WorkerReply` as UTF-8 JSON in a transferred `ArrayBuffer`: `ready`,
-//! `progress`…, then `done` or `error`.
+//! `progress`…, then `read` (the summary) and `rows` pages, or `error`.
 
 use std::borrow::Cow;
 
-use rollcall_core::api::{DestinationKind, WorkerReply};
+use rollcall_core::api::{DestinationKind, WorkerReply, WORKER_PAGE_ROWS};
 use rollcall_core::roster::{self, MappingOptions, RosterError, TextEncoding};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -23,33 +23,15 @@ fn post(scope: &DedicatedWorkerGlobalScope, msg: WorkerReply) {
     }
 }
 
-/// Width reserved for the elapsed time in the `done` reply (JSON allows the spaces after it).
-const ELAPSED_WIDTH: usize = 24;
-
-/// Posts `done` with a timer that includes serialising the roster and copying it into the
-/// transferred buffer: the JSON is written with `elapsed_ms` 0 followed by spaces, then the time
-/// taken so far is written over that space in the buffer itself, just before it is posted.
-fn post_done(scope: &DedicatedWorkerGlobalScope, roster: roster::Roster, started: f64) {
-    let msg = WorkerReply::Done {
-        roster,
-        elapsed_ms: 0.0,
-    };
-    let Ok(mut bytes) = serde_json::to_vec(&msg) else {
-        return;
-    };
-    // `…,"elapsed_ms":0.0}}`: room after the number, before the closing braces.
-    let at = bytes.len() - 2;
-    bytes.splice(at..at, std::iter::repeat_n(b' ', ELAPSED_WIDTH));
-    let number_at = at - "0.0".len();
-    let array = js_sys::Uint8Array::from(&bytes[..]);
-    let elapsed = format!("{:.1}", js_sys::Date::now() - started);
-    let mut field = elapsed.into_bytes();
-    field.resize("0.0".len() + ELAPSED_WIDTH, b' ');
-    array
-        .subarray(number_at as u32, (number_at + field.len()) as u32)
-        .copy_from(&field);
-    let buffer = array.buffer();
-    let _ = scope.post_message_with_transfer(&buffer, &js_sys::Array::of1(&buffer));
+/// Hands the roster over: what was read and its summary at once (timed up to here), then the
+/// rows a page at a time (core's `WorkerReply::hand_over`).
+fn post_roster(scope: &DedicatedWorkerGlobalScope, roster: roster::Roster, started: f64) {
+    let elapsed = js_sys::Date::now() - started;
+    let (read, pages) = WorkerReply::hand_over(roster, WORKER_PAGE_ROWS, elapsed);
+    post(scope, read);
+    for page in pages {
+        post(scope, page);
+    }
 }
 
 /// UTF-8 is read in place (borrowed when valid; invalid bytes replaced as the browser's decoder
@@ -103,7 +85,7 @@ fn main() {
             .unwrap_or_default();
         let started = js_sys::Date::now();
         match parse(&s2, &bytes, &mapping) {
-            Ok(roster) => post_done(&s2, roster, started),
+            Ok(roster) => post_roster(&s2, roster, started),
             Err(error) => post(&s2, WorkerReply::Error { error }),
         }
     });

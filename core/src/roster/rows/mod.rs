@@ -147,6 +147,16 @@ impl Rows {
         (area, phone)
     }
 
+    /// An entry's normalised area and phone text (empty when absent).
+    fn area_phone_of(&self, e: &RowEntry) -> (&str, &str) {
+        let a = e.derived as usize;
+        let p = a + e.area_len as usize;
+        (
+            &self.derived[a..p],
+            &self.derived[p..p + e.phone_len as usize],
+        )
+    }
+
     /// Whether row `i` may need more for a destination of `mask` (`DestinationKind::ALL` bits):
     /// true unless it was checked when read and nothing was missing.
     pub(super) fn may_need(&self, i: usize, mask: u8) -> bool {
@@ -191,6 +201,106 @@ impl Rows {
         self.entries
             .iter()
             .map(move |entry| RowRef { rows: self, entry })
+    }
+
+    /// Rows `range` (by index) as rows of their own: a page of a roster handed over a page at a
+    /// time (the browser worker's replies). Out-of-range ends are clamped.
+    pub fn page(&self, range: std::ops::Range<usize>) -> Rows {
+        let end = range.end.min(self.len());
+        let start = range.start.min(end);
+        let mut out = Rows::default();
+        for e in &self.entries[start..end] {
+            let from = e.first as usize;
+            let text_from = if from == 0 { 0 } else { self.ends[from - 1] };
+            let text_to = match e.len {
+                0 => text_from,
+                n => self.ends[from + n as usize - 1],
+            };
+            let (a, p) = self.area_phone_of(e);
+            let mut entry = e.clone();
+            entry.first = out.ends.len() as u32;
+            entry.derived = out.derived.len() as u32;
+            let shift = out.text.len() as u32;
+            out.text
+                .push_str(&self.text[text_from as usize..text_to as usize]);
+            out.ends.extend(
+                self.ends[from..from + e.len as usize]
+                    .iter()
+                    .map(|&end| end - text_from + shift),
+            );
+            out.derived.push_str(a);
+            out.derived.push_str(p);
+            out.entries.push(entry);
+        }
+        out.join_times = self
+            .join_times
+            .iter()
+            .filter(|&&(i, _)| (start..end).contains(&(i as usize)))
+            .map(|&(i, t)| (i - start as u32, t))
+            .collect();
+        out
+    }
+
+    /// Which rows (by index) have a cell holding `needle` — one SIMD search through every cell's
+    /// text at once, a match counted only inside one cell; after a hit the search goes on from
+    /// the row's end. `fold`: ASCII letters compared in lower case (`needle` given so).
+    pub(in crate::roster) fn rows_containing(&self, needle: &str, fold: bool) -> Vec<bool> {
+        let n = needle.len();
+        let mut hit = vec![n == 0; self.len()];
+        if n == 0 || self.is_empty() {
+            return hit;
+        }
+        let lowered;
+        let hay = if fold {
+            lowered = self.text.to_ascii_lowercase();
+            lowered.as_bytes()
+        } else {
+            self.text.as_bytes()
+        };
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let (mut pos, mut cell, mut row) = (0usize, 0usize, 0usize);
+        while let Some(off) = finder.find(&hay[pos..]) {
+            let at = pos + off;
+            // The cell the match starts in (cells ascend with the text; empty ones end where
+            // they start and are passed over).
+            while (self.ends[cell] as usize) <= at {
+                cell += 1;
+            }
+            if at + n > self.ends[cell] as usize {
+                pos = at + 1;
+                continue;
+            }
+            while row + 1 < self.entries.len() && self.entries[row + 1].first as usize <= cell {
+                row += 1;
+            }
+            hit[row] = true;
+            let e = &self.entries[row];
+            let row_end = match e.len {
+                0 => at + 1,
+                len => self.ends[(e.first + len) as usize - 1] as usize,
+            };
+            pos = row_end.max(at + 1);
+            if pos >= hay.len() {
+                break;
+            }
+        }
+        hit
+    }
+
+    /// Appends `more` after the last row (the pages of [`Rows::page`] put back together).
+    pub fn append(&mut self, more: Rows) {
+        let (text, ends) = (self.text.len() as u32, self.ends.len() as u32);
+        let (derived, at) = (self.derived.len() as u32, self.entries.len() as u32);
+        self.text.push_str(&more.text);
+        self.ends.extend(more.ends.iter().map(|&e| e + text));
+        self.derived.push_str(&more.derived);
+        self.join_times
+            .extend(more.join_times.iter().map(|&(i, t)| (i + at, t)));
+        self.entries.extend(more.entries.into_iter().map(|mut e| {
+            e.first += ends;
+            e.derived += derived;
+            e
+        }));
     }
 
     /// The index of the row numbered `row` (rows read from a file ascend).

@@ -9,6 +9,7 @@ mod preview;
 mod remembered;
 mod send;
 mod steps;
+mod timing;
 mod worker;
 
 use std::collections::HashSet;
@@ -18,7 +19,7 @@ use leptos::prelude::*;
 use rollcall_core::api::{
     DestinationKind, JobPreview, JobResults, JobState, JobSummary, KnownDestination,
 };
-use rollcall_core::roster::{Edits, MappingOptions, Roster, RosterError};
+use rollcall_core::roster::{CheckSummary, Edits, MappingOptions, Roster, RosterError, RowFilter};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -34,21 +35,17 @@ use crate::components::{JobProgress, Results};
 use crate::session::lazily;
 use known::KNOWN;
 
-pub(super) const PAGE: usize = 100;
-
 const TEMPLATE: &str = "\u{feff}姓名,手机号,区号,邮箱,公司,职位,userid,IM账号\n张三,13800138000,86,zhangsan@example.com,示例公司,市场经理,,zhangsan\n";
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Filter {
-    All,
-    Problems,
-    Duplicates,
-}
 
 #[derive(Clone, Copy)]
 pub(super) struct ImportState {
     pub(super) file_name: RwSignal<Option<String>>,
     pub(super) progress: RwSignal<Option<(usize, usize)>>,
+    /// The file's summary, shown as soon as the worker has read it (the rows follow in pages).
+    pub(super) head: RwSignal<Option<Arc<CheckSummary>>>,
+    /// Rows received from the worker and how many are coming, while they arrive.
+    pub(super) rows_in: RwSignal<Option<(usize, usize)>>,
+    /// The whole roster, once every page of rows is in.
     pub(super) roster: RwSignal<Option<Arc<Roster>>>,
     pub(super) parse_error: RwSignal<Option<RosterError>>,
     pub(super) mapping: RwSignal<MappingOptions>,
@@ -57,6 +54,8 @@ pub(super) struct ImportState {
     /// From handing the bytes to the worker to the roster in the page: the worker's time plus
     /// its reply's serialisation, transfer and parsing (read by the browser benchmark).
     pub(super) page_ms: RwSignal<f64>,
+    /// From the file's drop to its summary drawn (the page's performance marks).
+    pub(super) drop_ms: RwSignal<f64>,
     /// Cells changed in the preview, each row checked again by core's rules.
     pub(super) edits: RwSignal<Edits>,
     /// Bumped when many cells change at once (the column tools): the preview redraws its page.
@@ -80,8 +79,13 @@ impl ImportState {
 pub(super) struct Wizard {
     pub(super) st: ImportState,
     pub(super) dests: [(DestinationKind, RwSignal<bool>, RwSignal<String>); 3],
-    pub(super) filter: RwSignal<Filter>,
-    pub(super) page: RwSignal<usize>,
+    pub(super) filter: RwSignal<RowFilter>,
+    /// What the preview's search box holds.
+    pub(super) search: RwSignal<String>,
+    /// The rows the filter and search keep (row numbers, in order): computed once per change.
+    pub(super) shown: RwSignal<Arc<Vec<u32>>>,
+    /// From a filter or search to the preview redrawn (the page's performance marks).
+    pub(super) filter_ms: RwSignal<f64>,
     pub(super) job: RwSignal<Option<JobSummary>>,
     pub(super) results: RwSignal<Option<JobResults>>,
     pub(super) preview: RwSignal<Option<JobPreview>>,
@@ -115,11 +119,14 @@ pub fn Import() -> impl IntoView {
     let st = ImportState {
         file_name: RwSignal::new(None),
         progress: RwSignal::new(None),
+        head: RwSignal::new(None),
+        rows_in: RwSignal::new(None),
         roster: RwSignal::new(None),
         parse_error: RwSignal::new(None),
         mapping: RwSignal::new(MappingOptions::default()),
         elapsed_ms: RwSignal::new(0.0),
         page_ms: RwSignal::new(0.0),
+        drop_ms: RwSignal::new(0.0),
         edits: RwSignal::new(Edits::default()),
         redraw: RwSignal::new(0),
         excluded: RwSignal::new(HashSet::new()),
@@ -132,8 +139,10 @@ pub fn Import() -> impl IntoView {
             kind(DestinationKind::TencentIm),
             kind(DestinationKind::Huiyi31),
         ],
-        filter: RwSignal::new(Filter::All),
-        page: RwSignal::new(0),
+        filter: RwSignal::new(RowFilter::All),
+        search: RwSignal::new(String::new()),
+        shown: RwSignal::new(Arc::new(Vec::new())),
+        filter_ms: RwSignal::new(0.0),
         job: RwSignal::new(None),
         results: RwSignal::new(None),
         preview: RwSignal::new(None),
@@ -183,19 +192,23 @@ pub fn Import() -> impl IntoView {
                 </div>
             })}
             {move || st.parse_error.get().map(|e| view! { <div class="banner error" role="alert" id="parse-error">{pick(&e.message.zh, &e.message.en)}" ("{e.code.as_str()}")"</div> })}
-            {move || st.roster.get().map(|r| {
-                let summary = r.summary(&[]);
-                view! {
-                    <div class="summary" id="roster-summary">
-                        <span>{tr("文件", "File")}": "{st.file_name.get()}</span>
-                        <span>{tr("编码", "Encoding")}": "<b id="encoding">{summary.encoding.clone()}</b></span>
-                        <span>{tr("行数", "Rows")}": "<b id="row-count">{summary.rows}</b></span>
-                        <span>{tr("重复", "Duplicates")}": "<b>{summary.duplicates}</b></span>
-                        <span>{tr("校验用时", "Checked in")}": "<b id="parse-ms" data-ms=move || st.elapsed_ms.get() data-page-ms=move || st.page_ms.get()>{move || format!("{:.0} ms", st.elapsed_ms.get())}</b></span>
-                    </div>
-                    {lazily(mapping_step(st, r.clone()))}
-                }
+            {move || st.head.get().map(|summary| view! {
+                <div class="summary" id="roster-summary" data-drop-ms=move || st.drop_ms.get() data-loading=move || st.rows_in.get().map(|_| "true")>
+                    <span>{tr("文件", "File")}": "{st.file_name.get()}</span>
+                    <span>{tr("编码", "Encoding")}": "<b id="encoding">{summary.encoding.clone()}</b></span>
+                    <span>{tr("行数", "Rows")}": "<b id="row-count">{summary.rows}</b></span>
+                    <span>{tr("有问题", "With problems")}": "<b id="file-invalid">{summary.invalid}</b></span>
+                    <span>{tr("重复", "Duplicates")}": "<b>{summary.duplicates}</b></span>
+                    <span>{tr("校验用时", "Checked in")}": "<b id="parse-ms" data-ms=move || st.elapsed_ms.get() data-page-ms=move || st.page_ms.get()>{move || format!("{:.0} ms", st.elapsed_ms.get())}</b></span>
+                </div>
             })}
+            {move || st.rows_in.get().map(|(d, t)| view! {
+                <div class="parsing" role="status">
+                    <progress max=t.max(1) value=d></progress>
+                    <span>{tr("正在载入行…", "Loading rows…")}" "{d}" / "{t}</span>
+                </div>
+            })}
+            {move || st.roster.get().map(|r| lazily(mapping_step(st, r)))}
             <Show when=move || st.roster.with(|r| r.is_some())>
                 {lazily(preview_step(w))}
                 {lazily(send_step(w))}

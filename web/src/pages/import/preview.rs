@@ -1,18 +1,21 @@
-//! The preview: every row of the current page with its problems on their cells. A cell with a
-//! problem is an input: what is typed goes into `Edits`, which checks the row again by core's
-//! rules, and the row's problems follow as the user types. The column tools sit above.
+//! The preview: the rows the filter and search keep (core's `Edits::rows_shown`, computed once
+//! per change), drawn only where the scroll box shows them — a 100k-row file is a few dozen
+//! rows in the page, the rest is the scroll box's height. Every row's problems sit on their
+//! cells; a cell with a problem is an input: what is typed goes into `Edits`, which checks the
+//! row again by core's rules, and the row's problems follow as the user types. The column tools
+//! sit above.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 use rollcall_core::api::DestinationKind;
-use rollcall_core::roster::{FieldKind, Roster, RowProblem, Severity};
+use rollcall_core::roster::{FieldKind, Roster, RowFilter, RowProblem, Search, Severity};
+use wasm_bindgen::JsCast;
 
 use crate::i18n::{pick, tr, tr_owned};
 
 use super::fix::ColumnTools;
-use super::{Filter, ImportState, Wizard, PAGE};
+use super::{timing, ImportState, Wizard};
 
 /// The problems of row `rn` as they are now (edits included) that matter for `kinds`.
 fn problems_now(
@@ -93,41 +96,61 @@ fn cell_view(
     .into_any()
 }
 
-/// The rows the filter shows, in row order. Edits are read untracked: a row being fixed stays
-/// where it is while the user types (the filter applies again when it changes, or after a
-/// column tool redraws).
-fn visible_rows(w: Wizard) -> Vec<u32> {
-    let st = w.st;
-    let kinds = w.chosen();
-    let filter = w.filter.get();
-    st.redraw.track();
-    st.roster.with(|r| {
-        let Some(r) = r.as_ref() else {
-            return Vec::new();
-        };
-        let bad = st.edits.with_untracked(|e| e.invalid_for(r, &kinds));
-        // Once per filter change, not once per row: a 100k-row file may have as many problems,
-        // and a scan per row would be quadratic.
-        let with_problem: HashSet<u32> = match filter {
-            Filter::Problems => r.problems.iter().map(|p| p.row).collect(),
-            _ => HashSet::new(),
-        };
-        r.rows
-            .iter()
-            .filter(|row| match filter {
-                Filter::All => true,
-                Filter::Problems => bad.contains(&row.row) || with_problem.contains(&row.row),
-                Filter::Duplicates => row.duplicate_of.is_some(),
+/// Rows drawn around the scroll position: enough for a tall screen, few enough to draw at once.
+const WINDOW: usize = 48;
+/// Rows drawn above the first one in view (and so below the last), for smooth scrolling.
+const OVERSCAN: usize = 12;
+/// A row's height until one drawn is measured (`.preview tbody tr[data-row]` in the CSS).
+const ROW_PX: f64 = 37.0;
+
+/// One row: its include box, number, cells and problems.
+fn row_view(
+    w: Wizard,
+    r: Arc<Roster>,
+    rn: u32,
+    index: usize,
+    kinds: Arc<Vec<DestinationKind>>,
+) -> AnyView {
+    let (st, excluded) = (w.st, w.st.excluded);
+    // Rows and problems are in row order: a row is looked up, never scanned for.
+    let Some(at) = r.rows.position_of(rn) else {
+        return view! { <tr></tr> }.into_any();
+    };
+    let cells = (0..r.columns.len())
+        .map(|i| cell_view(st, r.clone(), at, rn, i, kinds.clone()))
+        .collect_view();
+    let problems = move || problems_now(st, &r, rn, &kinds);
+    let has_error = {
+        let p = problems.clone();
+        move || p().iter().any(|p| p.severity == Severity::Error)
+    };
+    let msgs = move || {
+        problems()
+            .into_iter()
+            .map(|p| {
+                let class = if p.severity == Severity::Error { "err" } else { "warn" };
+                view! { <li class=class data-code=p.code.as_str()>{pick(&p.message.zh, &p.message.en)}</li> }
             })
-            .map(|row| row.row)
-            .collect()
-    })
+            .collect_view()
+    };
+    let out = move || excluded.with(|e| e.contains(&rn));
+    view! {
+        <tr class:invalid=has_error class:excluded=out data-row=rn aria-rowindex=index + 2>
+            <td><input type="checkbox" aria-label=tr_owned(format!("导入第 {rn} 行"), format!("include row {rn}")) prop:checked=move || !out() on:change=move |ev| {
+                let on = event_target_checked(&ev);
+                excluded.update(|e| { if on { e.remove(&rn); } else { e.insert(rn); } });
+            }/></td>
+            <td>{rn}</td>
+            {cells}
+            <td><ul class="problems">{msgs}</ul></td>
+        </tr>
+    }
+    .into_any()
 }
 
 #[component]
 pub(super) fn Preview(w: Wizard) -> impl IntoView {
-    let (st, page, excluded, filter) = (w.st, w.page, w.st.excluded, w.filter);
-    let pages = move || visible_rows(w).len().div_ceil(PAGE).max(1);
+    let (st, excluded, filter, shown) = (w.st, w.st.excluded, w.filter, w.shown);
     // Cells already fixed stay fixed when the file is read again (a mapping changed): checked
     // again under the new mapping. Here, not in the worker's reply handler, so the rules'
     // code stays out of the first screen.
@@ -137,6 +160,19 @@ pub(super) fn Preview(w: Wizard) -> impl IntoView {
             st.edits.update(|e| e.recheck(&r, &mapping));
         }
     });
+    // The rows to show, once per change of file, filter, search, destinations or a column tool's
+    // redraw. Edits are read untracked: a row being fixed stays where it is while the user types.
+    Effect::new(move |_| {
+        let kinds = w.chosen();
+        let (f, q) = (filter.get(), Search::new(&w.search.get()));
+        st.redraw.track();
+        let rows = st.roster.with(|r| {
+            r.as_ref()
+                .map(|r| st.edits.with_untracked(|e| e.rows_shown(r, &kinds, f, &q)))
+        });
+        shown.set(Arc::new(rows.unwrap_or_default()));
+        timing::answered(w.filter_ms);
+    });
     let invalid = move || {
         st.roster.with(|r| {
             r.as_ref().map_or(0, |r| {
@@ -145,10 +181,59 @@ pub(super) fn Preview(w: Wizard) -> impl IntoView {
             })
         })
     };
-    let show = move |f: Filter| {
-        filter.set(f);
-        page.set(0);
+    // Where the scroll box is: the first row drawn, and a drawn row's measured height.
+    let (first, row_px) = (RwSignal::new(0usize), RwSignal::new(ROW_PX));
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    let to_top = move || {
+        if let Some(el) = scroller.get_untracked() {
+            el.set_scroll_top(0);
+        }
+        first.set(0);
     };
+    let on_scroll = move |_| {
+        let Some(el) = scroller.get_untracked() else {
+            return;
+        };
+        if let Some(h) = el
+            .query_selector("tbody tr[data-row]")
+            .ok()
+            .flatten()
+            .and_then(|tr| tr.dyn_into::<web_sys::HtmlElement>().ok())
+            .map(|tr| f64::from(tr.offset_height()))
+            .filter(|h| *h > 0.0)
+        {
+            if (h - row_px.get_untracked()).abs() > 0.5 {
+                row_px.set(h);
+            }
+        }
+        let top = (el.scroll_top() as f64 / row_px.get_untracked()) as usize;
+        let at = top.saturating_sub(OVERSCAN);
+        if at != first.get_untracked() {
+            first.set(at);
+        }
+    };
+    let show = move |f: RowFilter| {
+        timing::asked();
+        filter.set(f);
+        to_top();
+    };
+    let on_search = move |ev: leptos::ev::Event| {
+        timing::asked();
+        w.search.set(event_target_value(&ev));
+        to_top();
+    };
+    // The window of rows drawn, and the space the others take above and below it.
+    let window = move || {
+        let all = shown.get();
+        let from = first.get().min(all.len().saturating_sub(1));
+        let to = (from + WINDOW).min(all.len());
+        (from, to, all)
+    };
+    let columns = move || {
+        st.roster
+            .with(|r| r.as_ref().map_or(0, |r| r.columns.len()))
+    };
+    let space = move |rows: usize| format!("{}px", rows as f64 * row_px.get());
     view! {
         <h3>{tr("预览", "Preview")}</h3>
         <p class="summary">
@@ -156,14 +241,16 @@ pub(super) fn Preview(w: Wizard) -> impl IntoView {
             <span>{tr("已修改单元格", "Cells edited")}": "<b id="edited-count">{move || st.edits.with(|e| e.cells_changed())}</b></span>
         </p>
         <div class="filters" role="group" aria-label=tr("筛选", "Filter")>
-            <label><input type="radio" name="filter" checked=move || filter.get() == Filter::All on:change=move |_| show(Filter::All)/>{tr("全部", "All")}</label>
-            <label><input type="radio" name="filter" id="filter-problems" checked=move || filter.get() == Filter::Problems on:change=move |_| show(Filter::Problems)/>{tr("仅有问题的行", "Problems only")}</label>
-            <label><input type="radio" name="filter" checked=move || filter.get() == Filter::Duplicates on:change=move |_| show(Filter::Duplicates)/>{tr("重复行", "Duplicates")}</label>
+            <label><input type="radio" name="filter" checked=move || filter.get() == RowFilter::All on:change=move |_| show(RowFilter::All)/>{tr("全部", "All")}</label>
+            <label><input type="radio" name="filter" id="filter-problems" checked=move || filter.get() == RowFilter::Problems on:change=move |_| show(RowFilter::Problems)/>{tr("仅有问题的行", "Problems only")}</label>
+            <label><input type="radio" name="filter" id="filter-duplicates" checked=move || filter.get() == RowFilter::Duplicates on:change=move |_| show(RowFilter::Duplicates)/>{tr("重复行", "Duplicates")}</label>
+            <label for="row-search">{tr("搜索", "Search")}</label>
+            <input type="search" id="row-search" prop:value=move || w.search.get() on:input=on_search placeholder=tr("姓名、手机号、邮箱…", "Name, phone, e-mail…")/>
             <button type="button" id="exclude-invalid" on:click=move |_| { let bad = w.invalid_rows(&w.chosen()); excluded.update(|e| e.extend(bad)); }>{tr("排除所有有问题的行", "Exclude every row with a problem")}</button>
         </div>
         <ColumnTools st=st/>
-        <div class="table-wrap" tabindex="0" role="region" aria-label=tr("预览", "Preview")>
-            <table class="preview" id="preview">
+        <div class="table-wrap rows" tabindex="0" role="region" aria-label=tr("预览", "Preview") node_ref=scroller on:scroll=on_scroll>
+            <table class="preview" id="preview" aria-rowcount=move || shown.with(|s| s.len() + 1) data-filter-ms=move || w.filter_ms.get()>
                 <thead>
                     <tr>
                         <th scope="col">{tr("导入", "Include")}</th>
@@ -173,41 +260,27 @@ pub(super) fn Preview(w: Wizard) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
+                    <tr class="spacer" aria-hidden="true"><td colspan=move || columns() + 3 style:height=move || space(window().0)></td></tr>
                     {move || {
-                        let Some(r) = st.roster.get() else { return Vec::new() };
+                        // Drawn again when the file, destinations or a column tool change what a
+                        // row shows; scrolling keeps the rows still in view (keyed by number), so
+                        // the focus stays where it is.
+                        let r = st.roster.get()?;
                         let kinds = Arc::new(w.chosen());
-                        let ids: Vec<u32> = visible_rows(w).into_iter().skip(page.get() * PAGE).take(PAGE).collect();
-                        ids.into_iter().map(|rn| {
-                            // Rows and problems are in row order: a page looks its rows up, never scans.
-                            let Some(at) = r.rows.position_of(rn) else { return view! { <tr></tr> }.into_any() };
-                            let cells = (0..r.columns.len()).map(|i| cell_view(st, r.clone(), at, rn, i, kinds.clone())).collect_view();
-                            let problems = {
-                                let (r, kinds) = (r.clone(), kinds.clone());
-                                move || problems_now(st, &r, rn, &kinds)
-                            };
-                            let has_error = { let p = problems.clone(); move || p().iter().any(|p| p.severity == Severity::Error) };
-                            let msgs = move || problems().into_iter().map(|p| view! { <li class=if p.severity == Severity::Error { "err" } else { "warn" } data-code=p.code.as_str()>{pick(&p.message.zh, &p.message.en)}</li> }).collect_view();
-                            view! {
-                                <tr class:invalid=has_error class:excluded=move || excluded.with(|e| e.contains(&rn)) data-row=rn>
-                                    <td><input type="checkbox" aria-label=tr_owned(format!("导入第 {rn} 行"), format!("include row {rn}")) prop:checked=move || !excluded.with(|e| e.contains(&rn)) on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        excluded.update(|e| { if on { e.remove(&rn); } else { e.insert(rn); } });
-                                    }/></td>
-                                    <td>{rn}</td>
-                                    {cells}
-                                    <td><ul class="problems">{msgs}</ul></td>
-                                </tr>
-                            }.into_any()
-                        }).collect::<Vec<_>>()
+                        st.redraw.track();
+                        Some(view! {
+                            <For each=move || { let (from, to, all) = window(); (from..to).map(|i| (i, all[i])).collect::<Vec<_>>() } key=|k| *k let((index, rn))>
+                                {row_view(w, r.clone(), rn, index, kinds.clone())}
+                            </For>
+                        })
                     }}
+                    <tr class="spacer" aria-hidden="true"><td colspan=move || columns() + 3 style:height=move || { let (_, to, all) = window(); space(all.len() - to) }></td></tr>
                 </tbody>
             </table>
         </div>
-        <div class="pager">
-            <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>{tr("上一页", "Previous")}</button>
-            <span>{move || format!("{} / {}", page.get() + 1, pages())}</span>
-            <button type="button" disabled=move || { page.get() + 1 >= pages() } on:click=move |_| page.update(|p| *p += 1)>{tr("下一页", "Next")}</button>
+        <p class="pager" role="status">
+            <span id="shown-count">{move || { let (n, total) = (shown.with(|s| s.len()), st.roster.with(|r| r.as_ref().map_or(0, |r| r.rows.len()))); tr_owned(format!("显示 {n} / {total} 行"), format!("showing {n} of {total} rows")) }}</span>
             <span>{tr("已排除", "Excluded")}": "{move || excluded.with(|e| e.len())}</span>
-        </div>
+        </p>
     }
 }

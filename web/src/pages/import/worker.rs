@@ -5,12 +5,12 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use rollcall_core::api::WorkerReply;
+use rollcall_core::api::{Assembly, WorkerReply};
 use rollcall_core::roster::{MappingOptions, RosterError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::ImportState;
+use super::{timing, ImportState};
 use rollcall_core::codes::ProblemCode;
 
 thread_local! {
@@ -21,6 +21,8 @@ thread_local! {
     static PENDING: RefCell<Option<js_sys::Object>> = const { RefCell::new(None) };
     /// When the latest bytes went to the worker (`Date.now()`, ms).
     static SENT_AT: RefCell<f64> = const { RefCell::new(0.0) };
+    /// The roster being put back together from the worker's pages.
+    static ASSEMBLY: RefCell<Assembly> = RefCell::new(Assembly::default());
 }
 
 /// Posts to a worker that is listening, noting when (the page's timing starts here).
@@ -81,12 +83,34 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                         }
                     }
                     WorkerReply::Progress { done, total } => st.progress.set(Some((done, total))),
-                    WorkerReply::Done { roster, elapsed_ms } => {
+                    WorkerReply::Read {
+                        roster,
+                        summary,
+                        elapsed_ms,
+                    } => {
                         st.progress.set(None);
                         st.elapsed_ms.set(elapsed_ms);
-                        st.roster.set(Some(Arc::new(roster)));
-                        st.page_ms
-                            .set(js_sys::Date::now() - SENT_AT.with(|t| *t.borrow()));
+                        st.rows_in.set(Some((0, summary.rows)));
+                        ASSEMBLY.with(|a| a.borrow_mut().start(roster, summary.rows));
+                        st.head.set(Some(Arc::new(summary)));
+                        timing::summary_shown(st.drop_ms);
+                    }
+                    WorkerReply::Rows {
+                        rows,
+                        problems,
+                        last,
+                    } => {
+                        let done = ASSEMBLY.with(|a| {
+                            let mut a = a.borrow_mut();
+                            let whole = a.add(rows, problems, last);
+                            st.rows_in.set(whole.is_none().then(|| a.progress()));
+                            whole
+                        });
+                        if let Some(roster) = done {
+                            st.roster.set(Some(Arc::new(roster)));
+                            st.page_ms
+                                .set(js_sys::Date::now() - SENT_AT.with(|t| *t.borrow()));
+                        }
                     }
                     // The roster on screen stays (a new file cleared it already): a sheet or
                     // header row that cannot be read leaves the picker there to choose again.
@@ -151,8 +175,10 @@ pub(super) fn run_parse(st: ImportState) {
 }
 
 pub(super) fn load_file(st: ImportState, file: web_sys::File) {
+    timing::dropped();
     st.file_name.set(Some(file.name()));
     st.roster.set(None);
+    st.head.set(None);
     st.mapping.set(MappingOptions::default());
     st.forget_rows();
     leptos::task::spawn_local(async move {
