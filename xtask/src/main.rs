@@ -30,7 +30,7 @@ use tools::{ensure_chromium, ensure_nginx, path_with_tools, tools, tools_dir, Ne
 /// What the first screen may load (gzip), and everything including workers. How each moved, with
 /// the change that moved it: BENCHMARKS.md ("UI bundle").
 const FIRST_SCREEN_BUDGET: u64 = 200 * 1024;
-const TOTAL_BUDGET: u64 = 860 * 1024;
+const TOTAL_BUDGET: u64 = 880 * 1024;
 
 type Result<T = ()> = std::result::Result<T, String>;
 

@@ -240,6 +240,17 @@ impl Driver {
         );
     }
 
+    /// Moves the mouse pointer onto element `css` (as a person reaching for it).
+    pub fn hover(&self, css: &str) {
+        let e = self.find(css);
+        self.cmd(
+            "POST",
+            "/actions",
+            json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+                "actions": [{"type": "pointerMove", "duration": 0, "origin": {ELEMENT: e}, "x": 0, "y": 0}]}]}),
+        );
+    }
+
     /// Gives the file input `css` a file, as a person choosing it would.
     pub fn upload(&self, css: &str, file: &Path) {
         let input = self.find(css);

@@ -241,8 +241,8 @@ impl Rows {
         out
     }
 
-    /// Which rows (by index) have a cell holding `needle` — one SIMD search through every cell's
-    /// text at once, a match counted only inside one cell; after a hit the search goes on from
+    /// Which rows (by index) have a cell holding `needle` — one search through every cell's text
+    /// at once, a match counted only inside one cell; after a hit the search goes on from
     /// the row's end. `fold`: ASCII letters compared in lower case (`needle` given so).
     pub(in crate::roster) fn rows_containing(&self, needle: &str, fold: bool) -> Vec<bool> {
         let n = needle.len();
@@ -253,13 +253,15 @@ impl Rows {
         let lowered;
         let hay = if fold {
             lowered = self.text.to_ascii_lowercase();
-            lowered.as_bytes()
+            lowered.as_str()
         } else {
-            self.text.as_bytes()
+            self.text.as_str()
         };
-        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        // Past a match that is not inside one cell by the needle's first character: `pos`
+        // stays on a character boundary.
+        let step = needle.chars().next().map_or(1, char::len_utf8);
         let (mut pos, mut cell, mut row) = (0usize, 0usize, 0usize);
-        while let Some(off) = finder.find(&hay[pos..]) {
+        while let Some(off) = hay[pos..].find(needle) {
             let at = pos + off;
             // The cell the match starts in (cells ascend with the text; empty ones end where
             // they start and are passed over).
@@ -267,7 +269,7 @@ impl Rows {
                 cell += 1;
             }
             if at + n > self.ends[cell] as usize {
-                pos = at + 1;
+                pos = at + step;
                 continue;
             }
             while row + 1 < self.entries.len() && self.entries[row + 1].first as usize <= cell {
@@ -276,10 +278,10 @@ impl Rows {
             hit[row] = true;
             let e = &self.entries[row];
             let row_end = match e.len {
-                0 => at + 1,
+                0 => at + step,
                 len => self.ends[(e.first + len) as usize - 1] as usize,
             };
-            pos = row_end.max(at + 1);
+            pos = row_end.max(at + step);
             if pos >= hay.len() {
                 break;
             }

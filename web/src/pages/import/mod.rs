@@ -30,7 +30,7 @@ use self::preview::Preview;
 use self::send::Send;
 use self::steps::Mapping;
 pub use self::worker::hand_over;
-use self::worker::load_file;
+use self::worker::{load_file, warm_up};
 use crate::components::{JobProgress, Results};
 use crate::session::lazily;
 use known::KNOWN;
@@ -180,7 +180,7 @@ pub fn Import() -> impl IntoView {
     view! {
         <section aria-labelledby="import-h">
             <h2 id="import-h">{tr("导入名单", "Import roster")}</h2>
-            <div class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+            <div class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop on:dragenter=move |_| warm_up(st) on:pointerenter=move |_| warm_up(st) on:focusin=move |_| warm_up(st)>
                 <label for="roster-file">{tr("拖入或选择 CSV / XLSX / XLS / ODS 文件（UTF-8 或 GBK）", "Drop or choose a CSV / XLSX / XLS / ODS file (UTF-8 or GBK)")}</label>
                 <input id="roster-file" type="file" accept=".csv,.txt,.xlsx,.xls,.ods,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel,application/vnd.oasis.opendocument.spreadsheet" on:change=on_file/>
                 <button type="button" id="template" on:click=move |_| super::download("rollcall-template.csv", "text/csv;charset=utf-8", TEMPLATE)>{tr("下载模板 CSV", "Download template CSV")}</button>

@@ -28,6 +28,14 @@ fn at_next_frame(start: &'static str, end: &'static str, since: f64, into: RwSig
     });
 }
 
+/// A step on the way to the summary (`rollcall:read`: the file's bytes in the page;
+/// `rollcall:posted`: handed to the worker, once it is listening).
+pub(super) fn mark(name: &str) {
+    if let Some(p) = perf() {
+        let _ = p.mark(name);
+    }
+}
+
 /// A file was dropped or chosen.
 pub(super) fn dropped() {
     if let Some(p) = perf() {

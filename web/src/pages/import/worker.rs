@@ -2,7 +2,9 @@
 //! file's bytes, its typed replies (`api::WorkerReply`) written into the page's state.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Duration;
 
 use leptos::prelude::*;
 use rollcall_core::api::{Assembly, WorkerReply};
@@ -23,10 +25,43 @@ thread_local! {
     static SENT_AT: RefCell<f64> = const { RefCell::new(0.0) };
     /// The roster being put back together from the worker's pages.
     static ASSEMBLY: RefCell<Assembly> = RefCell::new(Assembly::default());
+    /// Replies held back, in order, while a summary waits for the frame that draws it (`None`:
+    /// replies are handled as they come).
+    static HELD: RefCell<Option<VecDeque<JsValue>>> = const { RefCell::new(None) };
+}
+
+/// The summary was just put in the page: the row pages behind it wait until the frame showing
+/// it is drawn, then are taken one a task (the page answers input in between).
+fn hold_until_drawn(st: ImportState) {
+    let started = HELD.with(|h| {
+        let mut h = h.borrow_mut();
+        // Already holding (a second file while the first's rows are taken): keep the order.
+        h.is_none().then(|| *h = Some(VecDeque::new())).is_some()
+    });
+    if started {
+        request_animation_frame(move || set_timeout(move || drain(st), Duration::ZERO));
+    }
+}
+
+/// Handles the oldest held reply, then the next in a task of its own, until none is left.
+fn drain(st: ImportState) {
+    let next = HELD.with(|h| {
+        let mut h = h.borrow_mut();
+        let next = h.as_mut().and_then(VecDeque::pop_front);
+        if next.is_none() {
+            *h = None;
+        }
+        next
+    });
+    if let Some(reply) = next {
+        on_reply(st, reply);
+        set_timeout(move || drain(st), Duration::ZERO);
+    }
 }
 
 /// Posts to a worker that is listening, noting when (the page's timing starts here).
 fn post_now(w: &web_sys::Worker, msg: &js_sys::Object) {
+    timing::mark("rollcall:posted");
     SENT_AT.with(|t| *t.borrow_mut() = js_sys::Date::now());
     let _ = w.post_message(msg);
 }
@@ -36,6 +71,77 @@ fn send_to_worker(w: &web_sys::Worker, msg: js_sys::Object) {
         post_now(w, &msg);
     } else {
         PENDING.with(|p| *p.borrow_mut() = Some(msg));
+    }
+}
+
+/// One reply from the worker (UTF-8 JSON in an `ArrayBuffer`), into the page's state.
+fn on_reply(st: ImportState, data: JsValue) {
+    let bytes = js_sys::Uint8Array::new(&data).to_vec();
+    // As text, so the page keeps one JSON reader (`from_slice` would add a second
+    // copy of every reply type's decoder to the first screen).
+    let text = String::from_utf8_lossy(&bytes);
+    let msg = match serde_json::from_str::<WorkerReply>(&text) {
+        Ok(m) => m,
+        Err(e) => {
+            st.progress.set(None);
+            st.parse_error.set(Some(RosterError {
+                code: ProblemCode::Worker,
+                message: rollcall_core::Text::new(
+                    format!("解析结果无法读取：{e}"),
+                    format!("cannot read the parse result: {e}"),
+                ),
+            }));
+            return;
+        }
+    };
+    match msg {
+        WorkerReply::Ready => {
+            READY.with(|r| *r.borrow_mut() = true);
+            if let Some(m) = PENDING.with(|p| p.borrow_mut().take()) {
+                WORKER.with(|w| {
+                    if let Some(w) = w.borrow().as_ref() {
+                        post_now(w, &m);
+                    }
+                });
+            }
+        }
+        WorkerReply::Progress { done, total } => st.progress.set(Some((done, total))),
+        WorkerReply::Read {
+            roster,
+            summary,
+            elapsed_ms,
+        } => {
+            st.progress.set(None);
+            st.elapsed_ms.set(elapsed_ms);
+            st.rows_in.set(Some((0, summary.rows)));
+            ASSEMBLY.with(|a| a.borrow_mut().start(roster, summary.rows));
+            st.head.set(Some(Arc::new(summary)));
+            timing::summary_shown(st.drop_ms);
+            hold_until_drawn(st);
+        }
+        WorkerReply::Rows {
+            rows,
+            problems,
+            last,
+        } => {
+            let done = ASSEMBLY.with(|a| {
+                let mut a = a.borrow_mut();
+                let whole = a.add(rows, problems, last);
+                st.rows_in.set(whole.is_none().then(|| a.progress()));
+                whole
+            });
+            if let Some(roster) = done {
+                st.roster.set(Some(Arc::new(roster)));
+                st.page_ms
+                    .set(js_sys::Date::now() - SENT_AT.with(|t| *t.borrow()));
+            }
+        }
+        // The roster on screen stays (a new file cleared it already): a sheet or
+        // header row that cannot be read leaves the picker there to choose again.
+        WorkerReply::Error { error } => {
+            st.progress.set(None);
+            st.parse_error.set(Some(error));
+        }
     }
 }
 
@@ -53,71 +159,11 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                 if !data.is_instance_of::<js_sys::ArrayBuffer>() {
                     return;
                 }
-                let bytes = js_sys::Uint8Array::new(&data).to_vec();
-                // As text, so the page keeps one JSON reader (`from_slice` would add a second
-                // copy of every reply type's decoder to the first screen).
-                let text = String::from_utf8_lossy(&bytes);
-                let msg = match serde_json::from_str::<WorkerReply>(&text) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        st.progress.set(None);
-                        st.parse_error.set(Some(RosterError {
-                            code: ProblemCode::Worker,
-                            message: rollcall_core::Text::new(
-                                format!("解析结果无法读取：{e}"),
-                                format!("cannot read the parse result: {e}"),
-                            ),
-                        }));
-                        return;
-                    }
-                };
-                match msg {
-                    WorkerReply::Ready => {
-                        READY.with(|r| *r.borrow_mut() = true);
-                        if let Some(m) = PENDING.with(|p| p.borrow_mut().take()) {
-                            WORKER.with(|w| {
-                                if let Some(w) = w.borrow().as_ref() {
-                                    post_now(w, &m);
-                                }
-                            });
-                        }
-                    }
-                    WorkerReply::Progress { done, total } => st.progress.set(Some((done, total))),
-                    WorkerReply::Read {
-                        roster,
-                        summary,
-                        elapsed_ms,
-                    } => {
-                        st.progress.set(None);
-                        st.elapsed_ms.set(elapsed_ms);
-                        st.rows_in.set(Some((0, summary.rows)));
-                        ASSEMBLY.with(|a| a.borrow_mut().start(roster, summary.rows));
-                        st.head.set(Some(Arc::new(summary)));
-                        timing::summary_shown(st.drop_ms);
-                    }
-                    WorkerReply::Rows {
-                        rows,
-                        problems,
-                        last,
-                    } => {
-                        let done = ASSEMBLY.with(|a| {
-                            let mut a = a.borrow_mut();
-                            let whole = a.add(rows, problems, last);
-                            st.rows_in.set(whole.is_none().then(|| a.progress()));
-                            whole
-                        });
-                        if let Some(roster) = done {
-                            st.roster.set(Some(Arc::new(roster)));
-                            st.page_ms
-                                .set(js_sys::Date::now() - SENT_AT.with(|t| *t.borrow()));
-                        }
-                    }
-                    // The roster on screen stays (a new file cleared it already): a sheet or
-                    // header row that cannot be read leaves the picker there to choose again.
-                    WorkerReply::Error { error } => {
-                        st.progress.set(None);
-                        st.parse_error.set(Some(error));
-                    }
+                // While a summary waits for its frame, what follows waits behind it, in order.
+                let held =
+                    HELD.with(|h| h.borrow_mut().as_mut().map(|q| q.push_back(data.clone())));
+                if held.is_none() {
+                    on_reply(st, data);
                 }
             });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -125,6 +171,12 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
         *w.borrow_mut() = Some(worker.clone());
         Some(worker)
     })
+}
+
+/// Starts the worker ahead of a file: the pointer over the drop zone, a file dragged in, the
+/// file input focused — its bundle loads while the person picks the file, not after.
+pub(super) fn warm_up(st: ImportState) {
+    let _ = worker(st);
 }
 
 thread_local! {
@@ -184,6 +236,7 @@ pub(super) fn load_file(st: ImportState, file: web_sys::File) {
     leptos::task::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
             Ok(buf) => {
+                timing::mark("rollcall:read");
                 BYTES.with(|b| *b.borrow_mut() = Some(js_sys::Uint8Array::new(&buf)));
                 run_parse(st);
             }
