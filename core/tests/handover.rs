@@ -45,7 +45,8 @@ fn assemble(r: &Roster, page_rows: usize) -> (WorkerReply, Roster, usize) {
     };
     assert!(roster.rows.is_empty() && roster.problems.is_empty());
     let mut a = Assembly::default();
-    a.start(roster, summary.rows);
+    a.sent();
+    assert!(a.read(roster, summary.rows), "the latest request's read");
     let (mut whole, mut n) = (None, 0);
     for m in pages {
         assert!(whole.is_none(), "nothing after the last page");
@@ -61,7 +62,7 @@ fn assemble(r: &Roster, page_rows: usize) -> (WorkerReply, Roster, usize) {
         n += 1;
         whole = a.add(rows, problems, last);
         if whole.is_none() {
-            assert_eq!(a.progress(), (n * page_rows, summary.rows));
+            assert_eq!(a.progress(), Some((n * page_rows, summary.rows)));
         }
     }
     (read, whole.expect("the last page completes the roster"), n)
@@ -117,17 +118,103 @@ fn an_empty_roster_still_ends() {
     assert_eq!((pages, got.rows.len()), (1, 0));
 }
 
+/// The messages the worker posts for one request, through JSON.
+fn replies(r: &Roster, page_rows: usize) -> Vec<WorkerReply> {
+    let (read, pages) = WorkerReply::hand_over(r.clone(), page_rows, 1.0);
+    std::iter::once(read)
+        .chain(pages)
+        .map(|m| wire(&m))
+        .collect()
+}
+
+/// Feeds one reply to the page's side, as the page does; the roster when one is complete.
+fn feed(a: &mut Assembly, m: WorkerReply) -> Option<Roster> {
+    match m {
+        WorkerReply::Read {
+            roster, summary, ..
+        } => {
+            a.read(roster, summary.rows);
+            None
+        }
+        WorkerReply::Rows {
+            rows,
+            problems,
+            last,
+        } => a.add(rows, problems, last),
+        WorkerReply::Error { .. } => {
+            a.error();
+            None
+        }
+        _ => None,
+    }
+}
+
 #[test]
-fn a_stale_page_is_dropped() {
-    let r = roster(10);
-    let (_, mut pages) = WorkerReply::hand_over(r, 5, 0.0);
-    let Some(WorkerReply::Rows {
-        rows,
-        problems,
-        last,
-    }) = pages.next()
+fn a_second_file_while_the_first_arrives_drops_the_first() {
+    let (first, second) = (roster(250), roster(120));
+    let json = |r: &Roster| serde_json::to_value(r).unwrap();
+    // The first file's read and a page are in; the second file is dropped; the first's other
+    // pages still arrive (the worker posted them before it read the second).
+    let mut a = Assembly::default();
+    a.sent();
+    let mut one = replies(&first, 100).into_iter();
+    assert!(feed(&mut a, one.next().unwrap()).is_none());
+    assert!(feed(&mut a, one.next().unwrap()).is_none());
+    assert_eq!(a.progress(), Some((100, 250)));
+    a.sent();
+    assert_eq!(a.progress(), None, "nothing of the first shown as arriving");
+    assert!(a.reading_latest());
+    for m in one {
+        assert!(
+            feed(&mut a, m).is_none(),
+            "the first file's pages are dropped"
+        );
+    }
+    let mut got = None;
+    for m in replies(&second, 100) {
+        got = got.or(feed(&mut a, m));
+    }
+    let got = got.expect("the second file, whole");
+    assert_eq!(got.rows.len(), 120);
+    let whole: Roster = serde_json::from_value(json(&second)).unwrap();
+    assert_eq!(got, whole);
+}
+
+#[test]
+fn a_read_of_a_superseded_request_is_not_shown() {
+    let (first, second) = (roster(30), roster(40));
+    // Two requests before the worker answered either (a mapping changed twice in a row).
+    let mut a = Assembly::default();
+    a.sent();
+    a.sent();
+    assert!(!a.reading_latest(), "the worker is still on the first");
+    let mut one = replies(&first, 10).into_iter();
+    let WorkerReply::Read {
+        roster: read,
+        summary,
+        ..
+    } = one.next().unwrap()
     else {
         panic!()
     };
-    assert!(Assembly::default().add(rows, problems, last).is_none());
+    assert!(
+        !a.read(read, summary.rows),
+        "the first's read is not the latest"
+    );
+    assert!(a.reading_latest());
+    assert!(one.all(|m| feed(&mut a, m).is_none()));
+    let mut got = None;
+    for m in replies(&second, 10) {
+        got = got.or(feed(&mut a, m));
+    }
+    assert_eq!(got.map(|r| r.rows.len()), Some(40));
+    // An error answers a request too: one for a superseded request is not the latest's.
+    a.sent();
+    a.sent();
+    assert!(!a.error());
+    assert!(a.error());
+    // And a page with nothing started is dropped.
+    assert!(Assembly::default()
+        .add(roster(3).rows, Vec::new(), true)
+        .is_none());
 }

@@ -83,30 +83,61 @@ impl WorkerReply {
     }
 }
 
-/// A roster being put back together from the worker's pages (the page's side of
-/// [`WorkerReply::hand_over`]).
+/// The page's side of [`WorkerReply::hand_over`]: which reply belongs to the latest request, and
+/// the roster being put back together from its pages. The worker answers requests in order, each
+/// with one `read` (then its pages) or one `error`; a reply to a request since superseded (a
+/// second file dropped, a mapping changed while the first was read) is dropped, pages included.
 #[derive(Debug, Default)]
 pub struct Assembly {
+    /// Requests posted to the worker, and those it has answered (`read` or `error`).
+    sent: u64,
+    answered: u64,
     roster: Option<Roster>,
     expected: usize,
 }
 
 impl Assembly {
-    /// Starts over with what [`WorkerReply::Read`] carried: the roster to fill and its row count.
-    pub fn start(&mut self, roster: Roster, rows: usize) {
-        self.roster = Some(roster);
-        self.expected = rows;
+    /// A request was posted to the worker: replies to earlier ones no longer count.
+    pub fn sent(&mut self) {
+        self.sent += 1;
+        self.roster = None;
+        self.expected = 0;
     }
 
-    /// Rows received so far and how many are coming.
-    pub fn progress(&self) -> (usize, usize) {
-        let have = self.roster.as_ref().map_or(0, |r| r.rows.len());
-        (have, self.expected)
+    /// Whether the worker is working on the latest request (its progress is worth showing).
+    pub fn reading_latest(&self) -> bool {
+        self.answered + 1 == self.sent
     }
 
-    /// Adds a page; the whole roster once the last one is in. A page with nothing started
-    /// (a stale reply) is dropped.
+    /// A `read` reply: starts the roster to fill when it answers the latest request (`true`).
+    pub fn read(&mut self, roster: Roster, rows: usize) -> bool {
+        self.answered += 1;
+        let latest = self.answered == self.sent;
+        if latest {
+            self.roster = Some(roster);
+            self.expected = rows;
+        }
+        latest
+    }
+
+    /// An `error` reply: whether it answers the latest request.
+    pub fn error(&mut self) -> bool {
+        self.answered += 1;
+        self.roster = None;
+        self.answered == self.sent
+    }
+
+    /// Rows received so far and how many are coming, while the latest request's rows arrive.
+    pub fn progress(&self) -> Option<(usize, usize)> {
+        self.roster.as_ref().map(|r| (r.rows.len(), self.expected))
+    }
+
+    /// Adds a page; the whole roster once the last one is in. A page of a superseded request
+    /// (or with nothing started) is dropped.
     pub fn add(&mut self, rows: Rows, problems: Vec<RowProblem>, last: bool) -> Option<Roster> {
+        if self.answered != self.sent {
+            return None;
+        }
         let r = self.roster.as_mut()?;
         r.rows.append(rows);
         r.problems.extend(problems);

@@ -57,7 +57,7 @@ impl Search {
 
 impl Edits {
     /// The row numbers the preview shows, in row order: those `filter` keeps, with a cell holding
-    /// `search` (any row when it is empty). Cells, problems and duplicates as edited; problems
+    /// `search` in a cell the preview shows (any row when it is empty). Cells, problems and duplicates as edited; problems
     /// those that concern `kinds`.
     pub fn rows_shown(
         &self,
@@ -86,7 +86,10 @@ impl Edits {
             _ => HashSet::new(),
         };
         // Every cell of the file searched at once; edited rows are checked cell by cell.
-        let hits = roster.rows.rows_containing(&search.needle, search.folds);
+        let columns = roster.columns.len();
+        let hits = roster
+            .rows
+            .rows_containing(&search.needle, search.folds, columns);
         roster
             .rows
             .iter()
@@ -99,7 +102,7 @@ impl Edits {
             .filter(|(r, &hit)| {
                 search.is_empty()
                     || match self.edited_cells(r.row) {
-                        Some(cells) => cells.iter().any(|c| search.matches(c)),
+                        Some(cells) => cells.iter().take(columns).any(|c| search.matches(c)),
                         None => hit,
                     }
             })

@@ -244,7 +244,12 @@ impl Rows {
     /// Which rows (by index) have a cell holding `needle` — one search through every cell's text
     /// at once, a match counted only inside one cell; after a hit the search goes on from
     /// the row's end. `fold`: ASCII letters compared in lower case (`needle` given so).
-    pub(in crate::roster) fn rows_containing(&self, needle: &str, fold: bool) -> Vec<bool> {
+    pub(in crate::roster) fn rows_containing(
+        &self,
+        needle: &str,
+        fold: bool,
+        columns: usize,
+    ) -> Vec<bool> {
         let n = needle.len();
         let mut hit = vec![n == 0; self.len()];
         if n == 0 || self.is_empty() {
@@ -268,15 +273,16 @@ impl Rows {
             while (self.ends[cell] as usize) <= at {
                 cell += 1;
             }
-            if at + n > self.ends[cell] as usize {
-                pos = at + step;
-                continue;
-            }
             while row + 1 < self.entries.len() && self.entries[row + 1].first as usize <= cell {
                 row += 1;
             }
-            hit[row] = true;
             let e = &self.entries[row];
+            // Not inside one cell, or in a cell past the header's width (not shown).
+            if at + n > self.ends[cell] as usize || cell - e.first as usize >= columns {
+                pos = at + step;
+                continue;
+            }
+            hit[row] = true;
             let row_end = match e.len {
                 0 => at + step,
                 len => self.ends[(e.first + len) as usize - 1] as usize,

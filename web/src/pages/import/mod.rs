@@ -152,6 +152,7 @@ pub fn Import() -> impl IntoView {
     for (kind, _, id) in w.dests {
         crate::session::suggest(id, move |s| s.destination(kind).map(str::to_string));
     }
+    worker::attach(st);
     worker::take_handover(st);
     // Destinations the proxy has seen, offered by name in each destination's field.
     leptos::task::spawn_local(async move {
@@ -159,10 +160,16 @@ pub fn Import() -> impl IntoView {
             KNOWN.with(|k| *k.borrow_mut() = known);
         }
     });
+    // A new file starts with every row shown (no search or filter left from the last one).
+    let load = move |f: web_sys::File| {
+        w.search.set(String::new());
+        w.filter.set(RowFilter::All);
+        load_file(st, f);
+    };
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         if let Some(f) = input.files().and_then(|l| l.get(0)) {
-            load_file(st, f);
+            load(f);
         }
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
@@ -172,7 +179,7 @@ pub fn Import() -> impl IntoView {
             .and_then(|d| d.files())
             .and_then(|l| l.get(0))
         {
-            load_file(st, f);
+            load(f);
         }
     };
     let (job, results) = (w.job, w.results);
@@ -197,7 +204,7 @@ pub fn Import() -> impl IntoView {
                     <span>{tr("文件", "File")}": "{st.file_name.get()}</span>
                     <span>{tr("编码", "Encoding")}": "<b id="encoding">{summary.encoding.clone()}</b></span>
                     <span>{tr("行数", "Rows")}": "<b id="row-count">{summary.rows}</b></span>
-                    <span>{tr("有问题", "With problems")}": "<b id="file-invalid">{summary.invalid}</b></span>
+                    <span>{tr("文件中有问题的行", "Rows with problems as read")}": "<b id="file-invalid">{summary.invalid}</b></span>
                     <span>{tr("重复", "Duplicates")}": "<b>{summary.duplicates}</b></span>
                     <span>{tr("校验用时", "Checked in")}": "<b id="parse-ms" data-ms=move || st.elapsed_ms.get() data-page-ms=move || st.page_ms.get()>{move || format!("{:.0} ms", st.elapsed_ms.get())}</b></span>
                 </div>
@@ -208,11 +215,15 @@ pub fn Import() -> impl IntoView {
                     <span>{tr("正在载入行…", "Loading rows…")}" "{d}" / "{t}</span>
                 </div>
             })}
-            {move || st.roster.get().map(|r| lazily(mapping_step(st, r)))}
-            <Show when=move || st.roster.with(|r| r.is_some())>
-                {lazily(preview_step(w))}
-                {lazily(send_step(w))}
-            </Show>
+            // While a file read again (another mapping, sheet or header row) is still arriving,
+            // the steps show the rows as they were and take no input.
+            <div inert=move || st.rows_in.with(Option::is_some)>
+                {move || st.roster.get().map(|r| lazily(mapping_step(st, r)))}
+                <Show when=move || st.roster.with(|r| r.is_some())>
+                    {lazily(preview_step(w))}
+                    {lazily(send_step(w))}
+                </Show>
+            </div>
             {move || job.get().map(|j| view! { <JobProgress job=j/> })}
             {move || results.get().map(|r| crate::session::lazily(results_step(r)))}
         </section>

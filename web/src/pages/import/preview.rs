@@ -96,7 +96,7 @@ fn cell_view(
     .into_any()
 }
 
-/// Rows drawn around the scroll position: enough for a tall screen, few enough to draw at once.
+/// Rows drawn around the scroll position at least (more on a screen taller than they fill).
 const WINDOW: usize = 48;
 /// Rows drawn above the first one in view (and so below the last), for smooth scrolling.
 const OVERSCAN: usize = 12;
@@ -222,11 +222,19 @@ pub(super) fn Preview(w: Wizard) -> impl IntoView {
         w.search.set(event_target_value(&ev));
         to_top();
     };
-    // The window of rows drawn, and the space the others take above and below it.
+    // The window of rows drawn, and the space the others take above and below it: the rows the
+    // box can show (at most 70 % of the window's height) and a margin each side; never past
+    // the end, so a list that shrank still fills the box.
     let window = move || {
         let all = shown.get();
-        let from = first.get().min(all.len().saturating_sub(1));
-        let to = (from + WINDOW).min(all.len());
+        let h = row_px.get();
+        let tall = web_sys::window()
+            .and_then(|w| w.inner_height().ok())
+            .and_then(|v| v.as_f64())
+            .unwrap_or(900.0);
+        let span = ((tall * 0.7 / h).ceil() as usize + 2 * OVERSCAN).max(WINDOW);
+        let from = first.get().min(all.len().saturating_sub(span));
+        let to = (from + span).min(all.len());
         (from, to, all)
     };
     let columns = move || {

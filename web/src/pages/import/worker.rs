@@ -1,7 +1,7 @@
 //! The roster worker's client: started on first use (its bundle is fetched only then), fed the
 //! file's bytes, its typed replies (`api::WorkerReply`) written into the page's state.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,23 +28,34 @@ thread_local! {
     /// Replies held back, in order, while a summary waits for the frame that draws it (`None`:
     /// replies are handled as they come).
     static HELD: RefCell<Option<VecDeque<JsValue>>> = const { RefCell::new(None) };
+    /// The import screen on display: the worker outlives a visit to the screen, its replies go
+    /// to the screen shown now (a screen left behind has its state disposed).
+    static SCREEN: Cell<Option<ImportState>> = const { Cell::new(None) };
+}
+
+/// The import screen is shown: the worker's replies go to it from now on.
+pub(super) fn attach(st: ImportState) {
+    SCREEN.set(Some(st));
 }
 
 /// The summary was just put in the page: the row pages behind it wait until the frame showing
-/// it is drawn, then are taken one a task (the page answers input in between).
-fn hold_until_drawn(st: ImportState) {
+/// it is drawn, then are taken one a task (the page answers input in between). A hidden tab
+/// draws no frames: there they are taken at once.
+fn hold_until_drawn() {
     let started = HELD.with(|h| {
         let mut h = h.borrow_mut();
         // Already holding (a second file while the first's rows are taken): keep the order.
         h.is_none().then(|| *h = Some(VecDeque::new())).is_some()
     });
-    if started {
-        request_animation_frame(move || set_timeout(move || drain(st), Duration::ZERO));
+    if started && document().hidden() {
+        set_timeout(drain, Duration::ZERO);
+    } else if started {
+        request_animation_frame(|| set_timeout(drain, Duration::ZERO));
     }
 }
 
 /// Handles the oldest held reply, then the next in a task of its own, until none is left.
-fn drain(st: ImportState) {
+fn drain() {
     let next = HELD.with(|h| {
         let mut h = h.borrow_mut();
         let next = h.as_mut().and_then(VecDeque::pop_front);
@@ -54,14 +65,15 @@ fn drain(st: ImportState) {
         next
     });
     if let Some(reply) = next {
-        on_reply(st, reply);
-        set_timeout(move || drain(st), Duration::ZERO);
+        on_reply(reply);
+        set_timeout(drain, Duration::ZERO);
     }
 }
 
 /// Posts to a worker that is listening, noting when (the page's timing starts here).
 fn post_now(w: &web_sys::Worker, msg: &js_sys::Object) {
     timing::mark("rollcall:posted");
+    ASSEMBLY.with(|a| a.borrow_mut().sent());
     SENT_AT.with(|t| *t.borrow_mut() = js_sys::Date::now());
     let _ = w.post_message(msg);
 }
@@ -74,8 +86,12 @@ fn send_to_worker(w: &web_sys::Worker, msg: js_sys::Object) {
     }
 }
 
-/// One reply from the worker (UTF-8 JSON in an `ArrayBuffer`), into the page's state.
-fn on_reply(st: ImportState, data: JsValue) {
+/// One reply from the worker (UTF-8 JSON in an `ArrayBuffer`), into the screen's state. Replies
+/// to a request since superseded are dropped (`Assembly` keeps count).
+fn on_reply(data: JsValue) {
+    let Some(st) = SCREEN.get() else {
+        return;
+    };
     let bytes = js_sys::Uint8Array::new(&data).to_vec();
     // As text, so the page keeps one JSON reader (`from_slice` would add a second
     // copy of every reply type's decoder to the first screen).
@@ -84,6 +100,7 @@ fn on_reply(st: ImportState, data: JsValue) {
         Ok(m) => m,
         Err(e) => {
             st.progress.set(None);
+            st.rows_in.set(None);
             st.parse_error.set(Some(RosterError {
                 code: ProblemCode::Worker,
                 message: rollcall_core::Text::new(
@@ -105,19 +122,25 @@ fn on_reply(st: ImportState, data: JsValue) {
                 });
             }
         }
-        WorkerReply::Progress { done, total } => st.progress.set(Some((done, total))),
+        WorkerReply::Progress { done, total } => {
+            if ASSEMBLY.with(|a| a.borrow().reading_latest()) {
+                st.progress.set(Some((done, total)));
+            }
+        }
         WorkerReply::Read {
             roster,
             summary,
             elapsed_ms,
         } => {
+            if !ASSEMBLY.with(|a| a.borrow_mut().read(roster, summary.rows)) {
+                return;
+            }
             st.progress.set(None);
             st.elapsed_ms.set(elapsed_ms);
             st.rows_in.set(Some((0, summary.rows)));
-            ASSEMBLY.with(|a| a.borrow_mut().start(roster, summary.rows));
             st.head.set(Some(Arc::new(summary)));
             timing::summary_shown(st.drop_ms);
-            hold_until_drawn(st);
+            hold_until_drawn();
         }
         WorkerReply::Rows {
             rows,
@@ -127,7 +150,7 @@ fn on_reply(st: ImportState, data: JsValue) {
             let done = ASSEMBLY.with(|a| {
                 let mut a = a.borrow_mut();
                 let whole = a.add(rows, problems, last);
-                st.rows_in.set(whole.is_none().then(|| a.progress()));
+                st.rows_in.set(a.progress());
                 whole
             });
             if let Some(roster) = done {
@@ -139,14 +162,18 @@ fn on_reply(st: ImportState, data: JsValue) {
         // The roster on screen stays (a new file cleared it already): a sheet or
         // header row that cannot be read leaves the picker there to choose again.
         WorkerReply::Error { error } => {
-            st.progress.set(None);
-            st.parse_error.set(Some(error));
+            if ASSEMBLY.with(|a| a.borrow_mut().error()) {
+                st.progress.set(None);
+                st.rows_in.set(None);
+                st.parse_error.set(Some(error));
+            }
         }
     }
 }
 
 /// Starts the worker on first use (its bundle is fetched only now) and wires its messages.
 fn worker(st: ImportState) -> Option<web_sys::Worker> {
+    attach(st);
     WORKER.with(|w| {
         if let Some(existing) = w.borrow().as_ref() {
             return Some(existing.clone());
@@ -163,7 +190,7 @@ fn worker(st: ImportState) -> Option<web_sys::Worker> {
                 let held =
                     HELD.with(|h| h.borrow_mut().as_mut().map(|q| q.push_back(data.clone())));
                 if held.is_none() {
-                    on_reply(st, data);
+                    on_reply(data);
                 }
             });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -231,6 +258,7 @@ pub(super) fn load_file(st: ImportState, file: web_sys::File) {
     st.file_name.set(Some(file.name()));
     st.roster.set(None);
     st.head.set(None);
+    st.rows_in.set(None);
     st.mapping.set(MappingOptions::default());
     st.forget_rows();
     leptos::task::spawn_local(async move {
