@@ -588,3 +588,64 @@ fn a_large_file_is_drawn_as_it_is_scrolled_and_filtered_at_once() {
     d.shot("25-large-file");
     d.assert_clean("problems only on a large file");
 }
+
+#[test]
+fn each_file_is_read_into_the_screen_shown_and_a_superseded_one_is_dropped() {
+    if !prerequisites() {
+        return;
+    }
+    let (tmp, server) = sandbox_server();
+    let people = |n: usize, tag: &str| {
+        let mut text = String::from("姓名,手机号,邮箱,IM账号\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "{tag}{i},139{i:08},{tag}{i}@example.com,{tag}{i}\n"
+            ));
+        }
+        text
+    };
+    let first = csv_file(&tmp, "first.csv", &people(5, "甲"));
+    let d = open_with(&tmp, &server, &first, 5);
+    // Away to another screen and back: the worker (started on the first visit) answers the
+    // import screen shown now.
+    d.go(&format!("{}/#/jobs", server.url));
+    d.find("#jobs-h");
+    d.go(&format!("{}/#/", server.url));
+    d.upload(
+        "#roster-file",
+        &csv_file(&tmp, "second.csv", &people(3, "乙")),
+    );
+    d.wait_roster(3);
+    wait_preview(&d, 3);
+    // A large file, then at once a small one: only the small one is shown, never rows of the
+    // large one (its summary and pages, still coming, are dropped).
+    d.upload(
+        "#roster-file",
+        &csv_file(&tmp, "large.csv", &people(60_000, "丙")),
+    );
+    d.upload(
+        "#roster-file",
+        &csv_file(&tmp, "small.csv", &people(2, "丁")),
+    );
+    d.wait_roster(2);
+    wait_preview(&d, 2);
+    // Long enough for the large file's read and every page to have come and gone.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(d.text("#row-count"), "2");
+    let rows = d.js(
+        "return [...document.querySelectorAll('#preview tbody tr[data-row]')].map(r => r.textContent)",
+        json!([]),
+    );
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r.as_str().unwrap().contains('丁')),
+        "{rows:?}"
+    );
+    assert!(
+        d.text("#shown-count").contains("2 / 2"),
+        "{}",
+        d.text("#shown-count")
+    );
+    d.assert_clean("a superseded file");
+}

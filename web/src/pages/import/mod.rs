@@ -86,6 +86,11 @@ pub(super) struct Wizard {
     pub(super) shown: RwSignal<Arc<Vec<u32>>>,
     /// From a filter or search to the preview redrawn (the page's performance marks).
     pub(super) filter_ms: RwSignal<f64>,
+    /// Where the preview's scroll box is: the first row drawn (an index into `shown`), and a
+    /// drawn row's measured height. Here, not in the preview: its closures may still run once
+    /// after a new file has unmounted it.
+    pub(super) first: RwSignal<usize>,
+    pub(super) row_px: RwSignal<f64>,
     pub(super) job: RwSignal<Option<JobSummary>>,
     pub(super) results: RwSignal<Option<JobResults>>,
     pub(super) preview: RwSignal<Option<JobPreview>>,
@@ -143,6 +148,8 @@ pub fn Import() -> impl IntoView {
         search: RwSignal::new(String::new()),
         shown: RwSignal::new(Arc::new(Vec::new())),
         filter_ms: RwSignal::new(0.0),
+        first: RwSignal::new(0),
+        row_px: RwSignal::new(preview::ROW_PX),
         job: RwSignal::new(None),
         results: RwSignal::new(None),
         preview: RwSignal::new(None),
@@ -164,6 +171,7 @@ pub fn Import() -> impl IntoView {
     let load = move |f: web_sys::File| {
         w.search.set(String::new());
         w.filter.set(RowFilter::All);
+        w.first.set(0);
         load_file(st, f);
     };
     let on_file = move |ev: leptos::ev::Event| {

@@ -101,7 +101,7 @@ const WINDOW: usize = 48;
 /// Rows drawn above the first one in view (and so below the last), for smooth scrolling.
 const OVERSCAN: usize = 12;
 /// A row's height until one drawn is measured (`.preview tbody tr[data-row]` in the CSS).
-const ROW_PX: f64 = 37.0;
+pub(super) const ROW_PX: f64 = 37.0;
 
 /// One row: its include box, number, cells and problems.
 fn row_view(
@@ -182,7 +182,7 @@ pub(super) fn Preview(w: Wizard) -> impl IntoView {
         })
     };
     // Where the scroll box is: the first row drawn, and a drawn row's measured height.
-    let (first, row_px) = (RwSignal::new(0usize), RwSignal::new(ROW_PX));
+    let (first, row_px) = (w.first, w.row_px);
     let scroller = NodeRef::<leptos::html::Div>::new();
     let to_top = move || {
         if let Some(el) = scroller.get_untracked() {
