@@ -200,12 +200,7 @@ pub fn Import() -> impl IntoView {
                 <input id="roster-file" type="file" accept=".csv,.txt,.xlsx,.xls,.ods,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel,application/vnd.oasis.opendocument.spreadsheet" on:change=on_file/>
                 <button type="button" id="template" on:click=move |_| super::download("rollcall-template.csv", "text/csv;charset=utf-8", TEMPLATE)>{tr("下载模板 CSV", "Download template CSV")}</button>
             </div>
-            {move || st.progress.get().map(|(d, t)| view! {
-                <div class="parsing" role="status">
-                    <progress max=t.max(1) value=d></progress>
-                    <span>{tr("正在读取和校验…", "Reading and validating…")}" "{d}" / "{t}</span>
-                </div>
-            })}
+            {move || st.progress.get().map(|(d, t)| progress_line(d, t, "正在读取和校验…", "Reading and validating…"))}
             {move || st.parse_error.get().map(|e| view! { <div class="banner error" role="alert" id="parse-error">{pick(&e.message.zh, &e.message.en)}" ("{e.code.as_str()}")"</div> })}
             {move || st.head.get().map(|summary| view! {
                 <div class="summary" id="roster-summary" data-drop-ms=move || st.drop_ms.get() data-loading=move || st.rows_in.get().map(|_| "true")>
@@ -217,12 +212,7 @@ pub fn Import() -> impl IntoView {
                     <span>{tr("校验用时", "Checked in")}": "<b id="parse-ms" data-ms=move || st.elapsed_ms.get() data-page-ms=move || st.page_ms.get()>{move || format!("{:.0} ms", st.elapsed_ms.get())}</b></span>
                 </div>
             })}
-            {move || st.rows_in.get().map(|(d, t)| view! {
-                <div class="parsing" role="status">
-                    <progress max=t.max(1) value=d></progress>
-                    <span>{tr("正在载入行…", "Loading rows…")}" "{d}" / "{t}</span>
-                </div>
-            })}
+            {move || st.rows_in.get().map(|(d, t)| progress_line(d, t, "正在载入行…", "Loading rows…"))}
             // While a file read again (another mapping, sheet or header row) is still arriving,
             // the steps show the rows as they were and take no input.
             <div inert=move || st.rows_in.with(Option::is_some)>
@@ -235,6 +225,16 @@ pub fn Import() -> impl IntoView {
             {move || job.get().map(|j| view! { <JobProgress job=j/> })}
             {move || results.get().map(|r| crate::session::lazily(results_step(r)))}
         </section>
+    }
+}
+
+/// A bar and "label done / total", announced to screen readers as it moves.
+fn progress_line(done: usize, total: usize, zh: &'static str, en: &'static str) -> impl IntoView {
+    view! {
+        <div class="parsing" role="status">
+            <progress max=total.max(1) value=done></progress>
+            <span>{tr(zh, en)}" "{done}" / "{total}</span>
+        </div>
     }
 }
 

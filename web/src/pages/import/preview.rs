@@ -171,7 +171,7 @@ pub(super) fn Preview(w: Wizard) -> impl IntoView {
                 .map(|r| st.edits.with_untracked(|e| e.rows_shown(r, &kinds, f, &q)))
         });
         shown.set(Arc::new(rows.unwrap_or_default()));
-        timing::answered(w.filter_ms);
+        timing::end(&timing::FILTER_TO_ROWS, w.filter_ms);
     });
     let invalid = move || {
         st.roster.with(|r| {
@@ -213,12 +213,12 @@ pub(super) fn Preview(w: Wizard) -> impl IntoView {
         }
     };
     let show = move |f: RowFilter| {
-        timing::asked();
+        timing::begin(&timing::FILTER_TO_ROWS);
         filter.set(f);
         to_top();
     };
     let on_search = move |ev: leptos::ev::Event| {
-        timing::asked();
+        timing::begin(&timing::FILTER_TO_ROWS);
         w.search.set(event_target_value(&ev));
         to_top();
     };

@@ -6,26 +6,34 @@ use std::cell::Cell;
 
 use leptos::prelude::*;
 
+/// A span the page measures: from a mark made when it begins to the frame that shows its end.
+pub(super) struct Span {
+    begin: &'static str,
+    end: &'static str,
+    /// Where its begin's `performance.now()` is kept (0: none pending).
+    slot: usize,
+}
+
+/// The file's drop or choice → the frame showing its summary.
+pub(super) const DROP_TO_SUMMARY: Span = Span {
+    begin: "rollcall:drop",
+    end: "rollcall:summary",
+    slot: 0,
+};
+
+/// The preview asked for other rows (a filter, a search) → the frame showing them.
+pub(super) const FILTER_TO_ROWS: Span = Span {
+    begin: "rollcall:filter",
+    end: "rollcall:shown",
+    slot: 1,
+};
+
 thread_local! {
-    /// `performance.now()` when the file was dropped or chosen (0: none pending).
-    static DROPPED: Cell<f64> = const { Cell::new(0.0) };
-    /// `performance.now()` when the preview was last asked for other rows.
-    static ASKED: Cell<f64> = const { Cell::new(0.0) };
+    static BEGUN: [Cell<f64>; 2] = const { [Cell::new(0.0), Cell::new(0.0)] };
 }
 
 fn perf() -> Option<web_sys::Performance> {
     web_sys::window()?.performance()
-}
-
-/// Marks the time between `start` (a mark already made) and the next frame, into `into`.
-fn at_next_frame(start: &'static str, end: &'static str, since: f64, into: RwSignal<f64>) {
-    request_animation_frame(move || {
-        if let Some(p) = perf() {
-            let _ = p.mark(end);
-            let _ = p.measure_with_start_mark_and_end_mark(end, start, end);
-            into.set(p.now() - since);
-        }
-    });
 }
 
 /// A step on the way to the summary (`rollcall:read`: the file's bytes in the page;
@@ -36,34 +44,25 @@ pub(super) fn mark(name: &str) {
     }
 }
 
-/// A file was dropped or chosen.
-pub(super) fn dropped() {
+/// `span` begins now.
+pub(super) fn begin(span: &Span) {
     if let Some(p) = perf() {
-        let _ = p.mark("rollcall:drop");
-        DROPPED.set(p.now());
+        let _ = p.mark(span.begin);
+        BEGUN.with(|b| b[span.slot].set(p.now()));
     }
 }
 
-/// The summary of the file dropped is in the page: measured when the frame showing it is drawn.
-pub(super) fn summary_shown(into: RwSignal<f64>) {
-    let since = DROPPED.replace(0.0);
+/// What `span` waited for is in the page: measured, into `into`, when the frame showing it is
+/// drawn (nothing when the span was not begun: a roster handed over by another screen).
+pub(super) fn end(span: &'static Span, into: RwSignal<f64>) {
+    let since = BEGUN.with(|b| b[span.slot].replace(0.0));
     if since > 0.0 {
-        at_next_frame("rollcall:drop", "rollcall:summary", since, into);
-    }
-}
-
-/// The preview was asked for other rows: a filter, a search, a cell fixed by a column tool.
-pub(super) fn asked() {
-    if let Some(p) = perf() {
-        let _ = p.mark("rollcall:filter");
-        ASKED.set(p.now());
-    }
-}
-
-/// The preview has the rows it was asked for: measured when the frame showing them is drawn.
-pub(super) fn answered(into: RwSignal<f64>) {
-    let since = ASKED.replace(0.0);
-    if since > 0.0 {
-        at_next_frame("rollcall:filter", "rollcall:shown", since, into);
+        request_animation_frame(move || {
+            if let Some(p) = perf() {
+                let _ = p.mark(span.end);
+                let _ = p.measure_with_start_mark_and_end_mark(span.end, span.begin, span.end);
+                into.set(p.now() - since);
+            }
+        });
     }
 }

@@ -139,7 +139,7 @@ fn on_reply(data: JsValue) {
             st.elapsed_ms.set(elapsed_ms);
             st.rows_in.set(Some((0, summary.rows)));
             st.head.set(Some(Arc::new(summary)));
-            timing::summary_shown(st.drop_ms);
+            timing::end(&timing::DROP_TO_SUMMARY, st.drop_ms);
             hold_until_drawn();
         }
         WorkerReply::Rows {
@@ -254,7 +254,7 @@ pub(super) fn run_parse(st: ImportState) {
 }
 
 pub(super) fn load_file(st: ImportState, file: web_sys::File) {
-    timing::dropped();
+    timing::begin(&timing::DROP_TO_SUMMARY);
     st.file_name.set(Some(file.name()));
     st.roster.set(None);
     st.head.set(None);
