@@ -147,16 +147,6 @@ impl Rows {
         (area, phone)
     }
 
-    /// An entry's normalised area and phone text (empty when absent).
-    fn area_phone_of(&self, e: &RowEntry) -> (&str, &str) {
-        let a = e.derived as usize;
-        let p = a + e.area_len as usize;
-        (
-            &self.derived[a..p],
-            &self.derived[p..p + e.phone_len as usize],
-        )
-    }
-
     /// Whether row `i` may need more for a destination of `mask` (`DestinationKind::ALL` bits):
     /// true unless it was checked when read and nothing was missing.
     pub(super) fn may_need(&self, i: usize, mask: u8) -> bool {
@@ -209,14 +199,14 @@ impl Rows {
         let end = range.end.min(self.len());
         let start = range.start.min(end);
         let mut out = Rows::default();
-        for e in &self.entries[start..end] {
+        for (i, e) in self.entries[start..end].iter().enumerate() {
             let from = e.first as usize;
             let text_from = if from == 0 { 0 } else { self.ends[from - 1] };
             let text_to = match e.len {
                 0 => text_from,
                 n => self.ends[from + n as usize - 1],
             };
-            let (a, p) = self.area_phone_of(e);
+            let (a, p) = self.area_phone(start + i);
             let mut entry = e.clone();
             entry.first = out.ends.len() as u32;
             entry.derived = out.derived.len() as u32;
@@ -228,8 +218,8 @@ impl Rows {
                     .iter()
                     .map(|&end| end - text_from + shift),
             );
-            out.derived.push_str(a);
-            out.derived.push_str(p);
+            out.derived.push_str(a.unwrap_or_default());
+            out.derived.push_str(p.unwrap_or_default());
             out.entries.push(entry);
         }
         out.join_times = self
