@@ -24,7 +24,8 @@ pub enum WorkerReply {
     /// Rows validated so far.
     Progress { done: usize, total: usize },
     /// The file read and checked: the roster without its rows and problems (they follow in
-    /// [`WorkerReply::Rows`] pages), its summary (problems left out) and how long reading and validating took. The page shows the summary at once.
+    /// [`WorkerReply::Rows`] pages), its summary (problems left out) and how long reading and
+    /// validating took. The page shows the summary at once.
     Read {
         roster: Roster,
         summary: CheckSummary,

@@ -308,9 +308,22 @@ impl Edits {
         self.rows.get(&row).map(|e| e.cells.as_slice())
     }
 
-    /// Rows whose problems the edits change: edited, or a duplicate of one (or no longer).
-    pub(super) fn touched_rows(&self) -> impl Iterator<Item = u32> + '_ {
-        self.rows.keys().chain(self.duplicates.keys()).copied()
+    /// `rows` — the rows of the file with a problem for which `has` holds — as the cells are now:
+    /// each row the edits touch (edited, or a duplicate of one or no longer) is in it when one
+    /// of its problems now satisfies `has`.
+    pub(super) fn as_edited(
+        &self,
+        roster: &Roster,
+        mut rows: HashSet<u32>,
+        has: impl Fn(&RowProblem) -> bool,
+    ) -> HashSet<u32> {
+        for row in self.rows.keys().chain(self.duplicates.keys()).copied() {
+            rows.remove(&row);
+            if self.problems(roster, row).iter().any(&has) {
+                rows.insert(row);
+            }
+        }
+        rows
     }
 
     /// Whether row `row` repeats an earlier row now (`in_file`: it did in the file).
@@ -350,14 +363,7 @@ impl Edits {
 
     /// Rows an error keeps from any of `kinds`, edits included ([`Roster::invalid_for`]).
     pub fn invalid_for(&self, roster: &Roster, kinds: &[DestinationKind]) -> HashSet<u32> {
-        let mut bad = roster.invalid_for(kinds);
-        for row in self.touched_rows() {
-            bad.remove(&row);
-            if self.problems(roster, row).iter().any(|p| p.stops(kinds)) {
-                bad.insert(row);
-            }
-        }
-        bad
+        self.as_edited(roster, roster.invalid_for(kinds), |p| p.stops(kinds))
     }
 
     /// Every changed cell, by row and header, in row order (what the job records).

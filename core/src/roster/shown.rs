@@ -1,7 +1,7 @@
 //! Which rows the preview shows: every row, the rows with a problem, or the duplicates, narrowed
 //! by a search over the cells as they are now (edits included). One pass over the roster, so the
 //! page answers a filter or a keystroke in the search box on 100k rows within a frame or a few
-//! (see BENCHMARKS.md, "the preview on 100k rows").
+//! (BENCHMARKS.md, "100,000 rows in the browser without freezing").
 
 use std::collections::HashSet;
 
@@ -56,9 +56,9 @@ impl Search {
 }
 
 impl Edits {
-    /// The row numbers the preview shows, in row order: those `filter` keeps, with a cell holding
-    /// `search` in a cell the preview shows (any row when it is empty). Cells, problems and duplicates as edited; problems
-    /// those that concern `kinds`.
+    /// The row numbers the preview shows, in row order: those `filter` keeps that hold `search`
+    /// in a cell the preview shows (any row when it is empty). Cells, problems and duplicates
+    /// as edited; problems those that concern `kinds`.
     pub fn rows_shown(
         &self,
         roster: &Roster,
@@ -69,19 +69,10 @@ impl Edits {
         // Once per call, not per row: a 100k-row file may have as many problems.
         let with_problem: HashSet<u32> = match filter {
             RowFilter::Problems => {
-                let mut rows: HashSet<u32> = roster
-                    .problems
-                    .iter()
-                    .filter(|p| p.concerns(kinds))
-                    .map(|p| p.row)
-                    .collect();
-                for row in self.touched_rows() {
-                    rows.remove(&row);
-                    if self.problems(roster, row).iter().any(|p| p.concerns(kinds)) {
-                        rows.insert(row);
-                    }
-                }
-                rows
+                let in_file = roster.problems.iter().filter(|p| p.concerns(kinds));
+                self.as_edited(roster, in_file.map(|p| p.row).collect(), |p| {
+                    p.concerns(kinds)
+                })
             }
             _ => HashSet::new(),
         };
